@@ -1,0 +1,30 @@
+// Shipping build: one bundle per entry point. tsc only type-checks (and emits out/ for tests).
+import * as esbuild from 'esbuild';
+import { existsSync, readFileSync } from 'node:fs';
+
+const args = new Set(process.argv.slice(2));
+const minify = args.has('--minify');
+const version = JSON.parse(readFileSync('package.json', 'utf8')).version;
+
+/** @type {esbuild.BuildOptions[]} */
+const targets = [
+  { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs' },
+  { entryPoints: ['src/server/server.ts'], outfile: 'dist/server.js', platform: 'node', format: 'cjs' },
+  { entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', external: ['vscode'] },
+  { entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife' },
+].filter((t) => existsSync(t.entryPoints[0]));
+
+await Promise.all(
+  targets.map((t) =>
+    esbuild.build({
+      bundle: true,
+      target: t.platform === 'node' ? 'node20' : 'es2022',
+      minify,
+      sourcemap: !minify,
+      logLevel: 'warning',
+      define: { __KSD_VERSION__: JSON.stringify(version) },
+      ...t,
+    }),
+  ),
+);
+console.log(`built ${targets.map((t) => t.outfile).join(', ')}`);

@@ -1,0 +1,44 @@
+import * as path from 'node:path';
+import { runChecks, type Diagnostic } from '../../core';
+import { flagString, parseArgs, UsageError } from '../args';
+import { toSarif } from '../format/sarif';
+import type { CliIO } from '../io';
+import { loadState } from '../state';
+import { VERSION } from '../version';
+
+export const checkHelp = `ksd check PATHS [--format text|json|sarif]
+  Checks Services against the pods, workloads, EndpointSlices and routes in PATHS (files or folders,
+  - for stdin). Exit 1 when any error is found.`;
+
+export async function checkCommand(argv: string[], io: CliIO): Promise<number> {
+  const args = parseArgs(argv, { format: { value: true, choices: ['text', 'json', 'sarif'] } });
+  if (!args.positionals.length) throw new UsageError('ksd check needs at least one PATH (a file or folder)');
+  const { files, state } = await loadState(args.positionals);
+  const diags = runChecks({ state, files });
+  const format = flagString(args, 'format') ?? 'text';
+  if (format === 'json') {
+    io.out(JSON.stringify(diags.map(toJson), null, 2) + '\n');
+  } else if (format === 'sarif') {
+    io.out(JSON.stringify(toSarif(diags, VERSION), null, 2) + '\n');
+  } else {
+    for (const d of diags) io.out(formatText(d));
+    const counts = { error: 0, warning: 0, info: 0, hint: 0 };
+    for (const d of diags) counts[d.severity]++;
+    const objects = files.reduce((n, f) => n + f.objects.length, 0);
+    io.out(`${files.length} file${files.length === 1 ? '' : 's'}, ${objects} object${objects === 1 ? '' : 's'}, ${state.services.length} Service${state.services.length === 1 ? '' : 's'}: ${counts.error} error${counts.error === 1 ? '' : 's'}, ${counts.warning} warning${counts.warning === 1 ? '' : 's'}, ${counts.info + counts.hint} info\n`);
+  }
+  return diags.some((d) => d.severity === 'error') ? 1 : 0;
+}
+
+/** The JSON contract: 0-based LSP ranges. */
+function toJson(d: Diagnostic) {
+  return { file: d.file, range: d.range, severity: d.severity, code: d.code, message: d.message };
+}
+
+function formatText(d: Diagnostic): string {
+  const rel = path.isAbsolute(d.file) ? path.relative(process.cwd(), d.file) || d.file : d.file;
+  let s = `${rel}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.severity} ${d.code}: ${d.message}\n`;
+  for (const r of d.related ?? []) s += `    ${path.relative(process.cwd(), r.location.file) || r.location.file}:${r.location.range.start.line + 1}:${r.location.range.start.character + 1}: ${r.message}\n`;
+  for (const f of d.fixes ?? []) s += `    fix: ${f.title}\n`;
+  return s;
+}

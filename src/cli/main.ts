@@ -1,0 +1,78 @@
+/** The ksd command: a thin layer over src/core. */
+import { UsageError } from './args';
+import { checkCommand, checkHelp } from './commands/check';
+import { endpointsCommand, endpointsHelp } from './commands/endpoints';
+import { CliError, processIO, type CliIO } from './io';
+import { VERSION } from './version';
+
+interface Command {
+  help: string;
+  run(argv: string[], io: CliIO): Promise<number>;
+}
+
+export const COMMANDS: Record<string, Command> = {
+  check: { help: checkHelp, run: checkCommand },
+  endpoints: { help: endpointsHelp, run: endpointsCommand },
+};
+
+export function helpText(): string {
+  return `ksd ${VERSION}: Kubernetes Service Debugger
+Why doesn't my Service work, and where does this request actually go? Reads ordinary Kubernetes
+manifests (files or folders of YAML/JSON); no cluster needed.
+
+Usage:
+${Object.values(COMMANDS)
+  .map((c) => '  ' + c.help.replace(/\n/g, '\n  '))
+  .join('\n')}
+  ksd --help | --version
+
+Errors go to stderr with a non-zero exit: 1 when check finds errors, 2 for bad arguments or input.
+`;
+}
+
+export async function main(argv: string[], io: CliIO = processIO): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.out(helpText());
+    return name ? 0 : 2;
+  }
+  if (name === '--version' || name === '-v') {
+    io.out(`${VERSION}\n`);
+    return 0;
+  }
+  const cmd = COMMANDS[name];
+  if (!cmd) {
+    io.err(`ksd: unknown command "${name}". Run ksd --help for the list.\n`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.out(cmd.help + '\n');
+    return 0;
+  }
+  try {
+    return await cmd.run(rest, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`ksd ${name}: ${e.message}\n\n${cmd.help}\n`);
+      return 2;
+    }
+    if (e instanceof CliError) {
+      io.err(`ksd ${name}: ${e.message}\n`);
+      return e.exitCode;
+    }
+    io.err(`ksd ${name}: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\nPlease report this with the input that caused it.\n`);
+    return 3;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`ksd: ${String(e)}\n`);
+      process.exitCode = 3;
+    },
+  );
+}

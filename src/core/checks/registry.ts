@@ -1,0 +1,4 @@
+import type { Check } from './types';
+
+/** Every check, in code order. */
+export const ALL_CHECKS: readonly Check[] = [];

@@ -1,0 +1,31 @@
+import type { Diagnostic, Severity } from '../diagnostics';
+import type { ManifestFile } from '../manifest/load';
+import type { ClusterState } from '../model/types';
+
+/** What a check reads: the whole cluster state (cross-file) and the loaded files. */
+export interface CheckContext {
+  state: ClusterState;
+  files: readonly ManifestFile[];
+}
+
+export interface CheckInfo {
+  /** Stable code shown to users and used in settings and SARIF: KSDnnn. */
+  code: string;
+  /** Short kebab-case id. */
+  id: string;
+  title: string;
+  defaultSeverity: Severity;
+  /** A sentence on what it finds and why it matters (SARIF fullDescription, docs). */
+  description: string;
+}
+
+export interface Check extends CheckInfo {
+  run(ctx: CheckContext): Diagnostic[];
+}
+
+export interface CheckOptions {
+  /** Per-code overrides: a severity, or 'off'. */
+  severities?: Record<string, Severity | 'off'>;
+  /** Labels to ignore in selector comparisons. */
+  ignoredLabels?: string[];
+}

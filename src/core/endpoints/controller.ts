@@ -1,0 +1,137 @@
+/**
+ * EndpointSlices as the EndpointSlice controller computes them (pkg/controller/endpointslice and
+ * staging/src/k8s.io/endpointslice): which matched pods are endpoints, their conditions and ports, and
+ * for every matched pod that is not served, why.
+ */
+import { matchesServiceSelector } from '../selectors';
+import { ipFamily } from '../net/ip';
+import type { V1Endpoint, V1EndpointSlice } from '../model/k8s';
+import type { IPFamily, NodeModel, PodModel, ServiceModel } from '../model/types';
+import { findPort, portNotFoundReason } from './findPort';
+import { nameSuffix } from '../model/hash';
+
+export const MAX_ENDPOINTS_PER_SLICE = 100;
+
+export type ExclusionCode = 'no-ip' | 'terminal' | 'not-ready' | 'readiness-gate' | 'node-not-ready' | 'node-missing' | 'terminating' | 'port-not-found' | 'family-mismatch' | 'not-in-slices';
+
+export interface Exclusion {
+  pod: PodModel;
+  code: ExclusionCode;
+  reason: string;
+  /** The Service port concerned, for port-level exclusions ("" for an unnamed port). */
+  port?: string;
+  /** Still listed, but not ready (serving or not): traffic reaches it only as a fallback or never. */
+  listed: boolean;
+}
+
+export interface ComputedEndpoints {
+  slices: V1EndpointSlice[];
+  matched: PodModel[];
+  excluded: Exclusion[];
+}
+
+export function isPodReady(pod: PodModel): boolean {
+  return pod.conditions.some((c) => c.type === 'Ready' && c.status === 'True');
+}
+
+export function matchedPods(svc: ServiceModel, pods: readonly PodModel[]): PodModel[] {
+  if (!svc.selector) return [];
+  return pods.filter((p) => p.namespace === svc.namespace && matchesServiceSelector(svc.selector, p.labels));
+}
+
+/** Why a pod is not Ready, in the user's terms. */
+export function notReadyReason(pod: PodModel, nodes: readonly NodeModel[]): { code: ExclusionCode; reason: string } | undefined {
+  const node = pod.nodeName ? nodes.find((n) => n.name === pod.nodeName) : undefined;
+  if (node && !node.ready) return { code: 'node-not-ready', reason: `node ${node.name} is NotReady, so the node lifecycle controller marks its pods not ready` };
+  if (isPodReady(pod)) return undefined;
+  const gates = pod.readinessGates.filter((g) => !pod.conditions.some((c) => c.type === g && c.status === 'True'));
+  if (gates.length) return { code: 'readiness-gate', reason: `readiness gate ${gates.map((g) => `"${g}"`).join(', ')} is not True` };
+  const ready = pod.conditions.find((c) => c.type === 'Ready');
+  const detail = ready?.reason ? ` (${ready.reason}${ready.message ? `: ${ready.message}` : ''})` : pod.phase && pod.phase !== 'Running' ? ` (phase ${pod.phase})` : '';
+  return { code: 'not-ready', reason: `pod is not Ready${detail}` };
+}
+
+export function computeEndpoints(svc: ServiceModel, pods: readonly PodModel[], nodes: readonly NodeModel[]): ComputedEndpoints {
+  const matched = matchedPods(svc, pods);
+  const excluded: Exclusion[] = [];
+  const families: IPFamily[] = svc.ipFamilies.length ? svc.ipFamilies : ['IPv4'];
+  // Endpoints grouped by their resolved port list, then by family: pods with different ports get different slices.
+  const groups = new Map<string, { family: IPFamily; ports: V1EndpointSlice['ports']; endpoints: V1Endpoint[] }>();
+  for (const pod of matched) {
+    if (pod.phase === 'Succeeded' || pod.phase === 'Failed') {
+      excluded.push({ pod, code: 'terminal', reason: `pod has finished (phase ${pod.phase})`, listed: false });
+      continue;
+    }
+    if (!pod.ips.length) {
+      excluded.push({ pod, code: 'no-ip', reason: pod.nodeName ? 'pod has no IP yet (still starting)' : 'pod has no IP: it is not scheduled to a node yet', listed: false });
+      continue;
+    }
+    if (nodes.length && pod.nodeName && !nodes.some((n) => n.name === pod.nodeName)) {
+      excluded.push({ pod, code: 'node-missing', reason: `pod runs on node ${pod.nodeName}, which does not exist`, listed: false });
+      continue;
+    }
+    const notReady = notReadyReason(pod, nodes);
+    const serving = !notReady;
+    const terminating = pod.terminating;
+    const ready = svc.publishNotReadyAddresses || (serving && !terminating);
+    const ports: NonNullable<V1EndpointSlice['ports']> = [];
+    for (const sp of svc.ports) {
+      const num = findPort(pod, sp);
+      if (num === undefined) {
+        excluded.push({ pod, code: 'port-not-found', reason: portNotFoundReason(pod, sp), port: sp.name, listed: false });
+        continue;
+      }
+      ports.push({ name: sp.name, port: num, protocol: sp.protocol, appProtocol: sp.appProtocol });
+    }
+    if (!ready) {
+      if (terminating) excluded.push({ pod, code: 'terminating', reason: serving ? 'pod is terminating (still serving: used only when no ready endpoint is left)' : 'pod is terminating and no longer serving', listed: true });
+      else if (notReady) excluded.push({ pod, ...notReady, listed: true });
+    }
+    let placed = false;
+    for (const family of families) {
+      const ip = pod.ips.find((a) => ipFamily(a) === family);
+      if (!ip) continue;
+      placed = true;
+      const zone = pod.nodeName ? nodes.find((n) => n.name === pod.nodeName)?.zone : undefined;
+      const ep: V1Endpoint = {
+        addresses: [ip],
+        conditions: { ready, serving, terminating },
+        targetRef: { kind: 'Pod', namespace: pod.namespace, name: pod.name, uid: pod.uid },
+        nodeName: pod.nodeName,
+        zone,
+        hostname: pod.hostname && pod.subdomain === svc.name ? pod.hostname : undefined,
+      };
+      const key = `${family}|${JSON.stringify(ports)}`;
+      const g = groups.get(key) ?? { family, ports, endpoints: [] };
+      g.endpoints.push(ep);
+      groups.set(key, g);
+    }
+    if (!placed) excluded.push({ pod, code: 'family-mismatch', reason: `pod has no ${families.join('/')} address (it has ${pod.ips.join(', ')})`, listed: false });
+  }
+  const slices: V1EndpointSlice[] = [];
+  for (const g of groups.values()) {
+    for (let i = 0; i < g.endpoints.length || (i === 0 && g.endpoints.length === 0); i += MAX_ENDPOINTS_PER_SLICE) {
+      slices.push(makeSlice(svc, g.family, g.ports, g.endpoints.slice(i, i + MAX_ENDPOINTS_PER_SLICE), slices.length));
+    }
+  }
+  if (!slices.length && svc.selector) {
+    // The controller keeps one empty placeholder slice per Service.
+    slices.push(makeSlice(svc, families[0]!, [], [], 0));
+  }
+  return { slices, matched, excluded };
+}
+
+function makeSlice(svc: ServiceModel, family: IPFamily, ports: V1EndpointSlice['ports'], endpoints: V1Endpoint[], n: number): V1EndpointSlice {
+  return {
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    addressType: family,
+    metadata: {
+      name: `${svc.name}-${nameSuffix(`${svc.namespace}/${svc.name}/${n}`, 5)}`,
+      namespace: svc.namespace,
+      labels: { 'kubernetes.io/service-name': svc.name, 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io' },
+    },
+    endpoints,
+    ports,
+  };
+}

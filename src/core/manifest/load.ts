@@ -1,0 +1,148 @@
+import type { Diagnostic, Severity } from '../diagnostics';
+import { LineIndex } from '../yaml/lineIndex';
+import type { YNode } from '../yaml/nodes';
+import { DEFAULT_YAML_LIMITS, parseYaml, type YamlLimits } from '../yaml/parse';
+import type { ObjectSource } from './source';
+
+/** A Kubernetes object read from a manifest, with where it came from. */
+export interface LoadedObject {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  /** metadata.namespace as written (undefined when omitted). */
+  namespace: string | undefined;
+  object: Record<string, unknown>;
+  source?: ObjectSource;
+  /**
+   * A fragment rather than a whole object (kustomize patch, or required fields missing): never part of
+   * the cluster state, never checked.
+   */
+  partial: boolean;
+}
+
+export interface ManifestFile {
+  file: string;
+  index: LineIndex;
+  objects: LoadedObject[];
+  /** Load problems: syntax errors, limits, skipped files. */
+  diagnostics: Diagnostic[];
+  /** Set when the whole file was skipped, with the reason. */
+  skipped?: 'helm-template' | 'too-large' | 'not-a-manifest';
+}
+
+export interface LoadOptions {
+  maxBytes: number;
+  limits: YamlLimits;
+  /** Treat every object in the file as a fragment (kustomize patches). */
+  partial?: boolean;
+}
+export const DEFAULT_MAX_BYTES = 10 * 1024 * 1024;
+export const DEFAULT_LOAD_OPTIONS: LoadOptions = { maxBytes: DEFAULT_MAX_BYTES, limits: DEFAULT_YAML_LIMITS };
+
+/** The result for a file over the size limit (its text need not be read at all). */
+export function tooLargeManifest(file: string, size: number, maxBytes: number): ManifestFile {
+  const index = new LineIndex('');
+  return {
+    file,
+    index,
+    objects: [],
+    skipped: 'too-large',
+    diagnostics: [{ file, range: index.range(0, 0), severity: 'info', code: 'KSD002', message: `File skipped: ${formatBytes(size)} is over the ${formatBytes(maxBytes)} limit for manifests.` }],
+  };
+}
+
+/** Go template actions as Helm charts write them. Plain `{{` inside a quoted string is not enough. */
+const HELM_ACTION = /\{\{-?\s*(?:\.Values|\.Release|\.Chart|\.Capabilities|\.Files|\$|include\b|template\b|toYaml\b|tpl\b|if\b|else\b|end\b|range\b|with\b|define\b|default\b|required\b|-)|^\s*\{\{|:\s+\{\{/m;
+
+export function isHelmTemplate(text: string): boolean {
+  return text.includes('{{') && HELM_ACTION.test(text);
+}
+
+export function loadManifest(file: string, text: string, options: Partial<LoadOptions> = {}): ManifestFile {
+  const opts = { ...DEFAULT_LOAD_OPTIONS, ...options };
+  const index = new LineIndex(text.length > opts.maxBytes ? '' : text);
+  const out: ManifestFile = { file, index, objects: [], diagnostics: [] };
+  const diag = (severity: Severity, code: string, message: string, start = 0, end = 0) =>
+    out.diagnostics.push({ file, range: index.range(start, end), severity, code, message });
+  if (text.length > opts.maxBytes) return tooLargeManifest(file, text.length, opts.maxBytes);
+  if (isHelmTemplate(text)) {
+    out.skipped = 'helm-template';
+    diag('info', 'KSD003', 'Helm template skipped: it contains {{ }} template actions, so it is checked only once rendered (helm template ... | ksd check -).');
+    return out;
+  }
+  const parsed = parseYaml(text, opts.limits);
+  for (const e of parsed.errors) diag('error', 'KSD001', e.message, e.offset, e.end);
+  for (const w of parsed.warnings) diag('warning', 'KSD004', `YAML ${w.message}.`, w.offset, w.end);
+  for (const doc of parsed.documents) {
+    if (!doc.root) continue;
+    collect(out, doc.root, doc.value, !!opts.partial);
+  }
+  return out;
+}
+
+function collect(out: ManifestFile, node: YNode, value: unknown, partial: boolean): void {
+  if (!isRecord(value) || node.kind !== 'map') return;
+  const kind = value['kind'];
+  const apiVersion = value['apiVersion'];
+  if (typeof kind !== 'string' || typeof apiVersion !== 'string') return;
+  if (/List$/.test(kind) && Array.isArray(value['items'])) {
+    const itemsPair = node.pairs.find((p) => p.key.kind === 'scalar' && p.key.value === 'items');
+    const items = value['items'] as unknown[];
+    if (itemsPair && itemsPair.value.kind === 'seq') {
+      items.forEach((item, i) => {
+        const n = (itemsPair.value as { items: YNode[] }).items[i];
+        if (n) collect(out, n, item, partial);
+      });
+    }
+    return;
+  }
+  const metadata = isRecord(value['metadata']) ? value['metadata'] : {};
+  const name = typeof metadata['name'] === 'string' ? metadata['name'] : typeof metadata['name'] === 'number' ? String(metadata['name']) : '';
+  const ns = metadata['namespace'];
+  const obj: LoadedObject = {
+    apiVersion,
+    kind,
+    name,
+    namespace: typeof ns === 'string' && ns !== '' ? ns : undefined,
+    object: value,
+    source: { file: out.file, node, index: out.index },
+    partial: partial || isFragment(kind, value, name, metadata),
+  };
+  out.objects.push(obj);
+}
+
+const POD_TEMPLATE_PATH: Record<string, string[]> = {
+  Deployment: ['spec', 'template'],
+  ReplicaSet: ['spec', 'template'],
+  StatefulSet: ['spec', 'template'],
+  DaemonSet: ['spec', 'template'],
+  ReplicationController: ['spec', 'template'],
+  Job: ['spec', 'template'],
+  CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
+};
+
+/** Objects missing what the API server requires are patches or fragments, not objects to check. */
+function isFragment(kind: string, value: Record<string, unknown>, name: string, metadata: Record<string, unknown>): boolean {
+  if (!name && typeof metadata['generateName'] !== 'string') return true;
+  if (kind === 'Service') {
+    const spec = value['spec'];
+    if (!isRecord(spec)) return true;
+    if (spec['type'] !== 'ExternalName' && !Array.isArray(spec['ports']) && spec['clusterIP'] !== 'None') return true;
+  }
+  const tpl = POD_TEMPLATE_PATH[kind];
+  if (tpl) {
+    let cur: unknown = value;
+    for (const k of tpl) cur = isRecord(cur) ? cur[k] : undefined;
+    if (!isRecord(cur)) return true;
+  }
+  if (kind === 'Pod' && !isRecord(value['spec'])) return true;
+  return false;
+}
+
+export function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function formatBytes(n: number): string {
+  return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(n / 1024)} KB`;
+}

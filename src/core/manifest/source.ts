@@ -1,0 +1,39 @@
+import type { LineIndex, Range } from '../yaml/lineIndex';
+import { walk, type PathSegment, type YNode } from '../yaml/nodes';
+
+/** Where an object came from: its file, its node in the YAML tree and the file's line index. */
+export interface ObjectSource {
+  file: string;
+  node: YNode;
+  index: LineIndex;
+}
+
+/**
+ * The range of a field inside an object. `which: 'key'` gives the key token (for "add a field"
+ * messages); when the path does not exist, the deepest existing ancestor's key is used.
+ */
+export function rangeOf(src: ObjectSource, path: readonly PathSegment[], which: 'value' | 'key' = 'value'): Range {
+  const r = walk(src.node, path);
+  if (r.complete && r.node) {
+    if (which === 'key' && r.key) return src.index.range(r.key.start, r.key.end);
+    return src.index.range(r.node.start, r.node.end);
+  }
+  // Fall back to the deepest part of the path that exists.
+  for (let n = path.length - 1; n >= 0; n--) {
+    const p = walk(src.node, path.slice(0, n));
+    if (p.complete && p.node) {
+      if (p.key) return src.index.range(p.key.start, p.key.end);
+      return src.index.range(p.node.start, Math.min(p.node.end, p.node.start + 1));
+    }
+  }
+  return src.index.range(src.node.start, src.node.start);
+}
+
+export function hasPath(src: ObjectSource, path: readonly PathSegment[]): boolean {
+  return walk(src.node, path).complete;
+}
+
+export function nodeAt(src: ObjectSource, path: readonly PathSegment[]): YNode | undefined {
+  const r = walk(src.node, path);
+  return r.complete ? r.node : undefined;
+}

@@ -1,0 +1,92 @@
+/** Addresses the API server would assign when manifests leave them out: deterministic, marked as assigned. */
+import { cidrAt, cidrContains, cidrSize, parseCIDR, parseIP, type CIDR } from '../net/ip';
+import { externallyAccessible } from './defaults';
+import { fnv1a } from './hash';
+import type { ServiceModel } from './types';
+
+export function assignAddresses(services: ServiceModel[], serviceCIDRs: string[], nodePortRange: { min: number; max: number }): void {
+  const cidrs = serviceCIDRs.map(parseCIDR).filter((c): c is CIDR => !!c);
+  const usedIPs = new Set<string>();
+  const usedPorts = new Set<number>();
+  for (const s of services) {
+    for (const ip of s.clusterIPs) usedIPs.add(ip);
+    for (const p of s.ports) if (p.nodePort) usedPorts.add(p.nodePort);
+    if (s.healthCheckNodePort) usedPorts.add(s.healthCheckNodePort);
+  }
+  // Sorted so the result does not depend on file order.
+  const ordered = [...services].sort((a, b) => key(a).localeCompare(key(b)));
+  for (const s of ordered) {
+    if (s.type === 'ExternalName' || s.headless) continue;
+    if (!s.clusterIPs.length) {
+      const ips: string[] = [];
+      for (const fam of s.ipFamilies) {
+        const cidr = cidrs.find((c) => c.family === fam);
+        if (!cidr) continue;
+        const ip = s.namespace === 'default' && s.name === 'kubernetes' ? cidrAt(cidr, 1n) : pickIP(cidr, key(s), usedIPs);
+        if (ip) {
+          usedIPs.add(ip);
+          ips.push(ip);
+        }
+        if (s.ipFamilyPolicy === 'SingleStack') break;
+      }
+      if (ips.length) {
+        s.clusterIPs = ips;
+        s.clusterIP = ips[0]!;
+        s.clusterIPAssigned = true;
+      }
+    }
+    const wantsNodePorts = s.type === 'NodePort' || (s.type === 'LoadBalancer' && s.allocateLoadBalancerNodePorts);
+    if (wantsNodePorts) {
+      for (const p of s.ports) {
+        if (p.nodePort) continue;
+        // Ports sharing a number across protocols share the node port, as the API server does.
+        const twin = s.ports.find((q) => q !== p && q.port === p.port && q.nodePort);
+        p.nodePort = twin ? twin.nodePort : pickPort(`${key(s)}:${p.index}`, usedPorts, nodePortRange);
+        p.nodePortAssigned = true;
+      }
+    }
+    if (s.type === 'LoadBalancer' && s.externalTrafficPolicy === 'Local' && externallyAccessible(s) && !s.healthCheckNodePort) {
+      s.healthCheckNodePort = pickPort(`${key(s)}:hc`, usedPorts, nodePortRange);
+      s.healthCheckNodePortAssigned = true;
+    }
+  }
+}
+
+function key(s: ServiceModel): string {
+  return `${s.namespace}/${s.name}`;
+}
+
+function pickIP(cidr: CIDR, seed: string, used: Set<string>): string | undefined {
+  const size = cidrSize(cidr);
+  // Leave out the network address, .1 (the kubernetes Service) and, for IPv4, the broadcast address.
+  const usable = size - (cidr.family === 'IPv4' ? 3n : 2n);
+  if (usable <= 0n) return undefined;
+  const limit = usable < 100000n ? Number(usable) : 100000;
+  const start = BigInt(fnv1a(seed)) % usable;
+  for (let i = 0; i < limit; i++) {
+    const ip = cidrAt(cidr, 2n + ((start + BigInt(i)) % usable));
+    if (!used.has(ip)) return ip;
+  }
+  return undefined;
+}
+
+function pickPort(seed: string, used: Set<number>, range: { min: number; max: number }): number {
+  const span = range.max - range.min + 1;
+  const start = fnv1a(seed) % span;
+  for (let i = 0; i < span; i++) {
+    const p = range.min + ((start + i) % span);
+    if (!used.has(p)) {
+      used.add(p);
+      return p;
+    }
+  }
+  return 0;
+}
+
+export function inServiceCIDRs(ip: string, cidrs: string[]): boolean {
+  const p = parseIP(ip);
+  return !!p && cidrs.some((c) => {
+    const parsed = parseCIDR(c);
+    return !!parsed && cidrContains(parsed, p);
+  });
+}

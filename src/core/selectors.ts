@@ -1,0 +1,69 @@
+import type { V1LabelSelector } from './model/k8s';
+
+export type Labels = Readonly<Record<string, string>>;
+
+/** A Service selector: every key must be present with an equal value. Empty or missing selects nothing. */
+export function matchesServiceSelector(selector: Labels | undefined, labels: Labels): boolean {
+  if (!selector) return false;
+  const keys = Object.keys(selector);
+  if (keys.length === 0) return false;
+  for (const k of keys) if (labels[k] !== selector[k]) return false;
+  return true;
+}
+
+/**
+ * A LabelSelector (matchLabels + matchExpressions). As in apimachinery's LabelSelectorAsSelector:
+ * a nil selector matches nothing, an empty one matches everything.
+ */
+export function matchesLabelSelector(selector: V1LabelSelector | undefined, labels: Labels): boolean {
+  if (!selector) return false;
+  for (const [k, v] of Object.entries(selector.matchLabels ?? {})) if (labels[k] !== String(v)) return false;
+  for (const req of selector.matchExpressions ?? []) {
+    const has = Object.prototype.hasOwnProperty.call(labels, req.key);
+    const values = (req.values ?? []).map(String);
+    switch (req.operator) {
+      case 'In':
+        if (!has || !values.includes(labels[req.key]!)) return false;
+        break;
+      case 'NotIn':
+        if (has && values.includes(labels[req.key]!)) return false;
+        break;
+      case 'Exists':
+        if (!has) return false;
+        break;
+      case 'DoesNotExist':
+        if (has) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** The first selector term a label set fails, for messages ("app=web: the pod has app=webb"). */
+export function firstMismatch(selector: Labels, labels: Labels): { key: string; want: string; have: string | undefined } | undefined {
+  for (const [key, want] of Object.entries(selector)) if (labels[key] !== want) return { key, want, have: labels[key] };
+  return undefined;
+}
+
+export function formatSelector(selector: Labels | undefined): string {
+  if (!selector || Object.keys(selector).length === 0) return '<none>';
+  return Object.entries(selector)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+}
+
+/** Labels Kubernetes itself adds to pods at run time; never expect them in templates. */
+export const RUNTIME_LABELS = new Set([
+  'pod-template-hash',
+  'controller-revision-hash',
+  'statefulset.kubernetes.io/pod-name',
+  'apps.kubernetes.io/pod-index',
+  'pod-template-generation',
+  'batch.kubernetes.io/controller-uid',
+  'batch.kubernetes.io/job-name',
+  'controller-uid',
+  'job-name',
+  'batch.kubernetes.io/job-completion-index',
+]);

@@ -1,0 +1,116 @@
+/** Reads manifest files and folders from disk for the CLI and the language server. */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { DEFAULT_MAX_BYTES, loadManifest, parseYaml, tooLargeManifest, type LoadOptions, type ManifestFile } from '../core';
+
+const MANIFEST_EXT = /\.(ya?ml|json)$/i;
+const SKIP_DIRS = new Set(['node_modules', '.git', 'out', 'dist']);
+
+export interface PathProblem {
+  path: string;
+  message: string;
+}
+
+/** Lists manifest files under the given paths (files are taken as given; folders recursively, sorted). */
+export async function listManifestFiles(paths: string[], problems: PathProblem[]): Promise<string[]> {
+  const out: string[] = [];
+  const visit = async (p: string, explicit: boolean): Promise<void> => {
+    let st;
+    try {
+      st = await fs.stat(p);
+    } catch (e) {
+      problems.push({ path: p, message: describeFsError(e) });
+      return;
+    }
+    if (st.isDirectory()) {
+      let entries: string[];
+      try {
+        entries = (await fs.readdir(p)).sort();
+      } catch (e) {
+        problems.push({ path: p, message: describeFsError(e) });
+        return;
+      }
+      for (const e of entries) {
+        if (SKIP_DIRS.has(e)) continue;
+        const child = path.join(p, e);
+        await visit(child, false);
+      }
+    } else if (st.isFile() && (explicit || MANIFEST_EXT.test(p))) {
+      out.push(p);
+    }
+  };
+  for (const p of paths) await visit(p, true);
+  return out;
+}
+
+export function describeFsError(e: unknown): string {
+  const code = (e as { code?: string }).code;
+  if (code === 'ENOENT') return 'no such file or directory';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'EISDIR') return 'is a directory';
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** Files that kustomization.yaml files name as patches: fragments, never whole objects. */
+export async function kustomizePatchFiles(files: string[]): Promise<Set<string>> {
+  const patches = new Set<string>();
+  for (const f of files) {
+    if (!/(^|[\\/])kustomization\.ya?ml$/i.test(f)) continue;
+    let text: string;
+    try {
+      text = await fs.readFile(f, 'utf8');
+    } catch {
+      continue;
+    }
+    const doc = parseYaml(text).documents[0]?.value as Record<string, unknown> | undefined;
+    if (!doc || typeof doc !== 'object') continue;
+    const dir = path.dirname(f);
+    const add = (p: unknown) => {
+      if (typeof p === 'string' && !p.includes('\n')) patches.add(path.resolve(dir, p));
+    };
+    for (const key of ['patchesStrategicMerge', 'patchesJson6902', 'patches']) {
+      const list = doc[key];
+      if (!Array.isArray(list)) continue;
+      for (const item of list) {
+        if (typeof item === 'string') add(item);
+        else if (item && typeof item === 'object') add((item as Record<string, unknown>)['path']);
+      }
+    }
+  }
+  return patches;
+}
+
+export async function loadFile(file: string, options: Partial<LoadOptions> = {}): Promise<ManifestFile> {
+  const max = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  try {
+    const st = await fs.stat(file);
+    if (st.size > max) return tooLargeManifest(file, st.size, max);
+    const text = await fs.readFile(file, 'utf8');
+    return loadManifest(file, text, options);
+  } catch (e) {
+    const m = loadManifest(file, '', options);
+    m.skipped = 'not-a-manifest';
+    m.diagnostics.push({ file, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: 'error', code: 'KSD005', message: `Cannot read file: ${describeFsError(e)}` });
+    return m;
+  }
+}
+
+/** Loads every manifest under the given paths. Paths may be files or folders; `-` reads stdin. */
+export async function loadPaths(paths: string[], options: Partial<LoadOptions> = {}): Promise<{ files: ManifestFile[]; problems: PathProblem[] }> {
+  const problems: PathProblem[] = [];
+  const names = await listManifestFiles(paths.filter((p) => p !== '-'), problems);
+  const patches = await kustomizePatchFiles(names);
+  const files: ManifestFile[] = [];
+  for (const f of names) {
+    if (/(^|[\\/])kustomization\.ya?ml$/i.test(f)) continue;
+    files.push(await loadFile(f, { ...options, partial: patches.has(path.resolve(f)) }));
+  }
+  if (paths.includes('-')) files.push(loadManifest('<stdin>', await readStdin(), options));
+  return { files, problems };
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
