@@ -76,8 +76,8 @@ function selectorNoMatch(state: ClusterState, svc: ServiceModel, options: CheckO
   const which = first.kind === 'key' ? 'key' : 'value';
   const parts: string[] = [];
   for (const m of misses) {
-    if (m.kind === 'value') parts.push(`${source.describe} has ${m.key}=${m.have}${m.typo ? `; did you mean ${m.key}=${m.have}?` : `, not ${m.want}`}`);
-    else if (m.kind === 'key') parts.push(`${source.describe} has no label "${m.key}" but has ${m.have}=${source.labels[m.have!]}${m.typo ? `; did you mean ${m.have}?` : ''}`);
+    if (m.kind === 'value') parts.push(m.typo ? `did you mean ${m.key}=${m.have}? ${source.describe} labels its pods ${m.key}=${m.have}` : `${source.describe} labels its pods ${m.key}=${m.have}, not ${m.want}`);
+    else if (m.kind === 'key') parts.push(m.typo ? `did you mean the key "${m.have}"? ${source.describe} labels its pods ${m.have}=${source.labels[m.have!]}, and has no label "${m.key}"` : `${source.describe} has no label "${m.key}" (it has ${m.have}=${source.labels[m.have!]})`);
     else parts.push(`${source.describe} has no label "${m.key}"`);
   }
   const fixes: Fix[] = [];
@@ -96,16 +96,14 @@ function selectorNoMatch(state: ClusterState, svc: ServiceModel, options: CheckO
     }
     fixes.push(...fix(`Change the selector to ${formatSelector(to)}`, edits, true));
   }
+  // Adding labels to the pod template is safe for the workload's own selector; changing values it may use is not.
   const tplSource = source.workload ? labelSources(state, svc.namespace).find((s) => s.loaded === source.workload!.loaded) : undefined;
   if (tplSource?.loaded && misses.every((m) => m.kind !== 'value')) {
     const edits = misses.map((m) => addEntry(tplSource.loaded, tplSource.labelsPath, m.key, m.want));
     fixes.push(...fix(`Add ${misses.map(termText).join(', ')} to the pod template of ${tplSource.describe}`, edits));
-  } else if (tplSource?.loaded && misses.every((m) => m.kind === 'value')) {
-    const edits = misses.map((m) => replaceValue(tplSource.loaded, [...tplSource.labelsPath, m.key], m.want));
-    fixes.push(...fix(`Relabel the pod template of ${tplSource.describe} with ${misses.map(termText).join(', ')}`, edits));
   }
   const rel: RelatedInfo[] = related(source.loaded, source.labelsPath, `${source.describe} labels its pods ${formatSelector(source.labels)}`);
-  return diag(o, path, 'warning', 'KSD101', `${head} Nearest: ${parts.join('; ')}.`, { which, related: rel, fixes });
+  return diag(o, path, 'warning', 'KSD101', `${head} ${cap(parts.join('; '))}.`, { which, related: rel, fixes });
 }
 
 export const selectorNoMatchCheck: Check = {
@@ -186,3 +184,7 @@ export const workloadSelectorCheck: Check = {
     return out;
   },
 };
+
+function cap(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}

@@ -83,7 +83,8 @@ function namedPortProblems(state: ClusterState, svc: ServiceModel, sp: ServicePo
   }
   const names = [...new Set(pods.flatMap((p) => p.ports).filter((p) => p.name).map((p) => `"${p.name}" (${p.containerPort}/${p.protocol})`))];
   const didYouMean = near ? ` Did you mean "${near.name}"?` : '';
-  return diag(svc.loaded, path, 'error', 'KSD201', `targetPort "${name}" names no container port of ${who} (${names.length ? `named ports: ${names.join(', ')}` : 'they declare no named ports'}), ${tail}${didYouMean}`, { related: portsRelated(state, pod), fixes });
+  const have = names.length ? `Their named ports: ${names.join(', ')}.` : 'They declare no named ports.';
+  return diag(svc.loaded, path, 'error', 'KSD201', `targetPort "${name}" matches no container port name on ${who}, ${tail}${didYouMean} ${have}`, { related: portsRelated(state, pod), fixes });
 }
 
 function numericNotDeclared(state: ClusterState, svc: ServiceModel, sp: ServicePortModel, pods: PodModel[]): Diagnostic | undefined {

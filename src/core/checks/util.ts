@@ -116,22 +116,24 @@ export function fix(title: string, edits: (TextEdit | undefined)[], isPreferred 
   return [isPreferred ? { title, edits: ok, isPreferred } : { title, edits: ok }];
 }
 
-/** Levenshtein distance, bounded: returns max+1 as soon as it is certain to exceed max. */
+/** Edit distance counting an adjacent swap as one edit (optimal string alignment), bounded by max+1. */
 export function editDistance(a: string, b: string, max = 3): number {
   if (Math.abs(a.length - b.length) > max) return max + 1;
-  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  const rows: number[][] = [Array.from({ length: b.length + 1 }, (_, j) => j)];
   for (let i = 1; i <= a.length; i++) {
     const cur = [i];
     let best = i;
     for (let j = 1; j <= b.length; j++) {
-      const v = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(rows[i - 1]![j]! + 1, cur[j - 1]! + 1, rows[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, rows[i - 2]![j - 2]! + 1);
       cur.push(v);
       best = Math.min(best, v);
     }
     if (best > max) return max + 1;
-    prev = cur;
+    rows.push(cur);
   }
-  return prev[b.length]!;
+  return rows[a.length]![b.length]!;
 }
 
 /** A typo is a small distance relative to the length (and never a change of a 1-2 character word). */
