@@ -16,6 +16,7 @@ test('a ClusterIP Service answers A with its cluster IP, from the pod namespace 
   assert.deepEqual(r.config.search, ['shop.svc.cluster.local', 'svc.cluster.local', 'cluster.local']);
   assert.equal(r.config.ndots, 5);
   assert.deepEqual(r.attempts, [{ name: 'web.shop.svc.cluster.local.', outcome: 'answer' }]);
+  assert.match(resolveName(stateOf(shop), 'nope', { namespace: 'shop' }).attempts[0]!.note!, /no Service "nope" in namespace shop/);
   assert.deepEqual(
     r.answer!.records.map((x) => [x.type, x.value]),
     [['A', '10.96.5.5']],
@@ -233,4 +234,12 @@ test('serviceRecords lists A, SRV and PTR for a Service, and endpoint names for 
   const names = serviceRecords(state, db).map((r) => `${r.name} ${r.type}`);
   assert.ok(names.includes('db-0.db.default.svc.cluster.local. A'));
   assert.equal(names.filter((n) => n.endsWith('SRV')).length, 2);
+});
+
+test('records of a cluster IP ksd assigned say so; written ones do not', () => {
+  const state = stateOf(service({ name: 'auto' }) + service({ name: 'fixed', clusterIP: '10.96.3.3' }));
+  const auto = lookup(state, 'auto.default.svc.cluster.local', ['A']).records[0]!;
+  assert.equal(auto.assigned, true);
+  assert.equal(state.services.find((s) => s.name === 'auto')!.clusterIP, auto.value);
+  assert.equal(lookup(state, 'fixed.default.svc.cluster.local', ['A']).records[0]!.assigned, undefined);
 });

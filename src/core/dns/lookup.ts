@@ -109,7 +109,7 @@ function toRecords(qname: string, hits: Hit[], types: readonly RecordType[]): Dn
         const key = `${t}|${h.host}`;
         if (seen.has(key)) continue;
         seen.add(key);
-        out.push({ name: qname, type: t, value: h.host, service: ref(h), ...(h.pod ? { pod: h.pod } : {}) });
+        out.push({ name: qname, type: t, value: h.host, service: ref(h), ...(h.pod ? { pod: h.pod } : {}), ...(!h.pod && h.service.clusterIPAssigned ? { assigned: true } : {}) });
       }
     } else if (t === 'SRV') {
       // CoreDNS skips port -1 (no ports declared) and splits weight 100 evenly (at least 1).

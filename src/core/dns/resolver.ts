@@ -89,12 +89,12 @@ export function resolveName(state: ClusterState, name: string, input: ResolveInp
   const result: Resolution = { query: trimmed, namespace: input.namespace, config, types, attempts: [] };
   if (!config.clusterDNS) {
     result.upstream = candidates[0];
-    result.attempts = candidates.slice(0, 1).map((c) => ({ name: c, outcome: 'upstream' }));
+    result.attempts = candidates.slice(0, 1).map((c) => ({ name: c, outcome: 'upstream', note: 'sent to the node\'s resolver, not cluster DNS' }));
     return result;
   }
   for (const c of candidates) {
     const r = lookup(state, c, types, options);
-    const attempt: ResolveAttempt = { name: c, outcome: 'nxdomain' };
+    const attempt: ResolveAttempt = { name: c, outcome: 'nxdomain', ...(r.note && !r.records.length ? { note: r.note } : {}) };
     result.attempts.push(attempt);
     if (r.upstream) {
       attempt.outcome = 'upstream';

@@ -30,6 +30,8 @@ export interface DnsRecord {
   service?: ObjRef;
   /** For endpoint records: the pod behind the address, when the EndpointSlice names one. */
   pod?: string;
+  /** The address is one ksd assigned (the manifest leaves the cluster IP out), not one read from it. */
+  assigned?: boolean;
 }
 
 export type Rcode = 'NOERROR' | 'NXDOMAIN';
@@ -61,6 +63,8 @@ export interface ResolverConfig {
 export interface ResolveAttempt {
   name: string;
   outcome: 'answer' | 'nxdomain' | 'nodata' | 'upstream';
+  /** Why the name gave no answer (from the lookup). */
+  note?: string;
 }
 
 /** A name resolved as a pod would: through the search list, first answer wins. */
