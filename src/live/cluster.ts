@@ -157,7 +157,7 @@ export class LiveCluster {
   private onForbidden(r: Reflector): void {
     if (r.namespace !== undefined || !r.def.namespaced || r.def.fixedNamespace || this.fallback.has(r.def.name)) return;
     this.fallback.add(r.def.name);
-    r.stop();
+    r.stop('listing per namespace instead');
     for (const ns of this.namespacesForFallback()) this.add(r.def, ns);
     this.onStatus();
   }

@@ -72,12 +72,14 @@ export class Reflector {
     this.loop().catch((e: unknown) => this.setState('error', `internal error: ${e instanceof Error ? e.message : String(e)}`));
   }
 
-  stop(): void {
+  /** Stops for good. `note` keeps the current state (a forbidden cluster-wide list replaced by per-namespace ones) and explains it. */
+  stop(note?: string): void {
     this.stopped = true;
     this.handle?.stop();
     this.handle = undefined;
     this.wake?.();
-    this.setState('stopped');
+    if (note) this.current = { ...this.current, message: `${this.current.message ?? ''}; ${note}` };
+    else this.setState('stopped');
   }
 
   private setState(state: SyncState, message?: string): void {

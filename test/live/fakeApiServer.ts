@@ -230,7 +230,7 @@ export class FakeApiServer {
   }
 
   private clearWatch(w: Watcher): void {
-    for (const t of w.timers) clearTimeout(t), clearInterval(t);
+    for (const t of w.timers) clearTimeout(t); // clears intervals too
     this.watchers.delete(w);
   }
 

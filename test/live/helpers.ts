@@ -1,4 +1,5 @@
 /** Shared by the live tests: kubeconfig files, object builders, and a guard against unhandled rejections. */
+import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -129,5 +130,13 @@ export async function eventually<T>(check: () => T | undefined | false, timeoutM
     if (v !== undefined && v !== false) return v;
     if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** The live source may only get, list and watch: every request must be a GET of a known collection or object. */
+export function assertReadOnly(server: { requests: { method: string; path: string; watch: boolean }[] }): void {
+  for (const r of server.requests) {
+    assert.equal(r.method, 'GET', `non-GET request ${r.method} ${r.path}`);
+    assert.match(r.path, /^\/(api\/v1|apis\/discovery\.k8s\.io\/v1)(\/namespaces\/[^/]+)?\/(pods|services|endpointslices|nodes|namespaces|configmaps)(\/[^/]+)?$/, `unexpected path ${r.path}`);
   }
 }
