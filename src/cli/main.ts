@@ -2,6 +2,7 @@
 import { UsageError } from './args';
 import { checkCommand, checkHelp } from './commands/check';
 import { endpointsCommand, endpointsHelp } from './commands/endpoints';
+import { lspCommand, lspHelp } from './commands/lsp';
 import { CliError, processIO, type CliIO } from './io';
 import { VERSION } from './version';
 
@@ -13,6 +14,7 @@ interface Command {
 export const COMMANDS: Record<string, Command> = {
   check: { help: checkHelp, run: checkCommand },
   endpoints: { help: endpointsHelp, run: endpointsCommand },
+  lsp: { help: lspHelp, run: lspCommand },
 };
 
 export function helpText(): string {
