@@ -2,6 +2,7 @@
 import { UsageError } from './args';
 import { checkCommand, checkHelp } from './commands/check';
 import { endpointsCommand, endpointsHelp } from './commands/endpoints';
+import { rulesCommand, rulesHelp } from './commands/rules';
 import { CliError, processIO, type CliIO } from './io';
 import { VERSION } from './version';
 
@@ -13,6 +14,7 @@ interface Command {
 export const COMMANDS: Record<string, Command> = {
   check: { help: checkHelp, run: checkCommand },
   endpoints: { help: endpointsHelp, run: endpointsCommand },
+  rules: { help: rulesHelp, run: rulesCommand },
 };
 
 export function helpText(): string {
