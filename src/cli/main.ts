@@ -5,6 +5,7 @@ import { dnsCommand, dnsHelp } from './commands/dns';
 import { endpointsCommand, endpointsHelp } from './commands/endpoints';
 import { envCommand, envHelp } from './commands/env';
 import { lspCommand, lspHelp } from './commands/lsp';
+import { rulesCommand, rulesHelp } from './commands/rules';
 import { CliError, processIO, type CliIO } from './io';
 import { VERSION } from './version';
 
@@ -19,6 +20,7 @@ export const COMMANDS: Record<string, Command> = {
   dns: { help: dnsHelp, run: dnsCommand },
   env: { help: envHelp, run: envCommand },
   lsp: { help: lspHelp, run: lspCommand },
+  rules: { help: rulesHelp, run: rulesCommand },
 };
 
 export function helpText(): string {

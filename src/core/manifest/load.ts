@@ -123,7 +123,8 @@ const POD_TEMPLATE_PATH: Record<string, string[]> = {
 
 /** Objects missing what the API server requires are patches or fragments, not objects to check. */
 function isFragment(kind: string, value: Record<string, unknown>, name: string, metadata: Record<string, unknown>): boolean {
-  if (!name && typeof metadata['generateName'] !== 'string') return true;
+  // Component configurations (KubeProxyConfiguration) are not API objects and carry no name.
+  if (!name && typeof metadata['generateName'] !== 'string' && kind !== 'KubeProxyConfiguration') return true;
   if (kind === 'Service') {
     const spec = value['spec'];
     if (!isRecord(spec)) return true;
