@@ -89,3 +89,13 @@ test('KSD701: no false positives: named ports, endPort, empty rules, other polic
   // Without policyTypes, a policy with no ingress rules still isolates for ingress.
   assert.equal(check({ ...base, 'n.yaml': policy('', '') }).filter((x) => x.code === 'KSD701').length, 1);
 });
+
+test('KSD603: a given EndpointSlice or Endpoints object without addresses', () => {
+  const bare = 'apiVersion: v1\nkind: Service\nmetadata:\n  name: db\nspec:\n  ports:\n  - port: 5432\n';
+  const slice = '---\napiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata:\n  name: db-1\n  labels: {kubernetes.io/service-name: db}\naddressType: IPv4\nendpoints: []\n';
+  const d = one(check(bare + slice), 'KSD603');
+  assert.equal(d.range.start.line, 11);
+  assert.match(d.message, /The EndpointSlice for selectorless Service default\/db lists no addresses/);
+  const ep = '---\napiVersion: v1\nkind: Endpoints\nmetadata:\n  name: db\nsubsets: []\n';
+  assert.match(one(check(bare + ep), 'KSD603').message, /The Endpoints object for selectorless Service default\/db has no addresses/);
+});

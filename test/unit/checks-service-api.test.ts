@@ -137,3 +137,18 @@ test('wrong-typed Service fields never throw', () => {
   const diags = check(hostile);
   assert.ok(!diags.some((d) => d.code === 'KSD000'), JSON.stringify(diags));
 });
+
+test('KSD104: invalid selector keys and values, and non-string values', () => {
+  const text = svc('  selector:\n    app: app=web\n    -bad/key: x\n    tier: 1\n' + port);
+  const diags = check(text).filter((d) => d.code === 'KSD104');
+  assert.deepEqual(diags.map((d) => where(text, d).text), ['app=web', '-bad/key', '1']);
+  assert.match(diags[2]!.message, /quote it \("1"\)/);
+  none(check(svc('  selector:\n    app.kubernetes.io/name: web\n    tier: ""\n' + port)), 'KSD104');
+});
+
+test('KSD311: Service names must be DNS-1035 labels', () => {
+  const text = svc(port, '1st-web');
+  assert.deepEqual(where(text, one(check(text), 'KSD311')), { line: 4, text: '1st-web' });
+  assert.equal(check(svc(port, 'Web')).filter((d) => d.code === 'KSD311').length, 1);
+  none(check(svc(port, 'web-1')), 'KSD311');
+});

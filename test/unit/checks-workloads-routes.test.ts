@@ -90,3 +90,10 @@ test('KSD501/KSD502/KSD503: Gateway routes respect the backendRef namespace and 
   // Non-Service backends are not ours to check.
   none(check({ 'r.yaml': route('    - {group: example.com, kind: Bucket, name: b}\n') }));
 });
+
+test('KSD502: an Ingress v1 service backend without a port', () => {
+  const files = { 'd.yaml': web, 's.yaml': svc('web', '  - {name: http, port: 80, targetPort: http}\n'), 'i.yaml': ingress('            name: web\n') };
+  const d = one(check(files), 'KSD502');
+  assert.deepEqual(where(files, d), { line: 13, text: 'service' });
+  assert.match(d.message, /an Ingress service backend needs port\.number or port\.name \(one of: http \(80\)\)/);
+});
