@@ -4,6 +4,7 @@ import { checkCommand, checkHelp } from './commands/check';
 import { dnsCommand, dnsHelp } from './commands/dns';
 import { endpointsCommand, endpointsHelp } from './commands/endpoints';
 import { envCommand, envHelp } from './commands/env';
+import { lspCommand, lspHelp } from './commands/lsp';
 import { CliError, processIO, type CliIO } from './io';
 import { VERSION } from './version';
 
@@ -17,6 +18,7 @@ export const COMMANDS: Record<string, Command> = {
   endpoints: { help: endpointsHelp, run: endpointsCommand },
   dns: { help: dnsHelp, run: dnsCommand },
   env: { help: envHelp, run: envCommand },
+  lsp: { help: lspHelp, run: lspCommand },
 };
 
 export function helpText(): string {
