@@ -14,3 +14,5 @@ export * from './selectors';
 export * from './net/ip';
 export * from './endpoints/index';
 export * from './checks/index';
+export * from './rules/index';
+export * from './trace/index';
