@@ -18,3 +18,5 @@ export * from './proxy/index';
 export * from './model/master';
 export * from './dns/index';
 export * from './env/index';
+export * from './rules/index';
+export * from './trace/index';
