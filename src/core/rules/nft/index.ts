@@ -1,0 +1,4 @@
+export * from './types';
+export * from './parse';
+export { tokenize } from './tokens';
+export { parseDuration, parsePriority } from './blocks';
