@@ -14,3 +14,4 @@ export * from './selectors';
 export * from './net/ip';
 export * from './endpoints/index';
 export * from './checks/index';
+export * from './proxy/index';
