@@ -15,3 +15,6 @@ export * from './net/ip';
 export * from './endpoints/index';
 export * from './checks/index';
 export * from './proxy/index';
+export * from './rules/nft/index';
+export * from './rules/ipvs/index';
+export * from './proxy/nftables/index';

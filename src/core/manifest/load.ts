@@ -122,8 +122,11 @@ const POD_TEMPLATE_PATH: Record<string, string[]> = {
 };
 
 /** Objects missing what the API server requires are patches or fragments, not objects to check. */
+const CONFIG_KINDS = new Set(['KubeProxyConfiguration']);
+
 function isFragment(kind: string, value: Record<string, unknown>, name: string, metadata: Record<string, unknown>): boolean {
-  if (!name && typeof metadata['generateName'] !== 'string') return true;
+  // Component configuration files (KubeProxyConfiguration) carry no metadata at all.
+  if (!name && typeof metadata['generateName'] !== 'string' && !CONFIG_KINDS.has(kind)) return true;
   if (kind === 'Service') {
     const spec = value['spec'];
     if (!isRecord(spec)) return true;

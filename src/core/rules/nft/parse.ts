@@ -49,10 +49,10 @@ function newSet(name: string, kind: 'set' | 'map', line: number): NftSet {
   return { name, kind, type: '', flags: [], elements: [], line };
 }
 
-function makeRule(tokens: Token[], line: number, raw: string, issues: RulesIssue[]): NftRule {
+function makeRule(tokens: Token[], line: number, raw: string, issues: RulesIssue[], rawBody?: string): NftRule {
   const parsed = parseRuleTokens(tokens);
   for (const u of parsed.unknown) issues.push({ line, severity: 'warning', message: `statement not understood, kept as text: ${u}` });
-  const text = tokens.map((t) => (t.quoted ? JSON.stringify(t.text) : t.text)).join(' ');
+  const text = (rawBody ?? raw).replace(/\s*#\s*handle\s+\d+\s*$/, '').trim();
   const handle = trailingHandle(raw);
   return { text, statements: parsed.statements, ...(parsed.comment !== undefined ? { comment: parsed.comment } : {}), line, ...(handle !== undefined ? { handle } : {}) };
 }
@@ -268,7 +268,8 @@ function parseTransactionForm(text: string): NftRuleset {
       }
       let body = rest.slice(1);
       if (body[0]?.text === 'handle' || body[0]?.text === 'index' || body[0]?.text === 'position') body = body.slice(2);
-      const rule = makeRule(body, lineNo, raw, issues);
+      const bodyText = /^\s*\S+\s+rule\s+(?:(?:ip|ip6|inet|arp|bridge|netdev)\s+)?\S+\s+\S+\s+(?:(?:handle|index|position)\s+\d+\s+)?(.*)$/.exec(raw)?.[1];
+      const rule = makeRule(body, lineNo, raw, issues, bodyText);
       if (verb === 'insert') c.rules.unshift(rule);
       else c.rules.push(rule);
       continue;
