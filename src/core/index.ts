@@ -15,6 +15,8 @@ export * from './net/ip';
 export * from './endpoints/index';
 export * from './checks/index';
 export * from './proxy/index';
+export * from './rules/index';
+export * from './trace/index';
 export * from './rules/nft/index';
 export * from './rules/ipvs/index';
 export * from './proxy/nftables/index';

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { looksLikeIpvsadm, parseIpvsadm } from '../../src/core/rules/ipvs';
-import { RulesParseError } from '../../src/core/rules/nft';
+import { looksLikeIpvsadm, parseIpvsadm, RulesParseError } from '../../src/core';
 
 const LIST = `IP Virtual Server version 1.2.1 (size=4096)
 Prot LocalAddress:Port Scheduler Flags

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { detectNftForm, parseDuration, parseNft, parsePriority, RulesParseError } from '../../src/core/rules/nft';
+import { detectNftForm, parseDuration, parseNft, parsePriority, RulesParseError } from '../../src/core';
 
 const LISTING = `table ip kube-proxy {
 	comment "rules for kube-proxy"

@@ -1,5 +1,5 @@
-export * from './types';
+export type { NftChain, NftElement, NftRule, NftRuleset, NftSet, NftStatement, NftTable, NftValue, RulesIssue } from './types';
+export { findTable } from './types';
 export * from './parse';
-export { tokenize } from './tokens';
 export { parseDuration, parsePriority } from './blocks';
 export * from './print';

@@ -1,4 +1,5 @@
 /** The nftables ruleset model our parsers produce and the nft tracer reads. */
+export { RulesParseError } from '../types';
 
 /** A problem found while reading rules text; `line` is 1-based. */
 export interface RulesIssue {
@@ -82,15 +83,6 @@ export interface NftRuleset {
   form: 'ruleset' | 'transaction';
   tables: NftTable[];
   issues: RulesIssue[];
-}
-
-export class RulesParseError extends Error {
-  constructor(
-    readonly line: number,
-    message: string,
-  ) {
-    super(`line ${line}: ${message}`);
-  }
 }
 
 export function findTable(rs: NftRuleset, family: string, name: string): NftTable | undefined {

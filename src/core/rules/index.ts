@@ -1,0 +1,6 @@
+export * from './types';
+export * from './detect';
+export * from './save';
+export * from './listing';
+export * from './format';
+export { tokenize } from './tokenize';
