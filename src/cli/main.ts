@@ -1,7 +1,10 @@
 /** The ksd command: a thin layer over src/core. */
 import { UsageError } from './args';
 import { checkCommand, checkHelp } from './commands/check';
+import { dnsCommand, dnsHelp } from './commands/dns';
 import { endpointsCommand, endpointsHelp } from './commands/endpoints';
+import { envCommand, envHelp } from './commands/env';
+import { lspCommand, lspHelp } from './commands/lsp';
 import { CliError, processIO, type CliIO } from './io';
 import { VERSION } from './version';
 
@@ -13,6 +16,9 @@ interface Command {
 export const COMMANDS: Record<string, Command> = {
   check: { help: checkHelp, run: checkCommand },
   endpoints: { help: endpointsHelp, run: endpointsCommand },
+  dns: { help: dnsHelp, run: dnsCommand },
+  env: { help: envHelp, run: envCommand },
+  lsp: { help: lspHelp, run: lspCommand },
 };
 
 export function helpText(): string {

@@ -14,3 +14,7 @@ export * from './selectors';
 export * from './net/ip';
 export * from './endpoints/index';
 export * from './checks/index';
+export * from './proxy/index';
+export * from './model/master';
+export * from './dns/index';
+export * from './env/index';
