@@ -68,7 +68,8 @@ export const singleEndpointCheck: Check = {
   run(ctx, options) {
     const out: Diagnostic[] = [];
     for (const svc of selectingServices(ctx.state)) {
-      if (!svc.ports.length) continue;
+      // A per-pod Service (selecting one StatefulSet pod by name) is single by design.
+      if (!svc.ports.length || 'statefulset.kubernetes.io/pod-name' in (svc.selector ?? {})) continue;
       const pods = podsFor(ctx.state, svc, options);
       if (!pods.length) continue;
       const ready = readyPods(ctx.state, svc);

@@ -60,6 +60,8 @@ function selectorNoMatch(state: ClusterState, svc: ServiceModel, options: CheckO
   if (!Object.keys(sel).length || podsFor(state, svc, options).length) return undefined;
   const o = svc.loaded;
   const tplSel = effectiveSelector(svc, options, true);
+  // Only run-time labels (pod-template-hash...): templates cannot tell, so say nothing.
+  if (!Object.keys(tplSel).length) return undefined;
   const sources = labelSources(state, svc.namespace);
   const elsewhere = labelSources(state).filter((s) => s.namespace !== svc.namespace && selectorMatches(tplSel, s.labels));
   const head = `Selector ${formatSelector(sel)} matches no pods or pod templates in namespace "${svc.namespace}", so the Service has no endpoints and connections to it fail.`;
