@@ -7,6 +7,7 @@ import { traceCommand, traceHelp } from './commands/trace';
 import { diffCommand, diffHelp } from './commands/diff';
 import { envCommand, envHelp } from './commands/env';
 import { lspCommand, lspHelp } from './commands/lsp';
+import { rulesCommand, rulesHelp } from './commands/rules';
 import { CliError, processIO, type CliIO } from './io';
 import { VERSION } from './version';
 
@@ -23,6 +24,7 @@ export const COMMANDS: Record<string, Command> = {
   dns: { help: dnsHelp, run: dnsCommand },
   env: { help: envHelp, run: envCommand },
   lsp: { help: lspHelp, run: lspCommand },
+  rules: { help: rulesHelp, run: rulesCommand },
 };
 
 export function helpText(): string {

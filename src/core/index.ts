@@ -20,3 +20,6 @@ export * from './dns/index';
 export * from './env/index';
 export * from './rules/index';
 export * from './trace/index';
+export * from './rules/nft/index';
+export * from './rules/ipvs/index';
+export * from './proxy/nftables/index';

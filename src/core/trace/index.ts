@@ -18,3 +18,5 @@ export function traceRules(rules: RuleSet | CompiledRules, packet: TracePacket, 
 export function traceResult(d: TraceDetail): TraceResult {
   return { verdict: d.verdict, endpoints: d.endpoints.map((e) => ({ ip: e.ip, port: e.port, probability: e.probability })), masquerade: d.masquerade, steps: d.steps, explanation: d.explanation };
 }
+export { traceNft } from './nftEngine';
+export { servicePortOfChain } from './nftExplain';
