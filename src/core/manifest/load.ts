@@ -121,12 +121,13 @@ const POD_TEMPLATE_PATH: Record<string, string[]> = {
   CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
 };
 
-/** Objects missing what the API server requires are patches or fragments, not objects to check. */
-const CONFIG_KINDS = new Set(['KubeProxyConfiguration']);
+/** Configuration kinds read from files (kube-proxy --config), never stored by the API server. */
+const COMPONENT_CONFIG_KINDS = new Set(['KubeProxyConfiguration', 'KubeletConfiguration']);
 
+/** Objects missing what the API server requires are patches or fragments, not objects to check. */
 function isFragment(kind: string, value: Record<string, unknown>, name: string, metadata: Record<string, unknown>): boolean {
-  // Component configuration files (KubeProxyConfiguration) carry no metadata at all.
-  if (!name && typeof metadata['generateName'] !== 'string' && !CONFIG_KINDS.has(kind)) return true;
+  // Component configurations are files, not API objects: they have no metadata at all.
+  if (!name && typeof metadata['generateName'] !== 'string' && !COMPONENT_CONFIG_KINDS.has(kind)) return true;
   if (kind === 'Service') {
     const spec = value['spec'];
     if (!isRecord(spec)) return true;

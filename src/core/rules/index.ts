@@ -4,3 +4,4 @@ export * from './save';
 export * from './listing';
 export * from './format';
 export { tokenize } from './tokenize';
+export * from './diff';

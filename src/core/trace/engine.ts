@@ -118,7 +118,7 @@ class Tracer {
   apply(rule: Rule, b0: Branch, p: number, depth: number): Outcome[] {
     const t = rule.target;
     const where = { table: rule.table, chain: rule.chain, comment: rule.comment };
-    const odds = p < 1 ? ` (probability ${trim(p)})` : '';
+    const odds = p < 1 ? ` (rule probability ${trim(p)}: ${Number((snapProbability(b0.prob) * 100).toFixed(2))}% of new connections take this way)` : '';
     let b = b0;
     if (rule.comment) b = { ...b, comments: { c: { table: rule.table, chain: rule.chain, comment: rule.comment, target: t ? targetName(t) : '' }, prev: b.comments } };
     for (const m of rule.matches) if (m.kind === 'recent' && m.op === 'set' && !m.negate) b = { ...b, affinity: { seconds: this.rules.affinitySeconds.get(m.name) } };
