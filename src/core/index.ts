@@ -18,3 +18,8 @@ export * from './proxy/index';
 export * from './model/master';
 export * from './dns/index';
 export * from './env/index';
+export * from './rules/index';
+export * from './trace/index';
+export * from './rules/nft/index';
+export * from './rules/ipvs/index';
+export * from './proxy/nftables/index';

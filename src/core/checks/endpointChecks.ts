@@ -7,7 +7,7 @@ import type { ClusterState, PodModel, ServiceModel } from '../model/types';
 import { podsFor, selectingServices } from './scope';
 import { describePods } from './targetPorts';
 import type { Check } from './types';
-import { diag, loc, plural } from './util';
+import { diag, loc, plural, related } from './util';
 
 const NOT_READY: ReadonlySet<ExclusionCode> = new Set(['not-ready', 'readiness-gate', 'node-not-ready', 'terminating', 'no-ip', 'terminal', 'node-missing', 'not-in-slices']);
 
@@ -85,7 +85,18 @@ export const selectorlessCheck: Check = {
     for (const svc of ctx.state.services) {
       if (svc.type === 'ExternalName' || svc.selector) continue;
       const eps = serviceEndpoints(ctx.state, svc);
-      if (eps.given.length) continue;
+      if (eps.given.length) {
+        if (eps.given.some((g) => (g.slice.endpoints ?? []).some((e) => e.addresses?.length))) continue;
+        const g = eps.given[0]!;
+        const at = g.mirroredFrom ?? g.loaded;
+        out.push(diag(at, ['metadata', 'name'], 'warning', 'KSD603', `The ${g.mirroredFrom ? 'Endpoints object' : 'EndpointSlice'} for selectorless Service ${svc.namespace}/${svc.name} lists no addresses, so the Service has no endpoints. Add the backends' addresses.`, { related: related(svc.loaded, ['metadata', 'name'], `Service ${svc.name}`) }));
+        continue;
+      }
+      const legacy = ctx.state.objects.find((o) => o.kind === 'Endpoints' && !o.partial && o.name === svc.name && (o.namespace ?? 'default') === svc.namespace);
+      if (legacy) {
+        out.push(diag(legacy, ['metadata', 'name'], 'warning', 'KSD603', `The Endpoints object for selectorless Service ${svc.namespace}/${svc.name} has no addresses in its subsets, so the Service has no endpoints. Add the backends' addresses (or an EndpointSlice).`, { related: related(svc.loaded, ['metadata', 'name'], `Service ${svc.name}`) }));
+        continue;
+      }
       const emptySelector = svc.loaded?.object && typeof (svc.loaded.object['spec'] as Record<string, unknown> | undefined)?.['selector'] === 'object';
       out.push(
         diag(svc.loaded, emptySelector ? ['spec', 'selector'] : ['metadata', 'name'], 'warning', 'KSD603', `Service ${svc.namespace}/${svc.name} has no selector${emptySelector ? ' (an empty selector selects nothing)' : ''} and no EndpointSlice (label kubernetes.io/service-name: ${svc.name}) or Endpoints object is given, so it has no endpoints. Add a selector matching your pods, or create an EndpointSlice for the external backends.`, { which: emptySelector ? 'key' : 'value' }),

@@ -33,7 +33,7 @@ function ingressRefs(o: LoadedObject): BackendRef[] {
       const pname = str(port['name']);
       const value = typeof num === 'number' ? num : pname;
       const key = typeof num === 'number' ? 'number' : 'name';
-      out.push({ from: o, what: `Ingress "${o.name}" ${where}`, namespace: ns, name, namePath: [...path, 'service', 'name'], port: value !== undefined ? { value, path: [...path, 'service', 'port', key] } : undefined, portPath: [...path, 'service', 'port'], portRequired: false });
+      out.push({ from: o, what: `Ingress "${o.name}" ${where}`, namespace: ns, name, namePath: [...path, 'service', 'name'], port: value !== undefined ? { value, path: [...path, 'service', 'port', key] } : undefined, portPath: [...path, 'service'], portRequired: true });
     } else if (r['serviceName'] !== undefined) {
       // extensions/v1beta1 and networking.k8s.io/v1beta1 backends.
       const name = str(r['serviceName']);
@@ -123,7 +123,7 @@ export const backendPortCheck: Check = {
       const svc = findService(ctx.state, ref);
       if (!svc || svc.type === 'ExternalName') continue;
       if (!ref.port) {
-        if (ref.portRequired) out.push(diag(ref.from, ref.portPath, 'error', 'KSD502', `${ref.what} names Service "${svc.name}" without a port; Gateway API requires a port for Service backends (one of: ${svc.ports.map((p) => p.port).join(', ')}).`, { which: 'key' }));
+        if (ref.portRequired) out.push(diag(ref.from, ref.portPath, 'error', 'KSD502', `${ref.what} names Service "${svc.name}" without a port; ${ref.from.kind === 'Ingress' ? 'an Ingress service backend needs port.number or port.name' : 'Gateway API requires a port for Service backends'} (one of: ${svc.ports.map((p) => (p.name ? `${p.name} (${p.port})` : String(p.port))).join(', ')}).`, { which: 'key' }));
         continue;
       }
       const v = ref.port.value;

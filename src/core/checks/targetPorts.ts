@@ -100,7 +100,7 @@ function numericNotDeclared(state: ClusterState, svc: ServiceModel, sp: ServiceP
     sameProto.length === 1 && !sp.targetPortDefaulted
       ? fix(`Use targetPort ${sameProto[0]!.containerPort}${sameProto[0]!.name ? ` (or its name "${sameProto[0]!.name}")` : ''}`, [replaceValue(svc.loaded, path, sameProto[0]!.containerPort, false)])
       : sameProto.length === 1
-        ? fix(`Add targetPort: ${sameProto[0]!.containerPort}`, [addEntry(svc.loaded, ['spec', 'ports', sp.index], 'targetPort', String(sameProto[0]!.containerPort))])
+        ? fix(`Add targetPort: ${sameProto[0]!.containerPort}`, [addEntry(svc.loaded, ['spec', 'ports', sp.index], 'targetPort', sameProto[0]!.containerPort)])
         : [];
   const tpText = sp.targetPortDefaulted ? `targetPort (defaulted to port ${num})` : `targetPort ${num}`;
   return diag(svc.loaded, path, 'info', 'KSD203', `${tpText}/${sp.protocol} is not declared by any container of ${describePods(state, declaring)} (they declare ${listed}). containerPort is informational, so this works if the process listens on ${num}; if it does not, point targetPort at the port it listens on.`, { related: portsRelated(state, pod), fixes });

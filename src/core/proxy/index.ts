@@ -5,3 +5,5 @@ export * from './servicePort';
 export * from './endpointsCache';
 export * from './topology';
 export * from './model';
+export * from './renderers';
+export * from './iptables/index';
