@@ -1,0 +1,77 @@
+/** What the checks look at: label sources (workload templates, real pods), owners, selectors without ignored labels. */
+import type { LoadedObject } from '../manifest/load';
+import type { ClusterState, PodModel, ServiceModel, WorkloadModel } from '../model/types';
+import { RUNTIME_LABELS } from '../selectors';
+import type { CheckOptions } from './types';
+
+/** A place pods get their labels from: a workload's pod template, or a real Pod. */
+export interface LabelSource {
+  namespace: string;
+  labels: Record<string, string>;
+  loaded?: LoadedObject;
+  /** Path to the labels map inside `loaded`. */
+  labelsPath: string[];
+  /** "Deployment web", "Pod web-0". */
+  describe: string;
+  workload?: WorkloadModel;
+}
+
+export function workloadName(w: { kind: string; name: string }): string {
+  return `${w.kind} "${w.name}"`;
+}
+
+export function labelSources(state: ClusterState, namespace?: string): LabelSource[] {
+  const out: LabelSource[] = [];
+  for (const w of state.workloads) {
+    if (namespace !== undefined && w.namespace !== namespace) continue;
+    out.push({ namespace: w.namespace, labels: w.templateLabels, loaded: w.loaded, labelsPath: [...w.templatePath, 'metadata', 'labels'], describe: workloadName(w), workload: w });
+  }
+  for (const p of state.pods) {
+    if (p.simulated && !p.loaded?.kind.startsWith('Pod')) continue;
+    if (namespace !== undefined && p.namespace !== namespace) continue;
+    out.push({ namespace: p.namespace, labels: p.labels, loaded: p.loaded, labelsPath: ['metadata', 'labels'], describe: `Pod "${p.name}"`, workload: ownerWorkload(state, p) });
+  }
+  return out;
+}
+
+/** The given workload that owns (or would own) a pod: its owner, or the Deployment behind its ReplicaSet. */
+export function ownerWorkload(state: ClusterState, pod: PodModel): WorkloadModel | undefined {
+  const o = pod.owner;
+  if (!o) return undefined;
+  const same = state.workloads.find((w) => w.namespace === pod.namespace && w.kind === o.kind && w.name === o.name);
+  if (same) return same;
+  if (o.kind === 'ReplicaSet') return state.workloads.find((w) => w.namespace === pod.namespace && w.kind === 'Deployment' && o.name.startsWith(`${w.name}-`));
+  return undefined;
+}
+
+/** The selector terms that count: minus the user's ignored labels (and runtime labels, for templates). */
+export function effectiveSelector(svc: ServiceModel, options: CheckOptions, forTemplates = false): Record<string, string> {
+  const ignored = new Set(options.ignoredLabels ?? []);
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(svc.selector ?? {})) {
+    if (ignored.has(k) || (forTemplates && RUNTIME_LABELS.has(k))) continue;
+    out[k] = v;
+  }
+  return out;
+}
+
+export function selectorMatches(sel: Record<string, string>, labels: Record<string, string>): boolean {
+  const keys = Object.keys(sel);
+  return keys.length > 0 && keys.every((k) => labels[k] === sel[k]);
+}
+
+/** Services the pod-facing checks look at: with a selector, not ExternalName. */
+export function selectingServices(state: ClusterState): ServiceModel[] {
+  return state.services.filter((s) => s.type !== 'ExternalName' && s.selector);
+}
+
+/** Pods a Service selects, honouring ignored labels; simulated pods are matched on their template labels. */
+export function podsFor(state: ClusterState, svc: ServiceModel, options: CheckOptions): PodModel[] {
+  const real = effectiveSelector(svc, options);
+  const tpl = effectiveSelector(svc, options, true);
+  return state.pods.filter((p) => p.namespace === svc.namespace && selectorMatches(p.simulated ? tpl : real, p.labels));
+}
+
+export function isSimulated(pods: readonly PodModel[]): boolean {
+  return pods.length > 0 && pods.every((p) => p.simulated);
+}

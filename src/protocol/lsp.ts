@@ -1,0 +1,109 @@
+/**
+ * Custom LSP messages of the Kubernetes Service Debugger server, declared once and imported by the server
+ * (src/server) and the VS Code extension (src/extension). Method names are literal so other editors can
+ * call them too. Descriptors are plain `{method}` objects with phantom types, so this file has no runtime imports:
+ * `connection.sendRequest(ServiceSummaryRequest.method, params) as Promise<ResultOf<typeof ServiceSummaryRequest>>`.
+ */
+
+/** A request: its method plus phantom parameter and result types (never set at run time). */
+export interface RequestDescriptor<P, R> {
+  readonly method: string;
+  readonly _types?: { params: P; result: R };
+}
+/** A notification: its method plus a phantom parameter type. */
+export interface NotificationDescriptor<P> {
+  readonly method: string;
+  readonly _types?: { params: P };
+}
+export type ParamsOf<T> = T extends RequestDescriptor<infer P, unknown> ? P : T extends NotificationDescriptor<infer P> ? P : never;
+export type ResultOf<T> = T extends RequestDescriptor<unknown, infer R> ? R : never;
+
+/** A Service as `namespace/name`. */
+export interface ServiceRef {
+  namespace: string;
+  name: string;
+}
+
+/** Where something is written, as an LSP location (uri + 0-based range). */
+export interface SourceLocation {
+  uri: string;
+  range: { start: { line: number; character: number }; end: { line: number; character: number } };
+}
+
+// ---------------------------------------------------------------- client -> server requests
+
+export interface ServiceSummaryParams {
+  /** Only Services written in this document (omit for the whole workspace). */
+  uri?: string;
+}
+export interface ServiceSummaryItem extends ServiceRef {
+  type: 'ClusterIP' | 'NodePort' | 'LoadBalancer' | 'ExternalName';
+  clusterIP: string;
+  /** True when the manifest left clusterIP out and the server picked one as the API server would. */
+  clusterIPAssigned: boolean;
+  ports: { name: string; port: number; targetPort: number | string; protocol: string; nodePort: number }[];
+  /** Where the endpoints come from: given EndpointSlices, computed from pods, or none (no selector). */
+  endpointsSource: 'slices' | 'computed' | 'none';
+  /** Pods the selector matches (real and simulated). */
+  matchedPods: number;
+  /** Distinct endpoint addresses that are ready. */
+  readyEndpoints: number;
+  notReadyEndpoints: number;
+  /** Matched pods left out, with the reason (one entry per pod and reason). */
+  excluded: { pod: string; reason: string }[];
+  /** Number of error/warning diagnostics on the Service's document. */
+  problems: { errors: number; warnings: number };
+  location?: SourceLocation;
+}
+export interface ServiceSummaryResult {
+  services: ServiceSummaryItem[];
+}
+/** Client -> server: the Services known to the workspace index, with endpoint counts (the extension's tree). */
+export const ServiceSummaryRequest: RequestDescriptor<ServiceSummaryParams, ServiceSummaryResult> = { method: 'ksd/serviceSummary' };
+
+export interface RuleChainParams {
+  service: ServiceRef;
+  mode?: 'iptables' | 'nftables' | 'ipvs';
+  kubeProxyVersion?: string;
+}
+export type RuleChainResult =
+  | { available: true; mode: string; text: string }
+  | { available: false; reason: string };
+/** Client -> server: the kube-proxy rules for one Service. `available: false` with a reason until the simulator exists. */
+export const RuleChainRequest: RequestDescriptor<RuleChainParams, RuleChainResult> = { method: 'ksd/ruleChain' };
+
+export interface TraceParams {
+  from: string;
+  /** `IP:PORT` or `[IPv6]:PORT`. */
+  to: string;
+  protocol?: 'TCP' | 'UDP' | 'SCTP';
+  node?: string;
+  mode?: 'iptables' | 'nftables' | 'ipvs';
+}
+export type TraceResult =
+  | { available: true; verdict: 'DNAT' | 'DROP' | 'REJECT' | 'ACCEPT' | 'NONE'; endpoints: { ip: string; port: number; probability: number }[]; masquerade: boolean; steps: { table: string; chain: string; rule: string; effect: string }[]; explanation: string }
+  | { available: false; reason: string };
+/** Client -> server: trace a request through the workspace's Services. `available: false` until the tracer exists. */
+export const TraceRequest: RequestDescriptor<TraceParams, TraceResult> = { method: 'ksd/trace' };
+
+// ---------------------------------------------------------------- server -> client notifications
+
+export interface StatusParams {
+  state: 'indexing' | 'ready' | 'error';
+  /** Files and objects in the index. */
+  files: number;
+  objects: number;
+  services: number;
+  message?: string;
+}
+/** Server -> client: indexing progress and totals (status bar item). */
+export const StatusNotification: NotificationDescriptor<StatusParams> = { method: 'ksd/status' };
+
+// ---------------------------------------------------------------- commands the code lenses carry
+
+/** Code lens commands, implemented by the extension. Argument: one ServiceRef (plus the document uri). */
+export const TRACE_COMMAND = 'kubeServiceDebugger.traceRequest';
+export const RULE_CHAIN_COMMAND = 'kubeServiceDebugger.showRuleChain';
+export interface ServiceCommandArgument extends ServiceRef {
+  uri: string;
+}

@@ -1,0 +1,257 @@
+/**
+ * The language server, built from a connection the caller passes in (stdio for `ksd lsp --stdio` and the
+ * extension's dist/server.js; in-memory streams in tests). Maps core results to LSP; computes nothing itself.
+ */
+import { CodeActionKind, DidChangeConfigurationNotification, DidChangeWatchedFilesNotification, FileChangeType, TextDocumentSyncKind, TextDocuments, type Connection, type InitializeResult } from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { RuleChainRequest, ServiceSummaryRequest, StatusNotification, TraceRequest, type RuleChainParams, type RuleChainResult, type ServiceSummaryParams, type ServiceSummaryResult, type StatusParams, type TraceParams, type TraceResult } from '../protocol/lsp';
+import { normalizeSettings, SETTINGS_SECTION, type KsdSettings } from '../protocol/settings';
+import { Analysis } from './analysis';
+import { quickFixes } from './features/codeActions';
+import { codeLenses } from './features/codeLens';
+import { completions } from './features/completion';
+import { toLspDiagnostic } from './features/convert';
+import { hoverMarkdown } from './features/hover';
+import { locate } from './features/locate';
+import { definition, references } from './features/navigation';
+import { serviceSummary } from './features/summary';
+import { documentSymbols } from './features/symbols';
+import { guard } from './guard';
+import { Scheduler } from './scheduler';
+import { normalizeUri, uriToPath } from './workspace/uri';
+import { WorkspaceIndex, type FileChange } from './workspace/workspaceIndex';
+
+export interface ServerOptions {
+  /** Edits arriving within this many ms of the last analysis are coalesced (default 75). */
+  debounceMs?: number;
+  /** After edits settle, one full re-check of every partition (default 1500 ms; 0 disables). */
+  settleMs?: number;
+}
+
+export function startServer(connection: Connection, options: ServerOptions = {}): void {
+  const log = { error: (m: string) => connection.console.error(m) };
+  const documents = new TextDocuments(TextDocument);
+  let settings: KsdSettings = normalizeSettings(undefined);
+  const index = new WorkspaceIndex(settings);
+  const analysis = new Analysis(index, settings, (uri, diags) => void connection.sendDiagnostics({ uri, diagnostics: diags.map(toLspDiagnostic) }));
+  let folders: string[] = [];
+  let canPullConfig = false;
+  let canWatch = false;
+  let canRegisterConfig = false;
+  let ready: Promise<void> = Promise.resolve();
+
+  const status = (state: StatusParams['state'], message?: string) =>
+    void connection.sendNotification(StatusNotification.method, { state, files: index.size, objects: analysis.state?.objects.length ?? 0, services: analysis.state?.services.length ?? 0, message } satisfies StatusParams);
+
+  const scheduler = new Scheduler(
+    (uris) => {
+      const changes: FileChange[] = [];
+      for (const docUri of uris) {
+        const doc = documents.get(docUri);
+        const uri = normalizeUri(docUri);
+        if (doc && index.accepts(uri, doc.languageId)) changes.push(index.setText(uri, doc.getText()));
+      }
+      if (changes.length) analysis.update(changes);
+    },
+    () => analysis.update('all'),
+    options.debounceMs ?? 75,
+    options.settleMs ?? 1500,
+    (e) => log.error(`ksd: analysis failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`),
+  );
+
+  async function loadSettings(pushed?: unknown): Promise<void> {
+    let raw: unknown = pushed;
+    if (canPullConfig) {
+      try {
+        raw = await connection.workspace.getConfiguration({ section: SETTINGS_SECTION });
+      } catch (e) {
+        log.error(`ksd: could not read settings: ${String(e)}`);
+      }
+    }
+    settings = normalizeSettings(raw);
+  }
+
+  async function rescan(): Promise<void> {
+    status('indexing');
+    index.configure(settings);
+    analysis.configure(settings);
+    const problems = await index.scan(folders, (done, total) => status('indexing', `${done}/${total} files`));
+    for (const p of problems) connection.console.warn(`ksd: ${p}`);
+    // Open documents win over disk content.
+    for (const doc of documents.all()) if (index.accepts(normalizeUri(doc.uri), doc.languageId)) index.setText(normalizeUri(doc.uri), doc.getText());
+    analysis.update('all');
+    status('ready');
+  }
+
+  connection.onInitialize((params): InitializeResult => {
+    const caps = params.capabilities;
+    canPullConfig = !!caps.workspace?.configuration;
+    canWatch = !!caps.workspace?.didChangeWatchedFiles?.dynamicRegistration;
+    canRegisterConfig = !!caps.workspace?.didChangeConfiguration?.dynamicRegistration;
+    const fromFolders = (params.workspaceFolders ?? []).map((f) => uriToPath(f.uri)).filter((p): p is string => !!p);
+    const root = params.rootUri ? uriToPath(params.rootUri) : (params.rootPath ?? undefined);
+    folders = fromFolders.length ? fromFolders : root ? [root] : [];
+    const init = params.initializationOptions as { settings?: unknown } | undefined;
+    if (init?.settings) settings = normalizeSettings(init.settings);
+    return {
+      capabilities: {
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+        hoverProvider: true,
+        codeLensProvider: { resolveProvider: false },
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+        completionProvider: { triggerCharacters: [':', ' '] },
+        definitionProvider: true,
+        referencesProvider: true,
+        documentSymbolProvider: true,
+        workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
+      },
+      serverInfo: { name: 'ksd', version: typeof __KSD_VERSION__ === 'string' ? __KSD_VERSION__ : undefined },
+    };
+  });
+
+  connection.onInitialized(
+    guard(log, 'initialized', undefined, async () => {
+      if (canWatch) await connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.{yaml,yml,json}' }] });
+      if (canRegisterConfig) await connection.client.register(DidChangeConfigurationNotification.type, { section: SETTINGS_SECTION });
+      if (folders.length && canPullConfig) {
+        connection.workspace.onDidChangeWorkspaceFolders(
+          guard(log, 'workspaceFolders', undefined, async (e) => {
+            const removed = new Set(e.removed.map((f) => uriToPath(f.uri)));
+            folders = [...folders.filter((f) => !removed.has(f)), ...e.added.map((f) => uriToPath(f.uri)).filter((p): p is string => !!p)];
+            ready = ready.then(rescan);
+            await ready;
+          }),
+        );
+      }
+      await loadSettings(settings);
+      ready = rescan();
+      await ready;
+    }),
+  );
+
+  connection.onDidChangeConfiguration(
+    guard(log, 'configuration', undefined, async (p) => {
+      const pushed = (p.settings as Record<string, unknown> | undefined)?.[SETTINGS_SECTION];
+      await loadSettings(pushed ?? settings);
+      ready = ready.then(rescan);
+      await ready;
+    }),
+  );
+
+  documents.onDidChangeContent((e) => {
+    const uri = normalizeUri(e.document.uri);
+    if (index.accepts(uri, e.document.languageId)) scheduler.changed(uri, e.document.uri);
+  });
+  documents.onDidClose(
+    guard(log, 'didClose', undefined, async (e) => {
+      scheduler.forget(e.document.uri);
+      const change = await index.close(normalizeUri(e.document.uri));
+      if (change) analysis.update([change]);
+    }),
+  );
+
+  connection.onDidChangeWatchedFiles(
+    guard(log, 'watchedFiles', undefined, async (p) => {
+      await ready;
+      const changes: FileChange[] = [];
+      for (const c of p.changes) changes.push(...(await index.diskChanged(normalizeUri(c.uri), c.type === FileChangeType.Deleted)));
+      if (changes.length) analysis.update(changes);
+    }),
+  );
+
+  /** Requests see every edit made so far (pending ones are applied first). */
+  const fresh = (docUri: string) => {
+    scheduler.flush();
+    const uri = normalizeUri(docUri);
+    const file = index.file(uri);
+    return { uri, file, state: analysis.state };
+  };
+
+  connection.onHover(
+    guard(log, 'hover', null, (p) => {
+      const { file, state } = fresh(p.textDocument.uri);
+      const at = file && state ? locate(file, p.position) : undefined;
+      const md = at && state ? hoverMarkdown(state, at) : undefined;
+      return md ? { contents: { kind: 'markdown' as const, value: md } } : null;
+    }),
+  );
+  connection.onCodeLens(
+    guard(log, 'codeLens', [], (p) => {
+      const { uri, file, state } = fresh(p.textDocument.uri);
+      return file && state ? codeLenses(state, file, uri) : [];
+    }),
+  );
+  connection.onCodeAction(
+    guard(log, 'codeAction', [], (p) => {
+      const { uri } = fresh(p.textDocument.uri);
+      return quickFixes(analysis.diagnosticsFor(uri), p.context.diagnostics, p.context.only);
+    }),
+  );
+  connection.onCompletion(
+    guard(log, 'completion', [], (p) => {
+      const { state } = fresh(p.textDocument.uri);
+      const doc = documents.get(p.textDocument.uri);
+      return doc && state ? completions(state, doc.getText(), p.position.line, p.position.character) : [];
+    }),
+  );
+  connection.onDefinition(
+    guard(log, 'definition', [], (p) => {
+      const { file, state } = fresh(p.textDocument.uri);
+      const at = file && state ? locate(file, p.position) : undefined;
+      return at && state ? definition(state, at) : [];
+    }),
+  );
+  connection.onReferences(
+    guard(log, 'references', [], (p) => {
+      const { file, state } = fresh(p.textDocument.uri);
+      const at = file && state ? locate(file, p.position) : undefined;
+      return at && state ? references(state, at, p.context.includeDeclaration) : [];
+    }),
+  );
+  connection.onDocumentSymbol(
+    guard(log, 'documentSymbol', [], (p) => {
+      const { file } = fresh(p.textDocument.uri);
+      return file ? documentSymbols(file) : [];
+    }),
+  );
+
+  connection.onRequest(
+    ServiceSummaryRequest.method,
+    guard(log, ServiceSummaryRequest.method, { services: [] } as ServiceSummaryResult, async (p: ServiceSummaryParams | undefined): Promise<ServiceSummaryResult> => {
+      await ready;
+      scheduler.flush();
+      const state = analysis.state;
+      const uri = typeof p?.uri === 'string' ? normalizeUri(p.uri) : undefined;
+      return { services: state ? serviceSummary(state, (u) => analysis.diagnosticsFor(u), uri) : [] };
+    }),
+  );
+  connection.onRequest(
+    RuleChainRequest.method,
+    guard(log, RuleChainRequest.method, { available: false, reason: 'internal error (see the server log)' } as RuleChainResult, async (p: RuleChainParams | undefined): Promise<RuleChainResult> => {
+      await ready;
+      const missing = unknownService(p?.service);
+      if (missing) return { available: false, reason: missing };
+      return { available: false, reason: 'The kube-proxy rule simulator is not part of this build yet, so rule chains are not available.' };
+    }),
+  );
+  connection.onRequest(
+    TraceRequest.method,
+    guard(log, TraceRequest.method, { available: false, reason: 'internal error (see the server log)' } as TraceResult, async (p: TraceParams | undefined): Promise<TraceResult> => {
+      await ready;
+      if (!p || typeof p.from !== 'string' || typeof p.to !== 'string') return { available: false, reason: 'A trace needs `from` (an IP) and `to` (IP:PORT).' };
+      return { available: false, reason: 'The request tracer is not part of this build yet, so traces are not available.' };
+    }),
+  );
+
+  function unknownService(ref: RuleChainParams['service'] | undefined): string | undefined {
+    if (!ref || typeof ref.namespace !== 'string' || typeof ref.name !== 'string') return 'A service reference {namespace, name} is required.';
+    const known = analysis.state?.services.some((s) => s.namespace === ref.namespace && s.name === ref.name);
+    return known ? undefined : `No Service ${ref.namespace}/${ref.name} in the workspace.`;
+  }
+
+  connection.onShutdown(() => scheduler.dispose());
+  documents.listen(connection);
+  connection.listen();
+}
+
+declare const __KSD_VERSION__: string | undefined;
