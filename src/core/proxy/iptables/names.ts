@@ -100,7 +100,3 @@ export function savedProbability(p: string): string {
   return formatFixed(stored / 0x80000000, 11);
 }
 
-/** Go's fmt.Sprintf("%#08x", 1<<bit): the digits are zero-padded to 8, then "0x" is prefixed. */
-export function masqueradeMark(bit: number): string {
-  return '0x' + (2 ** bit).toString(16).padStart(8, '0');
-}
