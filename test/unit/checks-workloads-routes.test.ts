@@ -106,3 +106,7 @@ test('KSD501/KSD502: legacy v1beta1 Ingress backends (serviceName/servicePort) a
   none(check(applyFix(files, d.fixes![0]!)));
   assert.match(one(check({ 'i.yaml': beta.replace('serviceName: web', 'serviceName: gone') }), 'KSD501').message, /Service "gone"/);
 });
+
+test('KSD501: a backendRef into a namespace none of the inputs belong to is out of view, not missing', () => {
+  none(check({ 'r.yaml': route('    - {name: web, namespace: elsewhere, port: 80}\n') }));
+});

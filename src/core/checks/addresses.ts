@@ -53,6 +53,7 @@ export const clusterIPRangeCheck: Check = {
 };
 
 export const clusterIPConflictCheck: Check = {
+  scope: 'cluster',
   code: 'KSD302',
   id: 'cluster-ip-conflict',
   title: 'clusterIP used by two Services',
