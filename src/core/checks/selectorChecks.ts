@@ -1,6 +1,6 @@
 /** KSD101-KSD103: Service selectors against pod labels, and workloads against their own templates. */
 import type { Diagnostic, Fix, RelatedInfo } from '../diagnostics';
-import type { ClusterState, ServiceModel } from '../model/types';
+import type { ClusterState, ServiceModel, WorkloadModel } from '../model/types';
 import { formatSelector, matchesLabelSelector } from '../selectors';
 import { slicesFor } from '../endpoints/service';
 import { effectiveSelector, labelSources, ownerWorkload, podsFor, selectingServices, selectorMatches, workloadName, type LabelSource } from './scope';
@@ -124,14 +124,15 @@ export const selectorManyWorkloadsCheck: Check = {
   run(ctx, options) {
     const out: Diagnostic[] = [];
     for (const svc of selectingServices(ctx.state)) {
-      const owners = new Map<string, { describe: string; source?: LabelSource }>();
+      const owners = new Map<string, { describe: string; workload: WorkloadModel; source?: LabelSource }>();
       for (const pod of podsFor(ctx.state, svc, options)) {
         const w = ownerWorkload(ctx.state, pod);
         if (!w) continue;
         const key = `${w.kind}/${w.name}`;
-        if (!owners.has(key)) owners.set(key, { describe: workloadName(w), source: labelSources(ctx.state, svc.namespace).find((s) => s.workload === w && s.loaded === w.loaded) });
+        if (!owners.has(key)) owners.set(key, { describe: workloadName(w), workload: w });
       }
       if (owners.size < 2) continue;
+      for (const o of owners.values()) o.source = labelSources(ctx.state, svc.namespace).find((s) => s.workload === o.workload && s.loaded === o.workload.loaded);
       const list = [...owners.values()];
       out.push(
         diag(svc.loaded, ['spec', 'selector'], 'warning', 'KSD102', `Selector ${formatSelector(svc.selector)} matches the pods of ${list.length} workloads (${list.map((o) => o.describe).join(', ')}), so traffic is spread across all of them. If that is not intended, add a label that tells them apart to the selector.`, {
