@@ -137,12 +137,12 @@ export const selectorManyWorkloadsCheck: Check = {
   run(ctx, options) {
     const out: Diagnostic[] = [];
     for (const svc of selectingServices(ctx.state)) {
-      const owners = new Map<string, { describe: string; source?: LabelSource }>();
+      const owners = new Map<string, { describe: string; workload: WorkloadModel; source?: LabelSource }>();
       for (const pod of podsFor(ctx.state, svc, options)) {
         const w = ownerWorkload(ctx.state, pod);
         if (!w) continue;
         const key = `${w.kind}/${w.name}`;
-        if (!owners.has(key)) owners.set(key, { describe: workloadName(w), source: templateSource(ctx.state, w) });
+        if (!owners.has(key)) owners.set(key, { describe: workloadName(w), workload: w, source: templateSource(ctx.state, w) });
       }
       if (owners.size < 2) continue;
       const list = [...owners.values()];
