@@ -23,3 +23,4 @@ export * from './trace/index';
 export * from './rules/nft/index';
 export * from './rules/ipvs/index';
 export * from './proxy/nftables/index';
+export * from './proxy/ipvs/index';

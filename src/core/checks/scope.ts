@@ -20,7 +20,45 @@ export function workloadName(w: { kind: string; name: string }): string {
   return `${w.kind} "${w.name}"`;
 }
 
+/** Per-state indexes, built once: the checks ask the same questions for every Service. */
+interface Index {
+  podsByNs: Map<string, PodModel[]>;
+  workloads: Map<string, WorkloadModel>;
+  deploymentsByNs: Map<string, WorkloadModel[]>;
+  sources: Map<string, LabelSource[]>;
+  selected: Map<string, WeakMap<ServiceModel, PodModel[]>>;
+}
+const indexes = new WeakMap<ClusterState, Index>();
+
+function indexOf(state: ClusterState): Index {
+  let ix = indexes.get(state);
+  if (ix) return ix;
+  ix = { podsByNs: new Map(), workloads: new Map(), deploymentsByNs: new Map(), sources: new Map(), selected: new Map() };
+  for (const p of state.pods) push(ix.podsByNs, p.namespace, p);
+  for (const w of state.workloads) {
+    ix.workloads.set(`${w.namespace}/${w.kind}/${w.name}`, w);
+    if (w.kind === 'Deployment') push(ix.deploymentsByNs, w.namespace, w);
+  }
+  indexes.set(state, ix);
+  return ix;
+}
+
+function push<T>(m: Map<string, T[]>, k: string, v: T): void {
+  const list = m.get(k);
+  if (list) list.push(v);
+  else m.set(k, [v]);
+}
+
+/** Label sources in a namespace (all namespaces when undefined), memoised per state. */
 export function labelSources(state: ClusterState, namespace?: string): LabelSource[] {
+  const ix = indexOf(state);
+  const key = namespace ?? '\u0000all';
+  let hit = ix.sources.get(key);
+  if (!hit) ix.sources.set(key, (hit = computeLabelSources(state, namespace)));
+  return hit;
+}
+
+function computeLabelSources(state: ClusterState, namespace?: string): LabelSource[] {
   const out: LabelSource[] = [];
   for (const w of state.workloads) {
     if (namespace !== undefined && w.namespace !== namespace) continue;
@@ -38,9 +76,10 @@ export function labelSources(state: ClusterState, namespace?: string): LabelSour
 export function ownerWorkload(state: ClusterState, pod: PodModel): WorkloadModel | undefined {
   const o = pod.owner;
   if (!o) return undefined;
-  const same = state.workloads.find((w) => w.namespace === pod.namespace && w.kind === o.kind && w.name === o.name);
+  const ix = indexOf(state);
+  const same = ix.workloads.get(`${pod.namespace}/${o.kind}/${o.name}`);
   if (same) return same;
-  if (o.kind === 'ReplicaSet') return state.workloads.find((w) => w.namespace === pod.namespace && w.kind === 'Deployment' && o.name.startsWith(`${w.name}-`));
+  if (o.kind === 'ReplicaSet') return ix.deploymentsByNs.get(pod.namespace)?.find((w) => o.name.startsWith(`${w.name}-`));
   return undefined;
 }
 
@@ -67,9 +106,17 @@ export function selectingServices(state: ClusterState): ServiceModel[] {
 
 /** Pods a Service selects, honouring ignored labels; simulated pods are matched on their template labels. */
 export function podsFor(state: ClusterState, svc: ServiceModel, options: CheckOptions): PodModel[] {
+  const ix = indexOf(state);
+  const key = JSON.stringify(options.ignoredLabels ?? []);
+  let memo = ix.selected.get(key);
+  if (!memo) ix.selected.set(key, (memo = new WeakMap()));
+  const hit = memo.get(svc);
+  if (hit) return hit;
   const real = effectiveSelector(svc, options);
   const tpl = effectiveSelector(svc, options, true);
-  return state.pods.filter((p) => p.namespace === svc.namespace && selectorMatches(p.simulated ? tpl : real, p.labels));
+  const pods = (ix.podsByNs.get(svc.namespace) ?? []).filter((p) => selectorMatches(p.simulated ? tpl : real, p.labels));
+  memo.set(svc, pods);
+  return pods;
 }
 
 export function isSimulated(pods: readonly PodModel[]): boolean {

@@ -1,6 +1,6 @@
 /** KSD101-KSD103: Service selectors against pod labels, and workloads against their own templates. */
 import type { Diagnostic, Fix, RelatedInfo } from '../diagnostics';
-import type { ClusterState, ServiceModel } from '../model/types';
+import type { ClusterState, ServiceModel, WorkloadModel } from '../model/types';
 import { formatSelector, matchesLabelSelector } from '../selectors';
 import { slicesFor } from '../endpoints/service';
 import { effectiveSelector, labelSources, ownerWorkload, podsFor, selectingServices, selectorMatches, workloadName, type LabelSource } from './scope';
@@ -46,6 +46,10 @@ function nearest(sel: Record<string, string>, sources: LabelSource[]): { source:
   return best;
 }
 
+function templateSource(state: ClusterState, w: WorkloadModel): LabelSource | undefined {
+  return labelSources(state, w.namespace).find((s) => s.workload === w && s.loaded === w.loaded);
+}
+
 function termText(m: TermMiss): string {
   return `${m.key}=${m.want}`;
 }
@@ -56,6 +60,8 @@ function selectorNoMatch(state: ClusterState, svc: ServiceModel, options: CheckO
   if (!Object.keys(sel).length || podsFor(state, svc, options).length) return undefined;
   const o = svc.loaded;
   const tplSel = effectiveSelector(svc, options, true);
+  // Only run-time labels (pod-template-hash...): templates cannot tell, so say nothing.
+  if (!Object.keys(tplSel).length) return undefined;
   const sources = labelSources(state, svc.namespace);
   const elsewhere = labelSources(state).filter((s) => s.namespace !== svc.namespace && selectorMatches(tplSel, s.labels));
   const head = `Selector ${formatSelector(sel)} matches no pods or pod templates in namespace "${svc.namespace}", so the Service has no endpoints and connections to it fail.`;
@@ -97,7 +103,7 @@ function selectorNoMatch(state: ClusterState, svc: ServiceModel, options: CheckO
     fixes.push(...fix(`Change the selector to ${formatSelector(to)}`, edits, true));
   }
   // Adding labels to the pod template is safe for the workload's own selector; changing values it may use is not.
-  const tplSource = source.workload ? labelSources(state, svc.namespace).find((s) => s.loaded === source.workload!.loaded) : undefined;
+  const tplSource = source.workload ? templateSource(state, source.workload) : undefined;
   if (tplSource?.loaded && misses.every((m) => m.kind !== 'value')) {
     const edits = misses.map((m) => addEntry(tplSource.loaded, tplSource.labelsPath, m.key, m.want));
     fixes.push(...fix(`Add ${misses.map(termText).join(', ')} to the pod template of ${tplSource.describe}`, edits));
@@ -129,7 +135,7 @@ export const selectorManyWorkloadsCheck: Check = {
         const w = ownerWorkload(ctx.state, pod);
         if (!w) continue;
         const key = `${w.kind}/${w.name}`;
-        if (!owners.has(key)) owners.set(key, { describe: workloadName(w), source: labelSources(ctx.state, svc.namespace).find((s) => s.workload === w && s.loaded === w.loaded) });
+        if (!owners.has(key)) owners.set(key, { describe: workloadName(w), source: templateSource(ctx.state, w) });
       }
       if (owners.size < 2) continue;
       const list = [...owners.values()];

@@ -13,7 +13,7 @@ export function describePods(state: ClusterState, pods: readonly PodModel[]): st
   const groups = new Map<string, { simulated: boolean; count: number }>();
   for (const p of pods) {
     const w = ownerWorkload(state, p);
-    const key = w ? `the pods of ${workloadName(w)}` : `pod "${p.name}"`;
+    const key = w ? `the pods of ${workloadName(w)}` : p.simulated ? `pod "${p.name}" (no status given: assumed running and ready)` : `pod "${p.name}"`;
     const g = groups.get(key) ?? { simulated: true, count: 0 };
     g.simulated = g.simulated && p.simulated && !!w;
     g.count++;
