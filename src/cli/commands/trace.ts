@@ -15,8 +15,8 @@ ksd trace PATHS --batch FLOWS.json [same options]
   endpoint it can be DNATed to with its probability, masquerade, drops and rejects, and each rule
   on the way. --rules FILE traces a node's real rules (iptables-save output or iptables -L -n [-v]
   listings, detected); PATHS may then be empty. DST is an IP ([v6]:port), a Service NS/NAME (its
-  ClusterIP) or node:NAME. --node defaults to the source's node (pod or node sources), else the
-  node owning DST, else the first Node. --node-ip gives the node's own addresses when no Node
+  ClusterIP) or node:NAME. --node defaults to the node owning DST, else the source's node (pod or
+  node sources), else the first Node. --node-ip gives the node's own addresses when no Node
   manifest is given. --batch takes a JSON array of {from, to, protocol} and prints an array of results.
   ${FROM_SYNTAX}`;
 
