@@ -1,8 +1,8 @@
 /** `ksd rules --mode ipvs`: the IPVS table (as `ipvsadm -Ln` lists it), the ipsets and the iptables helper rules. */
-import type { IpvsRealServer, IpvsTable, IpvsVirtualServer } from '../ipvsDeps';
+import type { IpvsRealServer, IpvsTable, IpvsVirtualServer } from '../rulesDeps';
 import { cidrContains, isLoopback, parseCIDR, type CIDR, type ClusterState, type IPFamily } from '../coreDeps';
 import { buildProxyModel } from '../model';
-import { masqueradeMark } from '../nftables/names';
+import { masqueradeMark } from '../mark';
 import type { ProxiedServicePort, ProxyEndpoint, ProxyModel, ProxyNode } from '../types';
 import { helperRules, IPVS_JUMP_RULES } from './helperRules';
 import { ipPortEntry, IpsetState } from './ipsets';
