@@ -109,31 +109,30 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     };
   });
 
-  connection.onInitialized(
-    guard(log, 'initialized', undefined, async () => {
+  connection.onInitialized(() => {
+    // Set synchronously, so every request that arrives from now on waits for the first index.
+    ready = guard(log, 'initialized', undefined, async () => {
       if (canWatch) await connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.{yaml,yml,json}' }] });
       if (canRegisterConfig) await connection.client.register(DidChangeConfigurationNotification.type, { section: SETTINGS_SECTION });
       if (folders.length && canPullConfig) {
-        connection.workspace.onDidChangeWorkspaceFolders(
-          guard(log, 'workspaceFolders', undefined, async (e) => {
-            const removed = new Set(e.removed.map((f) => uriToPath(f.uri)));
-            folders = [...folders.filter((f) => !removed.has(f)), ...e.added.map((f) => uriToPath(f.uri)).filter((p): p is string => !!p)];
-            ready = ready.then(rescan);
-            await ready;
-          }),
-        );
+        connection.workspace.onDidChangeWorkspaceFolders((e) => {
+          const removed = new Set(e.removed.map((f) => uriToPath(f.uri)));
+          folders = [...folders.filter((f) => !removed.has(f)), ...e.added.map((f) => uriToPath(f.uri)).filter((p): p is string => !!p)];
+          ready = ready.then(guard(log, 'workspaceFolders', undefined, rescan));
+        });
       }
       await loadSettings(settings);
-      ready = rescan();
-      await ready;
-    }),
-  );
+      await rescan();
+    })();
+  });
 
   connection.onDidChangeConfiguration(
     guard(log, 'configuration', undefined, async (p) => {
       const pushed = (p.settings as Record<string, unknown> | undefined)?.[SETTINGS_SECTION];
-      await loadSettings(pushed ?? settings);
-      ready = ready.then(rescan);
+      ready = ready.then(async () => {
+        await loadSettings(pushed ?? settings);
+        await rescan();
+      });
       await ready;
     }),
   );
@@ -142,25 +141,31 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const uri = normalizeUri(e.document.uri);
     if (index.accepts(uri, e.document.languageId)) scheduler.changed(uri, e.document.uri);
   });
-  documents.onDidClose(
-    guard(log, 'didClose', undefined, async (e) => {
-      scheduler.forget(e.document.uri);
+  /** Disk reads after close and watched-file events, in order; requests wait for them. */
+  let io: Promise<unknown> = Promise.resolve();
+  const serially = (name: string, fn: () => Promise<void>) => (io = io.then(guard(log, name, undefined, fn)));
+
+  documents.onDidClose((e) => {
+    scheduler.forget(e.document.uri);
+    void serially('didClose', async () => {
       const change = await index.close(normalizeUri(e.document.uri));
       if (change) analysis.update([change]);
-    }),
-  );
+    });
+  });
 
-  connection.onDidChangeWatchedFiles(
-    guard(log, 'watchedFiles', undefined, async (p) => {
+  connection.onDidChangeWatchedFiles((p) => {
+    void serially('watchedFiles', async () => {
       await ready;
       const changes: FileChange[] = [];
       for (const c of p.changes) changes.push(...(await index.diskChanged(normalizeUri(c.uri), c.type === FileChangeType.Deleted)));
       if (changes.length) analysis.update(changes);
-    }),
-  );
+    });
+  });
 
-  /** Requests see every edit made so far (pending ones are applied first). */
-  const fresh = (docUri: string) => {
+  /** Requests see the indexed workspace and every edit made so far (pending ones are applied first). */
+  const fresh = async (docUri: string) => {
+    await ready;
+    await io;
     scheduler.flush();
     const uri = normalizeUri(docUri);
     const file = index.file(uri);
@@ -168,49 +173,49 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   };
 
   connection.onHover(
-    guard(log, 'hover', null, (p) => {
-      const { file, state } = fresh(p.textDocument.uri);
+    guard(log, 'hover', null, async (p) => {
+      const { file, state } = await fresh(p.textDocument.uri);
       const at = file && state ? locate(file, p.position) : undefined;
       const md = at && state ? hoverMarkdown(state, at) : undefined;
       return md ? { contents: { kind: 'markdown' as const, value: md } } : null;
     }),
   );
   connection.onCodeLens(
-    guard(log, 'codeLens', [], (p) => {
-      const { uri, file, state } = fresh(p.textDocument.uri);
+    guard(log, 'codeLens', [], async (p) => {
+      const { uri, file, state } = await fresh(p.textDocument.uri);
       return file && state ? codeLenses(state, file, uri) : [];
     }),
   );
   connection.onCodeAction(
-    guard(log, 'codeAction', [], (p) => {
-      const { uri } = fresh(p.textDocument.uri);
+    guard(log, 'codeAction', [], async (p) => {
+      const { uri } = await fresh(p.textDocument.uri);
       return quickFixes(analysis.diagnosticsFor(uri), p.context.diagnostics, p.context.only);
     }),
   );
   connection.onCompletion(
-    guard(log, 'completion', [], (p) => {
-      const { state } = fresh(p.textDocument.uri);
+    guard(log, 'completion', [], async (p) => {
+      const { state } = await fresh(p.textDocument.uri);
       const doc = documents.get(p.textDocument.uri);
       return doc && state ? completions(state, doc.getText(), p.position.line, p.position.character) : [];
     }),
   );
   connection.onDefinition(
-    guard(log, 'definition', [], (p) => {
-      const { file, state } = fresh(p.textDocument.uri);
+    guard(log, 'definition', [], async (p) => {
+      const { file, state } = await fresh(p.textDocument.uri);
       const at = file && state ? locate(file, p.position) : undefined;
       return at && state ? definition(state, at) : [];
     }),
   );
   connection.onReferences(
-    guard(log, 'references', [], (p) => {
-      const { file, state } = fresh(p.textDocument.uri);
+    guard(log, 'references', [], async (p) => {
+      const { file, state } = await fresh(p.textDocument.uri);
       const at = file && state ? locate(file, p.position) : undefined;
       return at && state ? references(state, at, p.context.includeDeclaration) : [];
     }),
   );
   connection.onDocumentSymbol(
-    guard(log, 'documentSymbol', [], (p) => {
-      const { file } = fresh(p.textDocument.uri);
+    guard(log, 'documentSymbol', [], async (p) => {
+      const { file } = await fresh(p.textDocument.uri);
       return file ? documentSymbols(file) : [];
     }),
   );
@@ -219,6 +224,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     ServiceSummaryRequest.method,
     guard(log, ServiceSummaryRequest.method, { services: [] } as ServiceSummaryResult, async (p: ServiceSummaryParams | undefined): Promise<ServiceSummaryResult> => {
       await ready;
+      await io;
       scheduler.flush();
       const state = analysis.state;
       const uri = typeof p?.uri === 'string' ? normalizeUri(p.uri) : undefined;
