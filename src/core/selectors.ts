@@ -17,6 +17,8 @@ export function matchesServiceSelector(selector: Labels | undefined, labels: Lab
  */
 export function matchesLabelSelector(selector: V1LabelSelector | undefined, labels: Labels): boolean {
   if (!selector) return false;
+  // An invalid requirement makes LabelSelectorAsSelector fail, and a selector that fails matches nothing.
+  if (!labelSelectorValid(selector)) return false;
   for (const [k, v] of Object.entries(selector.matchLabels ?? {})) if (labels[k] !== String(v)) return false;
   for (const req of selector.matchExpressions ?? []) {
     const has = Object.prototype.hasOwnProperty.call(labels, req.key);
@@ -37,6 +39,21 @@ export function matchesLabelSelector(selector: V1LabelSelector | undefined, labe
       default:
         return false;
     }
+  }
+  return true;
+}
+
+/**
+ * labels.NewRequirement's rules: In/NotIn need at least one value, Exists/DoesNotExist none, and the
+ * operator is one of those four (case matters).
+ */
+export function labelSelectorValid(selector: V1LabelSelector): boolean {
+  for (const req of selector.matchExpressions ?? []) {
+    const n = req.values?.length ?? 0;
+    if (!req.key) return false;
+    if ((req.operator === 'In' || req.operator === 'NotIn') && n === 0) return false;
+    else if ((req.operator === 'Exists' || req.operator === 'DoesNotExist') && n > 0) return false;
+    else if (!['In', 'NotIn', 'Exists', 'DoesNotExist'].includes(req.operator)) return false;
   }
   return true;
 }

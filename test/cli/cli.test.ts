@@ -53,7 +53,7 @@ test('ksd endpoints --json follows the contract', () => {
 });
 
 test('ksd endpoints names the known Services when the one asked for is missing', () => {
-  const r = ksd('endpoints', 'default/nope', 'examples');
+  const r = ksd('endpoints', 'default/nope', 'examples/simpleservice', 'examples/nginx');
   assert.equal(r.status, 2);
-  assert.match(r.stderr, /no Service default\/nope.*default\/simpleservice/);
+  assert.match(r.stderr, /no Service default\/nope.*(default\/simpleservice|default\/my-nginx)/);
 });

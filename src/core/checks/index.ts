@@ -13,7 +13,7 @@ export function runChecks(ctx: CheckContext, options: CheckOptions = {}): Diagno
     if (override === 'off') continue;
     let found: Diagnostic[];
     try {
-      found = check.run(ctx);
+      found = check.run(ctx, options);
     } catch (e) {
       found = [
         {

@@ -20,7 +20,7 @@ export interface CheckInfo {
 }
 
 export interface Check extends CheckInfo {
-  run(ctx: CheckContext): Diagnostic[];
+  run(ctx: CheckContext, options: CheckOptions): Diagnostic[];
 }
 
 export interface CheckOptions {

@@ -66,7 +66,9 @@ export function computeEndpoints(svc: ServiceModel, pods: readonly PodModel[], n
       excluded.push({ pod, code: 'no-ip', reason: pod.nodeName ? 'pod has no IP yet (still starting)' : 'pod has no IP: it is not scheduled to a node yet', listed: false });
       continue;
     }
-    if (nodes.length && pod.nodeName && !nodes.some((n) => n.name === pod.nodeName)) {
+    // The reconciler skips a pod whose Node does not exist, unless the Service publishes not-ready addresses.
+    // (Without any Node in the inputs we cannot tell, so nothing is skipped.)
+    if (nodes.length && pod.nodeName && !nodes.some((n) => n.name === pod.nodeName) && !svc.publishNotReadyAddresses) {
       excluded.push({ pod, code: 'node-missing', reason: `pod runs on node ${pod.nodeName}, which does not exist`, listed: false });
       continue;
     }
@@ -109,14 +111,16 @@ export function computeEndpoints(svc: ServiceModel, pods: readonly PodModel[], n
     if (!placed) excluded.push({ pod, code: 'family-mismatch', reason: `pod has no ${families.join('/')} address (it has ${pod.ips.join(', ')})`, listed: false });
   }
   const slices: V1EndpointSlice[] = [];
-  for (const g of groups.values()) {
-    for (let i = 0; i < g.endpoints.length || (i === 0 && g.endpoints.length === 0); i += MAX_ENDPOINTS_PER_SLICE) {
-      slices.push(makeSlice(svc, g.family, g.ports, g.endpoints.slice(i, i + MAX_ENDPOINTS_PER_SLICE), slices.length));
+  for (const family of families) {
+    const before = slices.length;
+    for (const g of groups.values()) {
+      if (g.family !== family) continue;
+      for (let i = 0; i < g.endpoints.length; i += MAX_ENDPOINTS_PER_SLICE) {
+        slices.push(makeSlice(svc, g.family, g.ports, g.endpoints.slice(i, i + MAX_ENDPOINTS_PER_SLICE), slices.length));
+      }
     }
-  }
-  if (!slices.length && svc.selector) {
-    // The controller keeps one empty placeholder slice per Service.
-    slices.push(makeSlice(svc, families[0]!, [], [], 0));
+    // reconcileByAddressType: an address type left without slices gets one empty placeholder slice.
+    if (slices.length === before && svc.selector) slices.push(makeSlice(svc, family, [], [], slices.length));
   }
   return { slices, matched, excluded };
 }
@@ -129,9 +133,21 @@ function makeSlice(svc: ServiceModel, family: IPFamily, ports: V1EndpointSlice['
     metadata: {
       name: `${svc.name}-${nameSuffix(`${svc.namespace}/${svc.name}/${n}`, 5)}`,
       namespace: svc.namespace,
-      labels: { 'kubernetes.io/service-name': svc.name, 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io' },
+      labels: sliceLabels(svc),
     },
     endpoints,
     ports,
   };
+}
+
+const RESERVED_LABELS = new Set(['kubernetes.io/service-name', 'endpointslice.kubernetes.io/managed-by', 'service.kubernetes.io/headless']);
+
+/** setEndpointSliceLabels: the Service's labels (reserved keys aside), the headless marker, the owner labels. */
+function sliceLabels(svc: ServiceModel): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const [k, v] of Object.entries(svc.labels)) if (!RESERVED_LABELS.has(k)) labels[k] = v;
+  if (svc.headless || !svc.clusterIP) labels['service.kubernetes.io/headless'] = '';
+  labels['kubernetes.io/service-name'] = svc.name;
+  labels['endpointslice.kubernetes.io/managed-by'] = 'endpointslice-controller.k8s.io';
+  return labels;
 }

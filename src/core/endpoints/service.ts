@@ -29,8 +29,22 @@ export interface EndpointRow {
   simulated: boolean;
 }
 
+/** Given slices indexed by "namespace/service-name", built once per state (large clusters have many). */
+const sliceIndex = new WeakMap<ClusterState, Map<string, GivenSlice[]>>();
+
 export function slicesFor(state: ClusterState, svc: ServiceModel): GivenSlice[] {
-  return state.slices.filter((g) => g.slice.metadata?.namespace === svc.namespace && g.slice.metadata?.labels?.['kubernetes.io/service-name'] === svc.name);
+  let index = sliceIndex.get(state);
+  if (!index) {
+    index = new Map();
+    for (const g of state.slices) {
+      const key = `${g.slice.metadata?.namespace}/${g.slice.metadata?.labels?.['kubernetes.io/service-name']}`;
+      const list = index.get(key);
+      if (list) list.push(g);
+      else index.set(key, [g]);
+    }
+    sliceIndex.set(state, index);
+  }
+  return index.get(`${svc.namespace}/${svc.name}`) ?? [];
 }
 
 /** Memoised per state object: views ask for the same Service many times. */

@@ -121,9 +121,13 @@ const POD_TEMPLATE_PATH: Record<string, string[]> = {
   CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
 };
 
+/** Configuration kinds read from files (kube-proxy --config), never stored by the API server. */
+const COMPONENT_CONFIG_KINDS = new Set(['KubeProxyConfiguration', 'KubeletConfiguration']);
+
 /** Objects missing what the API server requires are patches or fragments, not objects to check. */
 function isFragment(kind: string, value: Record<string, unknown>, name: string, metadata: Record<string, unknown>): boolean {
-  if (!name && typeof metadata['generateName'] !== 'string') return true;
+  // Component configurations are files, not API objects: they have no metadata at all.
+  if (!name && typeof metadata['generateName'] !== 'string' && !COMPONENT_CONFIG_KINDS.has(kind)) return true;
   if (kind === 'Service') {
     const spec = value['spec'];
     if (!isRecord(spec)) return true;

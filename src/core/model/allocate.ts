@@ -19,6 +19,11 @@ export function assignAddresses(services: ServiceModel[], serviceCIDRs: string[]
     if (s.type === 'ExternalName' || s.headless) continue;
     if (!s.clusterIPs.length) {
       const ips: string[] = [];
+      // PreferDualStack on a dual-stack cluster gets both families, the written one first.
+      if (s.ipFamilyPolicy === 'PreferDualStack' && s.ipFamilies.length === 1) {
+        const other = s.ipFamilies[0] === 'IPv4' ? 'IPv6' : 'IPv4';
+        if (cidrs.some((c) => c.family === other)) s.ipFamilies = [s.ipFamilies[0]!, other];
+      }
       for (const fam of s.ipFamilies) {
         const cidr = cidrs.find((c) => c.family === fam);
         if (!cidr) continue;

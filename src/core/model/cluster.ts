@@ -4,7 +4,7 @@ import { parseYaml } from '../yaml/parse';
 import { canonicalCIDR } from '../net/ip';
 import { assignAddresses } from './allocate';
 import { nodeFrom, podFrom, serviceFrom, workloadFrom } from './defaults';
-import { mirrorEndpoints, normalizeSlice } from './mirror';
+import { mirrorEndpoints, normalizeSlice, shouldMirror } from './mirror';
 import { bool, dig, int, rec, str, strList } from './read';
 import { assumeRunning, simulatePods } from './simulate';
 import {
@@ -43,7 +43,7 @@ export function buildClusterState(objects: LoadedObject[], options: ClusterOptio
     const ns = o.namespace ?? 'default';
     // The mirroring controller only mirrors Endpoints of selectorless Services.
     const svc = services.find((s) => s.namespace === ns && s.name === svcName);
-    if (svc && svc.selector) continue;
+    if (!shouldMirror(o, svc)) continue;
     const hasSlice = slices.some((s) => (s.loaded?.namespace ?? 'default') === ns && dig(s.slice, 'metadata', 'labels', 'kubernetes.io/service-name') === svcName);
     if (hasSlice) continue;
     slices.push(...mirrorEndpoints(o, svc));

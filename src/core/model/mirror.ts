@@ -2,11 +2,28 @@
 import type { LoadedObject } from '../manifest/load';
 import { ipFamily } from '../net/ip';
 import type { V1Endpoint, V1EndpointSlice } from './k8s';
-import { arr, int, rec, str } from './read';
+import { arr, dig, int, rec, str } from './read';
 import type { GivenSlice, ServiceModel } from './types';
+
+/** Endpoints carrying this label set to "true" are never mirrored. */
+export const SKIP_MIRROR_LABEL = 'endpointslice.kubernetes.io/skip-mirror';
+
+/**
+ * The mirroring controller mirrors an Endpoints object only when its Service exists, has no selector, and
+ * the Endpoints is not labelled skip-mirror; the slices carry the Endpoints' own labels.
+ */
+export function shouldMirror(o: LoadedObject, svc: ServiceModel | undefined): boolean {
+  return !!svc && !svc.selector && dig(o.object, 'metadata', 'labels', SKIP_MIRROR_LABEL) !== 'true';
+}
 
 export function mirrorEndpoints(o: LoadedObject, svc: ServiceModel | undefined): GivenSlice[] {
   const out: GivenSlice[] = [];
+  if (!shouldMirror(o, svc)) return out;
+  const ownLabels: Record<string, string> = {};
+  for (const [k, v] of Object.entries(rec(dig(o.object, 'metadata', 'labels')))) {
+    const s = str(v);
+    if (s !== undefined && k !== SKIP_MIRROR_LABEL) ownLabels[k] = s;
+  }
   arr(o.object['subsets']).forEach((subset, si) => {
     const s = rec(subset);
     const ports = arr(s['ports']).map((p) => {
@@ -42,7 +59,7 @@ export function mirrorEndpoints(o: LoadedObject, svc: ServiceModel | undefined):
           metadata: {
             name: `${o.name}-mirror-${si}-${fam.toLowerCase()}`,
             namespace: o.namespace ?? svc?.namespace ?? 'default',
-            labels: { 'kubernetes.io/service-name': o.name, 'endpointslice.kubernetes.io/managed-by': 'endpointslicemirroring-controller.k8s.io' },
+            labels: { ...ownLabels, 'kubernetes.io/service-name': o.name, 'endpointslice.kubernetes.io/managed-by': 'endpointslicemirroring-controller.k8s.io' },
           },
           endpoints,
           ports: ports.map((p) => ({ name: p.name, port: p.port, protocol: p.protocol, appProtocol: p.appProtocol })),

@@ -30,16 +30,16 @@ export function simulatePods(workloads: WorkloadModel[], realPods: PodModel[], n
         labels['apps.kubernetes.io/pod-index'] = String(i);
       }
       const node = w.kind === 'DaemonSet' ? schedulable[i] : schedulable.length ? schedulable[rr++ % schedulable.length] : undefined;
-      const cidrText = node?.podCIDRs[0] ?? clusterCIDRs[0];
-      const ip = cidrText ? pickPodIP(cidrText, `${w.namespace}/${name}`, usedIPs) : '';
-      if (ip) usedIPs.add(ip);
       const spec = rec(w.template.spec);
+      // A hostNetwork pod has its node's address; others get one address per pod-network family.
+      const hostNet = spec['hostNetwork'] === true;
+      const ips = hostNet && node?.ips.length ? [node.ips[0]!] : podIPs(node?.podCIDRs.length ? node.podCIDRs : clusterCIDRs, `${w.namespace}/${name}`, usedIPs);
       out.push({
         namespace: w.namespace,
         name,
         labels,
-        ip,
-        ips: ip ? [ip] : [],
+        ip: ips[0] ?? '',
+        ips,
         nodeName: node?.name,
         phase: 'Running',
         conditions: [{ type: 'Ready', status: 'True' }],
@@ -63,6 +63,23 @@ function ownedByDeployment(w: WorkloadModel, deployments: Set<string>): boolean 
   const refs = dig(w.loaded?.object, 'metadata', 'ownerReferences');
   if (!Array.isArray(refs)) return false;
   return refs.some((r) => rec(r)['kind'] === 'Deployment' && deployments.has(`${w.namespace}/${str(rec(r)['name'])}`));
+}
+
+/** One address per family, from the first CIDR of each family (a dual-stack pod network gives two). */
+function podIPs(cidrs: string[], seed: string, used: Set<string>): string[] {
+  const out: string[] = [];
+  const families = new Set<string>();
+  for (const c of cidrs) {
+    const fam = parseCIDR(c)?.family;
+    if (!fam || families.has(fam)) continue;
+    families.add(fam);
+    const ip = pickPodIP(c, seed, used);
+    if (ip) {
+      used.add(ip);
+      out.push(ip);
+    }
+  }
+  return out;
 }
 
 function pickPodIP(cidrText: string, seed: string, used: Set<string>): string {
@@ -89,12 +106,10 @@ export function assumeRunning(pods: PodModel[], nodes: NodeModel[], clusterCIDRs
   for (const p of pods) {
     if (p.loaded && p.loaded.object['status'] !== undefined) continue;
     const node = p.nodeName ? nodes.find((n) => n.name === p.nodeName) : schedulable.length ? schedulable[rr++ % schedulable.length] : undefined;
-    const cidrText = node?.podCIDRs[0] ?? clusterCIDRs[0];
-    const ip = p.hostNetwork && node?.ips[0] ? node.ips[0] : cidrText ? pickPodIP(cidrText, `${p.namespace}/${p.name}`, used) : '';
-    if (ip) {
-      used.add(ip);
-      p.ip = ip;
-      p.ips = [ip];
+    const ips = p.hostNetwork && node?.ips[0] ? [node.ips[0]] : podIPs(node?.podCIDRs.length ? node.podCIDRs : clusterCIDRs, `${p.namespace}/${p.name}`, used);
+    if (ips.length) {
+      p.ip = ips[0]!;
+      p.ips = ips;
     }
     p.nodeName = p.nodeName ?? node?.name;
     p.phase = 'Running';

@@ -6,15 +6,27 @@ export interface ParsedIP {
   value: bigint;
 }
 
-/** Parses like Go's netutils.ParseIPSloppy: IPv4 octets may carry leading zeros (read as decimal). */
+/**
+ * Parses like Go's netutils.ParseIPSloppy: IPv4 octets may carry leading zeros (read as decimal, as Go
+ * before 1.17 did), and an IPv4-mapped IPv6 address (`::ffff:a.b.c.d`) is the IPv4 address, as Go's
+ * net.IP (To4() != nil) and utilnet.IsIPv6 treat it.
+ */
 export function parseIP(text: string): ParsedIP | undefined {
   const s = text.trim();
-  if (s.includes(':')) return parseIPv6(s);
+  if (s.includes(':')) {
+    const v6 = parseIPv6(s);
+    if (v6 && v6.value >> 32n === 0xffffn) return { family: 'IPv4', value: v6.value & 0xffffffffn };
+    return v6;
+  }
+  return parseIPv4(s);
+}
+
+function parseIPv4(s: string): ParsedIP | undefined {
   const parts = s.split('.');
   if (parts.length !== 4) return undefined;
   let v = 0n;
   for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p)) return undefined;
+    if (!/^\d+$/.test(p) || p.length > 8) return undefined;
     const n = Number(p);
     if (n > 255) return undefined;
     v = (v << 8n) | BigInt(n);
@@ -29,8 +41,8 @@ function parseIPv6(s: string): ParsedIP | undefined {
   // An embedded IPv4 suffix becomes two hex groups.
   const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
   if (v4) {
-    const p = parseIP(v4[1]!);
-    if (!p || p.family !== 'IPv4') return undefined;
+    const p = parseIPv4(v4[1]!);
+    if (!p) return undefined;
     text = text.slice(0, -v4[1]!.length) + `${(p.value >> 16n).toString(16)}:${(p.value & 0xffffn).toString(16)}`;
   }
   const halves = text.split('::');
@@ -98,13 +110,18 @@ export interface CIDR {
   bits: number;
 }
 
+/** Go's ParseCIDRSloppy: a prefix may carry leading zeros; an IPv4-mapped network keeps its last 32 bits. */
 export function parseCIDR(text: string): CIDR | undefined {
-  const m = /^\s*([^/\s]+)\/(\d{1,3})\s*$/.exec(text);
+  const m = /^\s*([^/\s]+)\/(\d{1,8})\s*$/.exec(text);
   if (!m) return undefined;
   const ip = parseIP(m[1]!);
   if (!ip) return undefined;
   const bits = ip.family === 'IPv4' ? 32 : 128;
-  const prefix = Number(m[2]);
+  let prefix = Number(m[2]);
+  if (ip.family === 'IPv4' && m[1]!.includes(':')) {
+    if (prefix < 96 || prefix > 128) return undefined;
+    prefix -= 96;
+  }
   if (prefix > bits) return undefined;
   const mask = prefix === 0 ? 0n : ((1n << BigInt(prefix)) - 1n) << BigInt(bits - prefix);
   return { family: ip.family, base: ip.value & mask, prefix, bits };

@@ -1,0 +1,3 @@
+export * from './render';
+export { IPSETS, IpsetState, ipPortEntry, type IpsetDef, type IpsetType } from './ipsets';
+export { helperRules, IPVS_JUMP_RULES } from './helperRules';

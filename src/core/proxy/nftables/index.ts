@@ -1,0 +1,4 @@
+export * from './names';
+export * from './render';
+export { detectorNFT } from './servicePort';
+export { BASE_CHAINS } from './setup';

@@ -1,0 +1,84 @@
+/** CategorizeEndpoints, as pkg/proxy/topology.go decides which endpoints a node uses. */
+import { compareStrings } from './endpointsCache';
+import type { CategorizedEndpoints, ProxyEndpoint, ServicePortInfo } from './types';
+
+export interface TopologyInput {
+  nodeName: string;
+  /** The node's topology.kubernetes.io/zone label ("" when unset). */
+  zone: string;
+  /** The PreferSameTrafficDistribution feature gate. */
+  preferSameNode: boolean;
+}
+
+export function categorizeEndpoints(endpoints: readonly ProxyEndpoint[], info: ServicePortInfo, topo: TopologyInput): CategorizedEndpoints {
+  const result: CategorizedEndpoints = { clusterEndpoints: [], localEndpoints: [], allReachableEndpoints: [], hasAnyEndpoints: false, topologyMode: '' };
+  if (!endpoints.length) return result;
+  let useServingTerminating = false;
+  if (info.usesClusterEndpoints) {
+    result.topologyMode = topologyModeFromHints(endpoints, topo);
+    result.clusterEndpoints = endpoints.filter((ep) => ep.ready && availableForTopology(ep, result.topologyMode, topo));
+    // No ready endpoint anywhere: fall back to serving-terminating ones (topology no longer applies).
+    if (!result.clusterEndpoints.length) result.clusterEndpoints = endpoints.filter((ep) => ep.serving && ep.terminating);
+    if (result.clusterEndpoints.length) result.hasAnyEndpoints = true;
+  }
+  if (!info.usesLocalEndpoints) {
+    result.allReachableEndpoints = result.clusterEndpoints;
+    return result;
+  }
+  let localReady = false;
+  let localServingTerminating = false;
+  for (const ep of endpoints) {
+    if (ep.ready) {
+      result.hasAnyEndpoints = true;
+      if (ep.isLocal) localReady = true;
+    } else if (ep.serving && ep.terminating) {
+      result.hasAnyEndpoints = true;
+      if (ep.isLocal) localServingTerminating = true;
+    }
+  }
+  if (localReady) result.localEndpoints = endpoints.filter((ep) => ep.isLocal && ep.ready);
+  else if (localServingTerminating) {
+    useServingTerminating = true;
+    result.localEndpoints = endpoints.filter((ep) => ep.isLocal && ep.serving && ep.terminating);
+  }
+  if (!info.usesClusterEndpoints) {
+    result.allReachableEndpoints = result.localEndpoints;
+    return result;
+  }
+  if (result.topologyMode === '' && !useServingTerminating) {
+    result.allReachableEndpoints = result.clusterEndpoints;
+    return result;
+  }
+  const union = new Map<string, ProxyEndpoint>();
+  for (const ep of [...result.clusterEndpoints, ...result.localEndpoints]) union.set(ep.hostPort, ep);
+  result.allReachableEndpoints = [...union.values()].sort((a, b) => compareStrings(a.hostPort, b.hostPort));
+  return result;
+}
+
+/** "PreferSameNode", "PreferSameZone" or "" from the hints of the ready endpoints. */
+export function topologyModeFromHints(endpoints: readonly ProxyEndpoint[], topo: TopologyInput): string {
+  let hasReady = false;
+  let forNode = false;
+  let allNodeHints = true;
+  let forZone = false;
+  let allZoneHints = true;
+  for (const ep of endpoints) {
+    if (!ep.ready) continue;
+    hasReady = true;
+    if (!ep.nodeHints.length) allNodeHints = false;
+    else if (ep.nodeHints.includes(topo.nodeName)) forNode = true;
+    if (!ep.zoneHints.length) allZoneHints = false;
+    else if (ep.zoneHints.includes(topo.zone)) forZone = true;
+  }
+  if (!hasReady) return '';
+  if (topo.preferSameNode && allNodeHints && forNode) return 'PreferSameNode';
+  if (allZoneHints && forZone) return 'PreferSameZone';
+  return '';
+}
+
+function availableForTopology(ep: ProxyEndpoint, mode: string, topo: TopologyInput): boolean {
+  if (mode === '') return true;
+  if (mode === 'PreferSameNode') return ep.nodeHints.includes(topo.nodeName);
+  if (mode === 'PreferSameZone') return ep.zoneHints.includes(topo.zone);
+  return false;
+}

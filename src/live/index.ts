@@ -1,0 +1,10 @@
+/** The live-cluster source: what the extension, the language server and the CLI import. */
+export * from './types';
+export * from './errors';
+export * from './kubeconfig';
+export * from './client';
+export * from './cluster';
+export { RESOURCES, type ResourceDef } from './resources';
+export * from './features';
+export * from './merge';
+export * from './drift';

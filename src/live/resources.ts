@@ -1,0 +1,55 @@
+/** The API resources a live source reads, where they live, and the fields the analyses keep. */
+import { slimConfigMap, slimGeneric, slimNode, slimPod } from './slim';
+
+export type ResourceName = 'namespaces' | 'nodes' | 'services' | 'endpointslices' | 'pods' | 'kube-proxy';
+
+export interface ResourceDef {
+  name: ResourceName;
+  kind: string;
+  apiVersion: string;
+  /** URL prefix: /api/v1 or /apis/GROUP/VERSION. */
+  prefix: string;
+  plural: string;
+  namespaced: boolean;
+  /** Only this namespace (the kube-proxy ConfigMap lives in kube-system). */
+  fixedNamespace?: string;
+  fieldSelector?: string;
+  /** Drops what no analysis reads, so 50,000 pods stay small. */
+  slim(obj: Record<string, unknown>): Record<string, unknown>;
+}
+
+export const RESOURCES: readonly ResourceDef[] = [
+  { name: 'namespaces', kind: 'Namespace', apiVersion: 'v1', prefix: '/api/v1', plural: 'namespaces', namespaced: false, slim: slimGeneric },
+  { name: 'nodes', kind: 'Node', apiVersion: 'v1', prefix: '/api/v1', plural: 'nodes', namespaced: false, slim: slimNode },
+  { name: 'services', kind: 'Service', apiVersion: 'v1', prefix: '/api/v1', plural: 'services', namespaced: true, slim: slimGeneric },
+  {
+    name: 'endpointslices',
+    kind: 'EndpointSlice',
+    apiVersion: 'discovery.k8s.io/v1',
+    prefix: '/apis/discovery.k8s.io/v1',
+    plural: 'endpointslices',
+    namespaced: true,
+    slim: slimGeneric,
+  },
+  { name: 'pods', kind: 'Pod', apiVersion: 'v1', prefix: '/api/v1', plural: 'pods', namespaced: true, slim: slimPod },
+  {
+    name: 'kube-proxy',
+    kind: 'ConfigMap',
+    apiVersion: 'v1',
+    prefix: '/api/v1',
+    plural: 'configmaps',
+    namespaced: true,
+    fixedNamespace: 'kube-system',
+    fieldSelector: 'metadata.name=kube-proxy',
+    slim: slimConfigMap,
+  },
+];
+
+export function resourceDef(name: ResourceName): ResourceDef {
+  return RESOURCES.find((r) => r.name === name)!;
+}
+
+/** The collection path: cluster-wide when namespace is undefined. */
+export function collectionPath(def: ResourceDef, namespace: string | undefined): string {
+  return namespace === undefined ? `${def.prefix}/${def.plural}` : `${def.prefix}/namespaces/${encodeURIComponent(namespace)}/${def.plural}`;
+}

@@ -1,0 +1,81 @@
+/**
+ * Keeps only the fields the analyses read. managedFields and kubectl's last-applied-configuration
+ * annotation are dropped everywhere; pods lose everything but identity, labels, ports, probes,
+ * readiness and addresses (images, env, volumes and resources are most of a pod's bytes).
+ */
+type Obj = Record<string, unknown>;
+
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+function isObj(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function pick(src: unknown, keys: readonly string[]): Obj | undefined {
+  if (!isObj(src)) return undefined;
+  const out: Obj = {};
+  for (const k of keys) if (src[k] !== undefined) out[k] = src[k];
+  return out;
+}
+
+export function slimMetadata(meta: unknown): Obj {
+  if (!isObj(meta)) return {};
+  const out: Obj = {};
+  for (const [k, v] of Object.entries(meta)) {
+    if (k === 'managedFields') continue;
+    if (k === 'annotations' && isObj(v)) {
+      if (v[LAST_APPLIED] === undefined) out[k] = v;
+      else {
+        const rest = { ...v };
+        delete rest[LAST_APPLIED];
+        if (Object.keys(rest).length) out[k] = rest;
+      }
+      continue;
+    }
+    out[k] = v;
+  }
+  return out;
+}
+
+export function slimGeneric(obj: Obj): Obj {
+  return { ...obj, metadata: slimMetadata(obj['metadata']) };
+}
+
+const CONTAINER_KEYS = ['name', 'ports', 'readinessProbe', 'livenessProbe', 'startupProbe', 'restartPolicy'] as const;
+const POD_META_KEYS = ['name', 'namespace', 'uid', 'resourceVersion', 'labels', 'annotations', 'ownerReferences', 'deletionTimestamp', 'creationTimestamp'] as const;
+const POD_SPEC_KEYS = ['nodeName', 'hostNetwork', 'hostname', 'subdomain', 'enableServiceLinks', 'readinessGates'] as const;
+const POD_STATUS_KEYS = ['phase', 'conditions', 'podIP', 'podIPs', 'hostIP', 'hostIPs', 'reason', 'message'] as const;
+
+function containers(v: unknown): Obj[] | undefined {
+  return Array.isArray(v) ? v.map((c) => pick(c, CONTAINER_KEYS) ?? {}) : undefined;
+}
+
+export function slimPod(obj: Obj): Obj {
+  const spec = pick(obj['spec'], POD_SPEC_KEYS) ?? {};
+  const rawSpec = isObj(obj['spec']) ? obj['spec'] : {};
+  const cs = containers(rawSpec['containers']);
+  if (cs) spec['containers'] = cs;
+  const init = containers(rawSpec['initContainers']);
+  if (init) spec['initContainers'] = init;
+  const out: Obj = { apiVersion: obj['apiVersion'], kind: obj['kind'], metadata: slimMetadata(pick(obj['metadata'], POD_META_KEYS)), spec };
+  const status = pick(obj['status'], POD_STATUS_KEYS);
+  if (status) out['status'] = status;
+  return out;
+}
+
+export function slimNode(obj: Obj): Obj {
+  const status = pick(obj['status'], ['addresses', 'conditions']);
+  const out: Obj = { apiVersion: obj['apiVersion'], kind: obj['kind'], metadata: slimMetadata(obj['metadata']) };
+  const spec = pick(obj['spec'], ['podCIDR', 'podCIDRs', 'unschedulable', 'taints', 'providerID']);
+  if (spec) out['spec'] = spec;
+  if (status) out['status'] = status;
+  return out;
+}
+
+/** Only the kube-proxy configuration text matters. */
+export function slimConfigMap(obj: Obj): Obj {
+  const data = isObj(obj['data']) ? obj['data'] : {};
+  const keep: Obj = {};
+  if (typeof data['config.conf'] === 'string') keep['config.conf'] = data['config.conf'];
+  return { apiVersion: obj['apiVersion'], kind: obj['kind'], metadata: slimMetadata(obj['metadata']), data: keep };
+}
