@@ -68,7 +68,7 @@ async function bigFileBench(): Promise<void> {
       textDocument: { uri, version: ++version },
       contentChanges: [{ range: { start: { line, character: 0 }, end: { line, character: all[line]!.length } }, text: newText }],
     });
-    const hit = await server.waitFor(() => server.published.slice(before).find((p) => p.params.uri === uri), 'diagnostics after an edit');
+    const hit = await server.waitFor(() => server.published.slice(before).find((p) => p.params.uri === uri), 'diagnostics after an edit', 60000);
     latencies.push(hit.at - t0);
     if (!broken) all[line] = newText;
     // A person types a few keys a second; edits closer than the debounce window would be coalesced.

@@ -8,6 +8,7 @@ import { RuleChainRequest, ServiceSummaryRequest, StatusNotification, TraceReque
 import { normalizeSettings, SETTINGS_SECTION, type KsdSettings } from '../protocol/settings';
 import { Analysis } from './analysis';
 import { quickFixes } from './features/codeActions';
+import { ruleChain } from './features/ruleChain';
 import { codeLenses } from './features/codeLens';
 import { completions } from './features/completion';
 import { toLspDiagnostic } from './features/convert';
@@ -39,6 +40,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   let canWatch = false;
   let canRegisterConfig = false;
   let ready: Promise<void> = Promise.resolve();
+  let indexed = false;
 
   const status = (state: StatusParams['state'], message?: string) =>
     void connection.sendNotification(StatusNotification.method, { state, files: index.size, objects: analysis.state?.objects.length ?? 0, services: analysis.state?.services.length ?? 0, message } satisfies StatusParams);
@@ -80,6 +82,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     // Open documents win over disk content.
     for (const doc of documents.all()) if (index.accepts(normalizeUri(doc.uri), doc.languageId)) index.setText(normalizeUri(doc.uri), doc.getText());
     analysis.update('all');
+    indexed = true;
     status('ready');
   }
 
@@ -138,6 +141,9 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   );
 
   documents.onDidChangeContent((e) => {
+    // Before the first index is built, rescan() takes every open document; analysing earlier would
+    // report Services as matching nothing only because the other files are not read yet.
+    if (!indexed) return;
     const uri = normalizeUri(e.document.uri);
     if (index.accepts(uri, e.document.languageId)) scheduler.changed(uri, e.document.uri);
   });
@@ -236,8 +242,9 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     guard(log, RuleChainRequest.method, { available: false, reason: 'internal error (see the server log)' } as RuleChainResult, async (p: RuleChainParams | undefined): Promise<RuleChainResult> => {
       await ready;
       const missing = unknownService(p?.service);
-      if (missing) return { available: false, reason: missing };
-      return { available: false, reason: 'The kube-proxy rule simulator is not part of this build yet, so rule chains are not available.' };
+      if (missing || !p || !analysis.state) return { available: false, reason: missing ?? 'The workspace is not indexed.' };
+      if (p.mode !== undefined && !['iptables', 'nftables', 'ipvs'].includes(p.mode)) return { available: false, reason: `Unknown proxy mode "${String(p.mode)}" (iptables, nftables or ipvs).` };
+      return ruleChain(analysis.state, p, settings);
     }),
   );
   connection.onRequest(
@@ -245,7 +252,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     guard(log, TraceRequest.method, { available: false, reason: 'internal error (see the server log)' } as TraceResult, async (p: TraceParams | undefined): Promise<TraceResult> => {
       await ready;
       if (!p || typeof p.from !== 'string' || typeof p.to !== 'string') return { available: false, reason: 'A trace needs `from` (an IP) and `to` (IP:PORT).' };
-      return { available: false, reason: 'The request tracer is not part of this build yet, so traces are not available.' };
+      return { available: false, reason: 'Tracing through the language server is not wired to the core tracer yet; run `ksd trace PATHS --from SRC --to DST:PORT` meanwhile.' };
     }),
   );
 

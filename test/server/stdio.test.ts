@@ -28,11 +28,14 @@ for (const [label, args] of [
     const uri = pathToFileURL(path.join(dir, 'svc.yaml')).href;
     await s.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'yaml', version: 1, text: `${SVC}---\nkind: [\n` } });
     const pub = await s.waitFor(() => s.published.find((p) => p.params.uri === uri), 'publishDiagnostics');
-    assert.equal(pub.params.diagnostics[0]!.code, 'KSD001');
+    const codes = pub.params.diagnostics.map((d) => d.code);
+    assert.ok(codes.includes('KSD001'), codes.join());
+    // The Deployment on disk was indexed before the first analysis: no "selector matches nothing".
+    assert.ok(!codes.includes('KSD101'), codes.join());
     const h = (await s.conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 6, character: 6 } })) as Hover;
     assert.match((h.contents as { value: string }).value, /Deployment web/);
-      assert.equal(await s.stop(), 0);
-      assert.equal(s.stderr.join(''), '');
+    assert.equal(await s.stop(), 0);
+    assert.equal(s.stderr.join(''), '');
     } finally {
       s.child.kill();
     }

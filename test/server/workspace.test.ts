@@ -134,7 +134,7 @@ test('diagnostics are published per file and only when they change', async () =>
     await c.diagnosticsFor(b, (d) => d.length === 1);
     const before = c.published.length;
     await c.edit(a, SVC);
-    await c.diagnosticsFor(a, (d) => d.length === 0, 'a to clear');
+    await c.diagnosticsFor(a, (d) => !d.some((x) => x.code === 'KSD001'), 'a to clear');
     // Same text again: nothing new to say.
     await c.edit(a, SVC + '\n');
     await c.request('textDocument/hover', { textDocument: { uri: a }, position: { line: 0, character: 0 } });
@@ -157,9 +157,17 @@ test('ksd/serviceSummary, ksd/ruleChain and ksd/trace answer with typed results'
     const only = await c.request<ServiceSummaryResult>('ksd/serviceSummary', { uri: c.uri('deploy/web.yaml') });
     assert.deepEqual(only.services, []);
     assert.deepEqual(await c.request('ksd/ruleChain', { service: { namespace: 'default', name: 'nope' } }), { available: false, reason: 'No Service default/nope in the workspace.' });
-    const rc = await c.request<{ available: boolean; reason: string }>('ksd/ruleChain', { service: { namespace: 'default', name: 'web' } });
-    assert.equal(rc.available, false);
-    assert.match(rc.reason, /not part of this build yet/);
+    const rc = await c.request<{ available: true; mode: string; text: string }>('ksd/ruleChain', { service: { namespace: 'default', name: 'web' } });
+    assert.equal(rc.available, true);
+    assert.equal(rc.mode, 'iptables');
+    assert.match(rc.text, /-A KUBE-SERVICES .*default\/web:http cluster IP.* -j KUBE-SVC-/);
+    assert.match(rc.text, /-m statistic --mode random --probability 0\.5000000000 -j KUBE-SEP-/);
+    // A mode whose renderer is not registered in this build says so.
+    const none = await c.request<{ available: boolean; reason: string }>('ksd/ruleChain', { service: { namespace: 'default', name: 'web' }, mode: 'bogus' as 'ipvs' });
+    assert.deepEqual(none, { available: false, reason: 'Unknown proxy mode "bogus" (iptables, nftables or ipvs).' });
+    const bad = await c.request<{ available: boolean; reason: string }>('ksd/ruleChain', { service: { namespace: 'default', name: 'web' }, kubeProxyVersion: '0.1' });
+    assert.equal(bad.available, false);
+    assert.ok(bad.reason.length > 0);
     const tr = await c.request<{ available: boolean; reason: string }>('ksd/trace', {});
     assert.deepEqual(tr, { available: false, reason: 'A trace needs `from` (an IP) and `to` (IP:PORT).' });
   } finally {

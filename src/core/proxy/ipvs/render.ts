@@ -2,7 +2,7 @@
 import type { IpvsRealServer, IpvsTable, IpvsVirtualServer } from '../ipvsDeps';
 import { cidrContains, isLoopback, parseCIDR, type CIDR, type ClusterState, type IPFamily } from '../coreDeps';
 import { buildProxyModel } from '../model';
-import { masqueradeMark } from '../nftables/names';
+import { masqueradeMark } from '../mark';
 import type { ProxiedServicePort, ProxyEndpoint, ProxyModel, ProxyNode } from '../types';
 import { helperRules, IPVS_JUMP_RULES } from './helperRules';
 import { ipPortEntry, IpsetState } from './ipsets';
