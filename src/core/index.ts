@@ -23,3 +23,5 @@ export * from './trace/index';
 export * from './rules/nft/index';
 export * from './rules/ipvs/index';
 export * from './proxy/nftables/index';
+// iptables and nftables both name their mark formatter masqueradeMark; the barrel keeps iptables' (%#08x).
+export { masqueradeMark } from './proxy/index';
