@@ -95,7 +95,7 @@ describe('live cluster faults', () => {
     await eventually(() => server.openWatches >= 6, 5000, 'watches reopened');
     server.apply('services', service('shop', 'api', { app: 'api' }, '10.96.0.60'));
     await eventually(() => live.state().services.some((s) => s.name === 'api'), 2000, 'service after reset');
-    assert.equal(live.status().state, 'synced');
+    await eventually(() => live.status().state === 'synced', 3000, 'synced after reset');
   });
 
   it('bookmarks move the resourceVersion forward so a resumed watch does not replay', async () => {
