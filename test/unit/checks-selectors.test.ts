@@ -114,3 +114,12 @@ test('severity overrides and "off" apply per code', () => {
   assert.equal(one(check(files, { severities: { KSD101: 'error' } }), 'KSD101').severity, 'error');
   none(check(files, { severities: { KSD101: 'off' } }), 'KSD101');
 });
+
+test('KSD101: when two workloads are just as close, both are named and no fix is preferred', () => {
+  const files = { 'a.yaml': deployment('api1', 'app=api1'), 'b.yaml': deployment('api2', 'app=api2'), 's.yaml': svc('    app: api3') };
+  const d = one(check(files), 'KSD101');
+  assert.match(d.message, /Did you mean app=api1\? Deployment "api1" labels its pods app=api1\. Deployment "api2" \(app=api2\) is just as close\./);
+  assert.ok(d.fixes?.length && d.fixes.every((f) => !f.isPreferred));
+  const clear = one(check({ 'a.yaml': deployment('api1', 'app=api1'), 's.yaml': svc('    app: api3') }), 'KSD101');
+  assert.equal(clear.fixes?.[0]?.isPreferred, true);
+});

@@ -2,6 +2,7 @@
 import type { LoadedObject } from '../manifest/load';
 import type { ClusterState, PodModel, ServiceModel, WorkloadModel } from '../model/types';
 import { RUNTIME_LABELS } from '../selectors';
+import { podsInNamespace, podsWithLabels, workloadByName, workloadsInNamespace } from '../model/indexes';
 import type { CheckOptions } from './types';
 
 /** A place pods get their labels from: a workload's pod template, or a real Pod. */
@@ -20,53 +21,25 @@ export function workloadName(w: { kind: string; name: string }): string {
   return `${w.kind} "${w.name}"`;
 }
 
-/** Per-state indexes, built once: the checks ask the same questions for every Service. */
-interface Index {
-  podsByNs: Map<string, PodModel[]>;
-  workloads: Map<string, WorkloadModel>;
-  deploymentsByNs: Map<string, WorkloadModel[]>;
-  sources: Map<string, LabelSource[]>;
-  selected: Map<string, WeakMap<ServiceModel, PodModel[]>>;
-}
-const indexes = new WeakMap<ClusterState, Index>();
+/** Memoised per state and namespace: checks ask for the same namespace once per Service. Read-only. */
+const sourcesCache = new WeakMap<ClusterState, Map<string, LabelSource[]>>();
 
-function indexOf(state: ClusterState): Index {
-  let ix = indexes.get(state);
-  if (ix) return ix;
-  ix = { podsByNs: new Map(), workloads: new Map(), deploymentsByNs: new Map(), sources: new Map(), selected: new Map() };
-  for (const p of state.pods) push(ix.podsByNs, p.namespace, p);
-  for (const w of state.workloads) {
-    ix.workloads.set(`${w.namespace}/${w.kind}/${w.name}`, w);
-    if (w.kind === 'Deployment') push(ix.deploymentsByNs, w.namespace, w);
-  }
-  indexes.set(state, ix);
-  return ix;
-}
-
-function push<T>(m: Map<string, T[]>, k: string, v: T): void {
-  const list = m.get(k);
-  if (list) list.push(v);
-  else m.set(k, [v]);
-}
-
-/** Label sources in a namespace (all namespaces when undefined), memoised per state. */
 export function labelSources(state: ClusterState, namespace?: string): LabelSource[] {
-  const ix = indexOf(state);
-  const key = namespace ?? '\u0000all';
-  let hit = ix.sources.get(key);
-  if (!hit) ix.sources.set(key, (hit = computeLabelSources(state, namespace)));
+  let perState = sourcesCache.get(state);
+  if (!perState) sourcesCache.set(state, (perState = new Map()));
+  const key = namespace === undefined ? '\0all' : namespace;
+  let hit = perState.get(key);
+  if (!hit) perState.set(key, (hit = computeLabelSources(state, namespace)));
   return hit;
 }
 
 function computeLabelSources(state: ClusterState, namespace?: string): LabelSource[] {
   const out: LabelSource[] = [];
-  for (const w of state.workloads) {
-    if (namespace !== undefined && w.namespace !== namespace) continue;
+  for (const w of namespace !== undefined ? workloadsInNamespace(state, namespace) : state.workloads) {
     out.push({ namespace: w.namespace, labels: w.templateLabels, loaded: w.loaded, labelsPath: [...w.templatePath, 'metadata', 'labels'], describe: workloadName(w), workload: w });
   }
-  for (const p of state.pods) {
+  for (const p of namespace !== undefined ? podsInNamespace(state, namespace) : state.pods) {
     if (p.simulated && !p.loaded?.kind.startsWith('Pod')) continue;
-    if (namespace !== undefined && p.namespace !== namespace) continue;
     out.push({ namespace: p.namespace, labels: p.labels, loaded: p.loaded, labelsPath: ['metadata', 'labels'], describe: `Pod "${p.name}"`, workload: ownerWorkload(state, p) });
   }
   return out;
@@ -76,10 +49,9 @@ function computeLabelSources(state: ClusterState, namespace?: string): LabelSour
 export function ownerWorkload(state: ClusterState, pod: PodModel): WorkloadModel | undefined {
   const o = pod.owner;
   if (!o) return undefined;
-  const ix = indexOf(state);
-  const same = ix.workloads.get(`${pod.namespace}/${o.kind}/${o.name}`);
+  const same = workloadByName(state, pod.namespace, o.kind, o.name);
   if (same) return same;
-  if (o.kind === 'ReplicaSet') return ix.deploymentsByNs.get(pod.namespace)?.find((w) => o.name.startsWith(`${w.name}-`));
+  if (o.kind === 'ReplicaSet') return workloadsInNamespace(state, pod.namespace).find((w) => w.kind === 'Deployment' && o.name.startsWith(`${w.name}-`));
   return undefined;
 }
 
@@ -106,17 +78,11 @@ export function selectingServices(state: ClusterState): ServiceModel[] {
 
 /** Pods a Service selects, honouring ignored labels; simulated pods are matched on their template labels. */
 export function podsFor(state: ClusterState, svc: ServiceModel, options: CheckOptions): PodModel[] {
-  const ix = indexOf(state);
-  const key = JSON.stringify(options.ignoredLabels ?? []);
-  let memo = ix.selected.get(key);
-  if (!memo) ix.selected.set(key, (memo = new WeakMap()));
-  const hit = memo.get(svc);
-  if (hit) return hit;
   const real = effectiveSelector(svc, options);
   const tpl = effectiveSelector(svc, options, true);
-  const pods = (ix.podsByNs.get(svc.namespace) ?? []).filter((p) => selectorMatches(p.simulated ? tpl : real, p.labels));
-  memo.set(svc, pods);
-  return pods;
+  // The template selector is a subset of the real one, so every pod either could match carries its labels.
+  const candidates = Object.keys(tpl).length ? podsWithLabels(state, svc.namespace, tpl) : podsInNamespace(state, svc.namespace);
+  return candidates.filter((p) => selectorMatches(p.simulated ? tpl : real, p.labels));
 }
 
 export function isSimulated(pods: readonly PodModel[]): boolean {

@@ -1,5 +1,5 @@
 /** `ksd rules --mode ipvs`: the IPVS table (as `ipvsadm -Ln` lists it), the ipsets and the iptables helper rules. */
-import type { IpvsRealServer, IpvsTable, IpvsVirtualServer } from '../ipvsDeps';
+import type { IpvsRealServer, IpvsTable, IpvsVirtualServer } from '../rulesDeps';
 import { cidrContains, isLoopback, parseCIDR, type CIDR, type ClusterState, type IPFamily } from '../coreDeps';
 import { buildProxyModel } from '../model';
 import { masqueradeMark } from '../mark';
