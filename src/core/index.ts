@@ -16,6 +16,7 @@ export * from './endpoints/index';
 export * from './checks/index';
 export * from './proxy/index';
 export * from './model/master';
+export * from './model/indexes';
 export * from './dns/index';
 export * from './env/index';
 export * from './rules/index';

@@ -41,6 +41,9 @@ test('ksd rules: clear errors for unknown versions, nodes, modes, formats and se
   r = ksd('rules', 'examples', '--node', 'nope');
   assert.equal(r.status, 2);
   assert.match(r.stderr, /no Node "nope".*worker-1/);
+  r = ksd('rules', 'examples', '--mode', 'bpf');
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /--mode must be one of iptables, nftables, ipvs/);
   r = ksd('rules', 'examples', '--mode', 'nftables', '--format', 'xml');
   assert.equal(r.status, 2);
   assert.match(r.stderr, /--format must be one of restore, save for --mode nftables/);

@@ -1,6 +1,6 @@
 /** The extension side of the panel protocol: one handler per request method, typed by PanelRequests. */
 import type { ClusterState } from '../../core';
-import { isServiceRef, type PanelMethod, type PanelRequests, type RequestMessage, type ReplyMessage } from '../../protocol/webview';
+import { isServiceRef, type PanelMethod, type ProxyMode, type PanelRequests, type RequestMessage, type ReplyMessage } from '../../protocol/webview';
 import { dns, ruleChain, trace } from '../../viewmodel/engines';
 import { findService, toServiceView, traceChoices } from '../../viewmodel/serviceView';
 
@@ -10,6 +10,8 @@ export interface HandlerContext {
   /** The current state, once loaded. */
   state(): Promise<ClusterState>;
   revealService(state: ClusterState, namespace: string, name: string): Promise<boolean>;
+  /** The proxy mode and kube-proxy version from settings ("" mode: the workspace's KubeProxyConfiguration decides). */
+  proxySettings(): { mode: ProxyMode | ''; version: string };
 }
 
 export function panelHandlers(ctx: HandlerContext): Handlers {
@@ -17,7 +19,8 @@ export function panelHandlers(ctx: HandlerContext): Handlers {
     service: async (ref) => {
       const state = await ctx.state();
       const svc = findService(state, ref);
-      return { service: svc ? toServiceView(state, svc) : null, choices: traceChoices(state) };
+      const p = ctx.proxySettings();
+      return { service: svc ? toServiceView(state, svc) : null, choices: traceChoices(state), mode: p.mode || state.proxy.mode, version: p.version };
     },
     ruleChain: async (params) => ruleChain(await ctx.state(), params),
     trace: async (params) => trace(await ctx.state(), params),
