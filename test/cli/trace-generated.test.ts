@@ -77,7 +77,7 @@ test('no endpoints: REJECT, with the reason from the manifests; terminating-only
   assert.match(sticky.explanation, /Session affinity \(ClientIP\).*10800 s/);
 });
 
-test('--node overrides the default node; an unknown --node is a clear error; --mode nftables traces too', () => {
+test('--node overrides the default node; unknown --node is a clear error; --mode nftables traces too', () => {
   const d = trace('8.8.8.8', '192.168.0.12:30081', '--node', 'worker-1');
   assert.equal(d.verdict, 'NONE', 'worker-1 does not own 192.168.0.12');
   let r = ksd('trace', cluster, '--from', '8.8.8.8', '--to', '10.96.10.10:80', '--node', 'worker-9');
@@ -85,7 +85,8 @@ test('--node overrides the default node; an unknown --node is a clear error; --m
   assert.match(r.stderr, /--node worker-9: no such Node/);
   r = ksd('trace', cluster, '--from', '8.8.8.8', '--to', '10.96.10.10:80', '--mode', 'nftables', '--json');
   assert.equal(r.status, 0, r.stderr);
-  assert.ok(['DNAT', 'DROP', 'REJECT', 'ACCEPT', 'NONE'].includes((JSON.parse(r.stdout) as { verdict: string }).verdict));
+  assert.ok(['DNAT', 'DROP', 'REJECT', 'ACCEPT', 'NONE'].includes(JSON.parse(r.stdout).verdict));
+  assert.ok(JSON.parse(r.stdout).steps.some((s: { table: string }) => s.table === 'ip kube-proxy'));
 });
 
 test('--batch through generated rules keeps the order', () => {

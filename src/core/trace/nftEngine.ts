@@ -4,7 +4,7 @@
  * DNAT, marks and masquerade. Generated (`ksd rules --mode nftables`) and imported rules go the same way.
  */
 import { formatIP, parseIP } from '../net/ip';
-import type { NftChain, NftRule, NftRuleset, NftSet, NftStatement, NftTable, NftValue } from '../rules/nft/types';
+import type { NftChain, NftElement, NftRule, NftRuleset, NftSet, NftStatement, NftTable, NftValue } from '../rules/nft/types';
 import { keyValue, valueMatches, type KeyValue, type NftEnv, type NftPacket } from './nftMatch';
 import { explainNft } from './nftExplain';
 import type { TraceBranch, TraceContext, TraceDetail, TraceEndpoint, TracePacket, TraceStep, Verdict } from './types';
@@ -286,8 +286,8 @@ class NftTracer {
         this.warnings.add(`verdict map @${map.name} is not defined in table ${label(table)}`);
         return [{ b, end: 'CONTINUE' }];
       }
-      const e = set.elements.find((el) => el.value !== undefined && el.key.length === vals.length && el.key.every((k, i) => valueMatches(vals[i]!, k, this.env)));
-      if (e) found = { value: e.value!, comment: e.comment, key: e.key.join(' . ') };
+      const e = findElement(set, vals, this.env);
+      if (e?.value !== undefined) found = { value: e.value, comment: e.comment, key: e.key.join(' . ') };
     } else if (map.kind === 'map') {
       const e = map.entries.find((el) => el.key.length === vals.length && el.key.every((k, i) => valueMatches(vals[i]!, k, this.env)));
       if (e) found = { value: e.value, key: e.key.join(' . ') };
@@ -331,7 +331,40 @@ class NftTracer {
 function setHas(set: NftSet, v: KeyValue[], env: NftEnv): boolean {
   // Dynamic sets (session affinity) start empty for a new client: the first packet never matches them.
   if (set.flags.includes('dynamic')) return false;
-  return set.elements.some((e) => e.key.length === v.length && e.key.every((k, i) => valueMatches(v[i]!, k, env)));
+  return findElement(set, v, env) !== undefined;
+}
+
+interface SetIndex {
+  list: NftSet['elements'];
+  /** Elements whose every key part is a plain value, by their joined key. */
+  exact: Map<string, NftElement>;
+  /** Elements with ranges, prefixes or names: matched one by one. */
+  other: NftElement[];
+}
+const setIndexes = new WeakMap<NftSet, SetIndex>();
+const PLAIN_WORDS = new Set(['tcp', 'udp', 'sctp', 'icmp', 'icmpv6', 'local', 'new']);
+
+function indexOf(set: NftSet): SetIndex {
+  const cur = setIndexes.get(set);
+  if (cur && cur.list === set.elements) return cur;
+  const idx: SetIndex = { list: set.elements, exact: new Map(), other: [] };
+  for (const e of set.elements) {
+    const plain = e.key.every((k) => !/[/-]/.test(k) && (!/^[a-z][a-z-]*$/.test(k) || PLAIN_WORDS.has(k)) && !/^0x/i.test(k));
+    if (plain && !idx.exact.has(e.key.join(' . '))) idx.exact.set(e.key.join(' . '), e);
+    else idx.other.push(e);
+  }
+  setIndexes.set(set, idx);
+  return idx;
+}
+
+/** The element a packet's key values select (exact hit first, then ranges and prefixes in order). */
+function findElement(set: NftSet, v: KeyValue[], env: NftEnv): NftElement | undefined {
+  const idx = indexOf(set);
+  const plainKey = v.every((x) => x.kind === 'ip' || x.kind === 'port' || x.kind === 'word') ? v.map((x) => String(x.value)).join(' . ') : undefined;
+  const hit = plainKey !== undefined ? idx.exact.get(plainKey) : undefined;
+  if (hit) return hit;
+  const scan = plainKey !== undefined ? idx.other : set.elements;
+  return scan.find((e) => e.key.length === v.length && e.key.every((k, i) => valueMatches(v[i]!, k, env)));
 }
 
 function label(t: NftTable): string {

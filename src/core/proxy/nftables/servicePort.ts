@@ -37,8 +37,15 @@ export function writeServicePort(tx: NftTransaction, sp: ProxiedServicePort, ctx
   const names = serviceChainNames(info);
   const { clusterEndpoints, localEndpoints, allReachableEndpoints, hasAnyEndpoints: hasEndpoints } = categorized;
   const affinity = info.sessionAffinity === 'ClientIP';
+  // Each name is a SHA-256: compute once per endpoint.
+  const epNamesCache = new Map<string, { chain: string; affinitySet: string }>();
+  const epNames = (ep: ProxyEndpoint) => {
+    let n = epNamesCache.get(ep.hostPort);
+    if (!n) epNamesCache.set(ep.hostPort, (n = endpointNames(info, ep)));
+    return n;
+  };
 
-  for (const ep of allReachableEndpoints) ensureChain(tx, created, endpointNames(info, ep).chain);
+  for (const ep of allReachableEndpoints) ensureChain(tx, created, epNames(ep).chain);
   const usesClusterPolicyChain = clusterEndpoints.length > 0 && info.usesClusterEndpoints;
   if (usesClusterPolicyChain) ensureChain(tx, created, names.cluster);
   const usesLocalPolicyChain = localEndpoints.length > 0 && info.usesLocalEndpoints;
@@ -116,27 +123,27 @@ export function writeServicePort(tx: NftTransaction, sp: ProxiedServicePort, ctx
 
   if (affinity) {
     for (const ep of allReachableEndpoints) {
-      tx.addContainer('set', endpointNames(info, ep).affinitySet, { type: ipX === 'ip' ? 'ipv4_addr' : 'ipv6_addr', flags: ['dynamic', 'timeout'], timeout: info.stickyMaxAgeSeconds });
+      tx.addContainer('set', epNames(ep).affinitySet, { type: ipX === 'ip' ? 'ipv4_addr' : 'ipv6_addr', flags: ['dynamic', 'timeout'], timeout: info.stickyMaxAgeSeconds });
     }
   }
-  if (usesClusterPolicyChain) writeServiceToEndpoints(tx, sp, names.cluster, clusterEndpoints, ipX);
-  if (usesLocalPolicyChain) writeServiceToEndpoints(tx, sp, names.local, localEndpoints, ipX);
+  if (usesClusterPolicyChain) writeServiceToEndpoints(tx, sp, names.cluster, clusterEndpoints, ipX, epNames);
+  if (usesLocalPolicyChain) writeServiceToEndpoints(tx, sp, names.local, localEndpoints, ipX, epNames);
 
   for (const ep of allReachableEndpoints) {
-    const epNames = endpointNames(info, ep);
-    tx.addRule(epNames.chain, `${ipX} saddr ${ep.ip} jump mark-for-masquerade`);
-    if (affinity) tx.addRule(epNames.chain, `update @${epNames.affinitySet} { ${ipX} saddr }`);
-    tx.addRule(epNames.chain, `meta l4proto ${protocol} dnat to ${ep.hostPort}`);
+    const n = epNames(ep);
+    tx.addRule(n.chain, `${ipX} saddr ${ep.ip} jump mark-for-masquerade`);
+    if (affinity) tx.addRule(n.chain, `update @${n.affinitySet} { ${ipX} saddr }`);
+    tx.addRule(n.chain, `meta l4proto ${protocol} dnat to ${ep.hostPort}`);
   }
 }
 
-function writeServiceToEndpoints(tx: NftTransaction, sp: ProxiedServicePort, chain: string, endpoints: ProxyEndpoint[], ipX: string): void {
+function writeServiceToEndpoints(tx: NftTransaction, sp: ProxiedServicePort, chain: string, endpoints: ProxyEndpoint[], ipX: string, epNames: (ep: ProxyEndpoint) => { chain: string; affinitySet: string }): void {
   if (sp.info.sessionAffinity === 'ClientIP') {
     for (const ep of endpoints) {
-      const n = endpointNames(sp.info, ep);
+      const n = epNames(ep);
       tx.addRule(chain, `${ipX} saddr @${n.affinitySet} goto ${n.chain}`);
     }
   }
-  const elements = endpoints.map((ep, i) => `${i} : goto ${endpointNames(sp.info, ep).chain}`).join(' , ');
+  const elements = endpoints.map((ep, i) => `${i} : goto ${epNames(ep).chain}`).join(' , ');
   tx.addRule(chain, `numgen random mod ${endpoints.length} vmap { ${elements} }`);
 }

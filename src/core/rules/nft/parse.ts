@@ -249,12 +249,17 @@ function parseTransactionForm(text: string): NftRuleset {
         const drop = new Set(elems.map(elementKey));
         s.elements = s.elements.filter((e) => !drop.has(elementKey(e)));
       } else {
+        const index = elementIndex(s);
         for (const e of elems) {
           const k = elementKey(e);
-          const idx = s.elements.findIndex((x) => elementKey(x) === k);
-          if (idx >= 0) s.elements[idx] = e;
-          else s.elements.push(e);
+          const idx = index.map.get(k);
+          if (idx !== undefined) s.elements[idx] = e;
+          else {
+            index.map.set(k, s.elements.length);
+            s.elements.push(e);
+          }
         }
+        index.length = s.elements.length;
       }
       continue;
     }
@@ -277,6 +282,24 @@ function parseTransactionForm(text: string): NftRuleset {
     throw new RulesParseError(lineNo, `unknown object "${what}" (expected table, chain, set, map, element or rule)`);
   }
   return { form: 'transaction', tables, issues };
+}
+
+/** Element key -> position while a transaction is applied; rebuilt when the list changed another way (flush, delete). */
+interface ElementIndex {
+  list: NftSet['elements'];
+  length: number;
+  map: Map<string, number>;
+}
+const indexes = new WeakMap<NftSet, ElementIndex>();
+
+function elementIndex(s: NftSet): ElementIndex {
+  const cur = indexes.get(s);
+  if (cur && cur.list === s.elements && cur.length === s.elements.length) return cur;
+  const map = new Map<string, number>();
+  s.elements.forEach((e, i) => map.set(elementKey(e), i));
+  const entry = { list: s.elements, length: s.elements.length, map };
+  indexes.set(s, entry);
+  return entry;
 }
 
 /** The tokens between the outer braces (`{ ... }`), or none. */
