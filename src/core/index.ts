@@ -16,6 +16,7 @@ export * from './endpoints/index';
 export * from './checks/index';
 export * from './proxy/index';
 export * from './model/master';
+export * from './model/indexes';
 export * from './dns/index';
 export * from './env/index';
 export * from './rules/index';
@@ -23,5 +24,4 @@ export * from './trace/index';
 export * from './rules/nft/index';
 export * from './rules/ipvs/index';
 export * from './proxy/nftables/index';
-// iptables and nftables both name their mark formatter masqueradeMark; the barrel keeps iptables' (%#08x).
-export { masqueradeMark } from './proxy/index';
+export * from './proxy/ipvs/index';

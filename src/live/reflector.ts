@@ -21,6 +21,8 @@ export interface ReflectorOptions {
   backoff: BackoffOptions;
   /** How soon a forbidden list is tried again (RBAC may change). */
   forbiddenRetryMs: number;
+  /** false: list once and stop (a one-shot snapshot, e.g. for the CLI); failures are final. */
+  watch: boolean;
 }
 
 export const DEFAULT_REFLECTOR_OPTIONS: ReflectorOptions = {
@@ -29,6 +31,7 @@ export const DEFAULT_REFLECTOR_OPTIONS: ReflectorOptions = {
   idleTimeoutMs: 11 * 60_000,
   backoff: DEFAULT_BACKOFF,
   forbiddenRetryMs: 30_000,
+  watch: true,
 };
 
 export interface ReflectorSink {
@@ -111,6 +114,7 @@ export class Reflector {
           needList = false;
           this.backoff.reset();
           this.setState('synced');
+          if (!this.options.watch) return;
         }
         const started = Date.now();
         const outcome = await this.watchOnce();
@@ -137,10 +141,12 @@ export class Reflector {
         if (err.code === 'forbidden') {
           this.setState('forbidden', err.message);
           this.sink.forbidden(this);
+          if (!this.options.watch) return;
           needList = true;
           await this.sleep(this.options.forbiddenRetryMs);
           continue;
         }
+        if (!this.options.watch) return this.setState('error', err.message);
         this.current = { ...this.current, reconnects: this.current.reconnects + 1 };
         const delay = this.backoff.next();
         const transient = err.code === 'unreachable' || err.code === 'timeout';

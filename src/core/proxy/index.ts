@@ -1,5 +1,6 @@
 export * from './types';
 export * from './sha256';
+export * from './mark';
 export * from './node';
 export * from './servicePort';
 export * from './endpointsCache';

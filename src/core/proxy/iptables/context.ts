@@ -2,7 +2,7 @@
 import { cidrContains, formatCIDR, isLoopback, parseCIDR, type CIDR } from '../coreDeps';
 import type { ClusterState, IPFamily } from '../coreDeps';
 import type { LocalDetector, ProxyNode } from '../types';
-import { masqueradeMark } from './names';
+import { masqueradeMark } from '../mark';
 import { CURRENT_PROFILE, type IPTablesProfile } from './profiles';
 
 export interface IPTablesOptions {

@@ -40,8 +40,3 @@ export function endpointNames(info: Pick<ServicePortInfo, 'namespace' | 'name' |
   return { chain: `endpoint-${base}`, affinitySet: `affinity-${base}` };
 }
 
-/** Go's fmt.Sprintf("%#08x", 1<<bit): the mark kube-proxy uses for masquerading (e.g. 0x00004000). */
-export function masqueradeMark(bit: number): string {
-  const v = 2 ** Math.max(0, Math.min(31, Math.trunc(bit)));
-  return '0x' + v.toString(16).padStart(8, '0');
-}

@@ -2,7 +2,7 @@
 import { cidrContains, formatCIDR, isLoopback, parseCIDR, type CIDR, type ClusterState, type IPFamily } from '../coreDeps';
 import { buildProxyModel } from '../model';
 import type { ProxyModel, ProxyNode } from '../types';
-import { masqueradeMark } from './names';
+import { masqueradeMark } from '../mark';
 import { writeServicePort } from './servicePort';
 import { writeSetup } from './setup';
 import { NftTransaction } from './transaction';
