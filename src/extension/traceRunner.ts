@@ -3,7 +3,7 @@
  * destination, node and context resolved by src/cli/traceInput), through the rules the iptables renderer
  * writes for that node, parsed and compiled by src/core. No vscode import: unit-tested in plain Node.
  */
-import { compileRules, diffRules, parseRules, rulesRenderer, traceCompiled, traceResult, type ClusterState, type DiffRule, type RulesDiff, type RuleSet } from '../core';
+import { compileRules, diffRules, parseRules, rulesRenderer, traceCompiled, traceResult, type ClusterState, type CompiledRules, type DiffRule, type RulesDiff, type RuleSet } from '../core';
 import { chooseNode, familyOf, parseProtocol, resolveDestination, resolveSource, traceContext } from '../cli/traceInput';
 import type { TraceParams, TraceView } from '../protocol/webview';
 import { findService } from '../viewmodel/serviceView';
@@ -18,9 +18,20 @@ export function runTrace(state: ClusterState, params: TraceParams, imported?: Ru
   const family = familyOf(dst.ip);
   if (familyOf(src.ip) !== family) throw new Error(`source ${src.ip} and destination ${dst.ip} are of different IP families`);
   const node = chooseNode(state, params.node || undefined, src, dst);
-  const rules = compileRules(imported ?? expectedRules(state, node?.name, family));
+  const rules = imported ? compileRules(imported) : expectedCompiled(state, node?.name, family);
   const detail = traceCompiled(rules, { from: src.ip, to: dst.ip, port: dst.port, protocol: parseProtocol(params.protocol) }, traceContext(state, node, src, [], family));
   return { available: true, result: { ...traceResult(detail), node: node?.name ?? '', source: src.label } };
+}
+
+/** Rendered and compiled once per cluster state, node and family: a state is immutable, edits make a new one. */
+const compiledCache = new WeakMap<ClusterState, Map<string, CompiledRules>>();
+function expectedCompiled(state: ClusterState, node: string | undefined, family: 'IPv4' | 'IPv6'): CompiledRules {
+  let m = compiledCache.get(state);
+  if (!m) compiledCache.set(state, (m = new Map()));
+  const key = `${node ?? ''}/${family}`;
+  let c = m.get(key);
+  if (!c) m.set(key, (c = compileRules(expectedRules(state, node, family))));
+  return c;
 }
 
 /** The node's whole rule set as kube-proxy would write it (iptables-save view, built-in chains included). */

@@ -3,7 +3,7 @@
  * engines in src/core. Where an engine cannot answer (an unknown version, a mode without a renderer), the
  * answer names why instead of showing anything made up.
  */
-import { parseRules, rulesRenderer, RulesRequestError, serviceEnv, serviceRecords, UnknownNodeError, UnknownVersionError, type ClusterState } from '../core';
+import { parseRules, rulesRenderer, RulesRequestError, serviceEnv, serviceRecords, UnknownNodeError, UnknownVersionError, type ClusterState, type RuleSet } from '../core';
 import { ruleFlow } from './ruleFlow';
 import type { DnsView, RuleChainParams, RuleChainView, ServiceRef } from '../protocol/webview';
 import { findService } from './serviceView';
@@ -23,8 +23,7 @@ export function ruleChain(state: ClusterState, params: RuleChainParams): RuleCha
   if (params.mode !== 'iptables') return { available: true, mode: params.mode, version: params.version, text, languageId: params.mode === 'nftables' ? 'nftables' : 'plaintext', nodes: [], edges: [] };
   // The flow is read from the node's whole rule set (the Service's own payload is partial: it jumps into
   // chains such as KUBE-MARK-MASQ that only the full payload declares).
-  const whole = rulesRenderer('iptables').render({ state, version: params.version || undefined, format: 'save' });
-  const flow = ruleFlow(parseRules(whole), `${svc.namespace}/${svc.name}`);
+  const flow = ruleFlow(wholeRules(state, params.version), `${svc.namespace}/${svc.name}`);
   return { available: true, mode: params.mode, version: params.version, text, languageId: 'iptables-save', ...flow };
 }
 
@@ -45,6 +44,16 @@ export function dns(state: ClusterState, ref: ServiceRef): DnsView {
   if (svc.type === 'ExternalName') notes.push('ExternalName Services get no environment variables.');
   else if (svc.headless) notes.push('Headless Services get no environment variables (they have no cluster IP).');
   return { available: true, records, env: env.vars.filter((v) => mine(v.service)).map((v) => ({ name: v.name, value: v.value })), notes };
+}
+
+/** The node's whole rule set, parsed once per cluster state and version (states are immutable). */
+const wholeCache = new WeakMap<ClusterState, Map<string, RuleSet>>();
+function wholeRules(state: ClusterState, version: string): RuleSet {
+  let m = wholeCache.get(state);
+  if (!m) wholeCache.set(state, (m = new Map()));
+  let r = m.get(version);
+  if (!r) m.set(version, (r = parseRules(rulesRenderer('iptables').render({ state, version: version || undefined, format: 'save' }))));
+  return r;
 }
 
 export function noService(state: ClusterState, ref: ServiceRef): string {
