@@ -17,9 +17,9 @@ ksd trace PATHS --batch FLOWS.json [same options]
   on the way. --rules FILE traces a node's real rules (iptables-save output, iptables -L -n [-v]
   listings, nft list ruleset output or ipvsadm -Ln output, detected); PATHS may then be empty. DST is
   an IP ([v6]:port), a Service NS/NAME (its ClusterIP) or node:NAME. --node defaults to the node owning
-  DST, else the source's node (pod or node sources), else the first Node. --node-ip gives the node's
-  own addresses when no Node
-  manifest is given. --batch takes a JSON array of {from, to, protocol} and prints an array of results.
+  DST, else the first Node (give --node for the view from the source pod's own node). --node-ip gives the node's
+  own addresses when no Node manifest is given. --batch takes a JSON array of {from, to, protocol} and
+  prints an array of results.
   ${FROM_SYNTAX}`;
 
 interface Flow {
