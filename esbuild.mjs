@@ -1,6 +1,6 @@
 // Shipping build: one bundle per entry point. tsc only type-checks (and emits out/ for tests).
 import * as esbuild from 'esbuild';
-import { existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 
 const args = new Set(process.argv.slice(2));
 const minify = args.has('--minify');
@@ -8,7 +8,8 @@ const version = JSON.parse(readFileSync('package.json', 'utf8')).version;
 
 /** @type {esbuild.BuildOptions[]} */
 const targets = [
-  { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs' },
+  // client-node (15 MB bundled) stays in node_modules: only `--live` loads it, so other commands start fast.
+  { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', external: ['@kubernetes/client-node'] },
   { entryPoints: ['src/server/server.ts'], outfile: 'dist/server.js', platform: 'node', format: 'cjs' },
   { entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', external: ['vscode'] },
   { entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife' },
@@ -27,4 +28,9 @@ await Promise.all(
     }),
   ),
 );
+// The panel's icon font: copied from @vscode/codicons so the webview loads it locally (no remote content).
+if (existsSync('webview/main.ts')) {
+  mkdirSync('dist/codicons', { recursive: true });
+  for (const f of ['codicon.css', 'codicon.ttf']) copyFileSync(`node_modules/@vscode/codicons/dist/${f}`, `dist/codicons/${f}`);
+}
 console.log(`built ${targets.map((t) => t.outfile).join(', ')}`);

@@ -32,7 +32,8 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/protocol/**/*.ts'],
+    // src/viewmodel is pure too (core data -> what the views show), so it shares the protocol's fence.
+    files: ['src/protocol/**/*.ts', 'src/viewmodel/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { paths: [vscodeOnly], patterns: [clientOnly, { group: ['node:*'], message: 'Protocol types are shared with the browser webview.' }] }] },
   },
   {

@@ -3,8 +3,11 @@ import { UsageError } from './args';
 import { checkCommand, checkHelp } from './commands/check';
 import { dnsCommand, dnsHelp } from './commands/dns';
 import { endpointsCommand, endpointsHelp } from './commands/endpoints';
+import { traceCommand, traceHelp } from './commands/trace';
+import { diffCommand, diffHelp } from './commands/diff';
 import { envCommand, envHelp } from './commands/env';
 import { lspCommand, lspHelp } from './commands/lsp';
+import { rulesCommand, rulesHelp } from './commands/rules';
 import { CliError, processIO, type CliIO } from './io';
 import { VERSION } from './version';
 
@@ -16,9 +19,12 @@ interface Command {
 export const COMMANDS: Record<string, Command> = {
   check: { help: checkHelp, run: checkCommand },
   endpoints: { help: endpointsHelp, run: endpointsCommand },
+  trace: { help: traceHelp, run: traceCommand },
+  diff: { help: diffHelp, run: diffCommand },
   dns: { help: dnsHelp, run: dnsCommand },
   env: { help: envHelp, run: envCommand },
   lsp: { help: lspHelp, run: lspCommand },
+  rules: { help: rulesHelp, run: rulesCommand },
 };
 
 export function helpText(): string {

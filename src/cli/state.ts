@@ -19,12 +19,12 @@ export async function loadState(paths: string[], options: ClusterOptions = {}): 
 }
 
 /** Finds NAMESPACE/NAME (or NAME in default) among the Services. */
-export function findService(state: ClusterState, ref: string) {
+export function findService(state: ClusterState, ref: string, where = 'in the given manifests') {
   const [ns, name] = ref.includes('/') ? (ref.split('/', 2) as [string, string]) : ['default', ref];
   const svc = state.services.find((s) => s.namespace === ns && s.name === name);
   if (!svc) {
     const known = state.services.map((s) => `${s.namespace}/${s.name}`);
-    throw new CliError(`no Service ${ns}/${name} in the given manifests${known.length ? ` (Services: ${known.slice(0, 10).join(', ')}${known.length > 10 ? ', ...' : ''})` : ''}`);
+    throw new CliError(`no Service ${ns}/${name} ${where}${known.length ? ` (Services: ${known.slice(0, 10).join(', ')}${known.length > 10 ? ', ...' : ''})` : ''}`);
   }
   return svc;
 }

@@ -8,6 +8,7 @@ import { createApiClient, type ApiClient, type ClientOptions } from './client';
 import { loadKubeconfig, resolveContext, type ContextOptions, type KubeconfigSource } from './kubeconfig';
 import { DEFAULT_REFLECTOR_OPTIONS, Reflector, type ReflectorOptions, type ReflectorSink } from './reflector';
 import { RESOURCES, type ResourceDef, type ResourceName } from './resources';
+import { LiveError } from './errors';
 import { aggregateStatus } from './status';
 import { MAX_CHANGES_PER_EVENT, type ContextStatus, type Disposable, type LiveChange, type ObjectChange } from './types';
 
@@ -17,6 +18,8 @@ export interface LiveClusterOptions {
   /** Which resources to follow (default all). */
   resources?: ResourceName[];
   reflector?: Partial<ReflectorOptions>;
+  /** Follow namespaced resources in this namespace only (and skip the Namespace list). */
+  namespace?: string;
 }
 
 export interface ConnectOptions extends LiveClusterOptions, ContextOptions, ClientOptions {
@@ -33,6 +36,7 @@ export class LiveCluster {
   private statusDirty = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private cached: ClusterState | undefined;
+  private readonly byNamespace = new Map<string, ClusterState>();
   private started = false;
   private stopped = false;
   private readonly defs: ResourceDef[];
@@ -55,7 +59,7 @@ export class LiveCluster {
     private readonly options: LiveClusterOptions = {},
   ) {
     const wanted = options.resources;
-    this.defs = RESOURCES.filter((r) => !wanted || wanted.includes(r.name));
+    this.defs = RESOURCES.filter((r) => (!wanted || wanted.includes(r.name)) && !(options.namespace !== undefined && r.name === 'namespaces'));
     this.reflectorOptions = { ...DEFAULT_REFLECTOR_OPTIONS, ...options.reflector };
     this.sink = {
       changed: (r, type, o) => this.onObject(r, type, o),
@@ -67,7 +71,7 @@ export class LiveCluster {
   start(): void {
     if (this.started) return;
     this.started = true;
-    for (const def of this.defs) this.add(def, undefined);
+    for (const def of this.defs) this.add(def, def.namespaced && !def.fixedNamespace ? this.options.namespace : undefined);
   }
 
   stop(): void {
@@ -95,10 +99,30 @@ export class LiveCluster {
     return out;
   }
 
-  /** The same model the manifests produce; rebuilt only after something changed. */
+  /** The same model the manifests produce, for the whole cluster; rebuilt only after something changed. */
   state(): ClusterState {
     this.cached ??= buildClusterState(this.objects(), { simulatePods: false });
     return this.cached;
+  }
+
+  /**
+   * The same model for one namespace: its objects plus the cluster-scoped ones (nodes, namespaces,
+   * the kube-proxy configuration). A Service's endpoints depend on nothing else, so a view that shows
+   * one Service uses this and stays fast on a big cluster (the whole-cluster state takes seconds to
+   * build at 50,000 pods). Rebuilt only when something in that namespace or cluster-wide changed.
+   */
+  namespaceState(namespace: string): ClusterState {
+    let st = this.byNamespace.get(namespace);
+    if (!st) {
+      const objects: LoadedObject[] = [];
+      for (const r of this.reflectors.values()) {
+        if (r.namespace !== undefined && r.namespace !== namespace) continue;
+        for (const o of r.store.values()) if (o.namespace === undefined || o.namespace === namespace || r.def.fixedNamespace) objects.push(o);
+      }
+      st = buildClusterState(objects, { simulatePods: false });
+      this.byNamespace.set(namespace, st);
+    }
+    return st;
   }
 
   /** Resolves once every resource is synced, forbidden or failed at least once; rejects after timeoutMs. */
@@ -129,6 +153,25 @@ export class LiveCluster {
     });
   }
 
+  /**
+   * Lists once (no watches) and stops: a snapshot for one-shot users such as the CLI. Throws a
+   * LiveError when the cluster cannot be reached or a needed resource cannot be read.
+   */
+  async snapshot(timeoutMs = 30_000): Promise<ClusterState> {
+    this.start();
+    try {
+      const st = await this.whenReady(timeoutMs);
+      const failed = st.resources.find((r) => r.state === 'error' && r.resource !== 'kube-proxy');
+      if (failed) throw new LiveError(failed.message?.includes('cannot reach') ? 'unreachable' : 'http', `context "${this.context}" (${this.client.server}): ${failed.message ?? 'failed'}`);
+      const forbidden = st.resources.filter((r) => r.state === 'forbidden' && (r.resource === 'services' || r.resource === 'pods' || r.resource === 'endpointslices'));
+      const blocked = forbidden.filter((r) => r.namespace !== undefined || !this.fallback.has(r.resource));
+      if (blocked.length) throw new LiveError('forbidden', `context "${this.context}": ${blocked[0]!.message}`);
+      return this.state();
+    } finally {
+      this.stop();
+    }
+  }
+
   private add(def: ResourceDef, namespace: string | undefined): void {
     const key = `${def.name}|${namespace ?? ''}`;
     if (this.reflectors.has(key) || this.stopped) return;
@@ -145,6 +188,7 @@ export class LiveCluster {
     this.reflectors.delete(key);
     for (const o of r.store.values()) this.queue(def.name, 'deleted', o);
     this.cached = undefined;
+    this.byNamespace.clear();
   }
 
   /** Namespaces to list one by one: all known ones, or the context's own when even that is hidden. */
@@ -155,7 +199,7 @@ export class LiveCluster {
   }
 
   private onForbidden(r: Reflector): void {
-    if (r.namespace !== undefined || !r.def.namespaced || r.def.fixedNamespace || this.fallback.has(r.def.name)) return;
+    if (r.namespace !== undefined || this.options.namespace !== undefined || !r.def.namespaced || r.def.fixedNamespace || this.fallback.has(r.def.name)) return;
     this.fallback.add(r.def.name);
     r.stop('listing per namespace instead');
     for (const ns of this.namespacesForFallback()) this.add(r.def, ns);
@@ -174,6 +218,8 @@ export class LiveCluster {
 
   private onObject(r: Reflector, type: ObjectChange['type'], o: LoadedObject): void {
     this.cached = undefined;
+    if (o.namespace === undefined || r.def.fixedNamespace) this.byNamespace.clear();
+    else this.byNamespace.delete(o.namespace);
     this.queue(r.def.name, type, o);
     if (r.def.name === 'namespaces' && type !== 'modified') this.reconcileFallback();
   }

@@ -5,3 +5,6 @@ export * from './kubeconfig';
 export * from './client';
 export * from './cluster';
 export { RESOURCES, type ResourceDef } from './resources';
+export * from './features';
+export * from './merge';
+export * from './drift';

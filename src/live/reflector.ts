@@ -21,6 +21,8 @@ export interface ReflectorOptions {
   backoff: BackoffOptions;
   /** How soon a forbidden list is tried again (RBAC may change). */
   forbiddenRetryMs: number;
+  /** false: list once and stop (a one-shot snapshot, e.g. for the CLI); failures are final. */
+  watch: boolean;
 }
 
 export const DEFAULT_REFLECTOR_OPTIONS: ReflectorOptions = {
@@ -29,6 +31,7 @@ export const DEFAULT_REFLECTOR_OPTIONS: ReflectorOptions = {
   idleTimeoutMs: 11 * 60_000,
   backoff: DEFAULT_BACKOFF,
   forbiddenRetryMs: 30_000,
+  watch: true,
 };
 
 export interface ReflectorSink {
@@ -111,6 +114,7 @@ export class Reflector {
           needList = false;
           this.backoff.reset();
           this.setState('synced');
+          if (!this.options.watch) return;
         }
         const started = Date.now();
         const outcome = await this.watchOnce();
@@ -137,10 +141,12 @@ export class Reflector {
         if (err.code === 'forbidden') {
           this.setState('forbidden', err.message);
           this.sink.forbidden(this);
+          if (!this.options.watch) return;
           needList = true;
           await this.sleep(this.options.forbiddenRetryMs);
           continue;
         }
+        if (!this.options.watch) return this.setState('error', err.message);
         this.current = { ...this.current, reconnects: this.current.reconnects + 1 };
         const delay = this.backoff.next();
         const transient = err.code === 'unreachable' || err.code === 'timeout';
@@ -152,7 +158,11 @@ export class Reflector {
 
   private toLoaded(raw: unknown): LoadedObject | undefined {
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
-    const obj = this.def.slim({ ...(raw as Record<string, unknown>), apiVersion: this.def.apiVersion, kind: this.def.kind });
+    // The parsed JSON is ours: label it in place (list items carry no kind) rather than copy it.
+    const item = raw as Record<string, unknown>;
+    item['apiVersion'] = this.def.apiVersion;
+    item['kind'] = this.def.kind;
+    const obj = this.def.slim(item);
     const meta = obj['metadata'] as Record<string, unknown> | undefined;
     const name = meta?.['name'];
     if (typeof name !== 'string' || !name) return undefined;
@@ -206,10 +216,18 @@ export class Reflector {
         if (settled) return;
         settled = true;
         clearTimeout(idle);
+        clearTimeout(confirm);
         this.handle?.stop();
         this.handle = undefined;
         this.wake = undefined;
         resolve(o);
+      };
+      // A resumed watch counts as current once the server has sent something other than an error, or
+      // has kept it open for a second: an expired resourceVersion gets its 410 at once.
+      let confirm: ReturnType<typeof setTimeout> | undefined;
+      const confirmed = () => {
+        clearTimeout(confirm);
+        if (!settled && this.current.state !== 'synced') this.setState('synced');
       };
       const armIdle = () => {
         clearTimeout(idle);
@@ -221,6 +239,7 @@ export class Reflector {
       const onEvent = (e: WatchEvent) => {
         if (settled) return;
         armIdle();
+        if (e.type !== 'ERROR') confirmed();
         this.apply(e, settle);
       };
       this.client
@@ -233,7 +252,7 @@ export class Reflector {
             else {
               this.handle = h;
               this.backoff.reset();
-              this.setState('synced');
+              if (this.current.state !== 'synced') confirm = setTimeout(confirmed, 1000);
             }
           },
           (e: unknown) => settle(errorFromNetwork(e, `watch ${path}`)),

@@ -1,18 +1,27 @@
 import { endpointRows, serviceEndpoints } from '../../core';
-import { parseArgs, UsageError } from '../args';
 import type { CliIO } from '../io';
+import { flagString, parseArgs, UsageError } from '../args';
+import { loadLiveState } from '../liveState';
 import { findService, loadState } from '../state';
 
 export const endpointsHelp = `ksd endpoints NAMESPACE/NAME PATHS [--json]
+ksd endpoints NAMESPACE/NAME --live [--context NAME] [--kubeconfig FILE] [--json]
   The Service's endpoints as the EndpointSlice controller (or the given EndpointSlices) lists them,
-  and every pod the selector matches that is not served, with the reason.`;
+  and every pod the selector matches that is not served, with the reason. --live reads them from
+  the cluster of the kubeconfig's current context (or --context), read-only.`;
 
 export async function endpointsCommand(argv: string[], io: CliIO): Promise<number> {
-  const args = parseArgs(argv, { json: { value: false } });
+  const args = parseArgs(argv, { json: { value: false }, live: { value: false }, context: { value: true }, kubeconfig: { value: true } });
   const [ref, ...paths] = args.positionals;
-  if (!ref || !paths.length) throw new UsageError('ksd endpoints needs NAMESPACE/NAME and at least one PATH');
-  const { state } = await loadState(paths);
-  const svc = findService(state, ref);
+  const live = args.flags.has('live');
+  if (!ref) throw new UsageError('ksd endpoints needs NAMESPACE/NAME');
+  if (live && paths.length) throw new UsageError('--live reads the cluster; give no PATHS with it');
+  if (!live && (args.flags.has('context') || args.flags.has('kubeconfig'))) throw new UsageError('--context and --kubeconfig need --live');
+  if (!live && !paths.length) throw new UsageError('ksd endpoints needs at least one PATH (or --live)');
+  const namespace = ref.includes('/') ? ref.split('/', 1)[0]! : 'default';
+  const loaded = live ? await loadLiveState(namespace, { context: flagString(args, 'context'), kubeconfig: flagString(args, 'kubeconfig') }) : await loadState(paths);
+  const state = loaded.state;
+  const svc = findService(state, ref, 'context' in loaded ? `in namespace ${namespace} of context "${loaded.context}"` : undefined);
   const eps = serviceEndpoints(state, svc);
   const rows = endpointRows(state, eps);
   const excluded = eps.excluded.map((x) => ({ pod: `${x.pod.namespace}/${x.pod.name}`, reason: x.reason }));
@@ -21,7 +30,7 @@ export async function endpointsCommand(argv: string[], io: CliIO): Promise<numbe
     io.out(JSON.stringify({ endpoints, excluded }, null, 2) + '\n');
     return 0;
   }
-  io.out(`Service ${svc.namespace}/${svc.name} (${describeSource(eps.source)})\n`);
+  io.out(`Service ${svc.namespace}/${svc.name} (${describeSource(eps.source, live)})\n`);
   if (!rows.length) io.out('  no endpoints\n');
   for (const r of rows) {
     const state = r.ready ? 'ready' : r.serving ? 'serving' : 'not ready';
@@ -31,6 +40,6 @@ export async function endpointsCommand(argv: string[], io: CliIO): Promise<numbe
   return 0;
 }
 
-function describeSource(s: string): string {
-  return s === 'slices' ? 'from the given EndpointSlices' : s === 'computed' ? 'computed from pods, as the EndpointSlice controller would' : 'no selector and no EndpointSlices';
+function describeSource(s: string, live: boolean): string {
+  return s === 'slices' ? (live ? "from the cluster's EndpointSlices" : 'from the given EndpointSlices') : s === 'computed' ? 'computed from pods, as the EndpointSlice controller would' : 'no selector and no EndpointSlices';
 }

@@ -1,13 +1,13 @@
 /** KSD601-KSD603: Services whose endpoints are all unready, a single endpoint, selectorless without slices. */
 import type { Diagnostic, RelatedInfo } from '../diagnostics';
-import { endpointRows, serviceEndpoints } from '../endpoints/service';
+import { serviceEndpoints } from '../endpoints/service';
 import type { ExclusionCode } from '../endpoints/controller';
 import { hasPath } from '../manifest/source';
 import type { ClusterState, PodModel, ServiceModel } from '../model/types';
 import { podsFor, selectingServices } from './scope';
 import { describePods } from './targetPorts';
 import type { Check } from './types';
-import { diag, loc, plural } from './util';
+import { diag, loc, plural, related } from './util';
 
 const NOT_READY: ReadonlySet<ExclusionCode> = new Set(['not-ready', 'readiness-gate', 'node-not-ready', 'terminating', 'no-ip', 'terminal', 'node-missing', 'not-in-slices']);
 
@@ -18,9 +18,14 @@ function podRelated(pod: PodModel, message: string): RelatedInfo[] {
   return [{ location: loc(o, path, 'key'), message }];
 }
 
+/** The ready endpoints (by pod, else address) that carry at least one usable port, as endpointRows counts them. */
 function readyPods(state: ClusterState, svc: ServiceModel): Set<string> {
-  const eps = serviceEndpoints(state, svc);
-  return new Set(endpointRows(state, eps).filter((r) => r.ready).map((r) => r.pod ?? r.ip));
+  const out = new Set<string>();
+  for (const slice of serviceEndpoints(state, svc).slices) {
+    if (!(slice.ports ?? []).some((p) => p.port !== undefined && p.port !== 0 && p.name !== undefined)) continue;
+    for (const e of slice.endpoints ?? []) if (e.conditions?.ready !== false && e.addresses[0]) out.add(e.targetRef?.name ?? e.addresses[0]);
+  }
+  return out;
 }
 
 export const allUnreadyCheck: Check = {
@@ -63,10 +68,12 @@ export const singleEndpointCheck: Check = {
   run(ctx, options) {
     const out: Diagnostic[] = [];
     for (const svc of selectingServices(ctx.state)) {
-      if (!svc.ports.length) continue;
+      // A per-pod Service (selecting one StatefulSet pod by name) is single by design.
+      if (!svc.ports.length || 'statefulset.kubernetes.io/pod-name' in (svc.selector ?? {})) continue;
       const pods = podsFor(ctx.state, svc, options);
+      if (!pods.length) continue;
       const ready = readyPods(ctx.state, svc);
-      if (ready.size !== 1 || !pods.length) continue;
+      if (ready.size !== 1) continue;
       const who = describePods(ctx.state, pods);
       out.push(diag(svc.loaded, ['spec', 'selector'], 'info', 'KSD602', `Only one ready endpoint backs this Service (${who}${pods.length > 1 ? `; ${pods.length - 1} other selected pods are not ready` : ''}): it is unavailable whenever that pod restarts or moves. Run at least two replicas if it must stay up.`, { which: 'key' }));
     }
@@ -85,7 +92,18 @@ export const selectorlessCheck: Check = {
     for (const svc of ctx.state.services) {
       if (svc.type === 'ExternalName' || svc.selector) continue;
       const eps = serviceEndpoints(ctx.state, svc);
-      if (eps.given.length) continue;
+      if (eps.given.length) {
+        if (eps.given.some((g) => (g.slice.endpoints ?? []).some((e) => e.addresses?.length))) continue;
+        const g = eps.given[0]!;
+        const at = g.mirroredFrom ?? g.loaded;
+        out.push(diag(at, ['metadata', 'name'], 'warning', 'KSD603', `The ${g.mirroredFrom ? 'Endpoints object' : 'EndpointSlice'} for selectorless Service ${svc.namespace}/${svc.name} lists no addresses, so the Service has no endpoints. Add the backends' addresses.`, { related: related(svc.loaded, ['metadata', 'name'], `Service ${svc.name}`) }));
+        continue;
+      }
+      const legacy = ctx.state.objects.find((o) => o.kind === 'Endpoints' && !o.partial && o.name === svc.name && (o.namespace ?? 'default') === svc.namespace);
+      if (legacy) {
+        out.push(diag(legacy, ['metadata', 'name'], 'warning', 'KSD603', `The Endpoints object for selectorless Service ${svc.namespace}/${svc.name} has no addresses in its subsets, so the Service has no endpoints. Add the backends' addresses (or an EndpointSlice).`, { related: related(svc.loaded, ['metadata', 'name'], `Service ${svc.name}`) }));
+        continue;
+      }
       const emptySelector = svc.loaded?.object && typeof (svc.loaded.object['spec'] as Record<string, unknown> | undefined)?.['selector'] === 'object';
       out.push(
         diag(svc.loaded, emptySelector ? ['spec', 'selector'] : ['metadata', 'name'], 'warning', 'KSD603', `Service ${svc.namespace}/${svc.name} has no selector${emptySelector ? ' (an empty selector selects nothing)' : ''} and no EndpointSlice (label kubernetes.io/service-name: ${svc.name}) or Endpoints object is given, so it has no endpoints. Add a selector matching your pods, or create an EndpointSlice for the external backends.`, { which: emptySelector ? 'key' : 'value' }),

@@ -1,6 +1,7 @@
 import type { Check } from './types';
 import { clusterIPConflictCheck, clusterIPRangeCheck, invalidAddressCheck, ipFamilyCheck } from './addresses';
 import { allUnreadyCheck, selectorlessCheck, singleEndpointCheck } from './endpointChecks';
+import { selectorLabelCheck, serviceNameCheck } from './names';
 import { networkPolicyCheck } from './networkPolicy';
 import { nodePortConflictCheck, nodePortOnClusterIPCheck, nodePortRangeCheck } from './nodePorts';
 import { containerPortNameCheck, probePortCheck } from './podSpecs';
@@ -15,6 +16,7 @@ export const ALL_CHECKS: readonly Check[] = [
   selectorNoMatchCheck,
   selectorManyWorkloadsCheck,
   workloadSelectorCheck,
+  selectorLabelCheck,
   namedTargetPortCheck,
   namedTargetPortProtocolCheck,
   numericTargetPortCheck,
@@ -38,6 +40,7 @@ export const ALL_CHECKS: readonly Check[] = [
   headlessAffinityCheck,
   missingPortsCheck,
   enumValueCheck,
+  serviceNameCheck,
   probePortCheck,
   containerPortNameCheck,
   missingBackendServiceCheck,

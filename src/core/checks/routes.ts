@@ -33,7 +33,7 @@ function ingressRefs(o: LoadedObject): BackendRef[] {
       const pname = str(port['name']);
       const value = typeof num === 'number' ? num : pname;
       const key = typeof num === 'number' ? 'number' : 'name';
-      out.push({ from: o, what: `Ingress "${o.name}" ${where}`, namespace: ns, name, namePath: [...path, 'service', 'name'], port: value !== undefined ? { value, path: [...path, 'service', 'port', key] } : undefined, portPath: [...path, 'service', 'port'], portRequired: false });
+      out.push({ from: o, what: `Ingress "${o.name}" ${where}`, namespace: ns, name, namePath: [...path, 'service', 'name'], port: value !== undefined ? { value, path: [...path, 'service', 'port', key] } : undefined, portPath: [...path, 'service'], portRequired: true });
     } else if (r['serviceName'] !== undefined) {
       // extensions/v1beta1 and networking.k8s.io/v1beta1 backends.
       const name = str(r['serviceName']);
@@ -91,6 +91,7 @@ function findService(state: ClusterState, ref: BackendRef): ServiceModel | undef
 }
 
 export const missingBackendServiceCheck: Check = {
+  scope: 'cluster',
   code: 'KSD501',
   id: 'backend-service-missing',
   title: 'Ingress or route backend names a missing Service',
@@ -98,8 +99,11 @@ export const missingBackendServiceCheck: Check = {
   description: 'An Ingress backend or Gateway API backendRef naming a Service that is not in the inputs (in the backend namespace) gets no traffic: controllers answer 503 or 500.',
   run(ctx) {
     const out: Diagnostic[] = [];
+    const seen = new Set(ctx.state.objects.map(nsOf));
     for (const ref of allRefs(ctx.state)) {
       if (findService(ctx.state, ref)) continue;
+      // A backend in a namespace none of the inputs belong to is out of view, not known to be missing.
+      if (ref.namespace !== nsOf(ref.from) && !seen.has(ref.namespace)) continue;
       const inNs = ctx.state.services.filter((s) => s.namespace === ref.namespace);
       const near = inNs.find((s) => closeEnough(ref.name, s.name));
       const elsewhere = ctx.state.services.find((s) => s.name === ref.name);
@@ -112,6 +116,7 @@ export const missingBackendServiceCheck: Check = {
 };
 
 export const backendPortCheck: Check = {
+  scope: 'cluster',
   code: 'KSD502',
   id: 'backend-port-missing',
   title: 'Ingress or route backend names a port the Service does not have',
@@ -123,7 +128,7 @@ export const backendPortCheck: Check = {
       const svc = findService(ctx.state, ref);
       if (!svc || svc.type === 'ExternalName') continue;
       if (!ref.port) {
-        if (ref.portRequired) out.push(diag(ref.from, ref.portPath, 'error', 'KSD502', `${ref.what} names Service "${svc.name}" without a port; Gateway API requires a port for Service backends (one of: ${svc.ports.map((p) => p.port).join(', ')}).`, { which: 'key' }));
+        if (ref.portRequired) out.push(diag(ref.from, ref.portPath, 'error', 'KSD502', `${ref.what} names Service "${svc.name}" without a port; ${ref.from.kind === 'Ingress' ? 'an Ingress service backend needs port.number or port.name' : 'Gateway API requires a port for Service backends'} (one of: ${svc.ports.map((p) => (p.name ? `${p.name} (${p.port})` : String(p.port))).join(', ')}).`, { which: 'key' }));
         continue;
       }
       const v = ref.port.value;
@@ -158,6 +163,7 @@ function granted(state: ClusterState, ref: BackendRef): boolean {
 }
 
 export const referenceGrantCheck: Check = {
+  scope: 'cluster',
   code: 'KSD503',
   id: 'cross-namespace-backend-not-granted',
   title: 'Cross-namespace backendRef without a ReferenceGrant',

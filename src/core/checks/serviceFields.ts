@@ -72,8 +72,9 @@ export const externalNameCheck: Check = {
       const name = raw.endsWith('.') ? raw.slice(0, -1) : raw;
       if (!name) out.push(diag(svc.loaded, ['spec', 'type'], 'error', 'KSD306', 'This ExternalName Service has no externalName; the API server requires it (the DNS name the Service is an alias for, e.g. db.example.com).'));
       else if (name.length > 253 || !DNS1123_SUBDOMAIN.test(name)) {
-        const ipLike = /^[\d.]+$/.test(name) || name.includes(':');
-        out.push(diag(svc.loaded, ['spec', 'externalName'], 'error', 'KSD306', `externalName "${raw}" is not a valid DNS name (lowercase letters, digits, '-' and '.'); the API server rejects it.${ipLike ? ' An IP address does not work here: use a selectorless Service with an EndpointSlice instead.' : ''}`));
+        out.push(diag(svc.loaded, ['spec', 'externalName'], 'error', 'KSD306', `externalName "${raw}" is not a valid DNS name (lowercase letters, digits, '-' and '.'); the API server rejects it.${name.includes(':') ? ' An IP address does not work here: use a selectorless Service with an EndpointSlice instead.' : ''}`));
+      } else if (/^\d+\.\d+\.\d+\.\d+$/.test(name)) {
+        out.push(diag(svc.loaded, ['spec', 'externalName'], 'warning', 'KSD306', `externalName ${raw} is an IP address: the API accepts it only as a DNS name made of digits, so cluster DNS answers with a CNAME to "${name}" that clients cannot resolve. For an IP, use a selectorless Service with an EndpointSlice instead.`));
       }
     }),
 };

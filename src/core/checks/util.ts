@@ -80,12 +80,12 @@ export function deleteEntry(o: LoadedObject | undefined, mapPath: Path, key: str
  * Adds `key: value` to a block map at a path (after its last entry, at the same indentation), or to a flow
  * map before its closing brace.
  */
-export function addEntry(o: LoadedObject | undefined, mapPath: Path, key: string, value: string): TextEdit | undefined {
+export function addEntry(o: LoadedObject | undefined, mapPath: Path, key: string, value: string | number): TextEdit | undefined {
   const m = node(o, mapPath);
   if (!o?.source || !m || m.kind !== 'map' || !m.pairs.length) return undefined;
   const { index, file } = o.source;
   const text = index.text;
-  const entry = `${yamlScalar(key)}: ${yamlScalar(value)}`;
+  const entry = `${yamlScalar(key)}: ${typeof value === 'number' ? value : yamlScalar(value)}`;
   if (text[m.start] === '{') {
     const close = text.lastIndexOf('}', m.end);
     return { file, range: index.range(close, close), newText: `, ${entry}` };

@@ -1,0 +1,84 @@
+/**
+ * Benchmark: nftables and IPVS modes for 10,000 Services x 10 endpoints: render, parse our own output
+ * (nft transaction, nft list form, ipvsadm -Ln), and trace packets through it.
+ * Prints figures; never fails on timing. Run: npm run bench:modes
+ */
+import {
+  buildClusterState,
+  dumpNftTable,
+  formatIpvsadm,
+  listNftTable,
+  loadManifest,
+  parseIpvsadm,
+  parseNft,
+  renderIpvs,
+  renderNftables,
+  traceIpvs,
+  traceNft,
+} from '../src/core';
+
+const SERVICES = Number(process.env['BENCH_SERVICES'] ?? 10_000);
+const ENDPOINTS = Number(process.env['BENCH_ENDPOINTS'] ?? 10);
+const TRACES = 1000;
+
+const ipOf = (base: number, n: number) => `10.${base + (n >> 16)}.${(n >> 8) & 255}.${n & 255}`;
+
+function manifests(): string {
+  const docs: string[] = [
+    JSON.stringify({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-1' }, status: { addresses: [{ type: 'InternalIP', address: '192.168.0.2' }] } }),
+  ];
+  for (let s = 0; s < SERVICES; s++) {
+    const ns = `ns${s % 50}`;
+    const name = `svc${s}`;
+    docs.push(JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { namespace: ns, name }, spec: { type: s % 10 === 0 ? 'NodePort' : 'ClusterIP', clusterIP: ipOf(96, s), ports: [{ name: 'http', port: 80, targetPort: 8080 }] } }));
+    const endpoints = [];
+    for (let e = 0; e < ENDPOINTS; e++) endpoints.push({ addresses: [ipOf(128, s * ENDPOINTS + e)], nodeName: `node-${e % 3}` });
+    docs.push(
+      JSON.stringify({
+        apiVersion: 'discovery.k8s.io/v1',
+        kind: 'EndpointSlice',
+        metadata: { namespace: ns, name: `${name}-abcde`, labels: { 'kubernetes.io/service-name': name } },
+        addressType: 'IPv4',
+        endpoints,
+        ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
+      }),
+    );
+  }
+  return docs.join('\n---\n');
+}
+
+function time<T>(label: string, f: () => T, note: (r: T) => string = () => ''): T {
+  const t0 = performance.now();
+  const r = f();
+  const extra = note(r);
+  console.log(`${label}: ${(performance.now() - t0).toFixed(0)} ms${extra ? ` (${extra})` : ''}`);
+  return r;
+}
+
+const mb = (s: string) => `${(s.length / 1024 / 1024).toFixed(1)} MB`;
+
+function main(): void {
+  const text = manifests();
+  const state = time(`load ${SERVICES} Services x ${ENDPOINTS} endpoints (${mb(text)} YAML)`, () => buildClusterState(loadManifest('bench.yaml', text).objects, { simulatePods: false }));
+  const nft = time('nftables: render the transaction', () => renderNftables(state), (r) => `${mb(r.text)}, ${r.text.split('\n').length} lines`);
+  const rs = time('nftables: parse the transaction', () => parseNft(nft.text), (r) => `${r.tables[0]!.chains.size} chains`);
+  time('nftables: Fake.Dump form', () => dumpNftTable(rs.tables[0]!), mb);
+  const listed = time('nftables: nft list table form', () => listNftTable(rs.tables[0]!), mb);
+  time('nftables: parse the nft list form', () => parseNft(listed), (r) => `${r.tables[0]!.chains.size} chains`);
+  const ctx = { source: 'pod' as const, localIPs: ['192.168.0.2'], nodeName: 'node-1' };
+  time(`nftables: ${TRACES} traces to random ClusterIPs`, () => {
+    let eps = 0;
+    for (let i = 0; i < TRACES; i++) eps += traceNft(rs, { from: '10.244.0.5', to: ipOf(96, (i * 7919) % SERVICES), port: 80, protocol: 'TCP' }, ctx).endpoints.length;
+    return eps;
+  }, (n) => `${n} endpoints found`);
+  const ipvs = time('ipvs: render virtual servers, ipsets, helper rules', () => renderIpvs(state), (r) => `${r.table.virtualServers.length} virtual servers`);
+  const ipvsText = time('ipvs: ipvsadm -Ln text', () => formatIpvsadm(ipvs.table), mb);
+  const table = time('ipvs: parse ipvsadm -Ln', () => parseIpvsadm(ipvsText), (t) => `${t.virtualServers.length} virtual servers`);
+  time(`ipvs: ${TRACES} traces to random ClusterIPs`, () => {
+    let eps = 0;
+    for (let i = 0; i < TRACES; i++) eps += traceIpvs(table, { from: '10.244.0.5', to: ipOf(96, (i * 7919) % SERVICES), port: 80, protocol: 'TCP' }, ctx).endpoints.length;
+    return eps;
+  }, (n) => `${n} endpoints found`);
+}
+
+main();

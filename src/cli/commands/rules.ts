@@ -1,0 +1,41 @@
+import { rulesRenderer, RulesRequestError, UnknownNodeError, UnknownVersionError } from '../../core';
+import { flagString, parseArgs, UsageError } from '../args';
+import { CliError, type CliIO } from '../io';
+import { findService, loadState } from '../state';
+
+export const rulesHelp = `ksd rules PATHS [--service NS/NAME] [--mode iptables|nftables|ipvs] [--kube-proxy-version X.Y]
+          [--format restore|save] [--node NAME]
+  The rules kube-proxy would write on a node for the Services in PATHS. restore (default): the
+  iptables-restore payload kube-proxy generates; save: the node as iptables-save prints it (with the
+  built-in chains and kube-proxy's jump rules). --node defaults to the first Node given.`;
+
+export async function rulesCommand(argv: string[], io: CliIO): Promise<number> {
+  const args = parseArgs(argv, {
+    service: { value: true },
+    mode: { value: true, choices: ['iptables', 'nftables', 'ipvs'] },
+    'kube-proxy-version': { value: true },
+    format: { value: true },
+    node: { value: true },
+  });
+  if (!args.positionals.length) throw new UsageError('ksd rules needs at least one PATH');
+  const mode = flagString(args, 'mode') ?? 'iptables';
+  let renderer;
+  try {
+    renderer = rulesRenderer(mode);
+  } catch (e) {
+    if (e instanceof RulesRequestError) throw new CliError(e.message);
+    throw e;
+  }
+  const format = flagString(args, 'format');
+  if (format !== undefined && !renderer.formats.includes(format)) throw new UsageError(`--format must be one of ${renderer.formats.join(', ')} for --mode ${mode} (got "${format}")`);
+  const { state } = await loadState(args.positionals);
+  const ref = flagString(args, 'service');
+  const service = ref ? findService(state, ref) : undefined;
+  try {
+    io.out(renderer.render({ state, service, node: flagString(args, 'node'), version: flagString(args, 'kube-proxy-version'), format, date: new Date() }));
+  } catch (e) {
+    if (e instanceof UnknownVersionError || e instanceof UnknownNodeError || e instanceof RulesRequestError) throw new CliError(e.message);
+    throw e;
+  }
+  return 0;
+}

@@ -1,0 +1,117 @@
+import { promises as fs } from 'node:fs';
+import { compileRules, traceCompiled, traceResult, type CompiledRules, type TraceDetail } from '../../core';
+import { flagString, parseArgs, UsageError } from '../args';
+import { describeFsError } from '../../node/loadPaths';
+import { generatedRules } from '../generatedRules';
+import { CliError, type CliIO } from '../io';
+import { loadState } from '../state';
+import { chooseNode, familyOf, FROM_SYNTAX, parseProtocol, readRulesFile, resolveDestination, resolveSource, traceContext } from '../traceInput';
+import { formatTrace } from '../format/trace';
+import { modeTracer } from '../traceModes';
+
+export const traceHelp = `ksd trace PATHS --from SRC --to DST:PORT [--protocol TCP|UDP|SCTP] [--node NAME]
+          [--mode iptables|nftables|ipvs] [--kube-proxy-version X.Y] [--rules FILE] [--node-ip IP,...] [--json]
+ksd trace PATHS --batch FLOWS.json [same options]
+  Where the first packet of a new connection goes through kube-proxy's rules on a node: every
+  endpoint it can be DNATed to with its probability, masquerade, drops and rejects, and each rule
+  on the way. --rules FILE traces a node's real rules (iptables-save output, iptables -L -n [-v]
+  listings, nft list ruleset output or ipvsadm -Ln output, detected); PATHS may then be empty. DST is
+  an IP ([v6]:port), a Service NS/NAME (its ClusterIP) or node:NAME. --node defaults to the node owning
+  DST, else the source's node (pod or node sources), else the first Node. --node-ip gives the node's
+  own addresses when no Node
+  manifest is given. --batch takes a JSON array of {from, to, protocol} and prints an array of results.
+  ${FROM_SYNTAX}`;
+
+interface Flow {
+  from: string;
+  to: string;
+  protocol?: string;
+}
+
+export async function traceCommand(argv: string[], io: CliIO): Promise<number> {
+  const args = parseArgs(argv, {
+    from: { value: true },
+    to: { value: true },
+    protocol: { value: true },
+    node: { value: true },
+    mode: { value: true, choices: ['iptables', 'nftables', 'ipvs'] },
+    'kube-proxy-version': { value: true },
+    rules: { value: true },
+    'node-ip': { value: true },
+    batch: { value: true },
+    json: { value: false },
+  });
+  const batch = flagString(args, 'batch');
+  const rulesFile = flagString(args, 'rules');
+  const mode = flagString(args, 'mode') ?? 'iptables';
+  if (!args.positionals.length && !rulesFile) throw new UsageError('ksd trace needs PATHS (manifests), or --rules FILE');
+  let flows: Flow[];
+  if (batch) {
+    if (args.flags.has('from') || args.flags.has('to')) throw new UsageError('--batch takes the flows from its file: leave out --from and --to');
+    flows = await readFlows(batch);
+  } else {
+    const from = flagString(args, 'from');
+    const to = flagString(args, 'to');
+    if (!from || !to) throw new UsageError('ksd trace needs --from SRC and --to DST:PORT (or --batch FLOWS.json)');
+    flows = [{ from, to, protocol: flagString(args, 'protocol') }];
+  }
+  const { state } = await loadState(args.positionals);
+  const other = await modeTracer(mode, rulesFile);
+  const imported = rulesFile && !other ? await readRulesFile(rulesFile) : undefined;
+  const extraLocal = (flagString(args, 'node-ip') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const compiled = new Map<string, CompiledRules>();
+  const results: TraceDetail[] = [];
+  for (const [i, flow] of flows.entries()) {
+    const where = flows.length > 1 || batch ? `flow ${i + 1}: ` : '';
+    try {
+      const src = resolveSource(state, flow.from, state.proxy.clusterCIDRs);
+      const dst = resolveDestination(state, flow.to);
+      const protocol = parseProtocol(flow.protocol ?? flagString(args, 'protocol'));
+      const family = familyOf(dst.ip);
+      if (familyOf(src.ip) !== family) throw new CliError(`source ${src.ip} and destination ${dst.ip} are of different IP families`);
+      const node = chooseNode(state, flagString(args, 'node'), src, dst);
+      if (other) {
+        results.push(other(state, node?.name, family, { from: src.ip, to: dst.ip, port: dst.port, protocol }, traceContext(state, node, src, extraLocal, family)));
+        continue;
+      }
+      const key = imported ? 'imported' : `${node?.name ?? ''}/${family}`;
+      let rules = compiled.get(key);
+      if (!rules) {
+        rules = compileRules(imported ?? generatedRules({ state, node: node?.name, family, mode, version: flagString(args, 'kube-proxy-version') }));
+        compiled.set(key, rules);
+      }
+      const ctx = traceContext(state, node, src, extraLocal, family);
+      results.push(traceCompiled(rules, { from: src.ip, to: dst.ip, port: dst.port, protocol }, ctx));
+    } catch (e) {
+      if (e instanceof CliError) throw new CliError(where + e.message, e.exitCode);
+      if (e instanceof Error && /IP families|not an IP address|not between 1 and 65535|fan out too far/.test(e.message)) throw new CliError(where + e.message);
+      throw e;
+    }
+  }
+  if (batch) io.out(JSON.stringify(results.map(traceResult), null, 2) + '\n');
+  else if (args.flags.has('json')) io.out(JSON.stringify(traceResult(results[0]!), null, 2) + '\n');
+  else io.out(formatTrace(results[0]!, flows[0]!));
+  return 0;
+}
+
+async function readFlows(file: string): Promise<Flow[]> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (e) {
+    throw new CliError(`--batch ${file}: ${describeFsError(e)}`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    throw new CliError(`--batch ${file}: not valid JSON (${e instanceof Error ? e.message : String(e)})`);
+  }
+  if (!Array.isArray(data)) throw new CliError(`--batch ${file}: expected a JSON array of {from, to, protocol}`);
+  return data.map((f: unknown, i) => {
+    const o = f as Record<string, unknown> | null;
+    if (!o || typeof o !== 'object' || typeof o.from !== 'string' || typeof o.to !== 'string' || (o.protocol !== undefined && typeof o.protocol !== 'string'))
+      throw new CliError(`--batch ${file}: flow ${i + 1} must be {"from": string, "to": "DST:PORT", "protocol"?: "TCP"|"UDP"|"SCTP"}`);
+    return { from: o.from, to: o.to, protocol: o.protocol as string | undefined };
+  });
+}

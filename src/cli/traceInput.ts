@@ -1,0 +1,178 @@
+/** Turns `ksd trace` arguments (--from, --to, --node, --rules) into a packet, a node and a trace context. */
+import { promises as fs } from 'node:fs';
+import {
+  buildProxyModel,
+  canonicalIP,
+  cidrContains,
+  ipFamily,
+  parseCIDR,
+  parseRules,
+  RulesParseError,
+  serviceEndpoints,
+  splitHostPort,
+  type ClusterState,
+  type IPFamily,
+  type NodeModel,
+  type Protocol,
+  type RuleSet,
+  type SourceKind,
+  type TraceContext,
+  type TracePacket,
+  type Verdict,
+} from '../core';
+import { describeFsError } from '../node/loadPaths';
+import { CliError } from './io';
+
+export const FROM_SYNTAX = `SRC is an IP (kind guessed: a Node address is the node, a pod IP or an address in the
+  cluster CIDR is a pod, anything else is external), or pod:NS/NAME, node:NAME, pod:IP, node:IP,
+  external:IP, or a bare NAME / NS/NAME (a pod or workload, else a Node).`;
+
+export interface Source {
+  ip: string;
+  kind: SourceKind;
+  /** The node the source sits on (pods, nodes), when known. */
+  node?: string;
+  label: string;
+}
+
+function findNode(state: ClusterState, name: string): NodeModel | undefined {
+  return state.nodes.find((n) => n.name === name);
+}
+
+function nodeIP(n: NodeModel): string {
+  const ip = n.ips[0];
+  if (!ip) throw new CliError(`Node ${n.name} has no InternalIP/ExternalIP address to send from`);
+  return ip;
+}
+
+export function resolveSource(state: ClusterState, text: string, clusterCIDRs: string[]): Source {
+  const [prefix, rest] = /^(pod|node|external):(.+)$/.exec(text)?.slice(1) ?? ['', text];
+  const ip = canonicalIP(rest!);
+  if (ip) {
+    if (prefix === 'external') return { ip, kind: 'external', label: ip };
+    const node = state.nodes.find((n) => n.ips.some((x) => canonicalIP(x) === ip));
+    const pod = state.pods.find((p) => !p.hostNetwork && (p.ip === ip || p.ips.includes(ip)));
+    if (prefix === 'node' || (!prefix && node)) return { ip, kind: 'node', node: node?.name, label: node ? `node ${node.name} (${ip})` : ip };
+    if (prefix === 'pod' || pod || clusterCIDRs.some((c) => { const cidr = parseCIDR(c); return !!cidr && cidrContains(cidr, ip); }))
+      return { ip, kind: 'pod', node: pod?.nodeName, label: pod ? `pod ${pod.namespace}/${pod.name} (${ip})` : ip };
+    return { ip, kind: 'external', label: ip };
+  }
+  if (prefix !== 'node') {
+    const [ns, name] = rest!.includes('/') ? (rest!.split('/', 2) as [string, string]) : ['default', rest!];
+    const pod = state.pods.find((p) => p.namespace === ns && p.name === name) ?? state.pods.find((p) => p.namespace === ns && p.owner?.name === name);
+    if (pod) {
+      if (!pod.ip) throw new CliError(`pod ${ns}/${pod.name} has no IP (not scheduled or not running)`);
+      if (pod.hostNetwork) return { ip: pod.ip, kind: 'node', node: pod.nodeName, label: `pod ${ns}/${pod.name} (hostNetwork, ${pod.ip})` };
+      return { ip: pod.ip, kind: 'pod', node: pod.nodeName, label: `pod ${ns}/${pod.name}${pod.simulated ? ' [simulated]' : ''} (${pod.ip})` };
+    }
+    if (prefix === 'pod') throw new CliError(`--from ${text}: no pod or workload ${ns}/${name} in the given manifests`);
+  }
+  const node = findNode(state, rest!);
+  if (node) return { ip: nodeIP(node), kind: 'node', node: node.name, label: `node ${node.name} (${nodeIP(node)})` };
+  throw new CliError(`--from ${text}: not an IP address, and no pod, workload or Node of that name in the given manifests`);
+}
+
+export interface Destination {
+  ip: string;
+  port: number;
+}
+
+/** DST:PORT with DST an IP ([v6]:port), a Service NS/NAME (its ClusterIP) or node:NAME (its address). */
+export function resolveDestination(state: ClusterState, text: string): Destination {
+  const m = /^(.+):(\d{1,5})$/.exec(text);
+  const parsed = splitHostPort(text) ?? (m && !m[1]!.replace(/^node:/, '').includes(':') ? { host: m[1]!, port: Number(m[2]) } : undefined);
+  if (!parsed || parsed.port < 1 || parsed.port > 65535) throw new CliError(`--to ${text}: expected DST:PORT (IPv6 as [addr]:port), with a port from 1 to 65535`);
+  const ip = canonicalIP(parsed.host);
+  if (ip) return { ip, port: parsed.port };
+  if (parsed.host.startsWith('node:')) {
+    const node = findNode(state, parsed.host.slice(5));
+    if (!node) throw new CliError(`--to ${text}: no Node ${parsed.host.slice(5)} in the given manifests`);
+    return { ip: nodeIP(node), port: parsed.port };
+  }
+  const [ns, name] = parsed.host.includes('/') ? (parsed.host.split('/', 2) as [string, string]) : ['default', parsed.host];
+  const svc = state.services.find((s) => s.namespace === ns && s.name === name);
+  if (svc && svc.clusterIP && svc.clusterIP !== 'None') return { ip: svc.clusterIP, port: parsed.port };
+  throw new CliError(`--to ${text}: "${parsed.host}" is not an IP address, a Service with a ClusterIP, or node:NAME`);
+}
+
+/**
+ * --node, else the node owning the destination (NodePorts and node addresses are handled there), else
+ * the source's node (where a pod's or node's packet first meets kube-proxy's rules), else the first Node.
+ */
+export function chooseNode(state: ClusterState, explicit: string | undefined, src: Source, dst: Destination): NodeModel | undefined {
+  if (explicit) {
+    const n = findNode(state, explicit);
+    if (!n) throw new CliError(`--node ${explicit}: no such Node in the given manifests${state.nodes.length ? ` (Nodes: ${state.nodes.map((x) => x.name).slice(0, 10).join(', ')})` : ''}`);
+    return n;
+  }
+  return state.nodes.find((n) => n.ips.some((x) => canonicalIP(x) === dst.ip)) ?? (src.node ? findNode(state, src.node) : undefined) ?? state.nodes[0];
+}
+
+export function parseProtocol(v: string | undefined): Protocol {
+  const p = (v ?? 'TCP').toUpperCase();
+  if (p !== 'TCP' && p !== 'UDP' && p !== 'SCTP') throw new CliError(`protocol must be TCP, UDP or SCTP (got "${v}")`);
+  return p;
+}
+
+export function traceContext(state: ClusterState, node: NodeModel | undefined, src: Source, extraLocal: string[], family: IPFamily): TraceContext {
+  const localIPs = [...(node?.ips ?? []), ...extraLocal];
+  // A node's packet to another node arrives there from the network, like an external client's.
+  const kind: SourceKind = src.kind === 'node' && node && src.node && src.node !== node.name ? 'external' : src.kind;
+  if (kind === 'node' && !localIPs.includes(src.ip)) localIPs.push(src.ip);
+  const p = state.proxy;
+  let inInterface: string | undefined;
+  const onNode = !src.node || !node || src.node === node.name;
+  if (kind === 'pod' && onNode && p.detectLocalMode === 'BridgeInterface' && p.bridgeInterface) inInterface = p.bridgeInterface;
+  if (kind === 'pod' && onNode && p.detectLocalMode === 'InterfaceNamePrefix' && p.interfaceNamePrefix) inInterface = `${p.interfaceNamePrefix}0`;
+  return { source: kind, localIPs, inInterface, nodeName: node?.name, notes: serviceNotes(state, node, family) };
+}
+
+/** Cluster-state facts about a Service port, keyed by kube-proxy's service-port name, for explanations. */
+function serviceNotes(state: ClusterState, node: NodeModel | undefined, family: IPFamily): (svc: string, verdict: Verdict) => string[] {
+  let model: ReturnType<typeof buildProxyModel> | undefined;
+  return (name, verdict) => {
+    if (!state.services.length) return [];
+    model ??= buildProxyModel(state, { family, node: node?.name });
+    const sp = model.ports.find((p) => p.info.nameString === name);
+    if (!sp) return [];
+    const notes: string[] = [];
+    const c = sp.categorized;
+    if (!sp.endpoints.length || !c.hasAnyEndpoints) {
+      const excluded = serviceEndpoints(state, sp.info.service).excluded;
+      if (excluded.length) notes.push(`In the manifests: ${excluded.slice(0, 5).map((x) => `pod ${x.pod.namespace}/${x.pod.name} is not served (${x.reason})`).join('; ')}${excluded.length > 5 ? `; and ${excluded.length - 5} more` : ''}.`);
+      else if (!sp.endpoints.length) notes.push(`In the manifests, no pod matches the selector of ${sp.info.namespace}/${sp.info.name}.`);
+    } else if (c.clusterEndpoints.length && c.clusterEndpoints.every((e) => !e.ready && e.serving && e.terminating)) {
+      notes.push(`Every endpoint of ${name} is terminating but still serving: kube-proxy falls back to them because no endpoint is ready.`);
+    }
+    if (verdict === 'DROP' && sp.info.externalPolicyLocal && !c.localEndpoints.length) {
+      const where = [...new Set(sp.endpoints.filter((e) => e.ready && e.nodeName).map((e) => e.nodeName!))];
+      const steer = sp.info.healthCheckNodePort ? `the load balancer's health check on port ${sp.info.healthCheckNodePort} keeps it away from other nodes` : 'a NodePort Service has no health check, so clients must pick such a node themselves';
+      if (where.length) notes.push(`Ready endpoints run on ${where.map((n) => `node ${n}`).join(', ')}; external traffic must arrive there (${steer}).`);
+    }
+    return notes;
+  };
+}
+
+export async function readRulesFile(file: string): Promise<RuleSet> {
+  let text: string;
+  try {
+    const st = await fs.stat(file);
+    if (st.isDirectory()) throw new CliError(`--rules ${file}: is a directory, expected a file`);
+    text = await fs.readFile(file, 'utf8');
+  } catch (e) {
+    if (e instanceof CliError) throw e;
+    throw new CliError(`--rules ${file}: ${describeFsError(e)}`);
+  }
+  try {
+    return parseRules(text);
+  } catch (e) {
+    if (e instanceof RulesParseError) throw new CliError(`${file}: line ${e.line}: ${e.detail}`);
+    throw e;
+  }
+}
+
+export function familyOf(ip: string): IPFamily {
+  return ipFamily(ip) ?? 'IPv4';
+}
+
+export type { TracePacket };

@@ -1,0 +1,59 @@
+/** The iptables-restore payload as data: tables of chain lines and rules, then text. */
+import type { IPFamily } from '../coreDeps';
+
+export interface IptRule {
+  chain: string;
+  /** The words after `-A CHAIN`, exactly as kube-proxy writes them (comments pre-quoted), space-separated. */
+  text: string;
+}
+
+/** A rule from its words (joined at once: large payloads hold hundreds of thousands of rules). */
+export function rule(chain: string, args: readonly string[]): IptRule {
+  return { chain, text: args.join(' ') };
+}
+
+/** The words of a rule's text; double-quoted comments stay one word (with their quotes). */
+export function ruleWords(text: string): string[] {
+  const words: string[] = [];
+  const re = /"(?:[^"\\]|\\.)*"|\S+/g;
+  for (let m = re.exec(text); m; m = re.exec(text)) words.push(m[0]);
+  return words;
+}
+
+export interface IptTable {
+  name: 'filter' | 'nat';
+  /** Chains listed with `:NAME - [0:0]` (flushed and created by iptables-restore). */
+  chains: string[];
+  rules: IptRule[];
+}
+
+/** The rules one single-family kube-proxy writes in one full sync. */
+export interface IPTablesPayload {
+  family: IPFamily;
+  filter: IptTable;
+  nat: IptTable;
+  /** Lines printed as `# ...` comments before the payload: where our output departs from kube-proxy's. */
+  notes: string[];
+}
+
+export function emptyTable(name: IptTable['name']): IptTable {
+  return { name, chains: [], rules: [] };
+}
+
+/** The exact text kube-proxy hands to `iptables-restore --noflush --counters`. */
+export function restoreText(p: IPTablesPayload, withNotes = true): string {
+  let out = '';
+  if (withNotes) for (const n of p.notes) out += `# ${n}\n`;
+  for (const t of [p.filter, p.nat]) {
+    out += `*${t.name}\n`;
+    for (const c of t.chains) out += `:${c} - [0:0]\n`;
+    for (const r of t.rules) out += `-A ${r.chain} ${r.text}\n`;
+    out += 'COMMIT\n';
+  }
+  return out;
+}
+
+/** Wraps a comment the way kube-proxy does: quoted when it has spaces (Go code pre-quotes those). */
+export function comment(text: string): string[] {
+  return ['-m', 'comment', '--comment', text.includes(' ') ? `"${text}"` : text];
+}

@@ -1,0 +1,96 @@
+/** The fixed part of kube-proxy's nftables table (setupNFTables): base chains, jump rules, sets and maps. */
+import type { NftTransaction } from './transaction';
+
+export interface NftSetupInput {
+  /** `ip daddr` / `ip6 daddr` prefix word. */
+  ipX: 'ip' | 'ip6';
+  mark: string;
+  /** Service CIDRs of this family, joined with "," as kube-proxy keeps them ("" when unknown). */
+  serviceCIDRs: string;
+  /** undefined: nodePortAddresses match all addresses (no nodeport-ips set). */
+  nodePortIPs: string[] | undefined;
+}
+
+export const BASE_CHAINS: { name: string; type: string; hook: string; priority: number }[] = [
+  { name: 'filter-prerouting-pre-dnat', type: 'filter', hook: 'prerouting', priority: -110 },
+  { name: 'filter-output-pre-dnat', type: 'filter', hook: 'output', priority: -110 },
+  { name: 'filter-input', type: 'filter', hook: 'input', priority: 0 },
+  { name: 'filter-forward', type: 'filter', hook: 'forward', priority: 0 },
+  { name: 'filter-output', type: 'filter', hook: 'output', priority: 0 },
+  { name: 'nat-prerouting', type: 'nat', hook: 'prerouting', priority: -100 },
+  { name: 'nat-output', type: 'nat', hook: 'output', priority: -100 },
+  { name: 'nat-postrouting', type: 'nat', hook: 'postrouting', priority: 100 },
+];
+
+const JUMP_CHAINS: { dst: string; src: string; extra: string }[] = [
+  { dst: 'nodeport-endpoints-check', src: 'filter-input', extra: 'ct state new' },
+  { dst: 'service-endpoints-check', src: 'filter-input', extra: 'ct state new' },
+  { dst: 'service-endpoints-check', src: 'filter-forward', extra: 'ct state new' },
+  { dst: 'service-endpoints-check', src: 'filter-output', extra: 'ct state new' },
+  { dst: 'firewall-check', src: 'filter-prerouting-pre-dnat', extra: 'ct state new' },
+  { dst: 'firewall-check', src: 'filter-output-pre-dnat', extra: 'ct state new' },
+  { dst: 'services', src: 'nat-output', extra: '' },
+  { dst: 'services', src: 'nat-prerouting', extra: '' },
+  { dst: 'masquerading', src: 'nat-postrouting', extra: '' },
+  { dst: 'cluster-ips-check', src: 'filter-forward', extra: 'ct state new' },
+  { dst: 'cluster-ips-check', src: 'filter-output', extra: 'ct state new' },
+];
+
+/** add + flush, once per chain per transaction (ensureChain). */
+export function ensureChain(tx: NftTransaction, created: Set<string>, name: string): void {
+  if (created.has(name)) return;
+  created.add(name);
+  tx.addChain(name);
+  tx.flushChain(name);
+}
+
+/** Writes setupNFTables as a freshly started kube-proxy does on its first (full) sync. */
+export function writeSetup(tx: NftTransaction, input: NftSetupInput, created: Set<string>): void {
+  const { ipX, mark } = input;
+  const addr = ipX === 'ip' ? 'ipv4_addr' : 'ipv6_addr';
+  const noLocalhost = ipX === 'ip' ? 'ip daddr != 127.0.0.0/8' : 'ip6 daddr != ::1';
+  tx.addTable('rules for kube-proxy');
+  // First sync only: add+delete so base chains are recreated with the current properties.
+  for (const bc of BASE_CHAINS) {
+    tx.addChain(bc.name);
+    tx.deleteChain(bc.name);
+  }
+  for (const bc of BASE_CHAINS) {
+    tx.addChain(bc.name, { type: bc.type, hook: bc.hook, priority: bc.priority });
+    tx.flushChain(bc.name);
+  }
+  for (const j of JUMP_CHAINS) {
+    ensureChain(tx, created, j.dst);
+    tx.addRule(j.src, j.extra ? `${j.extra} jump ${j.dst}` : `jump ${j.dst}`);
+  }
+  for (const c of ['services', 'cluster-ips-check', 'masquerading', 'mark-for-masquerade']) ensureChain(tx, created, c);
+  tx.addRule('mark-for-masquerade', `mark set mark or ${mark}`);
+  tx.addRule('masquerading', `mark and ${mark} == 0 return`);
+  tx.addRule('masquerading', `mark set mark xor ${mark}`);
+  tx.addRule('masquerading', 'masquerade fully-random');
+  tx.addContainer('set', 'cluster-ips', { type: addr, comment: 'Active ClusterIPs' });
+  tx.addRule('cluster-ips-check', `${ipX} daddr @cluster-ips reject`, 'Reject traffic to invalid ports of ClusterIPs');
+  if (input.serviceCIDRs) tx.addRule('cluster-ips-check', `${ipX} daddr { ${input.serviceCIDRs} } drop`, 'Drop traffic to unallocated ClusterIPs');
+  tx.addContainer('set', 'nodeport-ips', { type: addr, comment: 'IPs that accept NodePort traffic' });
+  if (!input.nodePortIPs) tx.deleteContainer('set', 'nodeport-ips');
+  else {
+    tx.flushContainer('set', 'nodeport-ips');
+    for (const ip of input.nodePortIPs) tx.addElement('nodeport-ips', [ip]);
+  }
+  tx.addContainer('map', 'no-endpoint-services', { type: `${addr} . inet_proto . inet_service : verdict`, comment: 'vmap to drop or reject packets to services with no endpoints' });
+  tx.addContainer('map', 'no-endpoint-nodeports', { type: 'inet_proto . inet_service : verdict', comment: 'vmap to drop or reject packets to service nodeports with no endpoints' });
+  tx.addChain('reject-chain', { comment: 'helper for @no-endpoint-services / @no-endpoint-nodeports' });
+  tx.flushChain('reject-chain');
+  tx.addRule('reject-chain', 'reject');
+  tx.addRule('service-endpoints-check', `${ipX} daddr . meta l4proto . th dport vmap @no-endpoint-services`);
+  if (!input.nodePortIPs) tx.addRule('nodeport-endpoints-check', `${noLocalhost} meta l4proto . th dport vmap @no-endpoint-nodeports`);
+  else tx.addRule('nodeport-endpoints-check', `${ipX} daddr @nodeport-ips meta l4proto . th dport vmap @no-endpoint-nodeports`);
+  tx.addContainer('map', 'firewall-ips', { type: `${addr} . inet_proto . inet_service : verdict`, comment: 'destinations that are subject to LoadBalancerSourceRanges' });
+  ensureChain(tx, created, 'firewall-check');
+  tx.addRule('firewall-check', `${ipX} daddr . meta l4proto . th dport vmap @firewall-ips`);
+  tx.addContainer('map', 'service-ips', { type: `${addr} . inet_proto . inet_service : verdict`, comment: 'ClusterIP, ExternalIP and LoadBalancer IP traffic' });
+  tx.addContainer('map', 'service-nodeports', { type: 'inet_proto . inet_service : verdict', comment: 'NodePort traffic' });
+  tx.addRule('services', `${ipX} daddr . meta l4proto . th dport vmap @service-ips`);
+  if (!input.nodePortIPs) tx.addRule('services', `fib daddr type local ${noLocalhost} meta l4proto . th dport vmap @service-nodeports`);
+  else tx.addRule('services', `${ipX} daddr @nodeport-ips meta l4proto . th dport vmap @service-nodeports`);
+}

@@ -1,0 +1,127 @@
+/**
+ * Compares expected kube-proxy rules with a node's real ones, semantically: per chain, as multisets of
+ * rule keys (see ruleKey), so quoting, match order, `/32`, MARK spellings and save-vs-restore
+ * probability rendering do not count. Rules for endpoints that one side has and the other lacks, in a
+ * Service both sides know, are reported as stale (kube-proxy has not caught up) rather than missing/extra.
+ */
+import { ruleKey } from './format';
+import type { Rule, RuleSet } from './types';
+
+export interface DiffRule {
+  table: string;
+  chain: string;
+  rule: string;
+  /** 1-based line in the file it came from (0 for generated rules). */
+  line: number;
+}
+
+export interface StaleEndpoint {
+  service: string;
+  endpoint: string;
+  /** in-rules-only: the node still routes to an endpoint that is gone; expected-only: a new endpoint is not in the node's rules yet. */
+  kind: 'in-rules-only' | 'expected-only';
+  rules: DiffRule[];
+}
+
+export interface RulesDiff {
+  missing: DiffRule[];
+  extra: DiffRule[];
+  stale: StaleEndpoint[];
+  missingChains: string[];
+  extraChains: string[];
+  /** Chains compared (table/name). */
+  compared: number;
+}
+
+const IGNORED = /-CANARY$/;
+
+/** kube-proxy's chains: what a diff looks at (CNI, Docker and other chains on the node are left alone). */
+function kubeChain(name: string): boolean {
+  return name.startsWith('KUBE-') && !IGNORED.test(name);
+}
+
+/** The "service|ip:port" an endpoint rule belongs to (SEP chains and the SVC/SVL -> SEP jumps). */
+function endpointTags(set: RuleSet): Map<Rule, string> {
+  const tags = new Map<Rule, string>();
+  for (const t of set.tables.values()) {
+    for (const c of t.chains.values()) {
+      if (c.name.startsWith('KUBE-SEP-')) {
+        const dnat = c.rules.find((r) => r.target?.kind === 'DNAT');
+        const svc = c.rules.map((r) => r.comment).find((x) => x !== undefined);
+        if (dnat?.target?.kind === 'DNAT' && svc) for (const r of c.rules) tags.set(r, `${svc}|${dnat.target.text}`);
+      }
+      for (const r of c.rules) {
+        const m = r.comment ? /^(\S+) -> (\S+)$/.exec(r.comment) : null;
+        if (m) tags.set(r, `${m[1]}|${m[2]}`);
+      }
+    }
+  }
+  return tags;
+}
+
+function row(r: Rule): DiffRule {
+  return { table: r.table, chain: r.chain, rule: r.text, line: r.line };
+}
+
+export function diffRules(expected: RuleSet, actual: RuleSet): RulesDiff {
+  const out: RulesDiff = { missing: [], extra: [], stale: [], missingChains: [], extraChains: [], compared: 0 };
+  const expTags = endpointTags(expected);
+  const actTags = endpointTags(actual);
+  const services = (tags: Map<Rule, string>) => new Set([...tags.values()].map((t) => t.split('|')[0]));
+  const both = new Set([...services(expTags)].filter((s) => services(actTags).has(s)));
+  const expEndpoints = new Set(expTags.values());
+  const actEndpoints = new Set(actTags.values());
+  const stale = new Map<string, StaleEndpoint>();
+  const staleOf = (tag: string | undefined, kind: StaleEndpoint['kind']): StaleEndpoint | undefined => {
+    if (!tag) return undefined;
+    const [service, endpoint] = tag.split('|') as [string, string];
+    if (!both.has(service)) return undefined;
+    if (kind === 'in-rules-only' ? expEndpoints.has(tag) : actEndpoints.has(tag)) return undefined;
+    const key = `${kind}|${tag}`;
+    let s = stale.get(key);
+    if (!s) stale.set(key, (s = { service, endpoint, kind, rules: [] }));
+    return s;
+  };
+  const tables = new Set([...expected.tables.keys()].filter((t) => t === 'nat' || t === 'filter' || actual.tables.has(t)));
+  for (const table of tables) {
+    const e = expected.tables.get(table);
+    const a = actual.tables.get(table);
+    const names = new Set([...(e?.chains.keys() ?? []), ...(a?.chains.keys() ?? [])].filter(kubeChain));
+    for (const name of [...names].sort()) {
+      const ec = e?.chains.get(name);
+      const ac = a?.chains.get(name);
+      out.compared++;
+      if (ec && !ac && !(ec.rules.length && ec.rules.every((r) => staleOf(expTags.get(r), 'expected-only')))) out.missingChains.push(`${table}/${name}`);
+      if (ac && !ec && !(ac.rules.length && ac.rules.every((r) => staleOf(actTags.get(r), 'in-rules-only')))) out.extraChains.push(`${table}/${name}`);
+      const pending = new Map<string, Rule[]>();
+      for (const r of ac?.rules ?? []) {
+        const k = ruleKey(r);
+        const list = pending.get(k);
+        if (list) list.push(r);
+        else pending.set(k, [r]);
+      }
+      for (const r of ec?.rules ?? []) {
+        const list = pending.get(ruleKey(r));
+        if (list?.length) {
+          list.shift();
+          continue;
+        }
+        const s = staleOf(expTags.get(r), 'expected-only');
+        if (s) s.rules.push(row(r));
+        else out.missing.push(row(r));
+      }
+      for (const list of pending.values())
+        for (const r of list) {
+          const s = staleOf(actTags.get(r), 'in-rules-only');
+          if (s) s.rules.push(row(r));
+          else out.extra.push(row(r));
+        }
+    }
+  }
+  out.stale = [...stale.values()].sort((x, y) => x.service.localeCompare(y.service) || x.endpoint.localeCompare(y.endpoint));
+  return out;
+}
+
+export function diffIsEmpty(d: RulesDiff): boolean {
+  return !d.missing.length && !d.extra.length && !d.stale.length && !d.missingChains.length && !d.extraChains.length;
+}

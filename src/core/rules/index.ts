@@ -1,0 +1,7 @@
+export * from './types';
+export * from './detect';
+export * from './save';
+export * from './listing';
+export * from './format';
+export { tokenize } from './tokenize';
+export * from './diff';

@@ -1,0 +1,101 @@
+/** Parses iptables-save output and iptables-restore payloads (the text kube-proxy feeds iptables-restore). */
+import { parseRuleArgs } from './args';
+import { tokenize } from './tokenize';
+import { BUILTIN_CHAINS, RulesParseError, type Chain, type Rule, type RuleSet, type RuleTable } from './types';
+import { ruleText } from './format';
+
+const COUNTERS = /^\[(\d+):(\d+)\]$/;
+
+export function parseSave(text: string): RuleSet {
+  const set: RuleSet = { format: 'save', family: 'IPv4', tables: new Map(), deleted: [], warnings: [] };
+  let table: RuleTable | undefined;
+  let sawV6 = false;
+  let sawV4 = false;
+  const lines = text.split('\n');
+  for (let n = 0; n < lines.length; n++) {
+    const lineNo = n + 1;
+    const line = lines[n]!.trim();
+    if (!line || line.startsWith('#')) continue;
+    if (line.startsWith('*')) {
+      if (table) throw new RulesParseError(lineNo, `table *${line.slice(1)} starts before COMMIT of *${table.name}`);
+      const name = line.slice(1).trim();
+      if (!/^[a-z]+$/.test(name)) throw new RulesParseError(lineNo, `bad table name "${name}"`);
+      table = set.tables.get(name) ?? { name, chains: new Map() };
+      set.tables.set(name, table);
+      continue;
+    }
+    if (line === 'COMMIT') {
+      if (!table) throw new RulesParseError(lineNo, 'COMMIT without a table (missing *nat / *filter line)');
+      table = undefined;
+      continue;
+    }
+    if (!table) throw new RulesParseError(lineNo, `"${clip(line)}" outside a table: expected a *filter / *nat line first`);
+    if (line.startsWith(':')) {
+      const m = /^:(\S+)\s+(\S+)(?:\s+\[(\d+):(\d+)\])?$/.exec(line);
+      if (!m) throw new RulesParseError(lineNo, `bad chain line "${clip(line)}" (expected ":NAME POLICY [packets:bytes]")`);
+      const [, name, policy, p, b] = m;
+      const builtin = BUILTIN_CHAINS[table.name]?.includes(name!) ?? false;
+      if (policy !== '-' && policy !== 'ACCEPT' && policy !== 'DROP') throw new RulesParseError(lineNo, `bad policy "${policy}" for chain ${name}`);
+      // Declaring a chain in a restore payload flushes it: rules given before for it are dropped.
+      const chain: Chain = { name: name!, table: table.name, rules: [], line: lineNo };
+      if (policy !== '-') chain.policy = policy as 'ACCEPT' | 'DROP';
+      else if (builtin) chain.policy = 'ACCEPT';
+      if (p !== undefined) chain.counters = { packets: Number(p), bytes: Number(b) };
+      table.chains.set(chain.name, chain);
+      continue;
+    }
+    let words = tokenize(line, lineNo);
+    let counters: { packets: number; bytes: number } | undefined;
+    const cm = COUNTERS.exec(words[0] ?? '');
+    if (cm) {
+      counters = { packets: Number(cm[1]), bytes: Number(cm[2]) };
+      words = words.slice(1);
+    }
+    const op = words[0];
+    const chainName = words[1];
+    if (op === '-X' || op === '--delete-chain' || op === '-F' || op === '--flush') {
+      if (!chainName) throw new RulesParseError(lineNo, `${op} needs a chain name`);
+      if (op === '-X' || op === '--delete-chain') {
+        table.chains.delete(chainName);
+        set.deleted.push({ table: table.name, chain: chainName, line: lineNo });
+      } else table.chains.get(chainName)?.rules.splice(0);
+      continue;
+    }
+    if (op === '-N' || op === '--new-chain') {
+      if (!chainName) throw new RulesParseError(lineNo, `${op} needs a chain name`);
+      if (!table.chains.has(chainName)) table.chains.set(chainName, { name: chainName, table: table.name, rules: [], line: lineNo });
+      continue;
+    }
+    if (op !== '-A' && op !== '--append' && op !== '-I' && op !== '--insert') {
+      throw new RulesParseError(lineNo, `expected a rule (-A CHAIN ...), a chain (:NAME) or COMMIT, got "${clip(line)}"`);
+    }
+    if (!chainName) throw new RulesParseError(lineNo, `${op} needs a chain name`);
+    let rest = words.slice(2);
+    let insertAt = -1;
+    if ((op === '-I' || op === '--insert') && /^\d+$/.test(rest[0] ?? '')) {
+      insertAt = Number(rest[0]) - 1;
+      rest = rest.slice(1);
+    } else if (op === '-I' || op === '--insert') insertAt = 0;
+    const chain = table.chains.get(chainName);
+    if (!chain) throw new RulesParseError(lineNo, `rule for chain ${chainName}, which table ${table.name} does not declare (missing ":${chainName} - [0:0]")`);
+    const parsed = parseRuleArgs(rest, lineNo, set.warnings);
+    for (const m of parsed.matches) {
+      if (m.kind === 'src' || m.kind === 'dst') {
+        if (m.cidr.family === 'IPv6') sawV6 = true;
+        else sawV4 = true;
+      }
+    }
+    const rule: Rule = { table: table.name, chain: chainName, index: 0, line: lineNo, text: '', matches: parsed.matches, target: parsed.target, comment: parsed.comment, counters };
+    rule.text = op !== '-A' && op !== '--append' ? ruleText(rule) : counters ? line.replace(/^\[\d+:\d+\]\s+/, '') : line;
+    if (insertAt >= 0) chain.rules.splice(Math.min(insertAt, chain.rules.length), 0, rule);
+    else chain.rules.push(rule);
+  }
+  if (table) throw new RulesParseError(lines.length, `table *${table.name} is not closed by COMMIT`);
+  for (const t of set.tables.values()) for (const c of t.chains.values()) c.rules.forEach((r, i) => (r.index = i));
+  if (sawV6 && !sawV4) set.family = 'IPv6';
+  return set;
+}
+
+function clip(s: string): string {
+  return s.length > 80 ? s.slice(0, 77) + '...' : s;
+}

@@ -1,0 +1,132 @@
+/**
+ * Prepares parsed rules for tracing: adds the hook rules kube-proxy installs outside its restore payload
+ * when the input lacks the built-in chains, and indexes long chains by destination (or port) so a trace
+ * looks only at the rules that can match.
+ */
+import { ruleText } from '../rules/format';
+import type { Chain, Match, Rule, RuleSet } from '../rules/types';
+
+/** kube-proxy's iptablesJumpChains (+ kubelet's KUBE-FIREWALL), in the order they end up in each hook. */
+const HOOKS: { table: string; hook: string; to: string; ctNew: boolean; comment?: string }[] = [
+  { table: 'filter', hook: 'INPUT', to: 'KUBE-PROXY-FIREWALL', ctNew: true, comment: 'kubernetes load balancer firewall' },
+  { table: 'filter', hook: 'INPUT', to: 'KUBE-NODEPORTS', ctNew: false, comment: 'kubernetes health check service ports' },
+  { table: 'filter', hook: 'INPUT', to: 'KUBE-EXTERNAL-SERVICES', ctNew: true, comment: 'kubernetes externally-visible service portals' },
+  { table: 'filter', hook: 'INPUT', to: 'KUBE-FIREWALL', ctNew: false },
+  { table: 'filter', hook: 'FORWARD', to: 'KUBE-PROXY-FIREWALL', ctNew: true, comment: 'kubernetes load balancer firewall' },
+  { table: 'filter', hook: 'FORWARD', to: 'KUBE-FORWARD', ctNew: false, comment: 'kubernetes forwarding rules' },
+  { table: 'filter', hook: 'FORWARD', to: 'KUBE-SERVICES', ctNew: true, comment: 'kubernetes service portals' },
+  { table: 'filter', hook: 'FORWARD', to: 'KUBE-EXTERNAL-SERVICES', ctNew: true, comment: 'kubernetes externally-visible service portals' },
+  { table: 'filter', hook: 'OUTPUT', to: 'KUBE-PROXY-FIREWALL', ctNew: true, comment: 'kubernetes load balancer firewall' },
+  { table: 'filter', hook: 'OUTPUT', to: 'KUBE-SERVICES', ctNew: true, comment: 'kubernetes service portals' },
+  { table: 'filter', hook: 'OUTPUT', to: 'KUBE-FIREWALL', ctNew: false },
+  { table: 'nat', hook: 'PREROUTING', to: 'KUBE-SERVICES', ctNew: false, comment: 'kubernetes service portals' },
+  { table: 'nat', hook: 'OUTPUT', to: 'KUBE-SERVICES', ctNew: false, comment: 'kubernetes service portals' },
+  { table: 'nat', hook: 'POSTROUTING', to: 'KUBE-POSTROUTING', ctNew: false, comment: 'kubernetes postrouting rules' },
+];
+
+export interface CompiledChain {
+  chain: Chain;
+  /** Which packet field the index is keyed by. */
+  key: 'dst' | 'dport' | 'none';
+  byKey: Map<string, Rule[]>;
+  unkeyed: Rule[];
+  merged: Map<string, Rule[]>;
+}
+
+export interface CompiledRules {
+  set: RuleSet;
+  chains: Map<string, CompiledChain>;
+  /** Notes about hooks we added, shown once per trace. */
+  synthesized: string[];
+  /** Session-affinity timeouts by recent-list name (from the --rcheck rules). */
+  affinitySeconds: Map<string, number>;
+}
+
+const INDEX_MIN = 12;
+
+export function compileRules(set: RuleSet): CompiledRules {
+  const synthesized: string[] = [];
+  const chains = new Map<string, CompiledChain>();
+  for (const table of set.tables.values()) for (const c of table.chains.values()) chains.set(`${table.name}/${c.name}`, indexChain(c));
+  for (const table of set.tables.values()) {
+    const hooks = HOOKS.filter((h) => h.table === table.name && table.chains.has(h.to));
+    for (const hook of new Set(hooks.map((h) => h.hook))) {
+      if (table.chains.has(hook)) continue;
+      const chain: Chain = { name: hook, table: table.name, policy: 'ACCEPT', rules: [], line: 0 };
+      for (const h of hooks.filter((x) => x.hook === hook)) {
+        const matches: Match[] = [];
+        if (h.ctNew) matches.push({ kind: 'ctstate', negate: false, states: ['NEW'] });
+        if (h.comment) matches.push({ kind: 'comment', text: h.comment });
+        const rule: Rule = { table: table.name, chain: hook, index: chain.rules.length, line: 0, text: '', matches, target: { kind: 'chain', chain: h.to, goto: false }, comment: h.comment, synthetic: true };
+        rule.text = ruleText(rule);
+        chain.rules.push(rule);
+      }
+      chains.set(`${table.name}/${hook}`, indexChain(chain));
+      synthesized.push(`${table.name} ${hook}`);
+    }
+  }
+  const affinitySeconds = new Map<string, number>();
+  for (const table of set.tables.values())
+    for (const c of table.chains.values())
+      for (const r of c.rules) for (const m of r.matches) if (m.kind === 'recent' && m.op === 'rcheck' && m.seconds !== undefined) affinitySeconds.set(m.name, m.seconds);
+  return { set, chains, synthesized, affinitySeconds };
+}
+
+function exactDst(r: Rule): string | undefined {
+  for (const m of r.matches) if (m.kind === 'dst' && !m.negate && m.cidr.prefix === m.cidr.bits) return m.text;
+  return undefined;
+}
+
+function exactDport(r: Rule): string | undefined {
+  for (const m of r.matches) if (m.kind === 'port' && m.which === 'dport' && !m.negate && m.ranges.length === 1 && m.ranges[0]![0] === m.ranges[0]![1]) return String(m.ranges[0]![0]);
+  return undefined;
+}
+
+function indexChain(chain: Chain): CompiledChain {
+  const c: CompiledChain = { chain, key: 'none', byKey: new Map(), unkeyed: chain.rules, merged: new Map() };
+  if (chain.rules.length < INDEX_MIN) return c;
+  const dsts = chain.rules.filter((r) => exactDst(r) !== undefined).length;
+  const ports = chain.rules.filter((r) => exactDport(r) !== undefined).length;
+  const key = dsts * 2 >= chain.rules.length ? 'dst' : ports * 2 >= chain.rules.length ? 'dport' : 'none';
+  if (key === 'none') return c;
+  const f = key === 'dst' ? exactDst : exactDport;
+  const unkeyed: Rule[] = [];
+  for (const r of chain.rules) {
+    const k = f(r);
+    if (k === undefined) unkeyed.push(r);
+    else {
+      const list = c.byKey.get(k);
+      if (list) list.push(r);
+      else c.byKey.set(k, [r]);
+    }
+  }
+  return { ...c, key, unkeyed };
+}
+
+/** The rules of a chain that can match a packet with this destination and port, in chain order. */
+export function candidates(c: CompiledChain, dstKey: string, dport: number): Rule[] {
+  if (c.key === 'none') return c.unkeyed;
+  const k = c.key === 'dst' ? dstKey : String(dport);
+  const cached = c.merged.get(k);
+  if (cached) return cached;
+  const hit = c.byKey.get(k);
+  let out: Rule[];
+  if (!hit) out = c.unkeyed;
+  else {
+    out = [];
+    let i = 0;
+    let j = 0;
+    const u = c.unkeyed;
+    while (i < hit.length || j < u.length) {
+      if (j >= u.length || (i < hit.length && hit[i]!.index < u[j]!.index)) out.push(hit[i++]!);
+      else out.push(u[j++]!);
+    }
+  }
+  if (c.merged.size < 100_000) c.merged.set(k, out);
+  return out;
+}
+
+/** The index key for a canonical packet destination (`10.0.0.1/32`). */
+export function dstKeyOf(ip: string): string {
+  return ip.includes(':') ? `${ip}/128` : `${ip}/32`;
+}

@@ -1,0 +1,283 @@
+/** Follows the first packet of a new connection through compiled netfilter rules (nat and filter). */
+import { formatIP, isLoopback, parseIP, type ParsedIP } from '../net/ip';
+import { formatIPv4, ipv4Number } from '../rules/ports';
+import type { Rule } from '../rules/types';
+import { candidates, dstKeyOf, type CompiledRules } from './compile';
+import { evalMatch, type MatchEnv, type PacketState } from './match';
+import { explain } from './explain';
+import type { TraceBranch, TraceContext, TraceDetail, TraceEndpoint, TracePacket, TraceStep, Verdict } from './types';
+
+interface StepNode {
+  step: TraceStep;
+  phase: number;
+  prev?: StepNode;
+}
+
+interface Branch {
+  pkt: PacketState;
+  prob: number;
+  dnat?: { ip: string; port: number };
+  masquerade: boolean;
+  steps?: StepNode;
+  comments?: { c: TraceBranch['comments'][number]; prev?: Branch['comments'] };
+  affinity?: { seconds?: number };
+  acceptedBy?: { table: string; chain: string; comment?: string };
+}
+
+type End = 'RETURN' | 'ACCEPT' | 'DROP' | 'REJECT' | 'NAT';
+interface Outcome {
+  b: Branch;
+  end: End;
+  decidedBy?: { table: string; chain: string; comment?: string };
+}
+
+const MAX_DEPTH = 64;
+const MAX_BRANCHES = 100_000;
+
+class Tracer {
+  warnings = new Set<string>();
+  branches = 0;
+  phase = 0;
+  env: MatchEnv;
+  constructor(
+    private rules: CompiledRules,
+    ctx: TraceContext,
+  ) {
+    this.env = { localIPs: new Set(ctx.localIPs.map((ip) => canonical(ip))), inInterface: ctx.inInterface, outInterface: ctx.outInterface, warn: (m) => this.warnings.add(m) };
+  }
+
+  hasChain(table: string, chain: string): boolean {
+    return this.rules.chains.has(`${table}/${chain}`);
+  }
+
+  /** Runs a built-in hook; a missing hook lets everything through unchanged. */
+  hook(table: string, chain: string, b: Branch): Outcome[] {
+    if (!this.hasChain(table, chain)) return [{ b, end: 'ACCEPT' }];
+    return this.chain(table, chain, b, 0);
+  }
+
+  chain(table: string, name: string, start: Branch, depth: number): Outcome[] {
+    const compiled = this.rules.chains.get(`${table}/${name}`);
+    if (!compiled) {
+      this.warnings.add(`chain ${table}/${name} is jumped to but not defined in the rules: treated as empty`);
+      return [{ b: start, end: 'RETURN' }];
+    }
+    if (depth > MAX_DEPTH) {
+      this.warnings.add(`jumps nest deeper than ${MAX_DEPTH} at ${table}/${name} (a loop?): returning`);
+      return [{ b: start, end: 'RETURN' }];
+    }
+    const list = candidates(compiled, dstKeyOf(start.pkt.dstText), start.pkt.dport);
+    const out: Outcome[] = [];
+    const pending: { b: Branch; i: number }[] = [{ b: start, i: 0 }];
+    while (pending.length) {
+      const { b, i: from } = pending.pop()!;
+      let cur: Branch | undefined = b;
+      for (let i = from; cur && i < list.length; i++) {
+        const rule = list[i]!;
+        let p = 1;
+        let ok = true;
+        for (const m of rule.matches) {
+          const r = evalMatch(m, cur.pkt, this.env);
+          if (r === false || r === 0) {
+            ok = false;
+            break;
+          }
+          if (typeof r === 'number' && r < 1) p *= r;
+        }
+        if (!ok) continue;
+        let taken = cur;
+        if (p < 1) {
+          if (++this.branches > MAX_BRANCHES) throw new Error(`more than ${MAX_BRANCHES} branches: the rules fan out too far to trace`);
+          pending.push({ b: { ...cur, prob: cur.prob * (1 - p) }, i: i + 1 });
+          taken = { ...cur, prob: cur.prob * p };
+        }
+        const res = this.apply(rule, taken, p, depth);
+        cur = undefined;
+        for (const o of res) {
+          if (o.end === 'RETURN' && !(rule.target?.kind === 'chain' && rule.target.goto) && rule.target?.kind !== 'RETURN') {
+            // Came back from a jump (or a non-terminating target): go on with the next rule.
+            if (!cur && o === res[res.length - 1]) cur = o.b;
+            else pending.push({ b: o.b, i: i + 1 });
+          } else out.push(o);
+        }
+      }
+      if (cur) {
+        if (compiled.chain.policy) {
+          const end = compiled.chain.policy;
+          cur = this.step(cur, table, name, `policy ${end}`, end === 'ACCEPT' ? 'end of built-in chain: policy ACCEPT' : 'end of built-in chain: policy DROP');
+          out.push({ b: cur, end, decidedBy: end === 'DROP' ? { table, chain: name, comment: `policy DROP of ${name}` } : undefined });
+        } else out.push({ b: cur, end: 'RETURN' });
+      }
+    }
+    return out;
+  }
+
+  step(b: Branch, table: string, chain: string, rule: string, effect: string): Branch {
+    return { ...b, steps: { step: { table, chain, rule, effect }, phase: this.phase, prev: b.steps } };
+  }
+
+  apply(rule: Rule, b0: Branch, p: number, depth: number): Outcome[] {
+    const t = rule.target;
+    const where = { table: rule.table, chain: rule.chain, comment: rule.comment };
+    const odds = p < 1 ? ` (rule probability ${trim(p)}: ${Number((snapProbability(b0.prob) * 100).toFixed(2))}% of new connections take this way)` : '';
+    let b = b0;
+    if (rule.comment) b = { ...b, comments: { c: { table: rule.table, chain: rule.chain, comment: rule.comment, target: t ? targetName(t) : '' }, prev: b.comments } };
+    for (const m of rule.matches) if (m.kind === 'recent' && m.op === 'set' && !m.negate) b = { ...b, affinity: { seconds: this.rules.affinitySeconds.get(m.name) } };
+    const text = rule.synthetic ? `${rule.text}  (hook kube-proxy installs outside its restore payload)` : rule.text;
+    if (!t) return [{ b: this.step(b, rule.table, rule.chain, text, `matched; no target, continue${odds}`), end: 'RETURN' }];
+    switch (t.kind) {
+      case 'chain': {
+        const nb = this.step(b, rule.table, rule.chain, text, `${t.goto ? 'goto' : 'jump to'} ${t.chain}${odds}`);
+        return this.chain(rule.table, t.chain, nb, depth + 1);
+      }
+      case 'ACCEPT':
+        return [{ b: { ...this.step(b, rule.table, rule.chain, text, `ACCEPT${odds}`), acceptedBy: where }, end: 'ACCEPT', decidedBy: where }];
+      case 'DROP':
+      case 'REJECT':
+        return [{ b: this.step(b, rule.table, rule.chain, text, `${t.kind}${odds}`), end: t.kind, decidedBy: where }];
+      case 'RETURN':
+        return [{ b: this.step(b, rule.table, rule.chain, text, `RETURN${odds}`), end: 'RETURN' }];
+      case 'DNAT': {
+        const port = t.port ?? b.pkt.dport;
+        const ip = addr(t.ip);
+        if (!ip) {
+          this.warnings.add(`DNAT to unreadable address ${t.ip}`);
+          return [{ b, end: 'RETURN' }];
+        }
+        const nb = this.step(b, rule.table, rule.chain, text, `DNAT to ${t.ip.includes(':') ? `[${t.ip}]` : t.ip}:${port}${odds}`);
+        return [{ b: { ...nb, dnat: { ip: ip.text, port }, pkt: { ...nb.pkt, dst: ip.parsed, dstText: ip.text, dst4: ip.v4, dport: port, dnat: true } }, end: 'NAT' }];
+      }
+      case 'MASQUERADE':
+      case 'SNAT':
+        return [{ b: { ...this.step(b, rule.table, rule.chain, text, `${t.kind}: source address rewritten${odds}`), masquerade: true }, end: 'NAT' }];
+      case 'MARK': {
+        const mark = (((b.pkt.mark & ~t.mask) >>> 0) ^ t.value) >>> 0;
+        const nb = this.step(b, rule.table, rule.chain, text, `mark 0x${b.pkt.mark.toString(16)} -> 0x${mark.toString(16)}${odds}`);
+        return [{ b: { ...nb, pkt: { ...nb.pkt, mark } }, end: 'RETURN' }];
+      }
+      case 'other':
+        this.warnings.add(`target ${t.name} is not modelled: treated as non-terminating`);
+        return [{ b: this.step(b, rule.table, rule.chain, text, `${t.name} (not modelled), continue`), end: 'RETURN' }];
+    }
+  }
+}
+
+function targetName(t: NonNullable<Rule['target']>): string {
+  return t.kind === 'chain' ? t.chain : t.kind === 'other' ? t.name : t.kind;
+}
+
+interface Addr {
+  parsed: ParsedIP;
+  text: string;
+  v4?: number;
+}
+
+/** Parses an address once, with a fast path for IPv4. */
+function addr(text: string): Addr | undefined {
+  const n = ipv4Number(text);
+  if (n !== undefined) return { parsed: { family: 'IPv4', value: BigInt(n) }, text: formatIPv4(n), v4: n };
+  const p = parseIP(text);
+  return p ? { parsed: p, text: formatIP(p) } : undefined;
+}
+
+function canonical(ip: string): string {
+  return addr(ip)?.text ?? ip;
+}
+
+/** Probabilities made from 10-digit (or kernel-rounded) factors, snapped to the simple fraction they stand for. */
+export function snapProbability(p: number): number {
+  for (let d = 1; d <= 4096; d++) {
+    const n = Math.round(p * d);
+    if (Math.abs(p - n / d) < 1e-6 / d) return n / d;
+  }
+  return Math.round(p * 1e10) / 1e10;
+}
+
+function trim(p: number): string {
+  return String(Math.round(p * 1e10) / 1e10);
+}
+
+export function traceCompiled(rules: CompiledRules, packet: TracePacket, ctx: TraceContext): TraceDetail {
+  const src = addr(packet.from);
+  const dst = addr(packet.to);
+  if (!src) throw new Error(`source "${packet.from}" is not an IP address`);
+  if (!dst) throw new Error(`destination "${packet.to}" is not an IP address`);
+  if (src.parsed.family !== dst.parsed.family) throw new Error(`source ${packet.from} and destination ${packet.to} are of different IP families`);
+  if (!Number.isInteger(packet.port) || packet.port < 1 || packet.port > 65535) throw new Error(`port ${packet.port} is not between 1 and 65535`);
+  const tracer = new Tracer(rules, ctx);
+  const start: Branch = {
+    pkt: { src: src.parsed, srcText: src.text, src4: src.v4, dst: dst.parsed, dstText: dst.text, dst4: dst.v4, dport: packet.port, proto: packet.protocol.toLowerCase(), mark: 0, dnat: false },
+    prob: 1,
+    masquerade: false,
+  };
+  const fromNode = ctx.source === 'node';
+  const finals: Outcome[] = [];
+  const natFirst = tracer.hook('nat', fromNode ? 'OUTPUT' : 'PREROUTING', start);
+  for (const o of natFirst) {
+    if (o.end === 'DROP' || o.end === 'REJECT') {
+      finals.push(o);
+      continue;
+    }
+    const d4 = o.b.pkt.dst4;
+    const local = tracer.env.localIPs.has(o.b.pkt.dstText) || (d4 !== undefined ? d4 >>> 24 === 127 : isLoopback(o.b.pkt.dstText));
+    const filterHooks = fromNode ? (local ? ['OUTPUT', 'INPUT'] : ['OUTPUT']) : local ? ['INPUT'] : ['FORWARD'];
+    let live: Outcome[] = [o];
+    for (const hook of filterHooks) {
+      tracer.phase = hook === 'INPUT' && fromNode ? 2 : 1;
+      const next: Outcome[] = [];
+      for (const l of live) for (const r of tracer.hook('filter', hook, l.b)) (r.end === 'DROP' || r.end === 'REJECT' ? finals : next).push(r);
+      live = next;
+    }
+    for (const l of live) {
+      if (!fromNode && local) {
+        finals.push(l);
+        continue;
+      }
+      tracer.phase = 3;
+      for (const r of tracer.hook('nat', 'POSTROUTING', l.b)) finals.push(r);
+    }
+  }
+  return summarize(finals, tracer, packet, ctx, rules.synthesized);
+}
+
+function summarize(finals: Outcome[], tracer: Tracer, packet: TracePacket, ctx: TraceContext, synthesized: string[]): TraceDetail {
+  const branches: TraceBranch[] = finals.map((o) => {
+    const comments: TraceBranch['comments'] = [];
+    for (let c = o.b.comments; c; c = c.prev) comments.unshift(c.c);
+    const verdict: Verdict = o.end === 'DROP' || o.end === 'REJECT' ? o.end : o.b.dnat ? 'DNAT' : o.b.acceptedBy ? 'ACCEPT' : 'NONE';
+    return { probability: snapProbability(o.b.prob), verdict, dnat: o.b.dnat, masquerade: o.b.masquerade, decidedBy: o.decidedBy ?? o.b.acceptedBy, comments, affinity: o.b.affinity };
+  });
+  const endpoints = new Map<string, TraceEndpoint>();
+  for (const b of branches) {
+    if (b.verdict !== 'DNAT' || !b.dnat) continue;
+    const key = `${b.dnat.ip}|${b.dnat.port}`;
+    const e = endpoints.get(key);
+    if (e) e.probability = snapProbability(e.probability + b.probability);
+    else endpoints.set(key, { ip: b.dnat.ip, port: b.dnat.port, probability: b.probability });
+  }
+  const order: Verdict[] = ['DNAT', 'ACCEPT', 'REJECT', 'DROP', 'NONE'];
+  const verdict = order.find((v) => branches.some((b) => b.verdict === v)) ?? 'NONE';
+  const ordered: StepNode[] = [];
+  const seen = new Set<string>();
+  for (const o of finals) {
+    const list: StepNode[] = [];
+    for (let s = o.b.steps; s; s = s.prev) list.push(s);
+    for (let i = list.length - 1; i >= 0; i--) {
+      const s = list[i]!;
+      const k = `${s.step.table}\0${s.step.chain}\0${s.step.rule}\0${s.step.effect}`;
+      if (!seen.has(k)) {
+        seen.add(k);
+        ordered.push(s);
+      }
+    }
+  }
+  // Group by hook (nat first, filter, then POSTROUTING), keeping the order within each.
+  const steps = ordered.map((s, i) => ({ s, i })).sort((a, b) => a.s.phase - b.s.phase || a.i - b.i).map((x) => x.s.step);
+  const relevant = verdict === 'DNAT' ? branches.filter((b) => b.verdict === 'DNAT') : branches;
+  const masquerade = relevant.some((b) => b.masquerade && b.probability > 0);
+  const warnings = [...tracer.warnings];
+  if (synthesized.length) warnings.unshift(`the rules lack the built-in chains ${synthesized.join(', ')}: tracing from kube-proxy's own hook rules (as installed on every node)`);
+  const detail: TraceDetail = { verdict, endpoints: [...endpoints.values()], masquerade, steps, explanation: '', branches, warnings };
+  detail.explanation = explain(detail, packet, ctx);
+  return detail;
+}

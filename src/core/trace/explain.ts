@@ -1,0 +1,85 @@
+/** One paragraph, in plain words, of what happened to the packet, built from rule comments. */
+import type { TraceBranch, TraceContext, TraceDetail, TracePacket } from './types';
+
+const SERVICE_COMMENT = / (cluster IP|external IP|loadbalancer IP|health check node port)$/;
+
+const KINDS: Record<string, string> = { 'cluster IP': 'ClusterIP', 'external IP': 'external IP', 'loadbalancer IP': 'LoadBalancer IP' };
+
+function pct(p: number): string {
+  const v = p * 100;
+  return `${Number.isInteger(v) ? v : v.toFixed(2).replace(/\.?0+$/, '')}%`;
+}
+
+function host(ip: string, port: number): string {
+  return ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
+}
+
+/** The Service port a branch went through, from the comments of the rules it matched. */
+export function serviceOf(b: TraceBranch): string | undefined {
+  for (const c of b.comments) {
+    const m = SERVICE_COMMENT.exec(c.comment);
+    if (m) return c.comment.slice(0, m.index);
+    const none = / has no (local )?endpoints$/.exec(c.comment);
+    if (none) return c.comment.slice(0, none.index);
+    const fw = /^(.*) traffic not accepted by KUBE-FW-/.exec(c.comment);
+    if (fw) return fw[1];
+  }
+  for (const c of b.comments) if (/^[\w.-]+\/[\w.-]+(:[\w.-]+)?$/.test(c.comment)) return c.comment;
+  return undefined;
+}
+
+export function explain(d: TraceDetail, p: TracePacket, ctx: TraceContext): string {
+  const where = ctx.nodeName ? ` on node ${ctx.nodeName}` : '';
+  const what = `${p.protocol} ${p.from} -> ${host(p.to, p.port)}`;
+  const first = d.branches.find((b) => b.verdict === d.verdict) ?? d.branches[0];
+  const svc = first ? serviceOf(first) : undefined;
+  const parts: string[] = [];
+  const via = first?.comments.find((c) => SERVICE_COMMENT.test(c.comment) || c.chain === 'KUBE-NODEPORTS');
+  switch (d.verdict) {
+    case 'DNAT': {
+      const kind = !via ? '' : via.chain === 'KUBE-NODEPORTS' ? 'NodePort' : KINDS[SERVICE_COMMENT.exec(via.comment)?.[1] ?? ''] ?? '';
+      const eps = d.endpoints.map((e) => `${host(e.ip, e.port)} (${pct(e.probability)})`).join(', ');
+      parts.push(`${what}${where} matches ${svc ? `Service port ${svc}` : 'a kube-proxy rule'}${kind ? ` (${kind})` : ''} and is DNATed to ${d.endpoints.length === 1 ? 'its only endpoint' : `one of ${d.endpoints.length} endpoints, each new connection picked at random`}: ${eps}.`);
+      const dnat = d.branches.filter((b) => b.verdict === 'DNAT');
+      const short = dnat.flatMap((b) => b.comments).find((c) => /^(pod traffic|route LOCAL traffic) for /.test(c.comment));
+      if (short) parts.push(`externalTrafficPolicy is Local, but ${short.comment.startsWith('pod') ? 'traffic from a pod' : 'traffic from the node itself'} is short-circuited to all of the Service's endpoints, not only local ones.`);
+      const masq = dnat.filter((b) => b.masquerade);
+      if (!masq.length) parts.push('The source address is kept (no masquerade), so the endpoint sees the client IP.');
+      else if (masq.length === dnat.length) {
+        const why = masq[0]!.comments.find((c) => c.target === 'KUBE-MARK-MASQ');
+        parts.push(`The source is masqueraded to the node's address${why ? ` (rule "${why.comment}")` : ''}, so the endpoint does not see the client IP.`);
+      } else {
+        const eps = masq.map((b) => (b.dnat ? host(b.dnat.ip, b.dnat.port) : '?')).join(', ');
+        parts.push(`Only when it lands on ${eps} (the sending pod itself: hairpin) is the source masqueraded; otherwise the client IP is kept.`);
+      }
+      const aff = dnat.find((b) => b.affinity);
+      if (aff) parts.push(`Session affinity (ClientIP): later connections from ${p.from} stick to the chosen endpoint${aff.affinity?.seconds !== undefined ? ` for ${aff.affinity.seconds} s` : ''}.`);
+      const lost = d.branches.filter((b) => b.verdict === 'DROP' || b.verdict === 'REJECT');
+      if (lost.length) parts.push(`${pct(lost.reduce((s, b) => s + b.probability, 0))} of connections are ${lost[0]!.verdict === 'DROP' ? 'dropped' : 'rejected'} instead.`);
+      break;
+    }
+    case 'REJECT':
+    case 'DROP': {
+      const by = first?.decidedBy;
+      const c = by?.comment ?? '';
+      const verb = d.verdict === 'DROP' ? 'dropped (the client times out)' : 'rejected (the client gets "connection refused")';
+      if (/ has no endpoints$/.test(c)) parts.push(`${what}${where} is ${verb}: Service port ${svc ?? c.replace(/ has no endpoints$/, '')} has no endpoints (no ready pod, and no serving pod that is terminating).`);
+      else if (/ has no local endpoints$/.test(c)) {
+        const policy = by?.chain === 'KUBE-SERVICES' ? 'internalTrafficPolicy' : 'externalTrafficPolicy';
+        parts.push(`${what}${where} is ${verb}: ${policy} is Local and ${ctx.nodeName ? `node ${ctx.nodeName}` : 'this node'} has no ready endpoint for ${svc ?? 'the Service'}.`);
+      } else if (/traffic not accepted by KUBE-FW-/.test(c)) parts.push(`${what}${where} is ${verb}: source ${p.from} is outside the loadBalancerSourceRanges of ${svc ?? 'the Service'}.`);
+      else parts.push(`${what}${where} is ${verb} by ${by ? `${by.table} ${by.chain}` : 'a rule'}${c ? ` ("${c}")` : ''}.`);
+      break;
+    }
+    case 'ACCEPT': {
+      const by = first?.decidedBy;
+      parts.push(`${what}${where} is accepted by ${by ? `${by.table} ${by.chain}` : 'a rule'}${by?.comment ? ` ("${by.comment}")` : ''} without address translation.`);
+      break;
+    }
+    case 'NONE':
+      parts.push(`${what}${where} matches no kube-proxy Service rule: it is not DNATed and goes on to ${p.to} unchanged (not a Service address and port these rules know).`);
+      break;
+  }
+  if (svc && ctx.notes) parts.push(...ctx.notes(svc, d.verdict));
+  return parts.join(' ');
+}

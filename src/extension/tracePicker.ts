@@ -1,0 +1,44 @@
+/** The traceRequest command's questions: destination, source, protocol, node. */
+import * as vscode from 'vscode';
+import type { ClusterState } from '../core';
+import type { ProxyMode, ServiceRef, TraceParams } from '../protocol/webview';
+import { destinations, sources, validateHostPort, validateIP } from '../viewmodel/traceTargets';
+
+type Pick<T> = vscode.QuickPickItem & { value?: T };
+
+export async function pickTrace(state: ClusterState, only: ServiceRef | undefined, mode: ProxyMode): Promise<(TraceParams & { ref: ServiceRef | null }) | undefined> {
+  const dests = destinations(state, only);
+  const destItems: Pick<(typeof dests)[number]>[] = [
+    ...dests.map((d) => ({ label: d.label, description: d.detail, value: d })),
+    { label: '$(edit) Type a destination...', description: 'ADDRESS:PORT' },
+  ];
+  const dest = await vscode.window.showQuickPick(destItems, { title: 'Trace a request (1/3): destination', placeHolder: 'Service port, node port, external or load-balancer address', matchOnDescription: true });
+  if (!dest) return undefined;
+  let to = dest.value?.to;
+  let protocol = dest.value?.protocol;
+  if (!to) {
+    to = await vscode.window.showInputBox({ title: 'Trace a request: destination', prompt: 'ADDRESS:PORT (IPv6 as [addr]:port)', validateInput: validateHostPort, ignoreFocusOut: true });
+    if (!to) return undefined;
+    const proto = await vscode.window.showQuickPick(['TCP', 'UDP', 'SCTP'], { title: 'Trace a request: protocol' });
+    if (!proto) return undefined;
+    protocol = proto as TraceParams['protocol'];
+  }
+  const srcItems: Pick<string>[] = [...sources(state).map((s) => ({ label: s.label, description: s.detail, value: s.from })), { label: '$(edit) Any IP address...', description: 'type an address' }];
+  const src = await vscode.window.showQuickPick(srcItems, { title: 'Trace a request (2/3): source', placeHolder: 'Where the request comes from', matchOnDescription: true });
+  if (!src) return undefined;
+  let from = src.value;
+  if (!from) {
+    from = await vscode.window.showInputBox({ title: 'Trace a request: source address', prompt: 'An IPv4 or IPv6 address', validateInput: validateIP, ignoreFocusOut: true });
+    if (!from) return undefined;
+  }
+  let node = dest.value?.node ?? '';
+  if (!node && state.nodes.length > 1) {
+    const n = await vscode.window.showQuickPick(
+      [{ label: 'Default node', description: 'the node that owns the destination, else the first Node', value: '' }, ...state.nodes.map((x) => ({ label: x.name, description: x.ips.join(', '), value: x.name }))],
+      { title: 'Trace a request (3/3): node whose rules to follow' },
+    );
+    if (!n) return undefined;
+    node = n.value;
+  }
+  return { ref: dest.value?.ref ?? null, from: from.trim(), to: to.trim(), protocol: protocol ?? 'TCP', node, mode };
+}

@@ -1,0 +1,176 @@
+import { strict as assert } from 'node:assert';
+import { test } from 'node:test';
+import { buildClusterState, loadManifest } from '../../src/core';
+import { childNodes, describe, rootNodes, type TreeInput, type TreeNode } from '../../src/viewmodel/serviceTree';
+import { toServiceView, traceChoices } from '../../src/viewmodel/serviceView';
+
+const YAML = `apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {app: web}
+  ports: [{name: http, port: 80, targetPort: http}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: web-1, namespace: shop, labels: {app: web}}
+spec:
+  nodeName: worker-1
+  containers: [{name: c, image: nginx, ports: [{name: http, containerPort: 8080}]}]
+status:
+  podIP: 10.244.1.5
+  podIPs: [{ip: 10.244.1.5}]
+  phase: Running
+  conditions: [{type: Ready, status: "True"}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: web-2, namespace: shop, labels: {app: web}}
+spec:
+  nodeName: worker-1
+  containers: [{name: c, image: nginx, ports: [{name: http, containerPort: 8080}]}]
+status:
+  podIP: 10.244.1.6
+  podIPs: [{ip: 10.244.1.6}]
+  phase: Running
+  conditions: [{type: Ready, status: "False", reason: ContainersNotReady}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: orphan, namespace: shop}
+spec:
+  selector: {app: nothing}
+  ports: [{port: 81}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: alias}
+spec: {type: ExternalName, externalName: db.example.com}
+`;
+
+function state(text = YAML) {
+  const f = loadManifest('/ws/app.yaml', text);
+  return buildClusterState(f.objects);
+}
+
+const input = (s = state()): TreeInput => ({ state: s, loading: false, trusted: true });
+
+test('service view: endpoints, the not-ready pod with its reason, health and manifest location', () => {
+  const s = state();
+  const v = toServiceView(s, s.services.find((x) => x.name === 'web')!);
+  assert.equal(v.endpointSource, 'computed');
+  const ready = v.endpoints.filter((e) => e.ready).map((e) => `${e.ip}:${e.port}`);
+  assert.deepEqual(ready, ['10.244.1.5:8080']);
+  assert.equal(v.endpoints.find((e) => e.ip === '10.244.1.6')?.ready, false);
+  assert.equal(v.excluded.length, 1);
+  assert.match(v.excluded[0]!.reason, /not Ready \(ContainersNotReady/);
+  assert.equal(v.health, 'warning');
+  assert.deepEqual(v.location, { file: '/ws/app.yaml', line: 2, character: 17 });
+});
+
+test('service view: a selector that matches nothing is an error; ExternalName has no health', () => {
+  const s = state();
+  const orphan = toServiceView(s, s.services.find((x) => x.name === 'orphan')!);
+  assert.equal(orphan.health, 'error');
+  assert.match(orphan.healthText, /matches no pod/);
+  const alias = toServiceView(s, s.services.find((x) => x.name === 'alias')!);
+  assert.equal(alias.health, 'none');
+  assert.match(alias.healthText, /db\.example\.com/);
+});
+
+test('tree: source -> namespaces -> services -> ports and excluded pods -> endpoints', () => {
+  const i = input();
+  const [src] = rootNodes(i);
+  assert.equal(src?.kind, 'source');
+  assert.equal(describe(src!), '3 Services');
+  const nss = childNodes(i, src!);
+  assert.deepEqual(nss.map((n) => (n.kind === 'namespace' ? n.namespace : '')), ['default', 'shop']);
+  const svcs = childNodes(i, nss[1]!);
+  assert.deepEqual(svcs.map((n) => (n.kind === 'service' ? n.ref.name : '')), ['orphan', 'web']);
+  const web = svcs[1] as Extract<TreeNode, { kind: 'service' }>;
+  assert.match(describe(web), /^ClusterIP {2}10\.\d+\.\d+\.\d+ {2}80\/TCP$/);
+  const kids = childNodes(i, web);
+  assert.deepEqual(kids.map((k) => k.kind), ['port', 'excluded']);
+  assert.equal(describe(kids[0]!), '-> http  1/2 ready');
+  const eps = childNodes(i, kids[0]!);
+  assert.deepEqual(eps.map((e) => describe(e)), ['ready  web-1  on worker-1', 'not ready  web-2  on worker-1']);
+  const x = kids[1] as Extract<TreeNode, { kind: 'excluded' }>;
+  assert.equal(x.excluded.pod, 'shop/web-2');
+  assert.deepEqual(x.location, { file: '/ws/app.yaml', line: 21, character: 17 });
+  // Ids are unique across the tree (VS Code requires it).
+  const ids = [src!, ...nss, ...svcs, ...kids, ...eps].map((n) => n.id);
+  assert.equal(new Set(ids).size, ids.length);
+});
+
+test('tree: Restricted Mode adds the notice that live clusters are off; loading and empty states', () => {
+  const roots = rootNodes({ ...input(), trusted: false });
+  assert.deepEqual(roots.map((r) => r.kind), ['source', 'notice']);
+  assert.match((roots[1] as { label: string }).label, /Restricted Mode/);
+  assert.equal(rootNodes(input()).length, 1);
+  const loading = childNodes({ state: undefined, loading: true, trusted: true }, rootNodes(input())[0]!);
+  assert.equal((loading[0] as { label: string }).label, 'Reading manifests...');
+  const empty = state('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n');
+  const none = childNodes(input(empty), rootNodes(input(empty))[0]!);
+  assert.match((none[0] as { label: string }).label, /No Services/);
+});
+
+test('tree: hostile strings stay data (labels are whatever the manifest says, never interpreted)', () => {
+  const s = state(`apiVersion: v1
+kind: Service
+metadata: {name: evil, namespace: "x"}
+spec:
+  selector: {app: "<img src=x onerror=alert(1)>"}
+  ports: [{name: "<b>", port: 80}]
+`);
+  const v = toServiceView(s, s.services[0]!);
+  assert.equal(v.selector?.['app'], '<img src=x onerror=alert(1)>');
+  assert.equal(v.ports[0]!.name, '<b>');
+});
+
+test('wrong-typed fields never throw', () => {
+  const s = state(`apiVersion: v1
+kind: Service
+metadata: {name: odd}
+spec:
+  selector: [1, 2]
+  ports: [{port: "eighty"}, 7, {port: 90, targetPort: {a: 1}}]
+  externalIPs: 5
+`);
+  const i = input(s);
+  const walk = (n: TreeNode): number => 1 + childNodes(i, n).reduce((a, c) => a + walk(c), 0);
+  assert.ok(rootNodes(i).reduce((a, n) => a + walk(n), 0) >= 3);
+});
+
+test('trace choices list pods with IPs and nodes', () => {
+  const c = traceChoices(state());
+  assert.deepEqual(c.pods.map((p) => p.ip), ['10.244.1.5', '10.244.1.6']);
+  assert.deepEqual(c.nodes, []);
+});
+
+test('tree: live contexts are sources of their own; connecting, errors, and none in Restricted Mode', () => {
+  const live = state(`apiVersion: v1
+kind: Service
+metadata: {name: api, namespace: prod}
+spec: {selector: {app: api}, ports: [{port: 80}]}
+`);
+  const i: TreeInput = {
+    ...input(),
+    live: [
+      { context: 'prod', state: live, status: 'synced' },
+      { context: 'staging', state: undefined, status: 'not connected' },
+      { context: 'broken', state: undefined, status: 'error', error: 'connect ECONNREFUSED 127.0.0.1:6443' },
+    ],
+  };
+  const roots = rootNodes(i);
+  assert.deepEqual(roots.map((r) => (r.kind === 'source' ? r.label : '')), ['Workspace', 'Cluster: prod', 'Cluster: staging', 'Cluster: broken']);
+  assert.equal(describe(roots[1]!), '1 Service  synced');
+  const [ns] = childNodes(i, roots[1]!);
+  assert.ok(ns?.kind === 'namespace' && ns.namespace === 'prod' && ns.source === 'live:prod');
+  const [svc] = childNodes(i, ns);
+  assert.ok(svc?.kind === 'service' && svc.ref.name === 'api' && svc.id.startsWith('live:prod:'));
+  // The workspace's own Services stay apart from the cluster's.
+  assert.ok(!childNodes(i, roots[0]!).some((n) => n.kind === 'namespace' && n.namespace === 'prod'));
+  assert.match((childNodes(i, roots[2]!)[0] as { label: string }).label, /Connecting \(not connected\)/);
+  assert.match((childNodes(i, roots[3]!)[0] as { label: string }).label, /ECONNREFUSED/);
+  assert.deepEqual(rootNodes({ ...i, trusted: false }).map((r) => r.kind), ['source', 'notice']);
+});

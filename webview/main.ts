@@ -1,0 +1,106 @@
+/** The debugger panel UI: a header for the Service and four tabs (endpoints, rules, trace, DNS and env). */
+import './style.css';
+import type { ProxyMode, PanelState, PanelTab, ServiceRef, ServiceView, TraceChoices, TraceParams } from '../src/protocol/webview';
+import { clear, h, notice } from './dom';
+import { loadState, onEvent, request, saveState } from './rpc';
+import { renderEndpoints } from './views/endpoints';
+import { renderHeader } from './views/header';
+import { renderDns } from './views/dns';
+import { renderRules } from './views/rules';
+import { renderTrace } from './views/trace';
+
+const TABS: { id: PanelTab; label: string }[] = [
+  { id: 'endpoints', label: 'Endpoints' },
+  { id: 'rules', label: 'Rules' },
+  { id: 'trace', label: 'Trace' },
+  { id: 'dns', label: 'DNS & env' },
+];
+
+const app = document.getElementById('app')!;
+let state: PanelState = loadState() ?? { ref: null, tab: 'endpoints' };
+let current: { service: ServiceView; choices: TraceChoices; mode: ProxyMode; version: string } | null = null;
+let pendingTrace: TraceParams | null = null;
+let generation = 0;
+
+async function load(ref: ServiceRef): Promise<void> {
+  const gen = ++generation;
+  const t0 = performance.now();
+  const r = await request('service', ref);
+  if (gen !== generation) return;
+  current = r.service ? { service: r.service, choices: r.choices, mode: r.mode, version: r.version } : null;
+  render();
+  document.body.dataset['loadMs'] = (performance.now() - t0).toFixed(1);
+  // performance.now() counts from this document's start: how long after opening the data was shown.
+  document.body.dataset['shownMs'] ??= performance.now().toFixed(1);
+}
+
+function select(tab: PanelTab): void {
+  state = { ...state, tab };
+  saveState(state);
+  render();
+  document.getElementById(`tab-${tab}`)?.focus();
+}
+
+function render(): void {
+  clear(app);
+  if (!state.ref) {
+    app.appendChild(notice('Pick a Service in the Services view or run "Kubernetes Service Debugger: Open Panel".'));
+    return;
+  }
+  if (!current) {
+    app.appendChild(notice(`Service ${state.ref.namespace}/${state.ref.name} is not in the workspace manifests.`, 'warning'));
+    return;
+  }
+  const svc = current.service;
+  app.appendChild(renderHeader(svc, () => void request('reveal', svc.ref)));
+  const list = h('div', { role: 'tablist', class: 'tabs', 'aria-label': 'Views of this Service' });
+  TABS.forEach((t, i) => {
+    const selected = t.id === state.tab;
+    const b = h('button', { id: `tab-${t.id}`, role: 'tab', 'aria-selected': String(selected), 'aria-controls': `panel-${t.id}`, tabindex: selected ? 0 : -1, class: selected ? 'tab selected' : 'tab', onclick: () => select(t.id) }, t.label);
+    b.addEventListener('keydown', (e) => {
+      const k = (e as KeyboardEvent).key;
+      const delta = k === 'ArrowRight' ? 1 : k === 'ArrowLeft' ? -1 : 0;
+      if (delta) select(TABS[(i + delta + TABS.length) % TABS.length]!.id);
+    });
+    list.appendChild(b);
+  });
+  app.appendChild(list);
+  const body = h('section', { id: `panel-${state.tab}`, role: 'tabpanel', 'aria-labelledby': `tab-${state.tab}`, class: 'tabpanel' });
+  app.appendChild(body);
+  switch (state.tab) {
+    case 'endpoints':
+      body.appendChild(renderEndpoints(svc));
+      break;
+    case 'rules':
+      body.appendChild(renderRules(svc, current.mode, current.version));
+      break;
+    case 'trace': {
+      const p = pendingTrace;
+      pendingTrace = null;
+      body.appendChild(renderTrace(svc, current.choices, p, current.mode));
+      break;
+    }
+    case 'dns':
+      body.appendChild(renderDns(svc));
+      break;
+  }
+}
+
+onEvent('show', (e) => {
+  state = { ref: e.ref, tab: e.tab ?? state.tab };
+  saveState(state);
+  void load(e.ref);
+});
+onEvent('changed', () => {
+  if (state.ref && state.tab !== 'trace') void load(state.ref);
+});
+onEvent('runTrace', (e) => {
+  pendingTrace = e.params;
+  if (e.params.ref) state = { ref: e.params.ref, tab: 'trace' };
+  else state = { ...state, tab: 'trace' };
+  saveState(state);
+  if (state.ref) void load(state.ref);
+});
+
+if (state.ref) void load(state.ref);
+else render();
