@@ -130,7 +130,7 @@ export const MUTATORS: Record<string, (t: string, r: Rng) => string> = {
   hugeScalar(t, r) {
     const ls = lines(t);
     const idx = ls.map((l, i) => (valueLine.test(l) ? i : -1)).filter((i) => i >= 0);
-    const big = pick(r, ['x', '9', 'a-', '.']).repeat(pick(r, [1000, 1000, 20000, 100000]));
+    const big = pick(r, ['x', '9', 'a-', '.']).repeat(pick(r, [1000, 1000, 20000, 60000]));
     if (!idx.length) return t;
     const i = pick(r, idx);
     ls[i] = ls[i]!.replace(valueLine, (_m, key: string) => `${key} ${big}`);
@@ -167,7 +167,8 @@ export const MUTATORS: Record<string, (t: string, r: Rng) => string> = {
     return ls.join('\n');
   },
   multiplyDocuments(t, r) {
-    const copies = pick(r, [2, 3, 5, 5, 10, 10, 30]);
+    // Bounded so one input stays small: many copies of a big file is a benchmark, not a fuzz case.
+    const copies = Math.min(pick(r, [2, 3, 5, 10, 30]), Math.max(1, Math.floor(60000 / Math.max(1, t.length))));
     const docs: string[] = [];
     for (let k = 0; k < copies; k++) docs.push(t.replace(/(^\s*name:\s*)(\S+)/m, (_m, key: string, v: string) => `${key}${v}${k}`));
     return docs.join('\n---\n');

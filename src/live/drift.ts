@@ -6,8 +6,8 @@
  */
 import { formatSelector, rangeOf, serviceFrom, type ClusterState, type Diagnostic, type LoadedObject, type PathSegment, type ServiceModel, type ServicePortModel } from '../core';
 
-export const DRIFT_CODE = 'KSD701';
-export const NOT_DEPLOYED_CODE = 'KSD702';
+export const DRIFT_CODE = 'KSD801';
+export const NOT_DEPLOYED_CODE = 'KSD802';
 
 interface Difference {
   path: PathSegment[];

@@ -158,7 +158,11 @@ export class Reflector {
 
   private toLoaded(raw: unknown): LoadedObject | undefined {
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
-    const obj = this.def.slim({ ...(raw as Record<string, unknown>), apiVersion: this.def.apiVersion, kind: this.def.kind });
+    // The parsed JSON is ours: label it in place (list items carry no kind) rather than copy it.
+    const item = raw as Record<string, unknown>;
+    item['apiVersion'] = this.def.apiVersion;
+    item['kind'] = this.def.kind;
+    const obj = this.def.slim(item);
     const meta = obj['metadata'] as Record<string, unknown> | undefined;
     const name = meta?.['name'];
     if (typeof name !== 'string' || !name) return undefined;
@@ -212,10 +216,18 @@ export class Reflector {
         if (settled) return;
         settled = true;
         clearTimeout(idle);
+        clearTimeout(confirm);
         this.handle?.stop();
         this.handle = undefined;
         this.wake = undefined;
         resolve(o);
+      };
+      // A resumed watch counts as current once the server has sent something other than an error, or
+      // has kept it open for a second: an expired resourceVersion gets its 410 at once.
+      let confirm: ReturnType<typeof setTimeout> | undefined;
+      const confirmed = () => {
+        clearTimeout(confirm);
+        if (!settled && this.current.state !== 'synced') this.setState('synced');
       };
       const armIdle = () => {
         clearTimeout(idle);
@@ -227,6 +239,7 @@ export class Reflector {
       const onEvent = (e: WatchEvent) => {
         if (settled) return;
         armIdle();
+        if (e.type !== 'ERROR') confirmed();
         this.apply(e, settle);
       };
       this.client
@@ -239,7 +252,7 @@ export class Reflector {
             else {
               this.handle = h;
               this.backoff.reset();
-              this.setState('synced');
+              if (this.current.state !== 'synced') confirm = setTimeout(confirmed, 1000);
             }
           },
           (e: unknown) => settle(errorFromNetwork(e, `watch ${path}`)),

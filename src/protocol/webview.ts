@@ -153,6 +153,9 @@ export interface TraceResultView {
   masquerade: boolean;
   steps: { table: string; chain: string; rule: string; effect: string }[];
   explanation: string;
+  /** The node whose rules were followed ("" when no Node is given), and the source as resolved. */
+  node: string;
+  source: string;
 }
 export type TraceView = { available: true; result: TraceResultView } | Unavailable;
 

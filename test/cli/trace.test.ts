@@ -141,3 +141,14 @@ test('ksd diff: identical, save vs restore spelling, stale endpoints, missing an
   assert.equal(noRules.status, 2);
   assert.match(noRules.stderr, /needs --rules FILE/);
 });
+
+test('ksd --help lists trace and diff; ksd trace --help documents the SRC syntax', () => {
+  const r = ksd('--help');
+  assert.equal(r.status, 0);
+  assert.match(r.stdout, /ksd trace PATHS --from SRC --to DST:PORT/);
+  assert.match(r.stdout, /ksd diff PATHS --rules FILE/);
+  const t = ksd('trace', '--help');
+  assert.equal(t.status, 0);
+  assert.match(t.stdout, /pod:NS\/NAME, node:NAME, pod:IP, node:IP,\s+external:IP/);
+  assert.match(t.stdout, /--batch takes a JSON array of \{from, to, protocol\}/);
+});

@@ -161,6 +161,10 @@ export const scenarios = [
         }, 30_000);
         if (!(await page.locator('.statusbar-item', { hasText: 'Restricted Mode' }).count())) throw new Error('VS Code does not show Restricted Mode');
       });
+      await step('diagnostics-in-restricted-mode', async () => {
+        // Manifest analysis is not a risk: the language server runs and reports the planted mistakes.
+        await poll('6 errors and 4 warnings in the status bar', async () => /6\D+4/.test((await page.locator('[id="status.problems"]').textContent()) ?? ''), 60_000, 500);
+      });
     },
   },
 ];

@@ -58,6 +58,8 @@ export class FakeApiServer {
   /** Record requests (the bench turns this off). */
   record = true;
   slowMs = 0;
+  /** Watches open (200, headers sent) but then say nothing at all: no events, no bookmarks. */
+  silentWatches = false;
   private rv = 100;
   private compactedRV = 0;
   private readonly store = new Map<string, Map<string, Obj>>();
@@ -322,6 +324,7 @@ export class FakeApiServer {
   private watch(res: http.ServerResponse, plural: string, namespace: string | undefined, name: string | undefined, query: Record<string, string>): void {
     res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
     res.flushHeaders();
+    if (this.silentWatches) return;
     const w: Watcher = { plural, namespace, name, res, bookmarks: query['allowWatchBookmarks'] === 'true', timers: [] };
     const rvText = query['resourceVersion'];
     if (rvText && rvText !== '0') {

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, describe, it } from 'node:test';
-import { LiveCluster, MAX_CHANGES_PER_EVENT, type LiveClusterOptions, type ResourceStatus } from '../../src/live';
+import { endpointsReport, findService, LiveCluster, MAX_CHANGES_PER_EVENT, type LiveClusterOptions, type ResourceStatus } from '../../src/live';
 import { FakeApiServer } from './fakeApiServer';
 import { assertNoUnhandled, assertReadOnly, eventually, hookUnhandled, namespace, node, pod, service, writeKubeconfig } from './helpers';
 
@@ -95,7 +95,7 @@ describe('live cluster faults', () => {
     await eventually(() => server.openWatches >= 6, 5000, 'watches reopened');
     server.apply('services', service('shop', 'api', { app: 'api' }, '10.96.0.60'));
     await eventually(() => live.state().services.some((s) => s.name === 'api'), 2000, 'service after reset');
-    assert.equal(live.status().state, 'synced');
+    await eventually(() => live.status().state === 'synced', 3000, 'synced after reset');
   });
 
   it('bookmarks move the resourceVersion forward so a resumed watch does not replay', async () => {
@@ -206,5 +206,43 @@ describe('live cluster faults', () => {
     await eventually(() => calls > 0, 2000, 'second listener');
     server.apply('pods', pod('shop', 'web-8', { app: 'web' }, '10.244.0.18'));
     await eventually(() => podNames(live).includes('shop/web-8'), 2000, 'still running');
+  });
+
+  it('a watch that goes silent (no events, no bookmarks) is restarted by the idle watchdog', async () => {
+    const server = await FakeApiServer.start();
+    servers.push(server);
+    server.seed('pods', [pod('shop', 'web-1', { app: 'web' }, '10.244.0.11')]);
+    const file = writeKubeconfig([{ name: 'ctx', server: server.url }], 'ctx');
+    const live = await LiveCluster.connect({ kubeconfig: { files: [file] }, trusted: false, resources: ['pods'], reflector: { ...fast, idleTimeoutMs: 300 } });
+    clusters.push(live);
+    server.silentWatches = true;
+    live.start();
+    await live.whenReady(5000);
+    await eventually(() => server.requests.filter((r) => r.watch).length >= 3, 5000, 'watch restarted');
+    assert.ok(podStatus(live)!.reconnects >= 2);
+    server.silentWatches = false;
+    server.apply('pods', pod('shop', 'web-2', { app: 'web' }, '10.244.0.12'));
+    await eventually(() => podNames(live).includes('shop/web-2'), 5000, 'events once the watch talks again');
+  });
+
+  it('hostile objects from the server (wrong types, missing names) never throw', async () => {
+    const { server, live } = await setup();
+    server.seed('services', [
+      { metadata: { name: 'weird', namespace: 'shop', labels: 'not-a-map' }, spec: { ports: 'eighty', selector: ['x'], type: 42, clusterIP: { a: 1 } } },
+      { metadata: { name: 12, namespace: 'shop' }, spec: null },
+    ]);
+    server.seed('pods', [{ metadata: { name: 'odd', namespace: 'shop', labels: { app: 'web' } }, spec: { containers: 'none' }, status: { podIPs: 'x', conditions: {} } }]);
+    live.start();
+    await live.whenReady(5000);
+    const state = live.state();
+    assert.ok(state.services.some((s) => s.name === 'weird'));
+    assert.ok(state.pods.some((p) => p.name === 'odd'));
+    server.apply('pods', { metadata: { namespace: 'shop' }, spec: 'garbage' });
+    server.apply('pods', pod('shop', 'after', { app: 'web' }, '10.244.0.99'));
+    await eventually(() => podNames(live).includes('shop/after'), 3000, 'events after garbage');
+    const web = findService(live.state(), 'shop', 'web')!;
+    assert.ok(endpointsReport(live.state(), web).pods.length >= 2);
+    for (const svc of live.state().services) endpointsReport(live.state(), svc);
+    assert.equal(live.status().state, 'synced');
   });
 });

@@ -1,7 +1,7 @@
 /** Features on live data, against the in-process wire-format server (not a real API server). */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { buildClusterState, loadManifest, serviceEndpoints } from '../../src/core';
+import { buildClusterState, loadManifest, parseRules, rulesRenderer, serviceEndpoints, traceRules } from '../../src/core';
 import { checkAgainstLive, DRIFT_CODE, endpointsReport, findService, LiveCluster, mergeWithLive, NOT_DEPLOYED_CODE, serviceDrift, serviceSummaries } from '../../src/live';
 import { FakeApiServer } from './fakeApiServer';
 import { assertNoUnhandled, assertReadOnly, endpointSlice, eventually, hookUnhandled, namespace, node, pod, service, writeKubeconfig } from './helpers';
@@ -149,5 +149,24 @@ describe('features on live data', () => {
     assert.deepEqual(result.diagnostics.map((d) => `${d.code} ${d.severity} ${d.file}`), [`${NOT_DEPLOYED_CODE} info /ws/new.yaml`]);
     const svc = result.state.services.find((s) => s.name === 'new-svc')!;
     assert.deepEqual(serviceEndpoints(result.state, svc).matched.map((p) => p.name).sort(), ['web-1', 'web-2', 'web-3']);
+  });
+
+  it('a namespace state gives the same endpoints as the whole-cluster state', () => {
+    const whole = live.state();
+    for (const svc of whole.services) {
+      const scoped = live.namespaceState(svc.namespace);
+      assert.deepEqual(endpointsReport(scoped, findService(scoped, svc.namespace, svc.name)!), endpointsReport(whole, svc));
+      assert.equal(scoped.pods.every((p) => p.namespace === svc.namespace), true);
+      assert.deepEqual(scoped.nodes.map((n) => n.name), whole.nodes.map((n) => n.name));
+    }
+    assert.equal(live.namespaceState('shop'), live.namespaceState('shop'), 'cached until something changes');
+  });
+
+  it('traces on live state: the rendered kube-proxy rules send a ClusterIP request to the live endpoints', () => {
+    const state = live.state();
+    const rules = parseRules(rulesRenderer(state.proxy.mode).render({ state, node: 'node-a' }));
+    const d = traceRules(rules, { from: '10.244.0.21', to: '10.96.0.50', port: 80, protocol: 'TCP' }, { source: 'pod', localIPs: ['192.168.0.10'], nodeName: 'node-a' });
+    assert.equal(d.verdict, 'DNAT');
+    assert.deepEqual(d.endpoints.map((e) => `${e.ip}:${e.port} ${e.probability}`).sort(), ['10.244.0.11:8080 0.5', '10.244.0.12:8080 0.5']);
   });
 });

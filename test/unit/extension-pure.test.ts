@@ -6,7 +6,6 @@ import { makeNonce, panelHtml } from '../../src/extension/panels/panelHtml';
 import { RestartPolicy } from '../../src/extension/restartPolicy';
 import { isRequestMessage, isToPanelMessage, parseRef, type RequestMessage } from '../../src/protocol/webview';
 import { detectRuleLanguage, refFromArg } from '../../src/viewmodel/args';
-import { MISSING } from '../../src/viewmodel/engines';
 import { destinations, sources, validateHostPort, validateIP } from '../../src/viewmodel/traceTargets';
 
 const YAML = `apiVersion: v1
@@ -99,7 +98,11 @@ test('panel handlers answer service, name what is missing, and turn bad params i
   const missing = await ask({ method: 'service', params: { namespace: 'shop', name: 'nope' } });
   assert.deepEqual((missing as { result: { service: unknown } }).result.service, null);
   const rules = await ask({ method: 'ruleChain', params: { ref: { namespace: 'shop', name: 'web' }, mode: 'iptables', version: '' } });
-  assert.deepEqual((rules as { result: unknown }).result, { available: false, reason: MISSING.rules });
+  const chain = (rules as { result: { available: boolean; text: string; edges: { from: string; to: string; probability?: number }[] } }).result;
+  assert.equal(chain.available, true);
+  // No pods match: kube-proxy rejects in filter, for the cluster IP, the external and LB IPs and the node port.
+  assert.match(chain.text, /^-A KUBE-SERVICES -m comment --comment "shop\/web:http has no endpoints" .* -j REJECT$/m);
+  assert.equal(chain.edges.filter((e) => e.to === 'REJECT').length, 4);
   const nosvc = await ask({ method: 'dns', params: { namespace: 'shop', name: 'nope' } });
   assert.match((nosvc as { result: { reason: string } }).result.reason, /No Service shop\/nope/);
   const bad = await ask({ method: 'service', params: { name: 3 } as never });

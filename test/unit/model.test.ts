@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 import { buildClusterState, cidrContains, loadManifest, parseCIDR, serviceEndpoints } from '../../src/core';
+import { MAX_SIMULATED_PER_WORKLOAD } from '../../src/core/model/simulate';
 import { node, pod, service, stateOf } from './helpers';
 
 const deployment = (name: string, replicas: number | string | undefined, extra: Record<string, unknown> = {}, ns = 'default') =>
@@ -211,4 +212,11 @@ test('a KubeProxyConfiguration file has no metadata and is still read (the examp
   assert.deepEqual(state.proxy.clusterCIDRs, ['10.200.0.0/16']);
   // Other kinds without a name stay fragments.
   assert.equal(loadManifest('x.yaml', 'apiVersion: v1\nkind: Service\nspec: {ports: [{port: 1}]}\n').objects[0]!.partial, true);
+});
+
+test('huge replica counts are simulated up to a bound instead of hanging', () => {
+  const state = stateOf(deployment('web', 99999999999999999999 as number) + deployment('api', 2147483647));
+  assert.equal(state.pods.filter((p) => p.owner?.name === 'web').length, MAX_SIMULATED_PER_WORKLOAD);
+  assert.equal(state.pods.filter((p) => p.owner?.name === 'api').length, MAX_SIMULATED_PER_WORKLOAD);
+  assert.equal(state.workloads.find((w) => w.name === 'web')!.replicas > 1e9, true, 'the written count is kept');
 });

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { detectRulesFormat, type AddrMatch, parseRules, ruleKey, RulesParseError, type Match, type Rule, type RuleSet } from '../../src/core';
+import { detectRulesFormat, tokenize, type AddrMatch, parseRules, ruleKey, RulesParseError, type Match, type Rule, type RuleSet } from '../../src/core';
 
 const fixture = (name: string) => readFileSync(path.resolve(__dirname, '../../../test/fixtures/rules', name), 'utf8');
 const chain = (set: RuleSet, table: string, name: string) => {
@@ -193,6 +193,13 @@ test('bad input fails with the line number and a clear message', () => {
   err('*nat\n:KUBE-SERVICES - [0:0]\n-A KUBE-SERVICES -j DNAT\nCOMMIT\n', /needs --to-destination/, 3);
   err('*nat\n:KUBE-SERVICES - [0:0]\n-A KUBE-SERVICES --dport 80 -j X\nCOMMIT\n', /belongs to no loaded match module/, 3);
   err('Chain X (1 references)\ntarget prot opt source destination\nfoo\n', /fewer fields|does not fit/, 3);
+});
+
+test('tokenizing: empty and single-quoted comments, escapes, tabs and runs of spaces', () => {
+  assert.deepEqual(tokenize('-A X -m comment --comment "" -j Y', 1), ['-A', 'X', '-m', 'comment', '--comment', '', '-j', 'Y']);
+  assert.deepEqual(tokenize("-A X\t-m comment  --comment 'a b'c -j Y", 1), ['-A', 'X', '-m', 'comment', '--comment', 'a bc', '-j', 'Y']);
+  assert.deepEqual(tokenize('--comment "say \\"hi\\" \\\\ ok"', 1), ['--comment', 'say "hi" \\ ok']);
+  assert.throws(() => tokenize("--comment 'open", 7), /line 7: unterminated single quote/);
 });
 
 test('format detection', () => {

@@ -55,6 +55,7 @@ export function renderTrace(svc: ServiceView, choices: TraceChoices, preset: Tra
 export function renderResult(r: TraceResultView): HTMLElement {
   const verdictClass = r.verdict === 'DNAT' || r.verdict === 'ACCEPT' ? 'ok' : r.verdict === 'NONE' ? 'none' : 'error';
   const root = h('div', {}, h('p', { class: `verdict ${verdictClass}`, 'data-testid': 'verdict' }, h('strong', {}, r.verdict), r.masquerade ? h('span', { class: 'badge' }, 'masquerade (SNAT)') : null));
+  root.appendChild(h('p', { class: 'muted' }, `From ${r.source}${r.node ? `, through the rules on node ${r.node}` : ''}.`));
   root.appendChild(h('p', { class: 'explanation' }, r.explanation));
   if (r.endpoints.length) {
     const ul = h('ul', { class: 'probabilities', 'aria-label': 'Endpoints and their probabilities' });

@@ -6,6 +6,13 @@ import { dig, rec, str } from './read';
 import { fnv1a, nameSuffix } from './hash';
 import type { NodeModel, PodModel, WorkloadModel } from './types';
 
+/**
+ * Bounds on simulated pods: a workload stands for at most this many (its replicas may say billions), and
+ * all workloads together for at most MAX_SIMULATED_PODS, so a hostile or mistyped count cannot hang us.
+ */
+export const MAX_SIMULATED_PER_WORKLOAD = 1000;
+export const MAX_SIMULATED_PODS = 50_000;
+
 export function simulatePods(workloads: WorkloadModel[], realPods: PodModel[], nodes: NodeModel[], clusterCIDRs: string[]): PodModel[] {
   const out: PodModel[] = [];
   const usedIPs = new Set(realPods.flatMap((p) => p.ips));
@@ -24,7 +31,8 @@ export function simulatePods(workloads: WorkloadModel[], realPods: PodModel[], n
     if (w.kind === 'ReplicaSet' && ownedByDeployment(w, owned)) continue;
     const matchesReal = (realByNamespace.get(w.namespace) ?? []).some((p) => matchesLabelSelector(w.selector, p.labels));
     if (matchesReal) continue;
-    const count = w.kind === 'DaemonSet' ? Math.max(1, schedulable.length) : w.replicas;
+    const wanted = w.kind === 'DaemonSet' ? Math.max(1, schedulable.length) : w.replicas;
+    const count = Math.max(0, Math.min(wanted, MAX_SIMULATED_PER_WORKLOAD, MAX_SIMULATED_PODS - out.length));
     const hash = nameSuffix(`${w.namespace}/${w.name}/template`, 10);
     for (let i = 0; i < count; i++) {
       const name =

@@ -103,7 +103,9 @@ export function parseRuleArgs(words: string[], line: number, warnings: RuleWarni
       i += n;
       continue;
     }
-    const owner = [...loaded].reverse().find((m) => MODULE_OPTIONS[m]?.[opt] !== undefined) ?? [...loaded].reverse().find((m) => !MODULE_OPTIONS[m]);
+    let owner: string | undefined;
+    for (let k = loaded.length - 1; k >= 0 && owner === undefined; k--) if (MODULE_OPTIONS[loaded[k]!]?.[opt] !== undefined) owner = loaded[k];
+    for (let k = loaded.length - 1; k >= 0 && owner === undefined; k--) if (!MODULE_OPTIONS[loaded[k]!]) owner = loaded[k];
     if (!owner) throw new RulesParseError(line, `option --${opt} belongs to no loaded match module (missing -m?)`);
     const n = MODULE_OPTIONS[owner]?.[opt] ?? countValues(words, i);
     const args = words.slice(i + 1, i + 1 + n);

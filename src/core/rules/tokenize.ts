@@ -1,48 +1,56 @@
 /** Splits an iptables-restore line into words as iptables-restore does (quotes group, backslash escapes). */
 import { RulesParseError } from './types';
 
+const SPACE = 32;
+const TAB = 9;
+const CR = 13;
+const DQ = 34;
+const SQ = 39;
+const BS = 92;
+
 export function tokenize(text: string, line: number): string[] {
-  // Fast path: no quotes or escapes, as in most rules.
-  if (!/["'\\\t\r]/.test(text)) {
-    const words = text.split(' ');
-    return words.includes('') ? words.filter((w) => w !== '') : words;
-  }
   const out: string[] = [];
-  let cur = '';
-  let inWord = false;
-  let quote: '"' | "'" | '' = '';
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quote) {
-      if (c === '\\' && i + 1 < text.length && (text[i + 1] === quote || text[i + 1] === '\\')) {
-        cur += text[++i];
-      } else if (c === quote) {
-        quote = '';
-      } else if (c === '\\') {
-        cur += c;
-      } else {
-        const next = text.indexOf(quote, i);
-        const bs = text.indexOf('\\', i);
-        const stop = next < 0 ? text.length : bs >= 0 && bs < next ? bs : next;
-        cur += text.slice(i, stop);
-        i = stop - 1;
-      }
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    let c = text.charCodeAt(i);
+    if (c === SPACE || c === TAB || c === CR) {
+      i++;
       continue;
     }
-    if (c === '"' || c === "'") {
-      quote = c;
-      inWord = true;
-    } else if (c === ' ' || c === '\t' || c === '\r') {
-      if (inWord) out.push(cur);
-      cur = '';
-      inWord = false;
-    } else {
-      cur += c;
-      inWord = true;
+    let word = '';
+    while (i < n) {
+      c = text.charCodeAt(i);
+      if (c === SPACE || c === TAB || c === CR) break;
+      if (c === DQ || c === SQ) {
+        // A quoted part: up to the closing quote; backslash escapes the quote and itself.
+        const q = c;
+        let j = ++i;
+        for (;;) {
+          if (j >= n) throw new RulesParseError(line, `unterminated ${q === DQ ? 'double' : 'single'} quote`);
+          const d = text.charCodeAt(j);
+          if (d === q) break;
+          if (d === BS && j + 1 < n && (text.charCodeAt(j + 1) === q || text.charCodeAt(j + 1) === BS)) {
+            word += text.slice(i, j);
+            i = ++j;
+          }
+          j++;
+        }
+        word += text.slice(i, j);
+        i = j + 1;
+        continue;
+      }
+      let j = i + 1;
+      while (j < n) {
+        const d = text.charCodeAt(j);
+        if (d === SPACE || d === TAB || d === CR || d === DQ || d === SQ) break;
+        j++;
+      }
+      word += text.slice(i, j);
+      i = j;
     }
+    out.push(word);
   }
-  if (quote) throw new RulesParseError(line, `unterminated ${quote === '"' ? 'double' : 'single'} quote`);
-  if (inWord) out.push(cur);
   return out;
 }
 

@@ -1,7 +1,8 @@
 /** The extension side of the panel protocol: one handler per request method, typed by PanelRequests. */
 import type { ClusterState } from '../../core';
 import { isServiceRef, type PanelMethod, type ProxyMode, type PanelRequests, type RequestMessage, type ReplyMessage } from '../../protocol/webview';
-import { dns, ruleChain, trace } from '../../viewmodel/engines';
+import { dns, ruleChain } from '../../viewmodel/engines';
+import { runTrace } from '../traceRunner';
 import { findService, toServiceView, traceChoices } from '../../viewmodel/serviceView';
 
 export type Handlers = { [M in PanelMethod]: (params: PanelRequests[M]['params']) => Promise<PanelRequests[M]['result']> | PanelRequests[M]['result'] };
@@ -23,7 +24,7 @@ export function panelHandlers(ctx: HandlerContext): Handlers {
       return { service: svc ? toServiceView(state, svc) : null, choices: traceChoices(state), mode: p.mode || state.proxy.mode, version: p.version };
     },
     ruleChain: async (params) => ruleChain(await ctx.state(), params),
-    trace: async (params) => trace(await ctx.state(), params),
+    trace: async (params) => runTrace(await ctx.state(), params),
     dns: async (ref) => dns(await ctx.state(), ref),
     reveal: async (ref) => ctx.revealService(await ctx.state(), ref.namespace, ref.name),
   };
