@@ -5,13 +5,8 @@ import type { Rule } from '../rules/types';
 import { candidates, dstKeyOf, type CompiledRules } from './compile';
 import { evalMatch, type MatchEnv, type PacketState } from './match';
 import { explain } from './explain';
-import type { TraceBranch, TraceContext, TraceDetail, TraceEndpoint, TracePacket, TraceStep, Verdict } from './types';
-
-interface StepNode {
-  step: TraceStep;
-  phase: number;
-  prev?: StepNode;
-}
+import { snapProbability, summarizeBranches, type StepNode } from './summary';
+import type { TraceBranch, TraceContext, TraceDetail, TracePacket, Verdict } from './types';
 
 interface Branch {
   pkt: PacketState;
@@ -184,14 +179,6 @@ function canonical(ip: string): string {
   return addr(ip)?.text ?? ip;
 }
 
-/** Probabilities made from 10-digit (or kernel-rounded) factors, snapped to the simple fraction they stand for. */
-export function snapProbability(p: number): number {
-  for (let d = 1; d <= 4096; d++) {
-    const n = Math.round(p * d);
-    if (Math.abs(p - n / d) < 1e-6 / d) return n / d;
-  }
-  return Math.round(p * 1e10) / 1e10;
-}
 
 function trim(p: number): string {
   return String(Math.round(p * 1e10) / 1e10);
@@ -247,37 +234,10 @@ function summarize(finals: Outcome[], tracer: Tracer, packet: TracePacket, ctx: 
     const verdict: Verdict = o.end === 'DROP' || o.end === 'REJECT' ? o.end : o.b.dnat ? 'DNAT' : o.b.acceptedBy ? 'ACCEPT' : 'NONE';
     return { probability: snapProbability(o.b.prob), verdict, dnat: o.b.dnat, masquerade: o.b.masquerade, decidedBy: o.decidedBy ?? o.b.acceptedBy, comments, affinity: o.b.affinity };
   });
-  const endpoints = new Map<string, TraceEndpoint>();
-  for (const b of branches) {
-    if (b.verdict !== 'DNAT' || !b.dnat) continue;
-    const key = `${b.dnat.ip}|${b.dnat.port}`;
-    const e = endpoints.get(key);
-    if (e) e.probability = snapProbability(e.probability + b.probability);
-    else endpoints.set(key, { ip: b.dnat.ip, port: b.dnat.port, probability: b.probability });
-  }
-  const order: Verdict[] = ['DNAT', 'ACCEPT', 'REJECT', 'DROP', 'NONE'];
-  const verdict = order.find((v) => branches.some((b) => b.verdict === v)) ?? 'NONE';
-  const ordered: StepNode[] = [];
-  const seen = new Set<string>();
-  for (const o of finals) {
-    const list: StepNode[] = [];
-    for (let s = o.b.steps; s; s = s.prev) list.push(s);
-    for (let i = list.length - 1; i >= 0; i--) {
-      const s = list[i]!;
-      const k = `${s.step.table}\0${s.step.chain}\0${s.step.rule}\0${s.step.effect}`;
-      if (!seen.has(k)) {
-        seen.add(k);
-        ordered.push(s);
-      }
-    }
-  }
-  // Group by hook (nat first, filter, then POSTROUTING), keeping the order within each.
-  const steps = ordered.map((s, i) => ({ s, i })).sort((a, b) => a.s.phase - b.s.phase || a.i - b.i).map((x) => x.s.step);
-  const relevant = verdict === 'DNAT' ? branches.filter((b) => b.verdict === 'DNAT') : branches;
-  const masquerade = relevant.some((b) => b.masquerade && b.probability > 0);
+  const { verdict, endpoints, steps, masquerade } = summarizeBranches(branches, finals.map((o) => o.b.steps));
   const warnings = [...tracer.warnings];
   if (synthesized.length) warnings.unshift(`the rules lack the built-in chains ${synthesized.join(', ')}: tracing from kube-proxy's own hook rules (as installed on every node)`);
-  const detail: TraceDetail = { verdict, endpoints: [...endpoints.values()], masquerade, steps, explanation: '', branches, warnings };
+  const detail: TraceDetail = { verdict, endpoints, masquerade, steps, explanation: '', branches, warnings };
   detail.explanation = explain(detail, packet, ctx);
   return detail;
 }

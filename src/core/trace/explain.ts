@@ -1,18 +1,13 @@
 /** One paragraph, in plain words, of what happened to the packet, built from rule comments. */
 import type { TraceBranch, TraceContext, TraceDetail, TracePacket } from './types';
+import { joinHostPort } from '../net/ip';
+import { percent } from './summary';
 
 const SERVICE_COMMENT = / (cluster IP|external IP|loadbalancer IP|health check node port)$/;
 
 const KINDS: Record<string, string> = { 'cluster IP': 'ClusterIP', 'external IP': 'external IP', 'loadbalancer IP': 'LoadBalancer IP' };
 
-function pct(p: number): string {
-  const v = p * 100;
-  return `${Number.isInteger(v) ? v : v.toFixed(2).replace(/\.?0+$/, '')}%`;
-}
 
-function host(ip: string, port: number): string {
-  return ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
-}
 
 /** The Service port a branch went through, from the comments of the rules it matched. */
 export function serviceOf(b: TraceBranch): string | undefined {
@@ -30,7 +25,7 @@ export function serviceOf(b: TraceBranch): string | undefined {
 
 export function explain(d: TraceDetail, p: TracePacket, ctx: TraceContext): string {
   const where = ctx.nodeName ? ` on node ${ctx.nodeName}` : '';
-  const what = `${p.protocol} ${p.from} -> ${host(p.to, p.port)}`;
+  const what = `${p.protocol} ${p.from} -> ${joinHostPort(p.to, p.port)}`;
   const first = d.branches.find((b) => b.verdict === d.verdict) ?? d.branches[0];
   const svc = first ? serviceOf(first) : undefined;
   const parts: string[] = [];
@@ -38,7 +33,7 @@ export function explain(d: TraceDetail, p: TracePacket, ctx: TraceContext): stri
   switch (d.verdict) {
     case 'DNAT': {
       const kind = !via ? '' : via.chain === 'KUBE-NODEPORTS' ? 'NodePort' : KINDS[SERVICE_COMMENT.exec(via.comment)?.[1] ?? ''] ?? '';
-      const eps = d.endpoints.map((e) => `${host(e.ip, e.port)} (${pct(e.probability)})`).join(', ');
+      const eps = d.endpoints.map((e) => `${joinHostPort(e.ip, e.port)} (${percent(e.probability)})`).join(', ');
       parts.push(`${what}${where} matches ${svc ? `Service port ${svc}` : 'a kube-proxy rule'}${kind ? ` (${kind})` : ''} and is DNATed to ${d.endpoints.length === 1 ? 'its only endpoint' : `one of ${d.endpoints.length} endpoints, each new connection picked at random`}: ${eps}.`);
       const dnat = d.branches.filter((b) => b.verdict === 'DNAT');
       const short = dnat.flatMap((b) => b.comments).find((c) => /^(pod traffic|route LOCAL traffic) for /.test(c.comment));
@@ -49,13 +44,13 @@ export function explain(d: TraceDetail, p: TracePacket, ctx: TraceContext): stri
         const why = masq[0]!.comments.find((c) => c.target === 'KUBE-MARK-MASQ');
         parts.push(`The source is masqueraded to the node's address${why ? ` (rule "${why.comment}")` : ''}, so the endpoint does not see the client IP.`);
       } else {
-        const eps = masq.map((b) => (b.dnat ? host(b.dnat.ip, b.dnat.port) : '?')).join(', ');
+        const eps = masq.map((b) => (b.dnat ? joinHostPort(b.dnat.ip, b.dnat.port) : '?')).join(', ');
         parts.push(`Only when it lands on ${eps} (the sending pod itself: hairpin) is the source masqueraded; otherwise the client IP is kept.`);
       }
       const aff = dnat.find((b) => b.affinity);
       if (aff) parts.push(`Session affinity (ClientIP): later connections from ${p.from} stick to the chosen endpoint${aff.affinity?.seconds !== undefined ? ` for ${aff.affinity.seconds} s` : ''}.`);
       const lost = d.branches.filter((b) => b.verdict === 'DROP' || b.verdict === 'REJECT');
-      if (lost.length) parts.push(`${pct(lost.reduce((s, b) => s + b.probability, 0))} of connections are ${lost[0]!.verdict === 'DROP' ? 'dropped' : 'rejected'} instead.`);
+      if (lost.length) parts.push(`${percent(lost.reduce((s, b) => s + b.probability, 0))} of connections are ${lost[0]!.verdict === 'DROP' ? 'dropped' : 'rejected'} instead.`);
       break;
     }
     case 'REJECT':

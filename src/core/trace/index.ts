@@ -6,7 +6,8 @@ import type { TraceContext, TraceDetail, TracePacket, TraceResult } from './type
 
 export * from './types';
 export { compileRules, type CompiledRules } from './compile';
-export { traceCompiled, snapProbability } from './engine';
+export { traceCompiled } from './engine';
+export { snapProbability } from './summary';
 export { serviceOf } from './explain';
 
 /** Traces one packet (compile once with compileRules and use traceCompiled for many). */

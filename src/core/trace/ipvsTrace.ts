@@ -4,10 +4,11 @@
  * the scheduler's choice among real servers. Works on generated rules (with ipsets) and on imported
  * `ipvsadm -Ln` output (virtual servers only: masquerading is then unknown and said so).
  */
-import { cidrContains, formatIP, isLoopback, parseCIDR, parseIP } from '../net/ip';
+import { cidrContains, formatIP, isLoopback, joinHostPort, parseCIDR, parseIP } from '../net/ip';
 import type { LocalDetector } from '../proxy/types';
 import type { IpvsRealServer, IpvsTable, IpvsVirtualServer } from '../rules/ipvs/types';
 import type { TraceContext, TraceDetail, TracePacket, TraceStep } from './types';
+import { percent } from './summary';
 
 /** What only a generated rule set knows: the ipsets and the masquerade configuration. */
 export interface IpvsHelperState {
@@ -23,14 +24,7 @@ export interface IpvsHelperState {
 const WEIGHTED = new Set(['wrr', 'wlc', 'lblc', 'lblcr']);
 const HASHED = new Set(['sh', 'dh', 'mh']);
 
-function hp(ip: string, port: number): string {
-  return ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
-}
 
-function pct(p: number): string {
-  const v = p * 100;
-  return `${Number.isInteger(v) ? v : v.toFixed(2).replace(/\.?0+$/, '')}%`;
-}
 
 export function traceIpvs(table: IpvsTable, packet: TracePacket, ctx: TraceContext, helper?: IpvsHelperState): TraceDetail {
   const s = parseIP(packet.from);
@@ -45,7 +39,7 @@ export function traceIpvs(table: IpvsTable, packet: TracePacket, ctx: TraceConte
   const steps: TraceStep[] = [];
   const warnings: string[] = [];
   const step = (tbl: string, chain: string, rule: string, effect: string) => steps.push({ table: tbl, chain, rule, effect });
-  const what = `${packet.protocol} ${src} -> ${hp(dst, packet.port)}${ctx.nodeName ? ` on node ${ctx.nodeName}` : ''}`;
+  const what = `${packet.protocol} ${src} -> ${joinHostPort(dst, packet.port)}${ctx.nodeName ? ` on node ${ctx.nodeName}` : ''}`;
   const entry = `${dst},${proto}:${packet.port}`;
   const done = (verdict: TraceDetail['verdict'], explanation: string, decidedBy?: { table: string; chain: string; comment?: string }): TraceDetail => ({
     verdict,
@@ -57,7 +51,7 @@ export function traceIpvs(table: IpvsTable, packet: TracePacket, ctx: TraceConte
     warnings,
   });
   const vs = table.virtualServers.find((v) => v.protocol.toLowerCase() === proto && v.address === dst && v.port === packet.port);
-  const owner = vs ? helper?.owners?.get(`${vs.protocol} ${hp(vs.address, vs.port)}`) : undefined;
+  const owner = vs ? helper?.owners?.get(`${vs.protocol} ${joinHostPort(vs.address, vs.port)}`) : undefined;
 
   // filter: loadBalancerSourceRanges (KUBE-PROXY-FIREWALL from INPUT; KUBE-IPVS-OUT-FILTER for the node itself).
   if (helper?.has('KUBE-LOAD-BALANCER-FW', entry)) {
@@ -87,13 +81,13 @@ export function traceIpvs(table: IpvsTable, packet: TracePacket, ctx: TraceConte
     }
     return done('NONE', `${what} matches no IPVS virtual server: it is not load-balanced and goes on to ${dst} unchanged.`);
   }
-  const vsText = `${vs.protocol}  ${hp(vs.address, vs.port)} ${vs.scheduler ?? ''}${vs.persistent !== undefined ? ` persistent ${vs.persistent}` : ''}`.trimEnd();
+  const vsText = `${vs.protocol}  ${joinHostPort(vs.address, vs.port)} ${vs.scheduler ?? ''}${vs.persistent !== undefined ? ` persistent ${vs.persistent}` : ''}`.trimEnd();
   const live = vs.realServers.filter((r) => (r.weight ?? 1) > 0);
   const drained = vs.realServers.length - live.length;
   if (drained) warnings.push(`${drained} real server(s) have weight 0 (terminating or being drained) and get no new connections`);
   if (!live.length) {
     step('ipvs', vsText, '(no real server with weight > 0)', 'REJECT: IPVS answers ICMP port unreachable');
-    return done('REJECT', `${what} is rejected (the client gets "connection refused"): IPVS virtual server ${hp(vs.address, vs.port)}${owner ? ` of ${owner}` : ''} has no usable real server (no ready endpoint).`, { table: 'ipvs', chain: vsText });
+    return done('REJECT', `${what} is rejected (the client gets "connection refused"): IPVS virtual server ${joinHostPort(vs.address, vs.port)}${owner ? ` of ${owner}` : ''} has no usable real server (no ready endpoint).`, { table: 'ipvs', chain: vsText });
   }
 
   // nat: the masquerade decisions, in KUBE-SERVICES order.
@@ -146,15 +140,15 @@ export function traceIpvs(table: IpvsTable, packet: TracePacket, ctx: TraceConte
   const branches: TraceDetail['branches'] = [];
   for (const r of live) {
     const hairpin = !!helper && r.address === src && helper.has('KUBE-LOOP-BACK', `${r.address},${proto}:${r.port},${src}`);
-    step('ipvs', vsText, `-> ${hp(r.address, r.port)} ${r.forward ?? 'Masq'} ${r.weight ?? 1}`, `forward to ${hp(r.address, r.port)} (probability ${+prob(r).toFixed(10)})`);
+    step('ipvs', vsText, `-> ${joinHostPort(r.address, r.port)} ${r.forward ?? 'Masq'} ${r.weight ?? 1}`, `forward to ${joinHostPort(r.address, r.port)} (probability ${+prob(r).toFixed(10)})`);
     if (hairpin) step('nat', 'KUBE-POSTROUTING', '-A KUBE-POSTROUTING -m set --match-set KUBE-LOOP-BACK dst,dst,src -j MASQUERADE', 'MASQUERADE (hairpin: the pod reaches itself)');
     branches.push({ probability: prob(r), verdict: 'DNAT', dnat: { ip: r.address, port: r.port }, masquerade: masq || hairpin, comments: [], ...(vs.persistent !== undefined ? { affinity: { seconds: vs.persistent } } : {}) });
   }
   if (masq) step('nat', 'KUBE-POSTROUTING', '-A KUBE-POSTROUTING -m comment --comment "kubernetes service traffic requiring SNAT" -j MASQUERADE --random-fully', "MASQUERADE: source rewritten to the node's address");
   const masquerade = branches.some((b) => b.masquerade);
-  const eps = endpoints.map((e) => `${hp(e.ip, e.port)} (${pct(e.probability)})`).join(', ');
+  const eps = endpoints.map((e) => `${joinHostPort(e.ip, e.port)} (${percent(e.probability)})`).join(', ');
   const parts = [
-    `${what} hits IPVS virtual server ${hp(vs.address, vs.port)}${owner ? ` of Service port ${owner}` : ''} (scheduler ${vs.scheduler ?? '?'}) and is forwarded to ${endpoints.length === 1 ? 'its only real server' : `one of ${endpoints.length} real servers`}: ${eps}.`,
+    `${what} hits IPVS virtual server ${joinHostPort(vs.address, vs.port)}${owner ? ` of Service port ${owner}` : ''} (scheduler ${vs.scheduler ?? '?'}) and is forwarded to ${endpoints.length === 1 ? 'its only real server' : `one of ${endpoints.length} real servers`}: ${eps}.`,
   ];
   if (!helper) parts.push('Whether the source is masqueraded cannot be told from ipvsadm output alone.');
   else if (masquerade && branches.every((b) => b.masquerade)) parts.push("The packet is marked for masquerade, so its source becomes the node's address.");
@@ -168,5 +162,5 @@ export function traceIpvs(table: IpvsTable, packet: TracePacket, ctx: TraceConte
 
 /** The virtual servers of a table keyed as ipvsadm shows them, for quick lookups. */
 export function ipvsIndex(table: IpvsTable): Map<string, IpvsVirtualServer> {
-  return new Map(table.virtualServers.map((v) => [`${v.protocol} ${hp(v.address, v.port)}`, v]));
+  return new Map(table.virtualServers.map((v) => [`${v.protocol} ${joinHostPort(v.address, v.port)}`, v]));
 }

@@ -7,15 +7,9 @@ import { formatIP, parseIP } from '../net/ip';
 import type { NftChain, NftElement, NftRule, NftRuleset, NftSet, NftStatement, NftTable, NftValue } from '../rules/nft/types';
 import { keyValue, valueMatches, type KeyValue, type NftEnv, type NftPacket } from './nftMatch';
 import { explainNft } from './nftExplain';
-import type { TraceBranch, TraceContext, TraceDetail, TraceEndpoint, TracePacket, TraceStep, Verdict } from './types';
-import { snapProbability } from './engine';
+import type { TraceBranch, TraceContext, TraceDetail, TracePacket, Verdict } from './types';
+import { snapProbability, summarizeBranches, type StepNode } from './summary';
 
-interface StepNode {
-  step: TraceStep;
-  /** 0 prerouting/output, 1 input/forward, 2 postrouting: steps are listed hook by hook. */
-  phase: number;
-  prev?: StepNode;
-}
 
 const PHASE: Record<string, number> = { prerouting: 0, output: 0, input: 1, forward: 1, postrouting: 2 };
 
@@ -424,39 +418,10 @@ function summarize(finals: Outcome[], tracer: NftTracer, packet: TracePacket, ct
       lookups: o.b.lookups,
     };
   });
-  const endpoints = new Map<string, TraceEndpoint>();
-  for (const b of branches) {
-    if (b.verdict !== 'DNAT' || !b.dnat) continue;
-    const key = `${b.dnat.ip}|${b.dnat.port}`;
-    const e = endpoints.get(key);
-    if (e) e.probability = snapProbability(e.probability + b.probability);
-    else endpoints.set(key, { ip: b.dnat.ip, port: b.dnat.port, probability: b.probability });
-  }
-  const order: Verdict[] = ['DNAT', 'ACCEPT', 'REJECT', 'DROP', 'NONE'];
-  const verdict = order.find((v) => branches.some((b) => b.verdict === v)) ?? 'NONE';
-  const ordered: StepNode[] = [];
-  const seen = new Set<string>();
-  for (const o of finals) {
-    const list: StepNode[] = [];
-    for (let s = o.b.steps; s; s = s.prev) list.push(s);
-    for (let i = list.length - 1; i >= 0; i--) {
-      const s = list[i]!;
-      const k = `${s.step.table}\0${s.step.chain}\0${s.step.rule}\0${s.step.effect}`;
-      if (!seen.has(k)) {
-        seen.add(k);
-        ordered.push(s);
-      }
-    }
-  }
-  const steps: TraceStep[] = ordered
-    .map((s, i) => ({ s, i }))
-    .sort((a, b) => a.s.phase - b.s.phase || a.i - b.i)
-    .map((x) => x.s.step);
-  const relevant = verdict === 'DNAT' ? branches.filter((b) => b.verdict === 'DNAT') : branches;
-  const masquerade = relevant.some((b) => b.masquerade && b.probability > 0);
+  const { verdict, endpoints, steps, masquerade } = summarizeBranches(branches, finals.map((o) => o.b.steps));
   const warnings = [...tracer.warnings];
   if (tracer.synthesized.length) warnings.unshift(`the rules lack base chains; tracing from kube-proxy's hooks (${tracer.synthesized.join(', ')}) as it installs them`);
-  const detail: TraceDetail = { verdict, endpoints: [...endpoints.values()], masquerade, steps, explanation: '', branches, warnings };
+  const detail: TraceDetail = { verdict, endpoints, masquerade, steps, explanation: '', branches, warnings };
   detail.explanation = explainNft(detail, branches, packet, ctx);
   return detail;
 }

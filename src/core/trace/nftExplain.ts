@@ -1,16 +1,11 @@
 /** One paragraph, in plain words, of what kube-proxy's nftables rules did with the packet. */
 import type { TraceBranch, TraceContext, TraceDetail, TracePacket } from './types';
+import { joinHostPort } from '../net/ip';
+import { percent } from './summary';
 
 type Lookup = { map: string; key: string; value: string; comment?: string };
 
-function pct(p: number): string {
-  const v = p * 100;
-  return `${Number.isInteger(v) ? v : v.toFixed(2).replace(/\.?0+$/, '')}%`;
-}
 
-function host(ip: string, port: number): string {
-  return ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
-}
 
 /** `service-ULMVA6XW-ns1/svc1/tcp/p80` -> `ns1/svc1:p80`; undefined for other names. */
 export function servicePortOfChain(chain: string): string | undefined {
@@ -39,14 +34,14 @@ function pathKind(lookups: Lookup[]): string {
 
 export function explainNft(d: TraceDetail, branches: (TraceBranch & { lookups: Lookup[] })[], p: TracePacket, ctx: TraceContext): string {
   const where = ctx.nodeName ? ` on node ${ctx.nodeName}` : '';
-  const what = `${p.protocol} ${p.from} -> ${host(p.to, p.port)}`;
+  const what = `${p.protocol} ${p.from} -> ${joinHostPort(p.to, p.port)}`;
   const first = branches.find((b) => b.verdict === d.verdict) ?? branches[0];
   const svc = first ? serviceOf(first.lookups, first) : undefined;
   const parts: string[] = [];
   switch (d.verdict) {
     case 'DNAT': {
       const kind = first ? pathKind(first.lookups) : '';
-      const eps = d.endpoints.map((e) => `${host(e.ip, e.port)} (${pct(e.probability)})`).join(', ');
+      const eps = d.endpoints.map((e) => `${joinHostPort(e.ip, e.port)} (${percent(e.probability)})`).join(', ');
       parts.push(`${what}${where} matches ${svc ? `Service port ${svc}` : 'a kube-proxy rule'}${kind ? ` (${kind})` : ''} and is DNATed to ${d.endpoints.length === 1 ? 'its only endpoint' : `one of ${d.endpoints.length} endpoints, each new connection picked at random (numgen)`}: ${eps}.`);
       const dnat = branches.filter((b) => b.verdict === 'DNAT');
       const short = dnat.flatMap((b) => b.comments).find((c) => /^short-circuit (pod|local) traffic$/.test(c.comment));
@@ -54,11 +49,11 @@ export function explainNft(d: TraceDetail, branches: (TraceBranch & { lookups: L
       const masq = dnat.filter((b) => b.masquerade);
       if (!masq.length) parts.push('The source address is kept (no masquerade), so the endpoint sees the client IP.');
       else if (masq.length === dnat.length) parts.push("The packet is marked for masquerade, so its source becomes the node's address and the endpoint does not see the client IP.");
-      else parts.push(`Only when it lands on ${masq.map((b) => (b.dnat ? host(b.dnat.ip, b.dnat.port) : '?')).join(', ')} (the sending pod itself: hairpin) is the source masqueraded; otherwise the client IP is kept.`);
+      else parts.push(`Only when it lands on ${masq.map((b) => (b.dnat ? joinHostPort(b.dnat.ip, b.dnat.port) : '?')).join(', ')} (the sending pod itself: hairpin) is the source masqueraded; otherwise the client IP is kept.`);
       const aff = dnat.find((b) => b.affinity);
       if (aff) parts.push(`Session affinity (ClientIP): later connections from ${p.from} stick to the chosen endpoint${aff.affinity?.seconds !== undefined ? ` for ${aff.affinity.seconds} s` : ''}.`);
       const lost = branches.filter((b) => b.verdict === 'DROP' || b.verdict === 'REJECT');
-      if (lost.length) parts.push(`${pct(lost.reduce((s, b) => s + b.probability, 0))} of connections are ${lost[0]!.verdict === 'DROP' ? 'dropped' : 'rejected'} instead.`);
+      if (lost.length) parts.push(`${percent(lost.reduce((s, b) => s + b.probability, 0))} of connections are ${lost[0]!.verdict === 'DROP' ? 'dropped' : 'rejected'} instead.`);
       break;
     }
     case 'REJECT':
