@@ -1,7 +1,4 @@
-/**
- * `ksd trace` in nftables and IPVS modes: through rules generated from the manifests (--mode) or a
- * node's real `nft list ruleset` / `ipvsadm -Ln` output (--rules, format detected).
- */
+/** `ksd trace --rules FILE` for a node's real `nft list ruleset` / `ipvsadm -Ln` output (format detected). */
 import { promises as fs } from 'node:fs';
 import {
   detectNftForm,
@@ -11,17 +8,13 @@ import {
   RulesParseError,
   traceIpvs,
   traceNft,
-  type ClusterState,
-  type IPFamily,
-  type TraceContext,
-  type TraceDetail,
-  type TracePacket,
 } from '../core';
+import type { GeneratedTracer } from '../tracing/generated';
 import { describeFsError } from '../node/loadPaths';
 import { CliError } from './io';
 
-/** Traces one packet for a node and family. */
-export type ModeTracer = (state: ClusterState, node: string | undefined, family: IPFamily, packet: TracePacket, ctx: TraceContext) => TraceDetail;
+/** Traces one packet for a node and family (the same shape as a tracer over generated rules). */
+export type ModeTracer = GeneratedTracer;
 
 /**
  * The tracer for a --rules file holding nft or ipvsadm output; undefined when the file is iptables
