@@ -19,12 +19,12 @@ interface Command {
 export const COMMANDS: Record<string, Command> = {
   check: { help: checkHelp, run: checkCommand },
   endpoints: { help: endpointsHelp, run: endpointsCommand },
+  rules: { help: rulesHelp, run: rulesCommand },
   trace: { help: traceHelp, run: traceCommand },
   diff: { help: diffHelp, run: diffCommand },
   dns: { help: dnsHelp, run: dnsCommand },
   env: { help: envHelp, run: envCommand },
   lsp: { help: lspHelp, run: lspCommand },
-  rules: { help: rulesHelp, run: rulesCommand },
 };
 
 export function helpText(): string {

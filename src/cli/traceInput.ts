@@ -96,8 +96,9 @@ export function resolveDestination(state: ClusterState, text: string): Destinati
 }
 
 /**
- * --node, else the node owning the destination (NodePorts and node addresses are handled there), else
- * the source's node (where a pod's or node's packet first meets kube-proxy's rules), else the first Node.
+ * --node, else the node owning the destination address (NodePorts and node addresses are handled there),
+ * else the first Node: exactly the CLI contract (shared/design/architecture.md), which other tools rely on.
+ * A pod's packet meets kube-proxy's rules on the pod's own node; pass --node for that view.
  */
 export function chooseNode(state: ClusterState, explicit: string | undefined, src: Source, dst: Destination): NodeModel | undefined {
   if (explicit) {
@@ -105,7 +106,7 @@ export function chooseNode(state: ClusterState, explicit: string | undefined, sr
     if (!n) throw new CliError(`--node ${explicit}: no such Node in the given manifests${state.nodes.length ? ` (Nodes: ${state.nodes.map((x) => x.name).slice(0, 10).join(', ')})` : ''}`);
     return n;
   }
-  return state.nodes.find((n) => n.ips.some((x) => canonicalIP(x) === dst.ip)) ?? (src.node ? findNode(state, src.node) : undefined) ?? state.nodes[0];
+  return state.nodes.find((n) => n.ips.some((x) => canonicalIP(x) === dst.ip)) ?? state.nodes[0];
 }
 
 export function parseProtocol(v: string | undefined): Protocol {

@@ -8,16 +8,11 @@ import {
   looksLikeIpvsadm,
   parseIpvsadm,
   parseNft,
-  renderIpvs,
-  renderNftables,
   RulesParseError,
   traceIpvs,
   traceNft,
   type ClusterState,
   type IPFamily,
-  type IpvsHelperState,
-  type IpvsTable,
-  type NftRuleset,
   type TraceContext,
   type TraceDetail,
   type TracePacket,
@@ -29,8 +24,8 @@ import { CliError } from './io';
 export type ModeTracer = (state: ClusterState, node: string | undefined, family: IPFamily, packet: TracePacket, ctx: TraceContext) => TraceDetail;
 
 /**
- * The tracer for --mode nftables|ipvs or for a --rules file holding nft or ipvsadm output;
- * undefined when the iptables path applies (iptables mode, iptables-save or -L listings).
+ * The tracer for a --rules file holding nft or ipvsadm output; undefined when the file is iptables
+ * rules or there is no file (generated rules, any mode, come from src/tracing/generated.ts).
  */
 export async function modeTracer(mode: string, rulesFile: string | undefined): Promise<ModeTracer | undefined> {
   if (rulesFile) {
@@ -47,28 +42,6 @@ export async function modeTracer(mode: string, rulesFile: string | undefined): P
     }
     if (mode !== 'iptables') throw new CliError(`--rules ${rulesFile}: expected ${mode === 'nftables' ? '`nft list ruleset` output or an nft transaction' : '`ipvsadm -Ln` output'} for --mode ${mode}`);
     return undefined;
-  }
-  if (mode === 'nftables') {
-    const cache = new Map<string, NftRuleset>();
-    return (state, node, family, packet, ctx) => {
-      const key = `${node ?? ''}/${family}`;
-      let rs = cache.get(key);
-      if (!rs) cache.set(key, (rs = parseNft(renderNftables(state, { family, node }).text)));
-      return traceNft(rs, packet, ctx);
-    };
-  }
-  if (mode === 'ipvs') {
-    const cache = new Map<string, { table: IpvsTable; helper: IpvsHelperState }>();
-    return (state, node, family, packet, ctx) => {
-      const key = `${node ?? ''}/${family}`;
-      let g = cache.get(key);
-      if (!g) {
-        const r = renderIpvs(state, { family, node });
-        g = { table: r.table, helper: { has: (s, e) => r.sets.has(s, e), entriesOf: (s) => r.sets.entries.get(s) ?? [], masqueradeAll: r.masqueradeAll, detector: r.model.detector, owners: r.owners } };
-        cache.set(key, g);
-      }
-      return traceIpvs(g.table, packet, ctx, g.helper);
-    };
   }
   return undefined;
 }

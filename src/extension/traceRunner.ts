@@ -1,9 +1,11 @@
 /**
  * Traces a request from the panel or the traceRequest command: the same pipeline as `ksd trace` (source,
- * destination, node and context resolved by src/cli/traceInput), through the rules the iptables renderer
- * writes for that node, parsed and compiled by src/core. No vscode import: unit-tested in plain Node.
+ * destination, node and context resolved by src/cli/traceInput), through the rules kube-proxy would write
+ * for that node in the chosen mode (src/tracing/generated.ts), or through a node's imported rules.
+ * No vscode import: unit-tested in plain Node.
  */
-import { compileRules, diffRules, parseRules, rulesRenderer, traceCompiled, traceResult, type ClusterState, type CompiledRules, type DiffRule, type RulesDiff, type RuleSet } from '../core';
+import { compileRules, diffRules, parseRules, rulesRenderer, traceCompiled, traceResult, type ClusterState, type DiffRule, type RulesDiff, type RuleSet } from '../core';
+import { generatedTracer } from '../tracing/generated';
 import { chooseNode, familyOf, parseProtocol, resolveDestination, resolveSource, traceContext } from '../cli/traceInput';
 import type { TraceParams, TraceView } from '../protocol/webview';
 import { findService } from '../viewmodel/serviceView';
@@ -12,26 +14,15 @@ import { noService } from '../viewmodel/engines';
 /** Traces through the rules kube-proxy would write on the node, or through a node's imported real rules. */
 export function runTrace(state: ClusterState, params: TraceParams, imported?: RuleSet): TraceView {
   if (params.ref && !findService(state, params.ref)) return { available: false, reason: noService(state, params.ref) };
-  if (params.mode !== 'iptables' && !imported) return { available: false, reason: `Tracing is available for kube-proxy's iptables mode; this workspace or your settings select ${params.mode}.` };
   const src = resolveSource(state, params.from.trim(), state.proxy.clusterCIDRs);
   const dst = resolveDestination(state, params.to.trim());
   const family = familyOf(dst.ip);
   if (familyOf(src.ip) !== family) throw new Error(`source ${src.ip} and destination ${dst.ip} are of different IP families`);
   const node = chooseNode(state, params.node || undefined, src, dst);
-  const rules = imported ? compileRules(imported) : expectedCompiled(state, node?.name, family);
-  const detail = traceCompiled(rules, { from: src.ip, to: dst.ip, port: dst.port, protocol: parseProtocol(params.protocol) }, traceContext(state, node, src, [], family));
+  const packet = { from: src.ip, to: dst.ip, port: dst.port, protocol: parseProtocol(params.protocol) };
+  const ctx = traceContext(state, node, src, [], family);
+  const detail = imported ? traceCompiled(compileRules(imported), packet, ctx) : generatedTracer(params.mode)(state, node?.name, family, packet, ctx);
   return { available: true, result: { ...traceResult(detail), node: node?.name ?? '', source: src.label } };
-}
-
-/** Rendered and compiled once per cluster state, node and family: a state is immutable, edits make a new one. */
-const compiledCache = new WeakMap<ClusterState, Map<string, CompiledRules>>();
-function expectedCompiled(state: ClusterState, node: string | undefined, family: 'IPv4' | 'IPv6'): CompiledRules {
-  let m = compiledCache.get(state);
-  if (!m) compiledCache.set(state, (m = new Map()));
-  const key = `${node ?? ''}/${family}`;
-  let c = m.get(key);
-  if (!c) m.set(key, (c = compileRules(expectedRules(state, node, family))));
-  return c;
 }
 
 /** The node's whole rule set as kube-proxy would write it (iptables-save view, built-in chains included). */

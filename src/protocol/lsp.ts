@@ -73,8 +73,9 @@ export type RuleChainResult =
 export const RuleChainRequest: RequestDescriptor<RuleChainParams, RuleChainResult> = { method: 'ksd/ruleChain' };
 
 export interface TraceParams {
+  /** An IP, `pod:NS/NAME`, `node:NAME`, `external:IP`, or a pod/workload/node name (as `ksd trace --from`). */
   from: string;
-  /** `IP:PORT` or `[IPv6]:PORT`. */
+  /** `IP:PORT`, `[IPv6]:PORT`, `NS/NAME:PORT` (a Service's ClusterIP) or `node:NAME:PORT`. */
   to: string;
   protocol?: 'TCP' | 'UDP' | 'SCTP';
   node?: string;
@@ -83,7 +84,11 @@ export interface TraceParams {
 export type TraceResult =
   | { available: true; verdict: 'DNAT' | 'DROP' | 'REJECT' | 'ACCEPT' | 'NONE'; endpoints: { ip: string; port: number; probability: number }[]; masquerade: boolean; steps: { table: string; chain: string; rule: string; effect: string }[]; explanation: string }
   | { available: false; reason: string };
-/** Client -> server: trace a request through the workspace's Services. `available: false` until the tracer exists. */
+/**
+ * Client -> server: trace the first packet of a new connection through the rules kube-proxy would write for the
+ * workspace (mode from the request, the settings or the workspace's KubeProxyConfiguration). `available: false`
+ * with a reason for input the trace cannot use (unknown source, malformed destination, unknown node).
+ */
 export const TraceRequest: RequestDescriptor<TraceParams, TraceResult> = { method: 'ksd/trace' };
 
 // ---------------------------------------------------------------- server -> client notifications

@@ -9,6 +9,7 @@ import { normalizeSettings, SETTINGS_SECTION, type KsdSettings } from '../protoc
 import { Analysis } from './analysis';
 import { quickFixes } from './features/codeActions';
 import { ruleChain } from './features/ruleChain';
+import { traceRequest } from './features/trace';
 import { codeLenses } from './features/codeLens';
 import { completions } from './features/completion';
 import { toLspDiagnostic } from './features/convert';
@@ -251,8 +252,10 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     TraceRequest.method,
     guard(log, TraceRequest.method, { available: false, reason: 'internal error (see the server log)' } as TraceResult, async (p: TraceParams | undefined): Promise<TraceResult> => {
       await ready;
-      if (!p || typeof p.from !== 'string' || typeof p.to !== 'string') return { available: false, reason: 'A trace needs `from` (an IP) and `to` (IP:PORT).' };
-      return { available: false, reason: 'Tracing through the language server is not wired to the core tracer yet; run `ksd trace PATHS --from SRC --to DST:PORT` meanwhile.' };
+      if (!p || typeof p.from !== 'string' || typeof p.to !== 'string') return { available: false, reason: 'A trace needs `from` (an IP, pod:NS/NAME or node:NAME) and `to` (IP:PORT or NS/NAME:PORT).' };
+      if (p.mode !== undefined && !['iptables', 'nftables', 'ipvs'].includes(p.mode)) return { available: false, reason: `Unknown proxy mode "${String(p.mode)}" (iptables, nftables or ipvs).` };
+      if (!analysis.state) return { available: false, reason: 'The workspace is not indexed.' };
+      return traceRequest(analysis.state, p, settings);
     }),
   );
 

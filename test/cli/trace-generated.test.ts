@@ -23,8 +23,11 @@ const trace = (from: string, to: string, ...extra: string[]): Result => {
 };
 const eps = (d: Result) => d.endpoints.map((e) => `${e.ip}:${e.port}@${e.probability}`);
 
-test('pod to ClusterIP by Service name: both endpoints at 1/2, no masquerade, on the pod\'s node', () => {
-  const d = trace('pod:shop/client', 'shop/web:80');
+test('pod to ClusterIP by Service name: both endpoints at 1/2, no masquerade; the contract\'s default node, or --node', () => {
+  // The ClusterIP belongs to no node, so the contract's default is the first Node given.
+  let d = trace('pod:shop/client', 'shop/web:80');
+  assert.match(d.explanation, /on node worker-1/);
+  d = trace('pod:shop/client', 'shop/web:80', '--node', 'worker-2');
   assert.equal(d.verdict, 'DNAT');
   assert.deepEqual(eps(d), ['10.244.1.10:8080@0.5', '10.244.2.20:8080@0.5']);
   assert.equal(d.masquerade, false);

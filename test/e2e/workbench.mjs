@@ -45,11 +45,12 @@ export class Workbench {
   async pick(text, { title } = {}) {
     const widget = this.page.locator('.quick-input-widget');
     if (title) await poll(`quick pick "${title}"`, async () => ((await widget.locator('.quick-input-title').textContent().catch(() => '')) ?? '').includes(title), 15_000);
+    // 30 s budgets: on 2 shared cores under load a quick pick once took over 15 s to appear.
     const input = widget.locator('input.input');
-    await input.waitFor({ state: 'visible', timeout: 15_000 });
+    await input.waitFor({ state: 'visible', timeout: 30_000 });
     await input.fill(text);
     const row = widget.locator('.monaco-list-row', { hasText: text }).first();
-    await row.waitFor({ state: 'visible', timeout: 15_000 });
+    await row.waitFor({ state: 'visible', timeout: 30_000 });
     await input.press('Enter');
   }
 

@@ -3,7 +3,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import type { Hover } from 'vscode-languageserver/node';
-import type { ServiceSummaryResult } from '../../src/protocol/lsp';
+import type { TraceResult, ServiceSummaryResult } from '../../src/protocol/lsp';
 import { caret, TestClient } from './client';
 import { DEPLOY, SVC } from './fixtures';
 
@@ -169,7 +169,20 @@ test('ksd/serviceSummary, ksd/ruleChain and ksd/trace answer with typed results'
     assert.equal(bad.available, false);
     assert.ok(bad.reason.length > 0);
     const tr = await c.request<{ available: boolean; reason: string }>('ksd/trace', {});
-    assert.deepEqual(tr, { available: false, reason: 'A trace needs `from` (an IP) and `to` (IP:PORT).' });
+    assert.equal(tr.available, false);
+    assert.match(tr.reason, /A trace needs `from`/);
+    // A pod-to-ClusterIP trace through the generated iptables rules: both endpoints at 1/2.
+    const ok = await c.request<TraceResult>('ksd/trace', { from: '10.244.9.9', to: 'default/web:80' });
+    assert.equal(ok.available, true);
+    if (ok.available) {
+      assert.equal(ok.verdict, 'DNAT');
+      assert.deepEqual(ok.endpoints.map((e) => e.probability), [0.5, 0.5]);
+      assert.ok(ok.steps.some((st) => st.chain.startsWith('KUBE-SVC-')));
+    }
+    const nft = await c.request<TraceResult>('ksd/trace', { from: '10.244.9.9', to: 'default/web:80', mode: 'nftables' });
+    assert.equal(nft.available && nft.verdict, 'DNAT');
+    const badDst = await c.request<TraceResult>('ksd/trace', { from: '10.244.9.9', to: 'nowhere' });
+    assert.equal(badDst.available, false);
   } finally {
     await c.stop();
   }

@@ -89,12 +89,13 @@ test('trace from the panel: ClusterIP from outside DNATs to every endpoint with 
   assert.ok(r.explanation.length > 0);
 });
 
-test('trace: no endpoints is a REJECT; nftables mode and unknown sources are clear messages', () => {
+test('trace: no endpoints is a REJECT in iptables and nftables modes; unknown sources are clear messages', () => {
   const s = state(0);
   const rejected = runTrace(s, { ref: null, from: '203.0.113.10', to: '10.96.0.50:80', protocol: 'TCP', node: '', mode: 'iptables' });
   assert.ok(rejected.available && rejected.result.verdict === 'REJECT');
   const nft = runTrace(s, { ref: null, from: '203.0.113.10', to: '10.96.0.50:80', protocol: 'TCP', node: '', mode: 'nftables' });
-  assert.equal(nft.available, false);
+  assert.ok(nft.available && nft.result.verdict === 'REJECT');
+  assert.ok(nft.available && nft.result.steps.some((st) => st.table === 'ip kube-proxy'));
   assert.throws(() => runTrace(s, { ref: null, from: 'nosuchpod', to: '10.96.0.50:80', protocol: 'TCP', node: '', mode: 'iptables' }), /not an IP address/);
   assert.throws(() => runTrace(s, { ref: null, from: '10.0.0.1', to: '10.96.0.50', protocol: 'TCP', node: '', mode: 'iptables' }), /DST:PORT/);
   assert.throws(() => runTrace(s, { ref: null, from: '10.0.0.1', to: '10.96.0.50:80', protocol: 'TCP', node: 'ghost', mode: 'iptables' }), /no such Node/);

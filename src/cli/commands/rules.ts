@@ -4,10 +4,15 @@ import { CliError, type CliIO } from '../io';
 import { findService, loadState } from '../state';
 
 export const rulesHelp = `ksd rules PATHS [--service NS/NAME] [--mode iptables|nftables|ipvs] [--kube-proxy-version X.Y]
-          [--format restore|save] [--node NAME]
-  The rules kube-proxy would write on a node for the Services in PATHS. restore (default): the
-  iptables-restore payload kube-proxy generates; save: the node as iptables-save prints it (with the
-  built-in chains and kube-proxy's jump rules). --node defaults to the first Node given.`;
+          [--format restore|save|ipvsadm|ipset|iptables] [--node NAME]
+  The rules kube-proxy would write on a node for the Services in PATHS.
+  iptables: restore (default) is the iptables-restore payload kube-proxy generates; save is the node as
+    iptables-save prints it (built-in chains and kube-proxy's jump rules included).
+  nftables: restore (default) is the transaction kube-proxy sends to nft; save is the table as
+    "nft list table" prints it.
+  ipvs: restore (default) is everything; ipvsadm, ipset and iptables show one part (virtual servers as
+    ipvsadm -Ln lists them, the ipsets, the iptables helper payload).
+  --node defaults to the first Node given.`;
 
 export async function rulesCommand(argv: string[], io: CliIO): Promise<number> {
   const args = parseArgs(argv, {

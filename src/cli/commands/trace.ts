@@ -1,8 +1,8 @@
 import { promises as fs } from 'node:fs';
-import { compileRules, traceCompiled, traceResult, type CompiledRules, type TraceDetail } from '../../core';
+import { compileRules, traceCompiled, traceResult, type TraceDetail } from '../../core';
 import { flagString, parseArgs, UsageError } from '../args';
 import { describeFsError } from '../../node/loadPaths';
-import { generatedRules } from '../generatedRules';
+import { generatedTracer, type ProxyMode } from '../../tracing/generated';
 import { CliError, type CliIO } from '../io';
 import { loadState } from '../state';
 import { chooseNode, familyOf, FROM_SYNTAX, parseProtocol, readRulesFile, resolveDestination, resolveSource, traceContext } from '../traceInput';
@@ -17,9 +17,9 @@ ksd trace PATHS --batch FLOWS.json [same options]
   on the way. --rules FILE traces a node's real rules (iptables-save output, iptables -L -n [-v]
   listings, nft list ruleset output or ipvsadm -Ln output, detected); PATHS may then be empty. DST is
   an IP ([v6]:port), a Service NS/NAME (its ClusterIP) or node:NAME. --node defaults to the node owning
-  DST, else the source's node (pod or node sources), else the first Node. --node-ip gives the node's
-  own addresses when no Node
-  manifest is given. --batch takes a JSON array of {from, to, protocol} and prints an array of results.
+  DST, else the first Node (give --node for the view from the source pod's own node). --node-ip gives the node's
+  own addresses when no Node manifest is given. --batch takes a JSON array of {from, to, protocol} and
+  prints an array of results.
   ${FROM_SYNTAX}`;
 
 interface Flow {
@@ -59,7 +59,8 @@ export async function traceCommand(argv: string[], io: CliIO): Promise<number> {
   const other = await modeTracer(mode, rulesFile);
   const imported = rulesFile && !other ? await readRulesFile(rulesFile) : undefined;
   const extraLocal = (flagString(args, 'node-ip') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  const compiled = new Map<string, CompiledRules>();
+  const importedRules = imported ? compileRules(imported) : undefined;
+  const generated = generatedTracer(mode as ProxyMode, flagString(args, 'kube-proxy-version'));
   const results: TraceDetail[] = [];
   for (const [i, flow] of flows.entries()) {
     const where = flows.length > 1 || batch ? `flow ${i + 1}: ` : '';
@@ -70,18 +71,15 @@ export async function traceCommand(argv: string[], io: CliIO): Promise<number> {
       const family = familyOf(dst.ip);
       if (familyOf(src.ip) !== family) throw new CliError(`source ${src.ip} and destination ${dst.ip} are of different IP families`);
       const node = chooseNode(state, flagString(args, 'node'), src, dst);
-      if (other) {
-        results.push(other(state, node?.name, family, { from: src.ip, to: dst.ip, port: dst.port, protocol }, traceContext(state, node, src, extraLocal, family)));
-        continue;
-      }
-      const key = imported ? 'imported' : `${node?.name ?? ''}/${family}`;
-      let rules = compiled.get(key);
-      if (!rules) {
-        rules = compileRules(imported ?? generatedRules({ state, node: node?.name, family, mode, version: flagString(args, 'kube-proxy-version') }));
-        compiled.set(key, rules);
-      }
+      const packet = { from: src.ip, to: dst.ip, port: dst.port, protocol };
       const ctx = traceContext(state, node, src, extraLocal, family);
-      results.push(traceCompiled(rules, { from: src.ip, to: dst.ip, port: dst.port, protocol }, ctx));
+      if (other) {
+        results.push(other(state, node?.name, family, packet, ctx));
+      } else if (importedRules) {
+        results.push(traceCompiled(importedRules, packet, ctx));
+      } else {
+        results.push(generated(state, node?.name, family, packet, ctx));
+      }
     } catch (e) {
       if (e instanceof CliError) throw new CliError(where + e.message, e.exitCode);
       if (e instanceof Error && /IP families|not an IP address|not between 1 and 65535|fan out too far/.test(e.message)) throw new CliError(where + e.message);

@@ -83,7 +83,9 @@ function selectorNoMatch(state: ClusterState, svc: ServiceModel, options: CheckO
     return diag(o, ['spec', 'selector'], 'warning', 'KSD101', `${head} No workload or pod here carries any of these labels: check the labels in your workload's pod template (spec.template.metadata.labels).`, { which: 'key' });
   }
   const { source, misses, rival } = near;
-  const first = misses[0]!;
+  // A template with every label (replicas: 0, or a workload that simulates no pods): the selector is fine.
+  const first = misses[0];
+  if (!first) return undefined;
   const path = first.kind === 'key' ? ['spec', 'selector', first.key] : ['spec', 'selector', first.key];
   const which = first.kind === 'key' ? 'key' : 'value';
   const parts: string[] = [];

@@ -1,0 +1,53 @@
+/**
+ * Tracing through the rules kube-proxy would write, in any proxy mode, for one cluster state. Shared by
+ * `ksd trace`, the language server's ksd/trace request and the extension's panel: the rules of a node and
+ * family are rendered and compiled once per state (a state is immutable; edits make a new one).
+ */
+import {
+  compileRules,
+  parseNft,
+  renderIpvs,
+  renderNftables,
+  traceCompiled,
+  traceIpvs,
+  traceNft,
+  type ClusterState,
+  type IPFamily,
+  type TraceContext,
+  type TraceDetail,
+  type TracePacket,
+} from '../core';
+import { generatedRules } from '../cli/generatedRules';
+
+export type ProxyMode = 'iptables' | 'nftables' | 'ipvs';
+
+/** Traces one packet on a node through the rules generated from the state. */
+export type GeneratedTracer = (state: ClusterState, node: string | undefined, family: IPFamily, packet: TracePacket, ctx: TraceContext) => TraceDetail;
+
+type Prepared = (packet: TracePacket, ctx: TraceContext) => TraceDetail;
+const prepared = new WeakMap<ClusterState, Map<string, Prepared>>();
+
+export function generatedTracer(mode: ProxyMode, version?: string): GeneratedTracer {
+  return (state, node, family, packet, ctx) => {
+    let perState = prepared.get(state);
+    if (!perState) prepared.set(state, (perState = new Map()));
+    const key = `${mode}/${version ?? ''}/${node ?? ''}/${family}`;
+    let run = perState.get(key);
+    if (!run) perState.set(key, (run = prepare(state, mode, version, node, family)));
+    return run(packet, ctx);
+  };
+}
+
+function prepare(state: ClusterState, mode: ProxyMode, version: string | undefined, node: string | undefined, family: IPFamily): Prepared {
+  if (mode === 'nftables') {
+    const rs = parseNft(renderNftables(state, { family, node }).text);
+    return (packet, ctx) => traceNft(rs, packet, ctx);
+  }
+  if (mode === 'ipvs') {
+    const r = renderIpvs(state, { family, node });
+    const helper = { has: (s: string, e: string) => r.sets.has(s, e), entriesOf: (s: string) => r.sets.entries.get(s) ?? [], masqueradeAll: r.masqueradeAll, detector: r.model.detector, owners: r.owners };
+    return (packet, ctx) => traceIpvs(r.table, packet, ctx, helper);
+  }
+  const compiled = compileRules(generatedRules({ state, node, family, mode, version }));
+  return (packet, ctx) => traceCompiled(compiled, packet, ctx);
+}
