@@ -67,3 +67,9 @@ test('loopback and formatting of the extremes', () => {
   assert.equal(formatIP({ family: 'IPv4', value: 0xffffffffn }), '255.255.255.255');
   assert.equal(formatIP({ family: 'IPv6', value: (1n << 128n) - 1n }), 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff');
 });
+
+test('IPv4 edge forms: trailing dots, long parts, leading zeros; formatting round-trips', () => {
+  for (const bad of ['1.2.3.4.', '.1.2.3', '000000001.1.1.1', '1.2.3.4 5', '1.2.3.+4']) assert.equal(parseIP(bad), undefined, bad);
+  assert.equal(formatIP(parseIP('010.001.0.00000255')!), '10.1.0.255');
+  for (const ip of ['0.0.0.0', '255.255.255.255', '10.96.0.1', '192.168.200.17']) assert.equal(formatIP(parseIP(ip)!), ip);
+});

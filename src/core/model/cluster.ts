@@ -3,8 +3,8 @@ import type { LoadedObject } from '../manifest/load';
 import { parseYaml } from '../yaml/parse';
 import { canonicalCIDR } from '../net/ip';
 import { assignAddresses } from './allocate';
-import { nodeFrom, podFrom, serviceFrom, workloadFrom } from './defaults';
-import { mirrorEndpoints, normalizeSlice, shouldMirror } from './mirror';
+import { givenSlice, nodeModel, podModel, serviceModel, workloadModel } from './memo';
+import { mirrorEndpoints, shouldMirror } from './mirror';
 import { bool, dig, int, rec, str, strList } from './read';
 import { assumeRunning, simulatePods } from './simulate';
 import {
@@ -21,10 +21,10 @@ import {
 export function buildClusterState(objects: LoadedObject[], options: ClusterOptions = {}): ClusterState {
   const whole = objects.filter((o) => !o.partial);
   const of = (kind: string) => whole.filter((o) => o.kind === kind);
-  const services = of('Service').map((o) => serviceFrom(o));
-  const realPods = of('Pod').map((o) => podFrom(o));
-  const workloads = whole.map((o) => workloadFrom(o)).filter((w): w is WorkloadModel => !!w);
-  const nodes = of('Node').map(nodeFrom);
+  const services = of('Service').map(serviceModel);
+  const realPods = of('Pod').map(podModel);
+  const workloads = whole.map(workloadModel).filter((w): w is WorkloadModel => !!w);
+  const nodes = of('Node').map(nodeModel);
   const proxy = proxySettings(whole, options);
   const cidrObjects = of('ServiceCIDR').flatMap((o) => strList(dig(o.object, 'spec', 'cidrs')));
   const serviceCIDRs = (options.serviceCIDRs?.length ? options.serviceCIDRs : cidrObjects.length ? cidrObjects : [DEFAULT_SERVICE_CIDR]).map((c) => canonicalCIDR(c) ?? c);
@@ -33,11 +33,7 @@ export function buildClusterState(objects: LoadedObject[], options: ClusterOptio
   const podCIDRs = proxy.clusterCIDRs.length ? proxy.clusterCIDRs : [DEFAULT_CLUSTER_CIDR];
   if (options.simulatePods !== false) assumeRunning(realPods, nodes, podCIDRs);
   const simulated = options.simulatePods === false ? [] : simulatePods(workloads, realPods, nodes, podCIDRs);
-  const slices: GivenSlice[] = of('EndpointSlice').map((o) => {
-    const slice = normalizeSlice(o.object);
-    slice.metadata!.namespace = o.namespace ?? 'default';
-    return { slice, loaded: o };
-  });
+  const slices: GivenSlice[] = of('EndpointSlice').map(givenSlice);
   for (const o of of('Endpoints')) {
     const svcName = o.name;
     const ns = o.namespace ?? 'default';

@@ -1,10 +1,10 @@
 /** Pods a workload would run, for workloads whose selector matches none of the given Pods. */
 import { matchesLabelSelector } from '../selectors';
-import { cidrAt, cidrSize, parseCIDR } from '../net/ip';
+import { cidrAt, cidrSize, parseCIDR, type CIDR } from '../net/ip';
 import { containerPortsOf } from './defaults';
 import { dig, rec, str } from './read';
 import { fnv1a, nameSuffix } from './hash';
-import type { NodeModel, PodModel, WorkloadModel } from './types';
+import type { ContainerPortModel, NodeModel, PodModel, WorkloadModel } from './types';
 
 /**
  * Bounds on simulated pods: a workload stands for at most this many (its replicas may say billions), and
@@ -33,18 +33,11 @@ export function simulatePods(workloads: WorkloadModel[], realPods: PodModel[], n
     if (matchesReal) continue;
     const wanted = w.kind === 'DaemonSet' ? Math.max(1, schedulable.length) : w.replicas;
     const count = Math.max(0, Math.min(wanted, MAX_SIMULATED_PER_WORKLOAD, MAX_SIMULATED_PODS - out.length));
-    const hash = nameSuffix(`${w.namespace}/${w.name}/template`, 10);
+    const shape = shapeOf(w);
     for (let i = 0; i < count; i++) {
-      const name =
-        w.kind === 'StatefulSet' ? `${w.name}-${i}` : w.kind === 'Deployment' ? `${w.name}-${hash}-${nameSuffix(`${w.name}/${i}`, 5)}` : `${w.name}-${nameSuffix(`${w.namespace}/${w.name}/${i}`, 5)}`;
-      const labels: Record<string, string> = { ...w.templateLabels };
-      if (w.kind === 'Deployment') labels['pod-template-hash'] = hash;
-      if (w.kind === 'StatefulSet') {
-        labels['statefulset.kubernetes.io/pod-name'] = name;
-        labels['apps.kubernetes.io/pod-index'] = String(i);
-      }
+      const { name, labels } = podShape(w, shape, i);
       const node = w.kind === 'DaemonSet' ? schedulable[i] : schedulable.length ? schedulable[rr++ % schedulable.length] : undefined;
-      const spec = rec(w.template.spec);
+      const spec = shape.spec;
       // A hostNetwork pod has its node's address; others get one address per pod-network family.
       const hostNet = spec['hostNetwork'] === true;
       const ips = hostNet && node?.ips.length ? [node.ips[0]!] : podIPs(node?.podCIDRs.length ? node.podCIDRs : clusterCIDRs, `${w.namespace}/${name}`, usedIPs);
@@ -63,8 +56,8 @@ export function simulatePods(workloads: WorkloadModel[], realPods: PodModel[], n
         subdomain: w.kind === 'StatefulSet' ? w.serviceName : str(spec['subdomain']),
         hostNetwork: spec['hostNetwork'] === true,
         enableServiceLinks: spec['enableServiceLinks'] !== false,
-        ports: containerPortsOf(spec),
-        owner: { kind: w.kind, name: w.name },
+        ports: shape.ports,
+        owner: shape.owner,
         simulated: true,
         loaded: w.loaded,
       });
@@ -73,10 +66,61 @@ export function simulatePods(workloads: WorkloadModel[], realPods: PodModel[], n
   return out;
 }
 
+/**
+ * What a workload's simulated pods look like apart from their addresses and nodes (names, labels, ports),
+ * remembered per workload model: models are kept across builds while their object is unchanged, so a
+ * rebuild only hands out addresses again. Pods of different builds share these read-only parts.
+ */
+interface Shape {
+  spec: Record<string, unknown>;
+  hash: string;
+  ports: ContainerPortModel[];
+  owner: { kind: string; name: string };
+  pods: { name: string; labels: Record<string, string> }[];
+}
+const shapes = new WeakMap<WorkloadModel, Shape>();
+
+function shapeOf(w: WorkloadModel): Shape {
+  let shape = shapes.get(w);
+  if (!shape) {
+    const spec = rec(w.template?.spec);
+    shape = { spec, hash: nameSuffix(`${w.namespace}/${w.name}/template`, 10), ports: containerPortsOf(spec), owner: { kind: w.kind, name: w.name }, pods: [] };
+    shapes.set(w, shape);
+  }
+  return shape;
+}
+
+function podShape(w: WorkloadModel, shape: Shape, i: number): { name: string; labels: Record<string, string> } {
+  const known = shape.pods[i];
+  if (known) return known;
+  const hash = shape.hash;
+  const name =
+    w.kind === 'StatefulSet' ? `${w.name}-${i}` : w.kind === 'Deployment' ? `${w.name}-${hash}-${nameSuffix(`${w.name}/${i}`, 5)}` : `${w.name}-${nameSuffix(`${w.namespace}/${w.name}/${i}`, 5)}`;
+  const labels: Record<string, string> = { ...w.templateLabels };
+  if (w.kind === 'Deployment') labels['pod-template-hash'] = hash;
+  if (w.kind === 'StatefulSet') {
+    labels['statefulset.kubernetes.io/pod-name'] = name;
+    labels['apps.kubernetes.io/pod-index'] = String(i);
+  }
+  const made = { name, labels };
+  shape.pods[i] = made;
+  return made;
+}
+
 function ownedByDeployment(w: WorkloadModel, deployments: Set<string>): boolean {
   const refs = dig(w.loaded?.object, 'metadata', 'ownerReferences');
   if (!Array.isArray(refs)) return false;
   return refs.some((r) => rec(r)['kind'] === 'Deployment' && deployments.has(`${w.namespace}/${str(rec(r)['name'])}`));
+}
+
+/** Pod CIDRs are few and asked for once per pod: parse each text once (the cache stays small). */
+const parsedCIDRs = new Map<string, CIDR | undefined>();
+function cidrOf(text: string): CIDR | undefined {
+  if (parsedCIDRs.has(text)) return parsedCIDRs.get(text);
+  if (parsedCIDRs.size >= 256) parsedCIDRs.clear();
+  const c = parseCIDR(text);
+  parsedCIDRs.set(text, c);
+  return c;
 }
 
 /** One address per family, from the first CIDR of each family (a dual-stack pod network gives two). */
@@ -84,7 +128,7 @@ function podIPs(cidrs: string[], seed: string, used: Set<string>): string[] {
   const out: string[] = [];
   const families = new Set<string>();
   for (const c of cidrs) {
-    const fam = parseCIDR(c)?.family;
+    const fam = cidrOf(c)?.family;
     if (!fam || families.has(fam)) continue;
     families.add(fam);
     const ip = pickPodIP(c, seed, used);
@@ -97,7 +141,7 @@ function podIPs(cidrs: string[], seed: string, used: Set<string>): string[] {
 }
 
 function pickPodIP(cidrText: string, seed: string, used: Set<string>): string {
-  const cidr = parseCIDR(cidrText);
+  const cidr = cidrOf(cidrText);
   if (!cidr) return '';
   const usable = cidrSize(cidr) - 2n;
   if (usable <= 0n) return '';

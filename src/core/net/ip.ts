@@ -22,16 +22,24 @@ export function parseIP(text: string): ParsedIP | undefined {
 }
 
 function parseIPv4(s: string): ParsedIP | undefined {
-  const parts = s.split('.');
-  if (parts.length !== 4) return undefined;
-  let v = 0n;
-  for (const p of parts) {
-    if (!/^\d+$/.test(p) || p.length > 8) return undefined;
-    const n = Number(p);
-    if (n > 255) return undefined;
-    v = (v << 8n) | BigInt(n);
+  // Four decimal parts (digits only, at most 8 each, value <= 255), computed as a number then widened once.
+  let v = 0;
+  let part = 0;
+  let digits = 0;
+  let parts = 0;
+  for (let i = 0; i <= s.length; i++) {
+    const c = i < s.length ? s.charCodeAt(i) : 46;
+    if (c === 46) {
+      if (digits === 0 || digits > 8 || part > 255 || ++parts > 4) return undefined;
+      v = v * 256 + part;
+      part = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57) {
+      part = part * 10 + (c - 48);
+      digits++;
+    } else return undefined;
   }
-  return { family: 'IPv4', value: v };
+  return parts === 4 ? { family: 'IPv4', value: BigInt(v) } : undefined;
 }
 
 function parseIPv6(s: string): ParsedIP | undefined {
@@ -65,8 +73,8 @@ function parseIPv6(s: string): ParsedIP | undefined {
 
 export function formatIP(ip: ParsedIP): string {
   if (ip.family === 'IPv4') {
-    const v = ip.value;
-    return [24n, 16n, 8n, 0n].map((s) => String((v >> s) & 0xffn)).join('.');
+    const v = Number(ip.value & 0xffffffffn);
+    return `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
   }
   const groups: number[] = [];
   for (let i = 7; i >= 0; i--) groups.push(Number((ip.value >> BigInt(i * 16)) & 0xffffn));

@@ -46,26 +46,66 @@ class LimitError extends Error {
  * column 0), so a syntax error in one document leaves the others usable.
  */
 export function splitDocuments(text: string): { start: number; end: number }[] {
-  const cuts: { at: number; next: number }[] = [];
+  const parts: { start: number; end: number }[] = [];
   const re = /^(---|\.\.\.)(?=[ \t]|\r?\n|$)/gm;
+  let start = 0;
   let m: RegExpExecArray | null;
   while ((m = re.exec(text))) {
     // `---` opens the next document (the marker stays with it); `...` closes the current one.
-    cuts.push(m[1] === '---' ? { at: m.index, next: m.index } : { at: m.index, next: m.index + 3 });
+    if (hasContent(text, start, m.index)) parts.push({ start, end: m.index });
+    start = m[1] === '---' ? m.index : m.index + 3;
   }
-  const parts: { start: number; end: number }[] = [];
-  let start = 0;
-  for (const c of cuts) {
-    parts.push({ start, end: c.at });
-    start = c.next;
+  if (hasContent(text, start, text.length)) parts.push({ start, end: text.length });
+  return parts;
+}
+
+/**
+ * Whether text[start, end) holds anything besides blanks, comment lines and a leading `---` marker. Text
+ * after the marker on its own line counts as content (it may be a tag, an anchor or a scalar).
+ */
+function hasContent(text: string, start: number, end: number): boolean {
+  let i = start;
+  if (text.startsWith('---', i) && i + 3 <= end) {
+    for (i += 3; i < end; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 10) break;
+      if (!isBlank(c)) return true;
+    }
   }
-  parts.push({ start, end: text.length });
-  return parts.filter((p) => /\S/.test(text.slice(p.start, p.end).replace(/^\s*#.*$/gm, '').replace(/^---/, '')));
+  // Line by line: the first non-blank character of a line decides (`#` starts a comment line).
+  let lineStart = true;
+  for (; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) {
+      lineStart = true;
+      continue;
+    }
+    if (!lineStart) continue;
+    if (isBlank(c)) continue;
+    if (c === 35) {
+      lineStart = false;
+      continue;
+    }
+    return true;
+  }
+  return false;
+}
+
+function isBlank(c: number): boolean {
+  return c === 32 || c === 9 || c === 13 || c === 12 || c === 11 || (c > 127 && /\s/.test(String.fromCharCode(c)));
 }
 
 export function parseYaml(text: string, limits: YamlLimits = DEFAULT_YAML_LIMITS): YamlParseResult {
+  const parts = splitDocuments(text);
+  // One parser run over a whole well-formed stream avoids the parser's per-call setup for every document;
+  // anything unusual (a syntax error, a limit, a document that does not line up with the split) falls back
+  // to parsing document by document, which isolates errors.
+  if (parts.length > 1) {
+    const whole = parseWhole(text, parts, limits);
+    if (whole) return whole;
+  }
   const result: YamlParseResult = { documents: [], errors: [], warnings: [] };
-  for (const part of splitDocuments(text)) {
+  for (const part of parts) {
     // Parse the slice padded so offsets stay file-relative.
     const slice = text.slice(part.start, part.end);
     let events: Event[];
@@ -80,7 +120,7 @@ export function parseYaml(text: string, limits: YamlLimits = DEFAULT_YAML_LIMITS
     }
     try {
       const docs = buildDocuments(slice, events, part.start, limits, result.warnings);
-      result.documents.push(...docs);
+      for (const d of docs) result.documents.push(d);
     } catch (e) {
       if (e instanceof LimitError) {
         result.errors.push({ message: e.message, offset: e.offset, end: Math.min(e.offset + 1, text.length) });
@@ -90,6 +130,34 @@ export function parseYaml(text: string, limits: YamlLimits = DEFAULT_YAML_LIMITS
     }
   }
   return result;
+}
+
+/** The whole stream in one parser run, or undefined when it must be parsed document by document. */
+function parseWhole(text: string, parts: { start: number; end: number }[], limits: YamlLimits): YamlParseResult | undefined {
+  let events: Event[];
+  try {
+    events = parseEvents(text, { maxDepth: limits.maxDepth });
+  } catch {
+    return undefined;
+  }
+  const warnings: YamlError[] = [];
+  let docs: YamlDocument[];
+  try {
+    docs = buildDocuments(text, events, 0, limits, warnings);
+  } catch (e) {
+    if (e instanceof LimitError) return undefined;
+    throw e;
+  }
+  if (docs.length !== parts.length) return undefined;
+  // Each document must start inside its own part; it then spans that part, as it would parsed alone.
+  for (const [i, d] of docs.entries()) {
+    const part = parts[i]!;
+    const at = d.root!.start;
+    if (at < part.start || at >= part.end || d.root!.end > part.end) return undefined;
+    d.start = part.start;
+    d.end = part.end;
+  }
+  return { documents: docs, errors: [], warnings };
 }
 
 interface Frame {
@@ -214,19 +282,22 @@ function finishCollection(frame: Frame, src: string, base: number): void {
 }
 
 function scalarNode(src: string, e: ScalarEvent, base: number): YScalar {
-  const text = getScalarValue(src, e);
-  const tag = e.tagStart >= 0 ? src.slice(e.tagStart, e.tagEnd) : '';
+  const text = e.fast ? src.slice(e.valueStart, e.valueEnd) : getScalarValue(src, e);
   const quoted = e.style !== SCALAR_STYLE.PLAIN;
   let value: YScalar['value'];
-  if (tag === '!!str' || tag === '!' || (quoted && tag === '')) value = text;
-  else if (tag === '!!int' || tag === '!!float') {
-    const n = Number(text);
-    value = Number.isFinite(n) ? n : text;
-  } else if (tag === '!!bool') value = text === 'true';
-  else if (tag === '!!null') value = null;
-  else {
-    const r = CORE_SCHEMA.resolveImplicitScalarTag(text).value;
-    value = typeof r === 'string' || typeof r === 'number' || typeof r === 'boolean' || r === null ? r : text;
+  if (e.tagStart < 0) {
+    // Untagged: quoted and block scalars are strings; a plain one is a string unless the core schema
+    // resolves it (only scalars opening with one of its first characters, or empty ones, can resolve).
+    value = quoted || !mayResolve(text) ? text : implicitValue(text);
+  } else {
+    const tag = src.slice(e.tagStart, e.tagEnd);
+    if (tag === '!!str' || tag === '!' || (quoted && tag === '')) value = text;
+    else if (tag === '!!int' || tag === '!!float') {
+      const n = Number(text);
+      value = Number.isFinite(n) ? n : text;
+    } else if (tag === '!!bool') value = text === 'true';
+    else if (tag === '!!null') value = null;
+    else value = implicitValue(text);
   }
   let start = base + e.valueStart;
   let end = base + e.valueEnd;
@@ -240,6 +311,18 @@ function scalarNode(src: string, e: ScalarEvent, base: number): YScalar {
     end = start;
   }
   return { kind: 'scalar', start, end, value, quoted };
+}
+
+function implicitValue(text: string): YScalar['value'] {
+  const r = CORE_SCHEMA.resolveImplicitScalarTag(text).value;
+  return typeof r === 'string' || typeof r === 'number' || typeof r === 'boolean' || r === null ? r : text;
+}
+
+/** First characters of the YAML 1.2 core schema's null, bool, int and float forms: `~ n N t T f F - + . 0-9`. */
+function mayResolve(text: string): boolean {
+  if (text.length === 0) return true;
+  const c = text.charCodeAt(0);
+  return (c >= 48 && c <= 57) || c === 126 || c === 110 || c === 78 || c === 116 || c === 84 || c === 102 || c === 70 || c === 45 || c === 43 || c === 46;
 }
 
 function expandedSize(root: YNode, cap: number): number {
