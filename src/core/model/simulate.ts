@@ -16,7 +16,8 @@ export const MAX_SIMULATED_PODS = 50_000;
 export function simulatePods(workloads: WorkloadModel[], realPods: PodModel[], nodes: NodeModel[], clusterCIDRs: string[]): PodModel[] {
   const out: PodModel[] = [];
   const usedIPs = new Set(realPods.flatMap((p) => p.ips));
-  const schedulable = nodes.filter((n) => n.ready);
+  // Sorted, so the same manifests give the same pods whatever order the files were read in (CLI, editor, live).
+  const schedulable = byName(nodes.filter((n) => n.ready));
   let rr = 0;
   const owned = new Set(workloads.filter((w) => w.kind === 'Deployment').map((w) => `${w.namespace}/${w.name}`));
   const realByNamespace = new Map<string, PodModel[]>();
@@ -25,7 +26,7 @@ export function simulatePods(workloads: WorkloadModel[], realPods: PodModel[], n
     if (list) list.push(p);
     else realByNamespace.set(p.namespace, [p]);
   }
-  for (const w of workloads) {
+  for (const w of [...workloads].sort((a, b) => cmp(`${a.namespace}/${a.kind}/${a.name}`, `${b.namespace}/${b.kind}/${b.name}`))) {
     if (!w.template || !w.selector) continue;
     // A ReplicaSet owned by a given Deployment would double its pods; the Deployment speaks for it.
     if (w.kind === 'ReplicaSet' && ownedByDeployment(w, owned)) continue;
@@ -159,9 +160,9 @@ function pickPodIP(cidrText: string, seed: string, used: Set<string>): string {
  */
 export function assumeRunning(pods: PodModel[], nodes: NodeModel[], clusterCIDRs: string[]): void {
   const used = new Set(pods.flatMap((p) => p.ips));
-  const schedulable = nodes.filter((n) => n.ready);
+  const schedulable = byName(nodes.filter((n) => n.ready));
   let rr = 0;
-  for (const p of pods) {
+  for (const p of [...pods].sort((a, b) => cmp(`${a.namespace}/${a.name}`, `${b.namespace}/${b.name}`))) {
     if (p.loaded && p.loaded.object['status'] !== undefined) continue;
     const node = p.nodeName ? nodes.find((n) => n.name === p.nodeName) : schedulable.length ? schedulable[rr++ % schedulable.length] : undefined;
     const ips = p.hostNetwork && node?.ips[0] ? [node.ips[0]] : podIPs(node?.podCIDRs.length ? node.podCIDRs : clusterCIDRs, `${p.namespace}/${p.name}`, used);
@@ -174,4 +175,12 @@ export function assumeRunning(pods: PodModel[], nodes: NodeModel[], clusterCIDRs
     p.conditions = [{ type: 'Ready', status: 'True' }, ...p.readinessGates.map((g) => ({ type: g, status: 'True' }))];
     p.simulated = true;
   }
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function byName<T extends { name: string }>(list: T[]): T[] {
+  return list.sort((a, b) => cmp(a.name, b.name));
 }
