@@ -86,9 +86,11 @@ export class Analysis {
   private assemble(uri: string): boolean {
     const file = this.index.file(uri);
     const all: Diagnostic[] = file ? [...file.diagnostics] : [];
+    // Findings inside a document that does not parse are about its last good version: not shown there.
+    const stale = this.index.retainedSpans(uri);
     for (const perFile of this.byPartition.values()) {
       const list = perFile.get(uri);
-      if (list) all.push(...list);
+      if (list) for (const d of list) if (!stale.some((s) => d.range.start.line >= s.start && d.range.start.line <= s.end)) all.push(d);
     }
     const seen = new Set<string>();
     const unique = all.filter((d) => {

@@ -12,8 +12,11 @@ export class ShiftedLineIndex extends LineIndex {
   ) {
     super(text);
   }
+  /** Last file line positions may reach (the parse of an older text kept while the document does not parse). */
+  maxLine = Infinity;
   override position(offset: number): Position {
     const p = super.position(offset);
+    if (p.line + this.base.line > this.maxLine) return { line: this.maxLine, character: 0 };
     return p.line === 0 ? { line: this.base.line, character: this.base.character + p.character } : { line: p.line + this.base.line, character: p.character };
   }
   override offset(pos: Position): number {

@@ -8,7 +8,7 @@ import { DEFAULT_YAML_LIMITS, loadManifest, tooLargeManifest, type LoadedObject,
 import { describeFsError, kustomizePatchFiles, listManifestFiles } from '../../node/loadPaths';
 import type { KsdSettings } from '../../protocol/settings';
 import { PathFilter } from './glob';
-import { IncrementalManifest } from './incrementalManifest';
+import { IncrementalManifest, type LineSpan } from './incrementalManifest';
 import { MANIFEST_FILE, pathToUri, uriToPath } from './uri';
 
 interface Entry {
@@ -17,6 +17,15 @@ interface Entry {
   open: boolean;
   loader?: IncrementalManifest;
   file: ManifestFile;
+  /** Open documents only: objects of the last good version of each `---` document that does not parse now. */
+  retained?: LoadedObject[];
+  retainedSpans?: LineSpan[];
+}
+
+/** The objects an entry contributes to the analysis. */
+function analyzed(e: Entry | undefined): readonly LoadedObject[] {
+  if (!e) return [];
+  return e.retained?.length ? [...e.file.objects, ...e.retained] : e.file.objects;
 }
 
 /** What a change did to one file: its objects before and after (for the incremental analysis). */
@@ -65,8 +74,12 @@ export class WorkspaceIndex {
   }
   objects(): LoadedObject[] {
     const out: LoadedObject[] = [];
-    for (const e of this.entries.values()) for (const o of e.file.objects) out.push(o);
+    for (const e of this.entries.values()) for (const o of analyzed(e)) out.push(o);
     return out;
+  }
+  /** Line spans of an open file's documents that do not parse and are analysed as they last parsed. */
+  retainedSpans(uri: string): readonly LineSpan[] {
+    return this.entries.get(uri)?.retainedSpans ?? [];
   }
   isOpen(uri: string): boolean {
     return this.entries.get(uri)?.open ?? false;
@@ -137,9 +150,10 @@ export class WorkspaceIndex {
   setText(uri: string, text: string): FileChange {
     const prev = this.entries.get(uri);
     const loader = prev?.loader ?? new IncrementalManifest(uri);
-    const { manifest, stats } = loader.update(text, this.loadOptions(uri));
-    this.entries.set(uri, { uri, open: true, loader, file: manifest });
-    return { uri, before: prev?.file.objects ?? [], after: manifest.objects, reparsed: stats.reparsed, documents: stats.documents };
+    const { manifest, stats, retained, retainedSpans } = loader.update(text, this.loadOptions(uri));
+    const entry: Entry = { uri, open: true, loader, file: manifest, retained, retainedSpans };
+    this.entries.set(uri, entry);
+    return { uri, before: analyzed(prev), after: analyzed(entry), reparsed: stats.reparsed, documents: stats.documents };
   }
 
   /** The editor closed a document: fall back to the disk content (or drop it when not in the workspace). */
@@ -149,7 +163,7 @@ export class WorkspaceIndex {
     const p = uriToPath(uri);
     if (!p || this.relative(p) === undefined || !this.accepts(uri)) {
       this.entries.delete(uri);
-      return { uri, before: prev.file.objects, after: [] };
+      return { uri, before: analyzed(prev), after: [] };
     }
     return this.reloadFromDisk(uri, p, prev);
   }
@@ -164,7 +178,7 @@ export class WorkspaceIndex {
     if (deleted || !this.accepts(uri) || this.relative(p) === undefined) {
       if (!prev) return [];
       this.entries.delete(uri);
-      return [{ uri, before: prev.file.objects, after: [] }];
+      return [{ uri, before: analyzed(prev), after: [] }];
     }
     return [await this.reloadFromDisk(uri, p, prev)];
   }
@@ -173,10 +187,10 @@ export class WorkspaceIndex {
     const file = await this.readDisk(uri, p);
     if (file.skipped === 'not-a-manifest') {
       this.entries.delete(uri);
-      return { uri, before: prev?.file.objects ?? [], after: [] };
+      return { uri, before: analyzed(prev), after: [] };
     }
     this.entries.set(uri, { uri, open: false, file });
-    return { uri, before: prev?.file.objects ?? [], after: file.objects };
+    return { uri, before: analyzed(prev), after: file.objects };
   }
 
   /** Patches named by kustomization files are fragments: reload the files whose role changed. */
