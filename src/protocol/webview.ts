@@ -7,6 +7,7 @@
  * - `reply` (extension -> webview): the result or an error for that id;
  * - `event` (extension -> webview): {@link ToPanelEvent}, pushed when the Service or its data change.
  */
+import type { EndpointRow } from '../core/endpoints/service';
 
 // #region shared data
 
@@ -26,19 +27,8 @@ export interface PortView {
   nodePort: number;
 }
 
-export interface EndpointView {
-  ip: string;
-  port: number;
-  portName: string;
-  protocol: string;
-  ready: boolean;
-  serving: boolean;
-  terminating: boolean;
-  pod: string | null;
-  node: string | null;
-  zone: string | null;
-  simulated: boolean;
-}
+/** One endpoint row of the panel: exactly the core's row (type only: nothing of the core is bundled for this). */
+export type EndpointView = EndpointRow;
 
 export interface ExcludedView {
   pod: string;

@@ -1,7 +1,7 @@
 /** One paragraph, in plain words, of what happened to the packet, built from rule comments. */
 import type { TraceBranch, TraceContext, TraceDetail, TracePacket } from './types';
 import { joinHostPort } from '../net/ip';
-import { percent } from './summary';
+import { acceptedSentence, percent, unmatchedSentence } from './summary';
 
 const SERVICE_COMMENT = / (cluster IP|external IP|loadbalancer IP|health check node port)$/;
 
@@ -68,11 +68,11 @@ export function explain(d: TraceDetail, p: TracePacket, ctx: TraceContext): stri
     }
     case 'ACCEPT': {
       const by = first?.decidedBy;
-      parts.push(`${what}${where} is accepted by ${by ? `${by.table} ${by.chain}` : 'a rule'}${by?.comment ? ` ("${by.comment}")` : ''} without address translation.`);
+      parts.push(acceptedSentence(`${what}${where}`, by));
       break;
     }
     case 'NONE':
-      parts.push(`${what}${where} matches no kube-proxy Service rule: it is not DNATed and goes on to ${p.to} unchanged (not a Service address and port these rules know).`);
+      parts.push(unmatchedSentence(`${what}${where}`, p.to));
       break;
   }
   if (svc && ctx.notes) parts.push(...ctx.notes(svc, d.verdict));

@@ -1,7 +1,7 @@
 /** One paragraph, in plain words, of what kube-proxy's nftables rules did with the packet. */
 import type { TraceBranch, TraceContext, TraceDetail, TracePacket } from './types';
 import { joinHostPort } from '../net/ip';
-import { percent } from './summary';
+import { acceptedSentence, percent, unmatchedSentence } from './summary';
 
 type Lookup = { map: string; key: string; value: string; comment?: string };
 
@@ -71,11 +71,11 @@ export function explainNft(d: TraceDetail, branches: (TraceBranch & { lookups: L
     }
     case 'ACCEPT': {
       const by = first?.decidedBy;
-      parts.push(`${what}${where} is accepted by ${by ? `${by.table} ${by.chain}` : 'a rule'}${by?.comment ? ` ("${by.comment}")` : ''} without address translation.`);
+      parts.push(acceptedSentence(`${what}${where}`, by));
       break;
     }
     case 'NONE':
-      parts.push(`${what}${where} matches no kube-proxy Service rule: it is not DNATed and goes on to ${p.to} unchanged (not a Service address and port these rules know).`);
+      parts.push(unmatchedSentence(`${what}${where}`, p.to));
   }
   if (d.warnings.length) parts.push(`Note: ${d.warnings.join('; ')}.`);
   return parts.join(' ');

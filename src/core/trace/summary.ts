@@ -68,3 +68,13 @@ export function summarizeBranches(branches: readonly TraceBranch[], paths: reado
   const masquerade = relevant.some((b) => b.masquerade && b.probability > 0);
   return { verdict, endpoints: [...endpoints.values()], steps, masquerade };
 }
+
+/** The sentence for a packet a rule accepts without translation (every engine words it alike). */
+export function acceptedSentence(what: string, by: { table: string; chain: string; comment?: string } | undefined): string {
+  return `${what} is accepted by ${by ? `${by.table} ${by.chain}` : 'a rule'}${by?.comment ? ` ("${by.comment}")` : ''} without address translation.`;
+}
+
+/** The sentence for a packet no Service rule matches. */
+export function unmatchedSentence(what: string, to: string): string {
+  return `${what} matches no kube-proxy Service rule: it is not DNATed and goes on to ${to} unchanged (not a Service address and port these rules know).`;
+}
