@@ -1,6 +1,6 @@
 /** The debugger panel UI: a header for the Service and four tabs (endpoints, rules, trace, DNS and env). */
 import './style.css';
-import type { PanelState, PanelTab, ServiceRef, ServiceView, TraceChoices, TraceParams } from '../src/protocol/webview';
+import type { ProxyMode, PanelState, PanelTab, ServiceRef, ServiceView, TraceChoices, TraceParams } from '../src/protocol/webview';
 import { clear, h, notice } from './dom';
 import { loadState, onEvent, request, saveState } from './rpc';
 import { renderEndpoints } from './views/endpoints';
@@ -18,7 +18,7 @@ const TABS: { id: PanelTab; label: string }[] = [
 
 const app = document.getElementById('app')!;
 let state: PanelState = loadState() ?? { ref: null, tab: 'endpoints' };
-let current: { service: ServiceView; choices: TraceChoices } | null = null;
+let current: { service: ServiceView; choices: TraceChoices; mode: ProxyMode; version: string } | null = null;
 let pendingTrace: TraceParams | null = null;
 let generation = 0;
 
@@ -27,9 +27,11 @@ async function load(ref: ServiceRef): Promise<void> {
   const t0 = performance.now();
   const r = await request('service', ref);
   if (gen !== generation) return;
-  current = r.service ? { service: r.service, choices: r.choices } : null;
+  current = r.service ? { service: r.service, choices: r.choices, mode: r.mode, version: r.version } : null;
   render();
   document.body.dataset['loadMs'] = (performance.now() - t0).toFixed(1);
+  // performance.now() counts from this document's start: how long after opening the data was shown.
+  document.body.dataset['shownMs'] ??= performance.now().toFixed(1);
 }
 
 function select(tab: PanelTab): void {
@@ -70,12 +72,12 @@ function render(): void {
       body.appendChild(renderEndpoints(svc));
       break;
     case 'rules':
-      body.appendChild(renderRules(svc));
+      body.appendChild(renderRules(svc, current.mode, current.version));
       break;
     case 'trace': {
       const p = pendingTrace;
       pendingTrace = null;
-      body.appendChild(renderTrace(svc, current.choices, p));
+      body.appendChild(renderTrace(svc, current.choices, p, current.mode));
       break;
     }
     case 'dns':

@@ -1,5 +1,5 @@
 /** The rules kube-proxy would write on a node, rendered from the manifests and parsed for tracing. */
-import type { ClusterState, IPFamily, RuleSet } from '../core';
+import { parseRules, renderIPTablesRules, RulesParseError, RulesRequestError, UnknownNodeError, UnknownVersionError, type ClusterState, type IPFamily, type RuleSet } from '../core';
 import { CliError } from './io';
 
 export interface GeneratedRequest {
@@ -11,9 +11,24 @@ export interface GeneratedRequest {
 }
 
 /**
- * Renders and parses the node's expected rules. The iptables renderer (src/core/proxy/iptables) is
- * not part of this build yet, so this reports that clearly instead of guessing.
+ * Renders the node's rules as iptables-save would show them (built-in chains and kube-proxy's jump
+ * rules included) and parses them with the same parser used for a node's real rules, so generated
+ * and imported rules go through one trace engine.
  */
 export function generatedRules(req: GeneratedRequest): RuleSet {
-  throw new CliError(`tracing through generated ${req.mode} rules needs the kube-proxy renderer, which this build does not include yet; pass --rules FILE (iptables-save output or an iptables -L listing from the node)`);
+  if (req.mode !== 'iptables') throw new CliError(`tracing is implemented for iptables rules; --mode ${req.mode} is not traced yet (ksd rules --mode ${req.mode} shows its rules)`);
+  let text: string;
+  try {
+    text = renderIPTablesRules({ state: req.state, node: req.node, version: req.version, format: 'save', families: [req.family] });
+  } catch (e) {
+    if (e instanceof UnknownVersionError || e instanceof UnknownNodeError || e instanceof RulesRequestError) throw new CliError(e.message);
+    throw e;
+  }
+  try {
+    return parseRules(text);
+  } catch (e) {
+    // The renderer's output failing our parser is a bug on one side or the other: say so plainly.
+    if (e instanceof RulesParseError) throw new Error(`generated rules do not parse (line ${e.line}: ${e.detail})`);
+    throw e;
+  }
 }

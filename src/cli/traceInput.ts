@@ -18,6 +18,7 @@ import {
   type SourceKind,
   type TraceContext,
   type TracePacket,
+  type Verdict,
 } from '../core';
 import { describeFsError } from '../node/loadPaths';
 import { CliError } from './io';
@@ -94,14 +95,17 @@ export function resolveDestination(state: ClusterState, text: string): Destinati
   throw new CliError(`--to ${text}: "${parsed.host}" is not an IP address, a Service with a ClusterIP, or node:NAME`);
 }
 
-/** --node, else the source's node, else the node owning the destination, else the first Node. */
+/**
+ * --node, else the node owning the destination (NodePorts and node addresses are handled there), else
+ * the source's node (where a pod's or node's packet first meets kube-proxy's rules), else the first Node.
+ */
 export function chooseNode(state: ClusterState, explicit: string | undefined, src: Source, dst: Destination): NodeModel | undefined {
   if (explicit) {
     const n = findNode(state, explicit);
     if (!n) throw new CliError(`--node ${explicit}: no such Node in the given manifests${state.nodes.length ? ` (Nodes: ${state.nodes.map((x) => x.name).slice(0, 10).join(', ')})` : ''}`);
     return n;
   }
-  return (src.node ? findNode(state, src.node) : undefined) ?? state.nodes.find((n) => n.ips.some((x) => canonicalIP(x) === dst.ip)) ?? state.nodes[0];
+  return state.nodes.find((n) => n.ips.some((x) => canonicalIP(x) === dst.ip)) ?? (src.node ? findNode(state, src.node) : undefined) ?? state.nodes[0];
 }
 
 export function parseProtocol(v: string | undefined): Protocol {
@@ -112,18 +116,21 @@ export function parseProtocol(v: string | undefined): Protocol {
 
 export function traceContext(state: ClusterState, node: NodeModel | undefined, src: Source, extraLocal: string[], family: IPFamily): TraceContext {
   const localIPs = [...(node?.ips ?? []), ...extraLocal];
-  if (src.kind === 'node' && !localIPs.includes(src.ip)) localIPs.push(src.ip);
+  // A node's packet to another node arrives there from the network, like an external client's.
+  const kind: SourceKind = src.kind === 'node' && node && src.node && src.node !== node.name ? 'external' : src.kind;
+  if (kind === 'node' && !localIPs.includes(src.ip)) localIPs.push(src.ip);
   const p = state.proxy;
   let inInterface: string | undefined;
-  if (src.kind === 'pod' && p.detectLocalMode === 'BridgeInterface' && p.bridgeInterface) inInterface = p.bridgeInterface;
-  if (src.kind === 'pod' && p.detectLocalMode === 'InterfaceNamePrefix' && p.interfaceNamePrefix) inInterface = `${p.interfaceNamePrefix}0`;
-  return { source: src.kind, localIPs, inInterface, nodeName: node?.name, notes: serviceNotes(state, node, family) };
+  const onNode = !src.node || !node || src.node === node.name;
+  if (kind === 'pod' && onNode && p.detectLocalMode === 'BridgeInterface' && p.bridgeInterface) inInterface = p.bridgeInterface;
+  if (kind === 'pod' && onNode && p.detectLocalMode === 'InterfaceNamePrefix' && p.interfaceNamePrefix) inInterface = `${p.interfaceNamePrefix}0`;
+  return { source: kind, localIPs, inInterface, nodeName: node?.name, notes: serviceNotes(state, node, family) };
 }
 
 /** Cluster-state facts about a Service port, keyed by kube-proxy's service-port name, for explanations. */
-function serviceNotes(state: ClusterState, node: NodeModel | undefined, family: IPFamily): (svc: string) => string[] {
+function serviceNotes(state: ClusterState, node: NodeModel | undefined, family: IPFamily): (svc: string, verdict: Verdict) => string[] {
   let model: ReturnType<typeof buildProxyModel> | undefined;
-  return (name) => {
+  return (name, verdict) => {
     if (!state.services.length) return [];
     model ??= buildProxyModel(state, { family, node: node?.name });
     const sp = model.ports.find((p) => p.info.nameString === name);
@@ -137,9 +144,10 @@ function serviceNotes(state: ClusterState, node: NodeModel | undefined, family: 
     } else if (c.clusterEndpoints.length && c.clusterEndpoints.every((e) => !e.ready && e.serving && e.terminating)) {
       notes.push(`Every endpoint of ${name} is terminating but still serving: kube-proxy falls back to them because no endpoint is ready.`);
     }
-    if (sp.info.externalPolicyLocal && !c.localEndpoints.length) {
+    if (verdict === 'DROP' && sp.info.externalPolicyLocal && !c.localEndpoints.length) {
       const where = [...new Set(sp.endpoints.filter((e) => e.ready && e.nodeName).map((e) => e.nodeName!))];
-      if (where.length) notes.push(`Ready endpoints run on ${where.map((n) => `node ${n}`).join(', ')}; external traffic must arrive there (the load balancer's health check on healthCheckNodePort steers it).`);
+      const steer = sp.info.healthCheckNodePort ? `the load balancer's health check on port ${sp.info.healthCheckNodePort} keeps it away from other nodes` : 'a NodePort Service has no health check, so clients must pick such a node themselves';
+      if (where.length) notes.push(`Ready endpoints run on ${where.map((n) => `node ${n}`).join(', ')}; external traffic must arrive there (${steer}).`);
     }
     return notes;
   };

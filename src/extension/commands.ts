@@ -25,7 +25,7 @@ export const COMMANDS = {
   },
   'kubeServiceDebugger.traceRequest': (ctx) => async (arg) => {
     const state = await stateOf(ctx);
-    const params = await pickTrace(state, refFromArg(arg), readConfig().proxyMode);
+    const params = await pickTrace(state, refFromArg(arg), readConfig().proxyMode || state.proxy.mode);
     if (!params) return;
     openPanel(ctx, params.ref, 'trace').runTrace(params);
   },
@@ -33,7 +33,8 @@ export const COMMANDS = {
     const ref = refFromArg(arg) ?? (await pickService(ctx, 'Service whose kube-proxy rules to show'));
     if (!ref) return;
     const cfg = readConfig();
-    const view = ruleChain(await stateOf(ctx), { ref, mode: cfg.proxyMode, version: cfg.kubeProxyVersion });
+    const state = await stateOf(ctx);
+    const view = ruleChain(state, { ref, mode: cfg.proxyMode || state.proxy.mode, version: cfg.kubeProxyVersion });
     if (!view.available) {
       void vscode.window.showWarningMessage(view.reason);
       return;
@@ -79,6 +80,10 @@ export function panelContext(ctx: Ctx): HandlerContext & { onModelChange: vscode
       if (!loc) return false;
       await revealLocation(loc);
       return true;
+    },
+    proxySettings: () => {
+      const c = readConfig();
+      return { mode: c.proxyMode, version: c.kubeProxyVersion };
     },
     onModelChange: ctx.model.onDidChange,
   };

@@ -1,5 +1,7 @@
 /** Typed reads of the extension's own settings (section `kubeServiceDebugger`). */
 import * as vscode from 'vscode';
+import type { ClusterOptions } from '../core';
+import { parseNodePortRange } from '../protocol/settings';
 
 export const SECTION = 'kubeServiceDebugger';
 
@@ -12,10 +14,12 @@ export interface ExtensionConfig {
   exclude: string[];
   /** Upper bound on files read for the tree, so a huge monorepo cannot stall the extension host. */
   maxFiles: number;
-  /** Proxy mode the panel starts with. */
-  proxyMode: 'iptables' | 'nftables' | 'ipvs';
+  /** Proxy mode to show ("" = a KubeProxyConfiguration in the workspace decides, else iptables). */
+  proxyMode: '' | 'iptables' | 'nftables' | 'ipvs';
   /** kube-proxy version "X.Y" ("" for the current layout). */
   kubeProxyVersion: string;
+  /** Cluster-state options shared with the language server's settings (CIDRs, node-port range). */
+  cluster: ClusterOptions;
 }
 
 export const DEFAULTS: ExtensionConfig = {
@@ -23,8 +27,9 @@ export const DEFAULTS: ExtensionConfig = {
   include: '**/*.{yaml,yml,json}',
   exclude: ['**/node_modules/**', '**/.git/**'],
   maxFiles: 5000,
-  proxyMode: 'iptables',
+  proxyMode: '',
   kubeProxyVersion: '',
+  cluster: {},
 };
 
 export function readConfig(scope?: vscode.ConfigurationScope): ExtensionConfig {
@@ -37,9 +42,20 @@ export function readConfig(scope?: vscode.ConfigurationScope): ExtensionConfig {
     include: nonEmpty(c.get<string>('workspace.include')) ?? DEFAULTS.include,
     exclude: Array.isArray(exclude) ? exclude.filter((e): e is string => typeof e === 'string' && e !== '') : DEFAULTS.exclude,
     maxFiles: typeof maxFiles === 'number' && maxFiles > 0 ? Math.floor(maxFiles) : DEFAULTS.maxFiles,
-    proxyMode: mode === 'nftables' || mode === 'ipvs' ? mode : 'iptables',
-    kubeProxyVersion: nonEmpty(c.get<string>('proxy.kubeProxyVersion')) ?? '',
+    proxyMode: mode === 'nftables' || mode === 'ipvs' || mode === 'iptables' ? mode : '',
+    kubeProxyVersion: nonEmpty(c.get<string>('proxy.version')) ?? '',
+    cluster: {
+      clusterCIDRs: strings(c.get<unknown>('clusterCIDRs')),
+      serviceCIDRs: strings(c.get<unknown>('serviceCIDRs')),
+      nodePortRange: parseNodePortRange(c.get<string>('nodePortRange') ?? ''),
+      proxyMode: mode === 'nftables' || mode === 'ipvs' || mode === 'iptables' ? mode : undefined,
+    },
   };
+}
+
+function strings(v: unknown): string[] | undefined {
+  const list = Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string' && x.trim() !== '').map((x) => x.trim()) : [];
+  return list.length ? list : undefined;
 }
 
 function nonEmpty(s: string | undefined): string | undefined {

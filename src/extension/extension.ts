@@ -10,6 +10,7 @@ import { RuleDocumentProvider, RULES_SCHEME } from './ruleDocuments';
 import { ruleChain } from '../viewmodel/engines';
 import { ServiceTreeProvider, VIEW_ID } from './views/serviceTree';
 import { WorkspaceModel } from './workspaceModel';
+import { LiveSources } from './liveSources';
 import type { PanelState } from '../protocol/webview';
 
 let client: ServerClient | undefined;
@@ -18,7 +19,8 @@ export function activate(context: vscode.ExtensionContext): void {
   const t0 = performance.now();
   const log = new Log();
   const model = new WorkspaceModel(log);
-  const tree = new ServiceTreeProvider(model);
+  const live = new LiveSources(log);
+  const tree = new ServiceTreeProvider(model, live);
   const rules = new RuleDocumentProvider(async (ref, mode, version) => {
     await model.ready();
     return model.state ? ruleChain(model.state, { ref, mode, version }) : { available: false, reason: 'The workspace manifests could not be read.' };
@@ -28,6 +30,7 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(
     log,
     model,
+    live,
     tree,
     rules,
     vscode.window.createTreeView(VIEW_ID, { treeDataProvider: tree, showCollapseAll: true }),
@@ -41,6 +44,7 @@ export function activate(context: vscode.ExtensionContext): void {
   );
   // The language server and the workspace scan start after activate returns, so activation stays fast.
   setTimeout(() => {
+    void live.reload();
     if (readConfig().serverEnabled) void client?.start();
     else log.info('The language server is off (kubeServiceDebugger.server.enabled).');
   }, 0);

@@ -27,6 +27,9 @@ export class WorkspaceModel implements vscode.Disposable {
     this.disposables.push(
       vscode.workspace.onDidChangeTextDocument((e) => this.touch(e.document.uri, e.document)),
       vscode.workspace.onDidCloseTextDocument((d) => this.touch(d.uri)),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('kubeServiceDebugger')) void this.reload();
+      }),
     );
     const watcher = vscode.workspace.createFileSystemWatcher('**/*.{yaml,yml,json}');
     this.disposables.push(
@@ -108,7 +111,7 @@ export class WorkspaceModel implements vscode.Disposable {
   }
 
   private rebuild(): void {
-    const state = buildClusterState([...this.files.values()].flatMap((f) => f.objects));
+    const state = buildClusterState([...this.files.values()].flatMap((f) => f.objects), readConfig().cluster);
     this.state = state;
     this.emitter.fire(state);
   }

@@ -153,6 +153,9 @@ export interface TraceResultView {
   masquerade: boolean;
   steps: { table: string; chain: string; rule: string; effect: string }[];
   explanation: string;
+  /** The node whose rules were followed ("" when no Node is given), and the source as resolved. */
+  node: string;
+  source: string;
 }
 export type TraceView = { available: true; result: TraceResultView } | Unavailable;
 
@@ -169,6 +172,8 @@ export interface DnsAvailable {
   available: true;
   records: DnsRecordView[];
   env: { name: string; value: string }[];
+  /** Caveats in plain words (assigned addresses, variable conflicts). */
+  notes: string[];
 }
 export type DnsView = DnsAvailable | Unavailable;
 
@@ -179,7 +184,7 @@ export type DnsView = DnsAvailable | Unavailable;
 /** Every request the webview can make: method -> params and result. */
 export interface PanelRequests {
   /** The Service's data (sent again as an event when it changes). */
-  service: { params: ServiceRef; result: { service: ServiceView | null; choices: TraceChoices } };
+  service: { params: ServiceRef; result: { service: ServiceView | null; choices: TraceChoices; mode: ProxyMode; version: string } };
   ruleChain: { params: RuleChainParams; result: RuleChainView };
   trace: { params: TraceParams; result: TraceView };
   dns: { params: ServiceRef; result: DnsView };

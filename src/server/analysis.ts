@@ -101,11 +101,9 @@ export class Analysis {
     const key = JSON.stringify(unique, (k, v: unknown) => (k === 'fixes' ? undefined : v));
     this.current.set(uri, unique);
     if (!file && !unique.length) this.current.delete(uri);
-    if (this.published.get(uri) === key || (!this.published.has(uri) && unique.length === 0 && !file)) return false;
-    if (!this.published.has(uri) && unique.length === 0) {
-      this.published.set(uri, key);
-      return false;
-    }
+    if (this.published.get(uri) === key) return false;
+    // A clean file is announced only when open (the editor then knows the analysis ran); disk files stay quiet.
+    if (!this.published.has(uri) && unique.length === 0 && !this.index.isOpen(uri)) return false;
     this.published.set(uri, key);
     this.publish(uri, unique);
     return true;

@@ -8,6 +8,7 @@ import { RuleChainRequest, ServiceSummaryRequest, StatusNotification, TraceReque
 import { normalizeSettings, SETTINGS_SECTION, type KsdSettings } from '../protocol/settings';
 import { Analysis } from './analysis';
 import { quickFixes } from './features/codeActions';
+import { ruleChain } from './features/ruleChain';
 import { codeLenses } from './features/codeLens';
 import { completions } from './features/completion';
 import { toLspDiagnostic } from './features/convert';
@@ -39,6 +40,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   let canWatch = false;
   let canRegisterConfig = false;
   let ready: Promise<void> = Promise.resolve();
+  let indexed = false;
 
   const status = (state: StatusParams['state'], message?: string) =>
     void connection.sendNotification(StatusNotification.method, { state, files: index.size, objects: analysis.state?.objects.length ?? 0, services: analysis.state?.services.length ?? 0, message } satisfies StatusParams);
@@ -80,6 +82,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     // Open documents win over disk content.
     for (const doc of documents.all()) if (index.accepts(normalizeUri(doc.uri), doc.languageId)) index.setText(normalizeUri(doc.uri), doc.getText());
     analysis.update('all');
+    indexed = true;
     status('ready');
   }
 
@@ -109,58 +112,66 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     };
   });
 
-  connection.onInitialized(
-    guard(log, 'initialized', undefined, async () => {
+  connection.onInitialized(() => {
+    // Set synchronously, so every request that arrives from now on waits for the first index.
+    ready = guard(log, 'initialized', undefined, async () => {
       if (canWatch) await connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.{yaml,yml,json}' }] });
       if (canRegisterConfig) await connection.client.register(DidChangeConfigurationNotification.type, { section: SETTINGS_SECTION });
       if (folders.length && canPullConfig) {
-        connection.workspace.onDidChangeWorkspaceFolders(
-          guard(log, 'workspaceFolders', undefined, async (e) => {
-            const removed = new Set(e.removed.map((f) => uriToPath(f.uri)));
-            folders = [...folders.filter((f) => !removed.has(f)), ...e.added.map((f) => uriToPath(f.uri)).filter((p): p is string => !!p)];
-            ready = ready.then(rescan);
-            await ready;
-          }),
-        );
+        connection.workspace.onDidChangeWorkspaceFolders((e) => {
+          const removed = new Set(e.removed.map((f) => uriToPath(f.uri)));
+          folders = [...folders.filter((f) => !removed.has(f)), ...e.added.map((f) => uriToPath(f.uri)).filter((p): p is string => !!p)];
+          ready = ready.then(guard(log, 'workspaceFolders', undefined, rescan));
+        });
       }
       await loadSettings(settings);
-      ready = rescan();
-      await ready;
-    }),
-  );
+      await rescan();
+    })();
+  });
 
   connection.onDidChangeConfiguration(
     guard(log, 'configuration', undefined, async (p) => {
       const pushed = (p.settings as Record<string, unknown> | undefined)?.[SETTINGS_SECTION];
-      await loadSettings(pushed ?? settings);
-      ready = ready.then(rescan);
+      ready = ready.then(async () => {
+        await loadSettings(pushed ?? settings);
+        await rescan();
+      });
       await ready;
     }),
   );
 
   documents.onDidChangeContent((e) => {
+    // Before the first index is built, rescan() takes every open document; analysing earlier would
+    // report Services as matching nothing only because the other files are not read yet.
+    if (!indexed) return;
     const uri = normalizeUri(e.document.uri);
     if (index.accepts(uri, e.document.languageId)) scheduler.changed(uri, e.document.uri);
   });
-  documents.onDidClose(
-    guard(log, 'didClose', undefined, async (e) => {
-      scheduler.forget(e.document.uri);
+  /** Disk reads after close and watched-file events, in order; requests wait for them. */
+  let io: Promise<unknown> = Promise.resolve();
+  const serially = (name: string, fn: () => Promise<void>) => (io = io.then(guard(log, name, undefined, fn)));
+
+  documents.onDidClose((e) => {
+    scheduler.forget(e.document.uri);
+    void serially('didClose', async () => {
       const change = await index.close(normalizeUri(e.document.uri));
       if (change) analysis.update([change]);
-    }),
-  );
+    });
+  });
 
-  connection.onDidChangeWatchedFiles(
-    guard(log, 'watchedFiles', undefined, async (p) => {
+  connection.onDidChangeWatchedFiles((p) => {
+    void serially('watchedFiles', async () => {
       await ready;
       const changes: FileChange[] = [];
       for (const c of p.changes) changes.push(...(await index.diskChanged(normalizeUri(c.uri), c.type === FileChangeType.Deleted)));
       if (changes.length) analysis.update(changes);
-    }),
-  );
+    });
+  });
 
-  /** Requests see every edit made so far (pending ones are applied first). */
-  const fresh = (docUri: string) => {
+  /** Requests see the indexed workspace and every edit made so far (pending ones are applied first). */
+  const fresh = async (docUri: string) => {
+    await ready;
+    await io;
     scheduler.flush();
     const uri = normalizeUri(docUri);
     const file = index.file(uri);
@@ -168,49 +179,49 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   };
 
   connection.onHover(
-    guard(log, 'hover', null, (p) => {
-      const { file, state } = fresh(p.textDocument.uri);
+    guard(log, 'hover', null, async (p) => {
+      const { file, state } = await fresh(p.textDocument.uri);
       const at = file && state ? locate(file, p.position) : undefined;
       const md = at && state ? hoverMarkdown(state, at) : undefined;
       return md ? { contents: { kind: 'markdown' as const, value: md } } : null;
     }),
   );
   connection.onCodeLens(
-    guard(log, 'codeLens', [], (p) => {
-      const { uri, file, state } = fresh(p.textDocument.uri);
+    guard(log, 'codeLens', [], async (p) => {
+      const { uri, file, state } = await fresh(p.textDocument.uri);
       return file && state ? codeLenses(state, file, uri) : [];
     }),
   );
   connection.onCodeAction(
-    guard(log, 'codeAction', [], (p) => {
-      const { uri } = fresh(p.textDocument.uri);
+    guard(log, 'codeAction', [], async (p) => {
+      const { uri } = await fresh(p.textDocument.uri);
       return quickFixes(analysis.diagnosticsFor(uri), p.context.diagnostics, p.context.only);
     }),
   );
   connection.onCompletion(
-    guard(log, 'completion', [], (p) => {
-      const { state } = fresh(p.textDocument.uri);
+    guard(log, 'completion', [], async (p) => {
+      const { state } = await fresh(p.textDocument.uri);
       const doc = documents.get(p.textDocument.uri);
       return doc && state ? completions(state, doc.getText(), p.position.line, p.position.character) : [];
     }),
   );
   connection.onDefinition(
-    guard(log, 'definition', [], (p) => {
-      const { file, state } = fresh(p.textDocument.uri);
+    guard(log, 'definition', [], async (p) => {
+      const { file, state } = await fresh(p.textDocument.uri);
       const at = file && state ? locate(file, p.position) : undefined;
       return at && state ? definition(state, at) : [];
     }),
   );
   connection.onReferences(
-    guard(log, 'references', [], (p) => {
-      const { file, state } = fresh(p.textDocument.uri);
+    guard(log, 'references', [], async (p) => {
+      const { file, state } = await fresh(p.textDocument.uri);
       const at = file && state ? locate(file, p.position) : undefined;
       return at && state ? references(state, at, p.context.includeDeclaration) : [];
     }),
   );
   connection.onDocumentSymbol(
-    guard(log, 'documentSymbol', [], (p) => {
-      const { file } = fresh(p.textDocument.uri);
+    guard(log, 'documentSymbol', [], async (p) => {
+      const { file } = await fresh(p.textDocument.uri);
       return file ? documentSymbols(file) : [];
     }),
   );
@@ -219,6 +230,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     ServiceSummaryRequest.method,
     guard(log, ServiceSummaryRequest.method, { services: [] } as ServiceSummaryResult, async (p: ServiceSummaryParams | undefined): Promise<ServiceSummaryResult> => {
       await ready;
+      await io;
       scheduler.flush();
       const state = analysis.state;
       const uri = typeof p?.uri === 'string' ? normalizeUri(p.uri) : undefined;
@@ -230,8 +242,9 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     guard(log, RuleChainRequest.method, { available: false, reason: 'internal error (see the server log)' } as RuleChainResult, async (p: RuleChainParams | undefined): Promise<RuleChainResult> => {
       await ready;
       const missing = unknownService(p?.service);
-      if (missing) return { available: false, reason: missing };
-      return { available: false, reason: 'The kube-proxy rule simulator is not part of this build yet, so rule chains are not available.' };
+      if (missing || !p || !analysis.state) return { available: false, reason: missing ?? 'The workspace is not indexed.' };
+      if (p.mode !== undefined && !['iptables', 'nftables', 'ipvs'].includes(p.mode)) return { available: false, reason: `Unknown proxy mode "${String(p.mode)}" (iptables, nftables or ipvs).` };
+      return ruleChain(analysis.state, p, settings);
     }),
   );
   connection.onRequest(
@@ -239,7 +252,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     guard(log, TraceRequest.method, { available: false, reason: 'internal error (see the server log)' } as TraceResult, async (p: TraceParams | undefined): Promise<TraceResult> => {
       await ready;
       if (!p || typeof p.from !== 'string' || typeof p.to !== 'string') return { available: false, reason: 'A trace needs `from` (an IP) and `to` (IP:PORT).' };
-      return { available: false, reason: 'The request tracer is not part of this build yet, so traces are not available.' };
+      return { available: false, reason: 'Tracing through the language server is not wired to the core tracer yet; run `ksd trace PATHS --from SRC --to DST:PORT` meanwhile.' };
     }),
   );
 

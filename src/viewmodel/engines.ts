@@ -1,33 +1,50 @@
 /**
- * The analyses the panel and the commands ask for beyond endpoints: kube-proxy rules, traces, DNS. Each
- * one comes from an engine in src/core built on another branch; until that engine is in this build, the
- * answer names what is missing instead of showing anything made up.
+ * The analyses the panel and the commands ask for beyond endpoints: kube-proxy rules and DNS, from the
+ * engines in src/core. Where an engine cannot answer (an unknown version, a mode without a renderer), the
+ * answer names why instead of showing anything made up.
  */
-import type { ClusterState } from '../core';
-import type { DnsView, RuleChainParams, RuleChainView, ServiceRef, TraceParams, TraceView } from '../protocol/webview';
+import { parseRules, rulesRenderer, RulesRequestError, serviceEnv, serviceRecords, UnknownNodeError, UnknownVersionError, type ClusterState } from '../core';
+import { ruleFlow } from './ruleFlow';
+import type { DnsView, RuleChainParams, RuleChainView, ServiceRef } from '../protocol/webview';
 import { findService } from './serviceView';
 
-export const MISSING = {
-  rules: 'The kube-proxy rule renderer (src/core/proxy) is not part of this build yet, so no rules can be shown.',
-  trace: 'The request tracer (src/core/trace) is not part of this build yet, so requests cannot be traced.',
-  dns: 'The DNS and environment engine (src/core/dns) is not part of this build yet.',
-  importTrace: 'The rule-file parser and tracer (src/core/rules, src/core/trace) are not part of this build yet, so imported rules can be viewed but not traced or diffed.',
-} as const;
-
+/** The rules kube-proxy writes for one Service (src/core/proxy renderers), with the flow drawn from them. */
 export function ruleChain(state: ClusterState, params: RuleChainParams): RuleChainView {
   const svc = findService(state, params.ref);
   if (!svc) return { available: false, reason: noService(state, params.ref) };
-  return { available: false, reason: MISSING.rules };
+  if (svc.type === 'ExternalName') return { available: false, reason: `${params.ref.namespace}/${params.ref.name} is an ExternalName Service: a DNS alias, for which kube-proxy writes no rules.` };
+  let text: string;
+  try {
+    text = rulesRenderer(params.mode).render({ state, service: svc, version: params.version || undefined });
+  } catch (e) {
+    if (e instanceof RulesRequestError || e instanceof UnknownVersionError || e instanceof UnknownNodeError) return { available: false, reason: e.message };
+    throw e;
+  }
+  if (params.mode !== 'iptables') return { available: true, mode: params.mode, version: params.version, text, languageId: params.mode === 'nftables' ? 'nftables' : 'plaintext', nodes: [], edges: [] };
+  // The flow is read from the node's whole rule set (the Service's own payload is partial: it jumps into
+  // chains such as KUBE-MARK-MASQ that only the full payload declares).
+  const whole = rulesRenderer('iptables').render({ state, version: params.version || undefined, format: 'save' });
+  const flow = ruleFlow(parseRules(whole), `${svc.namespace}/${svc.name}`);
+  return { available: true, mode: params.mode, version: params.version, text, languageId: 'iptables-save', ...flow };
 }
 
-export function trace(state: ClusterState, params: TraceParams): TraceView {
-  if (params.ref && !findService(state, params.ref)) return { available: false, reason: noService(state, params.ref) };
-  return { available: false, reason: MISSING.trace };
-}
-
+/** The Service's cluster DNS records (CoreDNS kubernetes plugin) and the variables kubelet gives pods of its namespace for it. */
 export function dns(state: ClusterState, ref: ServiceRef): DnsView {
-  if (!findService(state, ref)) return { available: false, reason: noService(state, ref) };
-  return { available: false, reason: MISSING.dns };
+  const svc = findService(state, ref);
+  if (!svc) return { available: false, reason: noService(state, ref) };
+  const records = serviceRecords(state, svc).map((r) => ({
+    name: r.name,
+    type: r.type,
+    value: r.type === 'SRV' ? `${r.priority ?? 0} ${r.weight ?? 0} ${r.port ?? 0} ${r.value}` : r.value,
+  }));
+  const env = serviceEnv(state, svc.namespace);
+  const mine = (o: { namespace: string; name: string }) => o.namespace === svc.namespace && o.name === svc.name;
+  const notes: string[] = [];
+  if (svc.clusterIPAssigned) notes.push(`The cluster IP ${svc.clusterIP} is one ksd assigned: the manifest leaves it out, so the real one is known only once the API server allocates it.`);
+  for (const c of env.conflicts) if (c.services.some(mine)) notes.push(`${c.name} is produced by ${c.services.map((x) => `${x.namespace}/${x.name}`).join(' and ')}: kubelet keeps only one of them.`);
+  if (svc.type === 'ExternalName') notes.push('ExternalName Services get no environment variables.');
+  else if (svc.headless) notes.push('Headless Services get no environment variables (they have no cluster IP).');
+  return { available: true, records, env: env.vars.filter((v) => mine(v.service)).map((v) => ({ name: v.name, value: v.value })), notes };
 }
 
 export function noService(state: ClusterState, ref: ServiceRef): string {

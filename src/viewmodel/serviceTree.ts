@@ -1,20 +1,34 @@
 /**
- * The Services tree as plain data: source -> namespace -> Service -> port -> endpoints and the matched pods
- * that are not served. The VS Code side turns each node into a TreeItem in getTreeItem; nothing here
+ * The Services tree as plain data: source (the workspace, each live cluster context) -> namespace -> Service
+ * -> port -> endpoints and the matched pods that are not served. The VS Code side turns each node into a TreeItem in getTreeItem; nothing here
  * knows about VS Code, so the structure is unit-tested in plain Node.
  */
 import type { ClusterState } from '../core';
 import type { EndpointView, ExcludedView, Health, PortView, ServiceRef, ServiceView, SourceLocation } from '../protocol/webview';
 import { objectLocation, toServiceView } from './serviceView';
 
+/** `workspace`, or `live:CONTEXT`. */
+export type SourceId = string;
+export const WORKSPACE: SourceId = 'workspace';
+
 export type TreeNode =
-  | { kind: 'source'; id: string; source: 'workspace'; label: string; services: number }
-  | { kind: 'notice'; id: string; label: string; detail: string; icon: 'info' | 'lock' | 'warning' }
-  | { kind: 'namespace'; id: string; namespace: string; services: number }
-  | { kind: 'service'; id: string; ref: ServiceRef; view: ServiceView }
-  | { kind: 'port'; id: string; ref: ServiceRef; port: PortView; ready: number; total: number }
-  | { kind: 'endpoint'; id: string; ref: ServiceRef; endpoint: EndpointView }
-  | { kind: 'excluded'; id: string; ref: ServiceRef; excluded: ExcludedView; location: SourceLocation | null };
+  | { kind: 'source'; id: string; source: SourceId; label: string; services: number; status: string }
+  | { kind: 'notice'; id: string; label: string; detail: string; icon: 'info' | 'lock' | 'warning' | 'error' | 'sync' }
+  | { kind: 'namespace'; id: string; source: SourceId; namespace: string; services: number }
+  | { kind: 'service'; id: string; source: SourceId; ref: ServiceRef; view: ServiceView }
+  | { kind: 'port'; id: string; source: SourceId; ref: ServiceRef; port: PortView; ready: number; total: number }
+  | { kind: 'endpoint'; id: string; source: SourceId; ref: ServiceRef; endpoint: EndpointView }
+  | { kind: 'excluded'; id: string; source: SourceId; ref: ServiceRef; excluded: ExcludedView; location: SourceLocation | null };
+
+/** A live cluster context from the kubeconfig: connected when its node is expanded. */
+export interface LiveSource {
+  context: string;
+  state: ClusterState | undefined;
+  /** Sync state in words ("not connected", "syncing", "synced", "reconnecting: ..."). */
+  status: string;
+  /** Why the context cannot be shown (connection refused, forbidden, exec plugin refused...). */
+  error?: string;
+}
 
 export interface TreeInput {
   state: ClusterState | undefined;
@@ -22,6 +36,12 @@ export interface TreeInput {
   loading: boolean;
   /** Restricted Mode: live cluster sources are off. */
   trusted: boolean;
+  /** Live cluster contexts (only when trusted and enabled in settings). */
+  live?: LiveSource[];
+}
+
+function stateOf(input: TreeInput, source: SourceId): ClusterState | undefined {
+  return source === WORKSPACE ? input.state : input.live?.find((l) => `live:${l.context}` === source)?.state;
 }
 
 /** Services views computed once per state: the tree asks for children many times. */
@@ -39,7 +59,8 @@ export function serviceViews(state: ClusterState): ServiceView[] {
 export function rootNodes(input: TreeInput): TreeNode[] {
   const out: TreeNode[] = [];
   const count = input.state?.services.length ?? 0;
-  out.push({ kind: 'source', id: 'src:workspace', source: 'workspace', label: 'Workspace', services: count });
+  out.push({ kind: 'source', id: 'src:workspace', source: WORKSPACE, label: 'Workspace', services: count, status: '' });
+  if (input.trusted) for (const l of input.live ?? []) out.push({ kind: 'source', id: `src:live:${l.context}`, source: `live:${l.context}`, label: `Cluster: ${l.context}`, services: l.state?.services.length ?? 0, status: l.error ? 'error' : l.status });
   if (!input.trusted) {
     out.push({ kind: 'notice', id: 'notice:restricted', icon: 'lock', label: 'Live clusters are off in Restricted Mode', detail: 'Manifests are still analysed. Trust this workspace to read your kubeconfig and reach a cluster.' });
   }
@@ -47,28 +68,35 @@ export function rootNodes(input: TreeInput): TreeNode[] {
 }
 
 export function childNodes(input: TreeInput, node: TreeNode): TreeNode[] {
-  const state = input.state;
+  const state = 'source' in node ? stateOf(input, node.source) : undefined;
   switch (node.kind) {
     case 'source': {
-      if (!state) return input.loading ? [{ kind: 'notice', id: 'notice:loading', icon: 'info', label: 'Reading manifests...', detail: '' }] : [];
-      if (!state.services.length) return [{ kind: 'notice', id: 'notice:empty', icon: 'info', label: 'No Services in the workspace manifests', detail: 'Open a folder with Kubernetes YAML or JSON (Service, Deployment, Pod...).' }];
+      const live = input.live?.find((l) => `live:${l.context}` === node.source);
+      if (live?.error) return [{ kind: 'notice', id: `${node.id}:error`, icon: 'error', label: live.error, detail: live.error }];
+      if (!state) {
+        if (live) return [{ kind: 'notice', id: `${node.id}:connecting`, icon: 'sync', label: `Connecting (${live.status})...`, detail: '' }];
+        return input.loading ? [{ kind: 'notice', id: 'notice:loading', icon: 'info', label: 'Reading manifests...', detail: '' }] : [];
+      }
+      if (!state.services.length)
+        return [live ? { kind: 'notice', id: `${node.id}:empty`, icon: 'info', label: 'No Services visible in this cluster', detail: '' } : { kind: 'notice', id: 'notice:empty', icon: 'info', label: 'No Services in the workspace manifests', detail: 'Open a folder with Kubernetes YAML or JSON (Service, Deployment, Pod...).' }];
       const byNs = new Map<string, number>();
       for (const s of state.services) byNs.set(s.namespace, (byNs.get(s.namespace) ?? 0) + 1);
-      return [...byNs.keys()].sort().map((ns) => ({ kind: 'namespace', id: `ns:${ns}`, namespace: ns, services: byNs.get(ns)! }));
+      const prefix = node.source === WORKSPACE ? '' : `${node.source}:`;
+      return [...byNs.keys()].sort().map((ns) => ({ kind: 'namespace', id: `${prefix}ns:${ns}`, source: node.source, namespace: ns, services: byNs.get(ns)! }));
     }
     case 'namespace':
       if (!state) return [];
       return serviceViews(state)
         .filter((v) => v.ref.namespace === node.namespace)
         .sort((a, b) => (a.ref.name < b.ref.name ? -1 : a.ref.name > b.ref.name ? 1 : 0))
-        .map((view) => ({ kind: 'service', id: `svc:${view.ref.namespace}/${view.ref.name}`, ref: view.ref, view }));
+        .map((view) => ({ kind: 'service', id: `${node.source === WORKSPACE ? '' : `${node.source}:`}svc:${view.ref.namespace}/${view.ref.name}`, source: node.source, ref: view.ref, view }));
     case 'service': {
       const v = node.view;
       const ports: TreeNode[] = v.ports.map((port) => {
         const rows = v.endpoints.filter((e) => e.portName === port.name);
-        return { kind: 'port', id: `${node.id}:port:${port.name}:${port.port}/${port.protocol}`, ref: node.ref, port, ready: rows.filter((r) => r.ready).length, total: rows.length };
+        return { kind: 'port', id: `${node.id}:port:${port.name}:${port.port}/${port.protocol}`, source: node.source, ref: node.ref, port, ready: rows.filter((r) => r.ready).length, total: rows.length };
       });
-      const excluded: TreeNode[] = v.excluded.map((x, i) => ({ kind: 'excluded', id: `${node.id}:x:${i}:${x.pod}:${x.code}`, ref: node.ref, excluded: x, location: podLocation(state, x.pod) }));
+      const excluded: TreeNode[] = v.excluded.map((x, i) => ({ kind: 'excluded', id: `${node.id}:x:${i}:${x.pod}:${x.code}`, source: node.source, ref: node.ref, excluded: x, location: podLocation(state, x.pod) }));
       return [...ports, ...excluded];
     }
     case 'port': {
@@ -77,7 +105,7 @@ export function childNodes(input: TreeInput, node: TreeNode): TreeNode[] {
       if (!view) return [];
       return view.endpoints
         .filter((e) => e.portName === node.port.name)
-        .map((endpoint) => ({ kind: 'endpoint', id: `${node.id}:ep:${endpoint.ip}:${endpoint.port}`, ref: node.ref, endpoint }));
+        .map((endpoint) => ({ kind: 'endpoint', id: `${node.id}:ep:${endpoint.ip}:${endpoint.port}`, source: node.source, ref: node.ref, endpoint }));
     }
     default:
       return [];
@@ -95,7 +123,7 @@ function podLocation(state: ClusterState | undefined, label: string): SourceLoca
 export function describe(node: TreeNode): string {
   switch (node.kind) {
     case 'source':
-      return `${node.services} Service${node.services === 1 ? '' : 's'}`;
+      return `${node.services} Service${node.services === 1 ? '' : 's'}${node.status ? `  ${node.status}` : ''}`;
     case 'namespace':
       return String(node.services);
     case 'service': {

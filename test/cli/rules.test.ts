@@ -41,9 +41,12 @@ test('ksd rules: clear errors for unknown versions, nodes, modes, formats and se
   r = ksd('rules', 'examples', '--node', 'nope');
   assert.equal(r.status, 2);
   assert.match(r.stderr, /no Node "nope".*worker-1/);
-  r = ksd('rules', 'examples', '--mode', 'nftables');
+  r = ksd('rules', 'examples', '--mode', 'bpf');
   assert.equal(r.status, 2);
-  assert.match(r.stderr, /--mode nftables are not available yet/);
+  assert.match(r.stderr, /--mode must be one of iptables, nftables, ipvs/);
+  r = ksd('rules', 'examples', '--mode', 'nftables', '--format', 'xml');
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /--format must be one of restore, save for --mode nftables/);
   r = ksd('rules', 'examples', '--format', 'xml');
   assert.equal(r.status, 2);
   assert.match(r.stderr, /--format must be one of restore, save/);

@@ -145,3 +145,15 @@ test('KSD210: port out of range, missing port, unsupported or lower-case protoco
   const fixed = applyFix(files, fixNamed(diags[1]!, /Change to TCP/));
   assert.match(fixed['s.yaml']!, /protocol: TCP/);
 });
+
+test('KSD201: a named targetPort that only some selected workloads carry is a warning naming the others', () => {
+  const files = {
+    'a.yaml': deployment('web', 'app=web,v=1'),
+    'b.yaml': deployment('web-canary', 'app=web,v=2', '        - name: web\n          containerPort: 8080\n'),
+    's.yaml': svc('  - port: 80\n    targetPort: http\n'),
+  };
+  const d = one(check(files), 'KSD201');
+  assert.equal(d.severity, 'warning');
+  assert.match(d.message, /resolves on some selected pods but not on the pods of Deployment "web-canary" .*no container port is named "http" \(the pod declares "web"\)/);
+  assert.equal(d.related?.[0]?.location.file, 'b.yaml');
+});

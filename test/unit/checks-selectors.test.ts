@@ -61,6 +61,10 @@ test('KSD101: no report for a matching selector, ExternalName, selectorless with
   none(check({ 'd.yaml': deployment('web', 'app=web'), 's.yaml': svc('    app: web') }));
   none(check({ 'd.yaml': deployment('web', 'app=web'), 's.yaml': svc('    app: web\n    pod-template-hash: 5d8f9c') }), 'KSD101');
   none(check({ 'd.yaml': deployment('web', 'app=web'), 's.yaml': svc('    app: web\n    team: blue') }, { ignoredLabels: ['team'] }), 'KSD101');
+  assert.equal(check({ 'd.yaml': deployment('web', 'app=web'), 's.yaml': svc('    app: web\n    team: blue') }).filter((d) => d.code === 'KSD101').length, 1);
+  none(check({ 'd.yaml': deployment('web', 'app=web'), 's.yaml': svc('    pod-template-hash: 5d8f9c') }), 'KSD101');
+  const sts = 'apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: db\nspec:\n  serviceName: db\n  replicas: 2\n  selector:\n    matchLabels: {app: db}\n  template:\n    metadata:\n      labels: {app: db}\n    spec:\n      containers: [{name: c, image: x, ports: [{name: http, containerPort: 8080}]}]\n';
+  none(check({ 'd.yaml': sts, 's.yaml': svc('    statefulset.kubernetes.io/pod-name: db-0') }));
   none(check('apiVersion: v1\nkind: Service\nmetadata:\n  name: ext\nspec:\n  type: ExternalName\n  externalName: db.example.com\n  selector:\n    app: nope\n'));
   none(check({ 's.yaml': svc('    app: {{ .Values.app }}') }), 'KSD101');
   // A kustomize-style patch (no ports) is a fragment, never checked.
@@ -109,4 +113,13 @@ test('severity overrides and "off" apply per code', () => {
   const files = { 'd.yaml': deployment('web', 'app=web'), 's.yaml': svc('    app: wbe') };
   assert.equal(one(check(files, { severities: { KSD101: 'error' } }), 'KSD101').severity, 'error');
   none(check(files, { severities: { KSD101: 'off' } }), 'KSD101');
+});
+
+test('KSD101: when two workloads are just as close, both are named and no fix is preferred', () => {
+  const files = { 'a.yaml': deployment('api1', 'app=api1'), 'b.yaml': deployment('api2', 'app=api2'), 's.yaml': svc('    app: api3') };
+  const d = one(check(files), 'KSD101');
+  assert.match(d.message, /Did you mean app=api1\? Deployment "api1" labels its pods app=api1\. Deployment "api2" \(app=api2\) is just as close\./);
+  assert.ok(d.fixes?.length && d.fixes.every((f) => !f.isPreferred));
+  const clear = one(check({ 'a.yaml': deployment('api1', 'app=api1'), 's.yaml': svc('    app: api3') }), 'KSD101');
+  assert.equal(clear.fixes?.[0]?.isPreferred, true);
 });

@@ -97,3 +97,16 @@ test('KSD502: an Ingress v1 service backend without a port', () => {
   assert.deepEqual(where(files, d), { line: 13, text: 'service' });
   assert.match(d.message, /an Ingress service backend needs port\.number or port\.name \(one of: http \(80\)\)/);
 });
+
+test('KSD501/KSD502: legacy v1beta1 Ingress backends (serviceName/servicePort) are read too', () => {
+  const beta = 'apiVersion: networking.k8s.io/v1beta1\nkind: Ingress\nmetadata:\n  name: old\nspec:\n  backend:\n    serviceName: web\n    servicePort: 8080\n';
+  const files = { 'd.yaml': web, 's.yaml': svc('web', '  - {name: http, port: 80, targetPort: 8080}\n'), 'i.yaml': beta };
+  const d = one(check(files), 'KSD502');
+  assert.deepEqual(where(files, d), { line: 8, text: '8080' });
+  none(check(applyFix(files, d.fixes![0]!)));
+  assert.match(one(check({ 'i.yaml': beta.replace('serviceName: web', 'serviceName: gone') }), 'KSD501').message, /Service "gone"/);
+});
+
+test('KSD501: a backendRef into a namespace none of the inputs belong to is out of view, not missing', () => {
+  none(check({ 'r.yaml': route('    - {name: web, namespace: elsewhere, port: 80}\n') }));
+});

@@ -6,7 +6,6 @@ import { makeNonce, panelHtml } from '../../src/extension/panels/panelHtml';
 import { RestartPolicy } from '../../src/extension/restartPolicy';
 import { isRequestMessage, isToPanelMessage, parseRef, type RequestMessage } from '../../src/protocol/webview';
 import { detectRuleLanguage, refFromArg } from '../../src/viewmodel/args';
-import { MISSING } from '../../src/viewmodel/engines';
 import { destinations, sources, validateHostPort, validateIP } from '../../src/viewmodel/traceTargets';
 
 const YAML = `apiVersion: v1
@@ -87,17 +86,23 @@ test('protocol guards accept well-formed messages only', () => {
 test('panel handlers answer service, name what is missing, and turn bad params into error replies', async () => {
   const s = state();
   let revealed = '';
-  const handlers = panelHandlers({ state: async () => s, revealService: async (_s, ns, n) => ((revealed = `${ns}/${n}`), true) });
+  const handlers = panelHandlers({ state: async () => s, revealService: async (_s, ns, n) => ((revealed = `${ns}/${n}`), true), proxySettings: () => ({ mode: '', version: '' }) });
   const ask = (m: Omit<RequestMessage, 'kind' | 'id'>) => dispatch(handlers, { kind: 'request', id: 7, ...m } as RequestMessage);
   const r = await ask({ method: 'service', params: { namespace: 'shop', name: 'web' } });
   assert.ok(r.ok);
   const result = (r as { result: { service: { type: string; ports: { nodePort: number }[] } } }).result;
   assert.equal(result.service.type, 'LoadBalancer');
   assert.equal(result.service.ports[0]!.nodePort, 30080);
+  // No mode in settings: the workspace decides (no KubeProxyConfiguration here, so iptables).
+  assert.equal((r as { result: { mode: string } }).result.mode, 'iptables');
   const missing = await ask({ method: 'service', params: { namespace: 'shop', name: 'nope' } });
   assert.deepEqual((missing as { result: { service: unknown } }).result.service, null);
   const rules = await ask({ method: 'ruleChain', params: { ref: { namespace: 'shop', name: 'web' }, mode: 'iptables', version: '' } });
-  assert.deepEqual((rules as { result: unknown }).result, { available: false, reason: MISSING.rules });
+  const chain = (rules as { result: { available: boolean; text: string; edges: { from: string; to: string; probability?: number }[] } }).result;
+  assert.equal(chain.available, true);
+  // No pods match: kube-proxy rejects in filter, for the cluster IP, the external and LB IPs and the node port.
+  assert.match(chain.text, /^-A KUBE-SERVICES -m comment --comment "shop\/web:http has no endpoints" .* -j REJECT$/m);
+  assert.equal(chain.edges.filter((e) => e.to === 'REJECT').length, 4);
   const nosvc = await ask({ method: 'dns', params: { namespace: 'shop', name: 'nope' } });
   assert.match((nosvc as { result: { reason: string } }).result.reason, /No Service shop\/nope/);
   const bad = await ask({ method: 'service', params: { name: 3 } as never });
@@ -105,12 +110,20 @@ test('panel handlers answer service, name what is missing, and turn bad params i
   assert.equal(bad.id, 7);
   const bad2 = await ask({ method: 'trace', params: { from: 1 } as never });
   assert.equal(bad2.ok, false);
+  const dnsView = (await ask({ method: 'dns', params: { namespace: 'shop', name: 'web' } })) as { result: { available: boolean; records: { name: string; type: string; value: string }[]; env: { name: string; value: string }[]; notes: string[] } };
+  assert.equal(dnsView.result.available, true);
+  const a = dnsView.result.records.find((r) => r.name === 'web.shop.svc.cluster.local.' && r.type === 'A');
+  assert.match(a!.value, /^10\./);
+  assert.ok(dnsView.result.records.some((r) => r.type === 'SRV' && r.name === '_http._tcp.web.shop.svc.cluster.local.' && / 80 web\.shop\.svc\.cluster\.local\.$/.test(r.value)));
+  assert.deepEqual(dnsView.result.env.find((e) => e.name === 'WEB_SERVICE_PORT_HTTP'), { name: 'WEB_SERVICE_PORT_HTTP', value: '80' });
+  assert.ok(dnsView.result.env.every((e) => e.name.startsWith('WEB_')), 'only this Service\'s variables');
+  assert.match(dnsView.result.notes.join(' '), /assigned/);
   await ask({ method: 'reveal', params: { namespace: 'shop', name: 'web' } });
   assert.equal(revealed, 'shop/web');
 });
 
 test('a throwing handler becomes an error reply, not a crash', async () => {
-  const handlers = panelHandlers({ state: async () => Promise.reject(new Error('boom')), revealService: async () => false });
+  const handlers = panelHandlers({ state: async () => Promise.reject(new Error('boom')), revealService: async () => false, proxySettings: () => ({ mode: 'ipvs', version: '' }) });
   const r = await dispatch(handlers, { kind: 'request', id: 1, method: 'service', params: { namespace: 'a', name: 'b' } });
   assert.deepEqual(r, { kind: 'reply', id: 1, ok: false, error: 'boom' });
 });

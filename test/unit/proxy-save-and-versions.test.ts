@@ -181,9 +181,11 @@ test('one Service: only its chains and rules; dual-stack families get separate p
   assert.match(all, /ns1\/b has no endpoints/);
 });
 
-test('renderer registry: iptables is built in; other modes say they are not available', () => {
+test('renderer registry: iptables, nftables and ipvs are registered; other modes say they are not available', () => {
   assert.equal(rulesRenderer('iptables').formats.join(','), 'restore,save');
-  assert.throws(() => rulesRenderer('nftables'), /--mode nftables are not available yet \(available: iptables\)/);
+  assert.equal(rulesRenderer('nftables').formats.join(','), 'restore,save');
+  assert.equal(rulesRenderer('ipvs').formats.join(','), 'restore,ipvsadm,ipset,iptables');
+  assert.throws(() => rulesRenderer('userspace'), /--mode userspace are not available yet \(available: iptables, ipvs, nftables\)/);
 });
 
 test('placeholder node: the payload says so in a comment; with a Node there is no comment', () => {

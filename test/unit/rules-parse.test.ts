@@ -147,6 +147,19 @@ num   pkts bytes target     prot opt in     out     source               destina
   assert.deepEqual(rules[5]!.target, { kind: 'chain', chain: 'KUBE-SVC-Y', goto: true });
 });
 
+test('ip6tables -L -n -v listing: blank opt column, IPv6 addresses, nat inferred from KUBE-SVC targets', () => {
+  const set = parseRules(`Chain KUBE-SERVICES (2 references)
+ pkts bytes target     prot opt in     out     source               destination
+    0     0 KUBE-SVC-ABC  tcp      *      *       ::/0                 fd00:10:96::a        /* ns/svc:http cluster IP */ tcp dpt:80
+    0     0            all      *      *       ::/0                 ::/0                 /* no target */
+`);
+  assert.equal(set.family, 'IPv6');
+  const rules = chain(set, 'nat', 'KUBE-SERVICES').rules;
+  assert.equal(find(rules[0]!, 'dst')!.text, 'fd00:10:96::a/128');
+  assert.deepEqual(rules[0]!.target, { kind: 'chain', chain: 'KUBE-SVC-ABC', goto: false });
+  assert.equal(rules[1]!.target, undefined);
+});
+
 test('unknown matches and targets are kept as text with a warning, never a crash', () => {
   const set = parseRules(`*filter\n:FORWARD ACCEPT [0:0]\n-A FORWARD -m physdev --physdev-is-bridged -j ACCEPT\n-A FORWARD -p tcp -m tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu\n-A FORWARD -j LOG --log-prefix "x y"\nCOMMIT\n`);
   const rules = chain(set, 'filter', 'FORWARD').rules;

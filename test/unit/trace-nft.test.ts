@@ -166,6 +166,9 @@ test('session affinity: the first packet fans out, later ones are remembered for
   assert.equal(output(d), '10.180.0.1:80, 10.180.0.2:80');
   assert.match(d.explanation, /stick to the chosen endpoint for 300 s/);
   assert.ok(d.steps.some((s) => s.effect.startsWith('remember the source in @affinity-')));
+  // Steps are listed hook by hook: both endpoint branches before postrouting.
+  const lastDnat = d.steps.map((s) => s.effect.startsWith('DNAT')).lastIndexOf(true);
+  assert.ok(lastDnat >= 0 && lastDnat < d.steps.findIndex((s) => s.chain === 'nat-postrouting'));
 });
 
 test('no localhost NodePorts in nftables mode', () => {

@@ -146,3 +146,31 @@ test('trace choices list pods with IPs and nodes', () => {
   assert.deepEqual(c.pods.map((p) => p.ip), ['10.244.1.5', '10.244.1.6']);
   assert.deepEqual(c.nodes, []);
 });
+
+test('tree: live contexts are sources of their own; connecting, errors, and none in Restricted Mode', () => {
+  const live = state(`apiVersion: v1
+kind: Service
+metadata: {name: api, namespace: prod}
+spec: {selector: {app: api}, ports: [{port: 80}]}
+`);
+  const i: TreeInput = {
+    ...input(),
+    live: [
+      { context: 'prod', state: live, status: 'synced' },
+      { context: 'staging', state: undefined, status: 'not connected' },
+      { context: 'broken', state: undefined, status: 'error', error: 'connect ECONNREFUSED 127.0.0.1:6443' },
+    ],
+  };
+  const roots = rootNodes(i);
+  assert.deepEqual(roots.map((r) => (r.kind === 'source' ? r.label : '')), ['Workspace', 'Cluster: prod', 'Cluster: staging', 'Cluster: broken']);
+  assert.equal(describe(roots[1]!), '1 Service  synced');
+  const [ns] = childNodes(i, roots[1]!);
+  assert.ok(ns?.kind === 'namespace' && ns.namespace === 'prod' && ns.source === 'live:prod');
+  const [svc] = childNodes(i, ns);
+  assert.ok(svc?.kind === 'service' && svc.ref.name === 'api' && svc.id.startsWith('live:prod:'));
+  // The workspace's own Services stay apart from the cluster's.
+  assert.ok(!childNodes(i, roots[0]!).some((n) => n.kind === 'namespace' && n.namespace === 'prod'));
+  assert.match((childNodes(i, roots[2]!)[0] as { label: string }).label, /Connecting \(not connected\)/);
+  assert.match((childNodes(i, roots[3]!)[0] as { label: string }).label, /ECONNREFUSED/);
+  assert.deepEqual(rootNodes({ ...i, trusted: false }).map((r) => r.kind), ['source', 'notice']);
+});

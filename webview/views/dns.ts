@@ -11,9 +11,10 @@ export function renderDns(svc: ServiceView): HTMLElement {
         root.appendChild(notice(view.reason, 'warning'));
         return;
       }
+      for (const n of view.notes) root.appendChild(notice(n, 'info'));
       root.appendChild(h('h2', {}, 'DNS records'));
       root.appendChild(table('DNS records', ['Name', 'Type', 'Value'], view.records.map((r) => [r.name, r.type, r.value])));
-      root.appendChild(h('h2', {}, 'Environment variables in pods of this namespace'));
+      root.appendChild(h('h2', {}, 'Environment variables in pods of this namespace (enableServiceLinks)'));
       root.appendChild(table('Environment variables', ['Name', 'Value'], view.env.map((e) => [e.name, e.value])));
     },
     (e: unknown) => {

@@ -2,16 +2,19 @@ import type { FlowEdge, FlowNode, ProxyMode, RuleChainAvailable, ServiceView } f
 import { clear, h, notice } from '../dom';
 import { request } from '../rpc';
 
-let mode: ProxyMode = 'iptables';
-let version = '';
+/** The user's last choice in this panel; the settings/workspace default until they pick one. */
+let chosen: { mode: ProxyMode; version: string } | null = null;
 
-export function renderRules(svc: ServiceView): HTMLElement {
+export function renderRules(svc: ServiceView, defaultMode: ProxyMode, defaultVersion: string): HTMLElement {
+  let mode = chosen?.mode ?? defaultMode;
+  let version = chosen?.version ?? defaultVersion;
   const out = h('div', { class: 'rules-body', 'aria-live': 'polite' });
   const modeSel = h('select', { id: 'rules-mode', 'aria-label': 'Proxy mode' }, ...(['iptables', 'nftables', 'ipvs'] as const).map((m) => h('option', { value: m, selected: m === mode }, m)));
   const versionIn = h('input', { id: 'rules-version', type: 'text', value: version, placeholder: 'current', size: 8, 'aria-label': 'kube-proxy version (X.Y)', pattern: '\\d+\\.\\d+' });
   const refresh = async () => {
     mode = modeSel.value as ProxyMode;
     version = versionIn.value.trim();
+    if (mode !== defaultMode || version !== defaultVersion) chosen = { mode, version };
     clear(out);
     out.appendChild(h('p', { class: 'muted' }, 'Computing rules...'));
     try {

@@ -1,4 +1,4 @@
-import type { ServiceView, TraceChoices, TraceParams, TraceResultView } from '../../src/protocol/webview';
+import type { ProxyMode, ServiceView, TraceChoices, TraceParams, TraceResultView } from '../../src/protocol/webview';
 import { clear, h, icon, notice } from '../dom';
 import { request } from '../rpc';
 
@@ -8,7 +8,7 @@ function hostPort(ip: string, port: number): string {
   return ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
 }
 
-export function renderTrace(svc: ServiceView, choices: TraceChoices, preset: TraceParams | null): HTMLElement {
+export function renderTrace(svc: ServiceView, choices: TraceChoices, preset: TraceParams | null, mode: ProxyMode): HTMLElement {
   const result = h('div', { class: 'trace-result', 'aria-live': 'polite', 'data-testid': 'trace-result' });
   const firstPort = svc.ports[0];
   const defaultTo = preset?.to ?? (firstPort && svc.clusterIP && svc.clusterIP !== 'None' ? hostPort(svc.clusterIP, firstPort.port) : '');
@@ -18,7 +18,7 @@ export function renderTrace(svc: ServiceView, choices: TraceChoices, preset: Tra
   const protocol = h('select', { id: 'trace-protocol', 'aria-label': 'Protocol' }, ...(['TCP', 'UDP', 'SCTP'] as const).map((p) => h('option', { value: p, selected: p === (preset?.protocol ?? firstPort?.protocol ?? 'TCP') }, p)));
   const node = h('select', { id: 'trace-node', 'aria-label': 'Node whose rules to follow' }, h('option', { value: '' }, 'default node'), ...choices.nodes.map((n) => h('option', { value: n.name, selected: n.name === preset?.node }, n.name)));
   const run = async () => {
-    const params: TraceParams = { ref: svc.ref, from: from.value.trim(), to: to.value.trim(), protocol: protocol.value as TraceParams['protocol'], node: node.value, mode: preset?.mode ?? 'iptables' };
+    const params: TraceParams = { ref: svc.ref, from: from.value.trim(), to: to.value.trim(), protocol: protocol.value as TraceParams['protocol'], node: node.value, mode: preset?.mode ?? mode };
     clear(result);
     result.appendChild(h('p', { class: 'muted' }, 'Tracing...'));
     try {
@@ -55,6 +55,7 @@ export function renderTrace(svc: ServiceView, choices: TraceChoices, preset: Tra
 export function renderResult(r: TraceResultView): HTMLElement {
   const verdictClass = r.verdict === 'DNAT' || r.verdict === 'ACCEPT' ? 'ok' : r.verdict === 'NONE' ? 'none' : 'error';
   const root = h('div', {}, h('p', { class: `verdict ${verdictClass}`, 'data-testid': 'verdict' }, h('strong', {}, r.verdict), r.masquerade ? h('span', { class: 'badge' }, 'masquerade (SNAT)') : null));
+  root.appendChild(h('p', { class: 'muted' }, `From ${r.source}${r.node ? `, through the rules on node ${r.node}` : ''}.`));
   root.appendChild(h('p', { class: 'explanation' }, r.explanation));
   if (r.endpoints.length) {
     const ul = h('ul', { class: 'probabilities', 'aria-label': 'Endpoints and their probabilities' });

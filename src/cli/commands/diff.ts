@@ -30,7 +30,7 @@ export async function diffCommand(argv: string[], io: CliIO): Promise<number> {
     io.out(JSON.stringify({ missing: d.missing, extra: d.extra, stale: d.stale, missingChains: d.missingChains, extraChains: d.extraChains }, null, 2) + '\n');
     return diffIsEmpty(d) ? 0 : 1;
   }
-  const row = (r: DiffRule) => `  ${r.table} ${r.rule}${r.line ? `   (line ${r.line})` : ''}`;
+  const row = (r: DiffRule, where?: string) => `  ${r.table} ${r.rule}${where && r.line ? `   (${where} line ${r.line})` : ''}`;
   if (diffIsEmpty(d)) {
     io.out(`The node's rules match the expected ones (${d.compared} KUBE-* chains compared).\n`);
     return 0;
@@ -38,8 +38,8 @@ export async function diffCommand(argv: string[], io: CliIO): Promise<number> {
   const out: string[] = [];
   if (d.missingChains.length) out.push(`Chains missing on the node (${d.missingChains.length}):`, ...d.missingChains.map((c) => `  ${c}`), '');
   if (d.extraChains.length) out.push(`Chains on the node that kube-proxy would not write (${d.extraChains.length}):`, ...d.extraChains.map((c) => `  ${c}`), '');
-  if (d.missing.length) out.push(`Rules missing on the node (${d.missing.length}):`, ...d.missing.map(row), '');
-  if (d.extra.length) out.push(`Rules on the node that are not expected (${d.extra.length}):`, ...d.extra.map(row), '');
+  if (d.missing.length) out.push(`Rules missing on the node (${d.missing.length}):`, ...d.missing.map((r) => row(r, expectedFile)), '');
+  if (d.extra.length) out.push(`Rules on the node that are not expected (${d.extra.length}):`, ...d.extra.map((r) => row(r, file)), '');
   if (d.stale.length) {
     out.push(`Stale endpoints (${d.stale.length}): kube-proxy on the node has not caught up with the Service's endpoints`);
     for (const s of d.stale) out.push(`  ${s.service} ${s.endpoint}: ${s.kind === 'in-rules-only' ? 'still in the node\'s rules, but no longer an endpoint' : 'an endpoint now, but not in the node\'s rules yet'} (${s.rules.length} rule${s.rules.length === 1 ? '' : 's'})`);

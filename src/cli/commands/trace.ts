@@ -7,16 +7,18 @@ import { CliError, type CliIO } from '../io';
 import { loadState } from '../state';
 import { chooseNode, familyOf, FROM_SYNTAX, parseProtocol, readRulesFile, resolveDestination, resolveSource, traceContext } from '../traceInput';
 import { formatTrace } from '../format/trace';
+import { modeTracer } from '../traceModes';
 
 export const traceHelp = `ksd trace PATHS --from SRC --to DST:PORT [--protocol TCP|UDP|SCTP] [--node NAME]
-          [--mode iptables] [--kube-proxy-version X.Y] [--rules FILE] [--node-ip IP,...] [--json]
+          [--mode iptables|nftables|ipvs] [--kube-proxy-version X.Y] [--rules FILE] [--node-ip IP,...] [--json]
 ksd trace PATHS --batch FLOWS.json [same options]
   Where the first packet of a new connection goes through kube-proxy's rules on a node: every
   endpoint it can be DNATed to with its probability, masquerade, drops and rejects, and each rule
-  on the way. --rules FILE traces a node's real rules (iptables-save output or iptables -L -n [-v]
-  listings, detected); PATHS may then be empty. DST is an IP ([v6]:port), a Service NS/NAME (its
-  ClusterIP) or node:NAME. --node defaults to the source's node (pod or node sources), else the
-  node owning DST, else the first Node. --node-ip gives the node's own addresses when no Node
+  on the way. --rules FILE traces a node's real rules (iptables-save output, iptables -L -n [-v]
+  listings, nft list ruleset output or ipvsadm -Ln output, detected); PATHS may then be empty. DST is
+  an IP ([v6]:port), a Service NS/NAME (its ClusterIP) or node:NAME. --node defaults to the node owning
+  DST, else the source's node (pod or node sources), else the first Node. --node-ip gives the node's
+  own addresses when no Node
   manifest is given. --batch takes a JSON array of {from, to, protocol} and prints an array of results.
   ${FROM_SYNTAX}`;
 
@@ -42,7 +44,6 @@ export async function traceCommand(argv: string[], io: CliIO): Promise<number> {
   const batch = flagString(args, 'batch');
   const rulesFile = flagString(args, 'rules');
   const mode = flagString(args, 'mode') ?? 'iptables';
-  if (rulesFile && mode !== 'iptables') throw new UsageError(`--rules reads iptables rules; --mode ${mode} does not apply to them`);
   if (!args.positionals.length && !rulesFile) throw new UsageError('ksd trace needs PATHS (manifests), or --rules FILE');
   let flows: Flow[];
   if (batch) {
@@ -55,7 +56,8 @@ export async function traceCommand(argv: string[], io: CliIO): Promise<number> {
     flows = [{ from, to, protocol: flagString(args, 'protocol') }];
   }
   const { state } = await loadState(args.positionals);
-  const imported = rulesFile ? await readRulesFile(rulesFile) : undefined;
+  const other = await modeTracer(mode, rulesFile);
+  const imported = rulesFile && !other ? await readRulesFile(rulesFile) : undefined;
   const extraLocal = (flagString(args, 'node-ip') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   const compiled = new Map<string, CompiledRules>();
   const results: TraceDetail[] = [];
@@ -68,6 +70,10 @@ export async function traceCommand(argv: string[], io: CliIO): Promise<number> {
       const family = familyOf(dst.ip);
       if (familyOf(src.ip) !== family) throw new CliError(`source ${src.ip} and destination ${dst.ip} are of different IP families`);
       const node = chooseNode(state, flagString(args, 'node'), src, dst);
+      if (other) {
+        results.push(other(state, node?.name, family, { from: src.ip, to: dst.ip, port: dst.port, protocol }, traceContext(state, node, src, extraLocal, family)));
+        continue;
+      }
       const key = imported ? 'imported' : `${node?.name ?? ''}/${family}`;
       let rules = compiled.get(key);
       if (!rules) {

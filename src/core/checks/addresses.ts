@@ -30,10 +30,12 @@ export const clusterIPRangeCheck: Check = {
   id: 'cluster-ip-outside-service-cidr',
   title: 'clusterIP outside the Service CIDR',
   defaultSeverity: 'error',
-  description: 'A clusterIP must come from the cluster Service CIDR(s) (ServiceCIDR objects or --service-cluster-ip-range); others are rejected.',
+  description: 'A clusterIP must come from the cluster Service CIDR(s); checked when ServiceCIDR objects (or the Service CIDR option) say what they are.',
   run(ctx) {
     const cidrs = ctx.state.serviceCIDRs.map(parseCIDR).filter((c): c is CIDR => !!c);
-    const assumed = ctx.state.serviceCIDRsDefaulted;
+    // Without a ServiceCIDR object the range is only assumed (kubeadm's default): clusters differ (k3s, GKE...),
+    // and exported manifests carry their real clusterIPs, so say nothing rather than guess.
+    if (ctx.state.serviceCIDRsDefaulted) return [];
     return each(ctx, (svc, out) => {
       for (const { ip, path } of writtenIPs(svc)) {
         const p = ip === 'None' ? undefined : parseIP(ip);
@@ -42,15 +44,16 @@ export const clusterIPRangeCheck: Check = {
         if (same.some((c) => cidrContains(c, p))) continue;
         const ranges = ctx.state.serviceCIDRs.join(', ');
         const msg = same.length
-          ? `clusterIP ${ip} is outside the Service CIDR ${ranges}${assumed ? ' (assumed: the kubeadm default; add a networking.k8s.io/v1 ServiceCIDR object to tell ksd your range)' : ''}, so the API server rejects it ("provided IP is not in the valid range"). Remove clusterIP to get one assigned, or pick one inside the range.`
-          : `clusterIP ${ip} is ${p.family}, but the cluster has no ${p.family} Service CIDR (${ranges}${assumed ? ', assumed' : ''}): the API server rejects it.`;
-        out.push(diag(svc.loaded, path, assumed ? 'warning' : 'error', 'KSD301', msg));
+          ? `clusterIP ${ip} is outside the Service CIDR ${ranges}, so the API server rejects it ("provided IP is not in the valid range"). Remove clusterIP to get one assigned, or pick one inside the range.`
+          : `clusterIP ${ip} is ${p.family}, but the cluster has no ${p.family} Service CIDR (${ranges}): the API server rejects it.`;
+        out.push(diag(svc.loaded, path, 'error', 'KSD301', msg));
       }
     });
   },
 };
 
 export const clusterIPConflictCheck: Check = {
+  scope: 'cluster',
   code: 'KSD302',
   id: 'cluster-ip-conflict',
   title: 'clusterIP used by two Services',

@@ -1,6 +1,6 @@
 /** KSD601-KSD603: Services whose endpoints are all unready, a single endpoint, selectorless without slices. */
 import type { Diagnostic, RelatedInfo } from '../diagnostics';
-import { endpointRows, serviceEndpoints } from '../endpoints/service';
+import { serviceEndpoints } from '../endpoints/service';
 import type { ExclusionCode } from '../endpoints/controller';
 import { hasPath } from '../manifest/source';
 import type { ClusterState, PodModel, ServiceModel } from '../model/types';
@@ -18,9 +18,14 @@ function podRelated(pod: PodModel, message: string): RelatedInfo[] {
   return [{ location: loc(o, path, 'key'), message }];
 }
 
+/** The ready endpoints (by pod, else address) that carry at least one usable port, as endpointRows counts them. */
 function readyPods(state: ClusterState, svc: ServiceModel): Set<string> {
-  const eps = serviceEndpoints(state, svc);
-  return new Set(endpointRows(state, eps).filter((r) => r.ready).map((r) => r.pod ?? r.ip));
+  const out = new Set<string>();
+  for (const slice of serviceEndpoints(state, svc).slices) {
+    if (!(slice.ports ?? []).some((p) => p.port !== undefined && p.port !== 0 && p.name !== undefined)) continue;
+    for (const e of slice.endpoints ?? []) if (e.conditions?.ready !== false && e.addresses[0]) out.add(e.targetRef?.name ?? e.addresses[0]);
+  }
+  return out;
 }
 
 export const allUnreadyCheck: Check = {
@@ -63,10 +68,12 @@ export const singleEndpointCheck: Check = {
   run(ctx, options) {
     const out: Diagnostic[] = [];
     for (const svc of selectingServices(ctx.state)) {
-      if (!svc.ports.length) continue;
+      // A per-pod Service (selecting one StatefulSet pod by name) is single by design.
+      if (!svc.ports.length || 'statefulset.kubernetes.io/pod-name' in (svc.selector ?? {})) continue;
       const pods = podsFor(ctx.state, svc, options);
+      if (!pods.length) continue;
       const ready = readyPods(ctx.state, svc);
-      if (ready.size !== 1 || !pods.length) continue;
+      if (ready.size !== 1) continue;
       const who = describePods(ctx.state, pods);
       out.push(diag(svc.loaded, ['spec', 'selector'], 'info', 'KSD602', `Only one ready endpoint backs this Service (${who}${pods.length > 1 ? `; ${pods.length - 1} other selected pods are not ready` : ''}): it is unavailable whenever that pod restarts or moves. Run at least two replicas if it must stay up.`, { which: 'key' }));
     }

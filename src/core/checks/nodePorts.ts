@@ -33,6 +33,7 @@ export const nodePortRangeCheck: Check = {
 };
 
 export const nodePortConflictCheck: Check = {
+  scope: 'cluster',
   code: 'KSD212',
   id: 'node-port-conflict',
   title: 'nodePort used twice',

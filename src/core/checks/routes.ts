@@ -91,6 +91,7 @@ function findService(state: ClusterState, ref: BackendRef): ServiceModel | undef
 }
 
 export const missingBackendServiceCheck: Check = {
+  scope: 'cluster',
   code: 'KSD501',
   id: 'backend-service-missing',
   title: 'Ingress or route backend names a missing Service',
@@ -98,8 +99,11 @@ export const missingBackendServiceCheck: Check = {
   description: 'An Ingress backend or Gateway API backendRef naming a Service that is not in the inputs (in the backend namespace) gets no traffic: controllers answer 503 or 500.',
   run(ctx) {
     const out: Diagnostic[] = [];
+    const seen = new Set(ctx.state.objects.map(nsOf));
     for (const ref of allRefs(ctx.state)) {
       if (findService(ctx.state, ref)) continue;
+      // A backend in a namespace none of the inputs belong to is out of view, not known to be missing.
+      if (ref.namespace !== nsOf(ref.from) && !seen.has(ref.namespace)) continue;
       const inNs = ctx.state.services.filter((s) => s.namespace === ref.namespace);
       const near = inNs.find((s) => closeEnough(ref.name, s.name));
       const elsewhere = ctx.state.services.find((s) => s.name === ref.name);
@@ -112,6 +116,7 @@ export const missingBackendServiceCheck: Check = {
 };
 
 export const backendPortCheck: Check = {
+  scope: 'cluster',
   code: 'KSD502',
   id: 'backend-port-missing',
   title: 'Ingress or route backend names a port the Service does not have',
@@ -158,6 +163,7 @@ function granted(state: ClusterState, ref: BackendRef): boolean {
 }
 
 export const referenceGrantCheck: Check = {
+  scope: 'cluster',
   code: 'KSD503',
   id: 'cross-namespace-backend-not-granted',
   title: 'Cross-namespace backendRef without a ReferenceGrant',

@@ -2,6 +2,7 @@
 import type { LoadedObject } from '../manifest/load';
 import type { ClusterState, PodModel, ServiceModel, WorkloadModel } from '../model/types';
 import { RUNTIME_LABELS } from '../selectors';
+import { podsInNamespace, podsWithLabels, workloadByName, workloadsInNamespace } from '../model/indexes';
 import type { CheckOptions } from './types';
 
 /** A place pods get their labels from: a workload's pod template, or a real Pod. */
@@ -20,15 +21,25 @@ export function workloadName(w: { kind: string; name: string }): string {
   return `${w.kind} "${w.name}"`;
 }
 
+/** Memoised per state and namespace: checks ask for the same namespace once per Service. Read-only. */
+const sourcesCache = new WeakMap<ClusterState, Map<string, LabelSource[]>>();
+
 export function labelSources(state: ClusterState, namespace?: string): LabelSource[] {
+  let perState = sourcesCache.get(state);
+  if (!perState) sourcesCache.set(state, (perState = new Map()));
+  const key = namespace === undefined ? '\0all' : namespace;
+  let hit = perState.get(key);
+  if (!hit) perState.set(key, (hit = computeLabelSources(state, namespace)));
+  return hit;
+}
+
+function computeLabelSources(state: ClusterState, namespace?: string): LabelSource[] {
   const out: LabelSource[] = [];
-  for (const w of state.workloads) {
-    if (namespace !== undefined && w.namespace !== namespace) continue;
+  for (const w of namespace !== undefined ? workloadsInNamespace(state, namespace) : state.workloads) {
     out.push({ namespace: w.namespace, labels: w.templateLabels, loaded: w.loaded, labelsPath: [...w.templatePath, 'metadata', 'labels'], describe: workloadName(w), workload: w });
   }
-  for (const p of state.pods) {
+  for (const p of namespace !== undefined ? podsInNamespace(state, namespace) : state.pods) {
     if (p.simulated && !p.loaded?.kind.startsWith('Pod')) continue;
-    if (namespace !== undefined && p.namespace !== namespace) continue;
     out.push({ namespace: p.namespace, labels: p.labels, loaded: p.loaded, labelsPath: ['metadata', 'labels'], describe: `Pod "${p.name}"`, workload: ownerWorkload(state, p) });
   }
   return out;
@@ -38,9 +49,9 @@ export function labelSources(state: ClusterState, namespace?: string): LabelSour
 export function ownerWorkload(state: ClusterState, pod: PodModel): WorkloadModel | undefined {
   const o = pod.owner;
   if (!o) return undefined;
-  const same = state.workloads.find((w) => w.namespace === pod.namespace && w.kind === o.kind && w.name === o.name);
+  const same = workloadByName(state, pod.namespace, o.kind, o.name);
   if (same) return same;
-  if (o.kind === 'ReplicaSet') return state.workloads.find((w) => w.namespace === pod.namespace && w.kind === 'Deployment' && o.name.startsWith(`${w.name}-`));
+  if (o.kind === 'ReplicaSet') return workloadsInNamespace(state, pod.namespace).find((w) => w.kind === 'Deployment' && o.name.startsWith(`${w.name}-`));
   return undefined;
 }
 
@@ -69,7 +80,9 @@ export function selectingServices(state: ClusterState): ServiceModel[] {
 export function podsFor(state: ClusterState, svc: ServiceModel, options: CheckOptions): PodModel[] {
   const real = effectiveSelector(svc, options);
   const tpl = effectiveSelector(svc, options, true);
-  return state.pods.filter((p) => p.namespace === svc.namespace && selectorMatches(p.simulated ? tpl : real, p.labels));
+  // The template selector is a subset of the real one, so every pod either could match carries its labels.
+  const candidates = Object.keys(tpl).length ? podsWithLabels(state, svc.namespace, tpl) : podsInNamespace(state, svc.namespace);
+  return candidates.filter((p) => selectorMatches(p.simulated ? tpl : real, p.labels));
 }
 
 export function isSimulated(pods: readonly PodModel[]): boolean {

@@ -1,6 +1,6 @@
 /** KSD101-KSD103: Service selectors against pod labels, and workloads against their own templates. */
 import type { Diagnostic, Fix, RelatedInfo } from '../diagnostics';
-import type { ClusterState, ServiceModel } from '../model/types';
+import type { ClusterState, ServiceModel, WorkloadModel } from '../model/types';
 import { formatSelector, matchesLabelSelector } from '../selectors';
 import { slicesFor } from '../endpoints/service';
 import { effectiveSelector, labelSources, ownerWorkload, podsFor, selectingServices, selectorMatches, workloadName, type LabelSource } from './scope';
@@ -33,17 +33,27 @@ function compare(sel: Record<string, string>, labels: Record<string, string>): T
   return out;
 }
 
-/** The nearest label source: fewest misses, typos before real differences, workloads before pods. */
-function nearest(sel: Record<string, string>, sources: LabelSource[]): { source: LabelSource; misses: TermMiss[] } | undefined {
-  let best: { source: LabelSource; misses: TermMiss[]; score: number } | undefined;
+/**
+ * The nearest label source: fewest misses, typos before real differences, workloads before pods. `rival` is
+ * another workload just as near with different labels (then no fix is preferred).
+ */
+function nearest(sel: Record<string, string>, sources: LabelSource[]): { source: LabelSource; misses: TermMiss[]; rival?: LabelSource } | undefined {
+  let best: { source: LabelSource; misses: TermMiss[]; score: number; rival?: LabelSource } | undefined;
+  const keys = Object.keys(sel);
+  const owner = (s: LabelSource) => s.workload ?? s;
   for (const source of sources) {
     const misses = compare(sel, source.labels);
-    const hits = Object.keys(sel).length - misses.length + misses.filter((m) => m.typo).length;
+    const hits = keys.length - misses.length + misses.filter((m) => m.typo).length;
     if (hits === 0) continue;
     const score = misses.filter((m) => !m.typo).length * 10 + misses.length + (source.workload && source.loaded === source.workload.loaded ? 0 : 0.5);
     if (!best || score < best.score) best = { source, misses, score };
+    else if (score === best.score && owner(source) !== owner(best.source) && misses.some((m) => m.have !== undefined && source.labels[m.kind === 'key' ? m.have : m.key] !== best!.source.labels[m.kind === 'key' ? m.have : m.key])) best.rival ??= source;
   }
   return best;
+}
+
+function templateSource(state: ClusterState, w: WorkloadModel): LabelSource | undefined {
+  return labelSources(state, w.namespace).find((s) => s.workload === w && s.loaded === w.loaded);
 }
 
 function termText(m: TermMiss): string {
@@ -56,6 +66,8 @@ function selectorNoMatch(state: ClusterState, svc: ServiceModel, options: CheckO
   if (!Object.keys(sel).length || podsFor(state, svc, options).length) return undefined;
   const o = svc.loaded;
   const tplSel = effectiveSelector(svc, options, true);
+  // Only run-time labels (pod-template-hash...): templates cannot tell, so say nothing.
+  if (!Object.keys(tplSel).length) return undefined;
   const sources = labelSources(state, svc.namespace);
   const elsewhere = labelSources(state).filter((s) => s.namespace !== svc.namespace && selectorMatches(tplSel, s.labels));
   const head = `Selector ${formatSelector(sel)} matches no pods or pod templates in namespace "${svc.namespace}", so the Service has no endpoints and connections to it fail.`;
@@ -70,7 +82,7 @@ function selectorNoMatch(state: ClusterState, svc: ServiceModel, options: CheckO
   if (!near) {
     return diag(o, ['spec', 'selector'], 'warning', 'KSD101', `${head} No workload or pod here carries any of these labels: check the labels in your workload's pod template (spec.template.metadata.labels).`, { which: 'key' });
   }
-  const { source, misses } = near;
+  const { source, misses, rival } = near;
   const first = misses[0]!;
   const path = first.kind === 'key' ? ['spec', 'selector', first.key] : ['spec', 'selector', first.key];
   const which = first.kind === 'key' ? 'key' : 'value';
@@ -94,16 +106,17 @@ function selectorNoMatch(state: ClusterState, svc: ServiceModel, options: CheckO
       const k = m.kind === 'key' ? m.have! : m.key;
       to[k] = source.labels[k]!;
     }
-    fixes.push(...fix(`Change the selector to ${formatSelector(to)}`, edits, true));
+    fixes.push(...fix(`Change the selector to ${formatSelector(to)}`, edits, !rival));
   }
   // Adding labels to the pod template is safe for the workload's own selector; changing values it may use is not.
-  const tplSource = source.workload ? labelSources(state, svc.namespace).find((s) => s.loaded === source.workload!.loaded) : undefined;
+  const tplSource = source.workload ? templateSource(state, source.workload) : undefined;
   if (tplSource?.loaded && misses.every((m) => m.kind !== 'value')) {
     const edits = misses.map((m) => addEntry(tplSource.loaded, tplSource.labelsPath, m.key, m.want));
     fixes.push(...fix(`Add ${misses.map(termText).join(', ')} to the pod template of ${tplSource.describe}`, edits));
   }
   const rel: RelatedInfo[] = related(source.loaded, source.labelsPath, `${source.describe} labels its pods ${formatSelector(source.labels)}`);
-  return diag(o, path, 'warning', 'KSD101', `${head} ${cap(parts.join('; '))}.`, { which, related: rel, fixes });
+  const also = rival ? ` ${rival.describe} (${formatSelector(rival.labels)}) is just as close.` : '';
+  return diag(o, path, 'warning', 'KSD101', `${head} ${cap(parts.join('; '))}.${also}`, { which, related: rel, fixes });
 }
 
 export const selectorNoMatchCheck: Check = {
@@ -124,12 +137,12 @@ export const selectorManyWorkloadsCheck: Check = {
   run(ctx, options) {
     const out: Diagnostic[] = [];
     for (const svc of selectingServices(ctx.state)) {
-      const owners = new Map<string, { describe: string; source?: LabelSource }>();
+      const owners = new Map<string, { describe: string; workload: WorkloadModel; source?: LabelSource }>();
       for (const pod of podsFor(ctx.state, svc, options)) {
         const w = ownerWorkload(ctx.state, pod);
         if (!w) continue;
         const key = `${w.kind}/${w.name}`;
-        if (!owners.has(key)) owners.set(key, { describe: workloadName(w), source: labelSources(ctx.state, svc.namespace).find((s) => s.workload === w && s.loaded === w.loaded) });
+        if (!owners.has(key)) owners.set(key, { describe: workloadName(w), workload: w, source: templateSource(ctx.state, w) });
       }
       if (owners.size < 2) continue;
       const list = [...owners.values()];

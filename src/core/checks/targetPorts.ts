@@ -1,6 +1,6 @@
 /** KSD201-KSD203: a Service's targetPorts against the container ports of the pods it selects. */
 import type { Diagnostic, Fix, RelatedInfo } from '../diagnostics';
-import { findPort } from '../endpoints/findPort';
+import { findPort, portNotFoundReason } from '../endpoints/findPort';
 import type { LoadedObject } from '../manifest/load';
 import { arr, rec, str } from '../model/read';
 import type { ClusterState, PodModel, ServiceModel, ServicePortModel } from '../model/types';
@@ -13,7 +13,7 @@ export function describePods(state: ClusterState, pods: readonly PodModel[]): st
   const groups = new Map<string, { simulated: boolean; count: number }>();
   for (const p of pods) {
     const w = ownerWorkload(state, p);
-    const key = w ? `the pods of ${workloadName(w)}` : `pod "${p.name}"`;
+    const key = w ? `the pods of ${workloadName(w)}` : p.simulated ? `pod "${p.name}" (no status given: assumed running and ready)` : `pod "${p.name}"`;
     const g = groups.get(key) ?? { simulated: true, count: 0 };
     g.simulated = g.simulated && p.simulated && !!w;
     g.count++;
@@ -63,7 +63,12 @@ function rangeFor(o: LoadedObject, path: (string | number)[]) {
 function namedPortProblems(state: ClusterState, svc: ServiceModel, sp: ServicePortModel, pods: PodModel[]): Diagnostic | undefined {
   const name = sp.targetPort as string;
   if (/^\d+$/.test(name.trim()) || portNameProblems(name).length) return undefined; // KSD204 / KSD206
-  if (pods.some((p) => findPort(p, sp) !== undefined)) return undefined;
+  const lacking = pods.filter((p) => findPort(p, sp) === undefined);
+  if (!lacking.length) return undefined;
+  if (lacking.length < pods.length) {
+    const path = ['spec', 'ports', sp.index, 'targetPort'];
+    return diag(svc.loaded, path, 'warning', 'KSD201', `targetPort "${name}" resolves on some selected pods but not on ${describePods(state, lacking)} (${portNotFoundReason(lacking[0]!, sp)}), so those pods get no endpoint for this port. Name the port the same way in every workload the selector catches, or narrow the selector.`, { related: portsRelated(state, lacking[0]!) });
+  }
   const pod = pods[0]!;
   const path = ['spec', 'ports', sp.index, 'targetPort'];
   const who = describePods(state, pods);

@@ -20,6 +20,12 @@ export interface CheckInfo {
 }
 
 export interface Check extends CheckInfo {
+  /**
+   * 'cluster': the check compares objects across namespaces (node ports, cluster IPs, cross-namespace
+   * backends), so it needs the whole state; run on one namespace's slice it misses conflicts. Default
+   * 'namespace': results for a namespace depend only on that namespace (plus cluster-scoped objects).
+   */
+  scope?: 'namespace' | 'cluster';
   run(ctx: CheckContext, options: CheckOptions): Diagnostic[];
 }
 

@@ -2,7 +2,7 @@
  * One DNS question answered as the CoreDNS kubernetes plugin answers it (plugin/kubernetes: parseRequest,
  * findServices, findPods, Reverse), from the cluster state instead of informers.
  */
-import { servicesWithMaster } from '../model/master';
+import { servicesNamed, servicesWithMaster } from '../model/master';
 import { ipFamily } from '../net/ip';
 import type { ClusterState, ServiceModel } from '../model/types';
 import { absolute, clusterZone, endpointHostname, isDomainName, labelsBelow, podLabelIP, reverseToIP, serviceName } from './names';
@@ -61,9 +61,7 @@ function nodata(name: string, note: string): LookupResult {
 
 function findServices(state: ClusterState, namespace: string, name: string, req: { port: string; protocol: string; endpoint: string }, zone: string, options: DnsOptions): Hit[] {
   const hits: Hit[] = [];
-  const { services } = servicesWithMaster(state);
-  for (const svc of services) {
-    if (svc.namespace.toLowerCase() !== namespace || svc.name.toLowerCase() !== name) continue;
+  for (const svc of servicesNamed(state, namespace, name)) {
     const fqdn = serviceName(svc, zone);
     if (svc.type === 'ExternalName') {
       // An ExternalName Service has no endpoints; an address as externalName makes no CNAME at all.

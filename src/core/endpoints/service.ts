@@ -2,6 +2,7 @@
 import type { V1EndpointSlice } from '../model/k8s';
 import type { ClusterState, GivenSlice, PodModel, Protocol, ServiceModel } from '../model/types';
 import { computeEndpoints, matchedPods, notReadyReason, type Exclusion } from './controller';
+import { podByName, podsWithLabels, slicesOfService } from '../model/indexes';
 
 export interface ServiceEndpoints {
   service: ServiceModel;
@@ -30,7 +31,7 @@ export interface EndpointRow {
 }
 
 export function slicesFor(state: ClusterState, svc: ServiceModel): GivenSlice[] {
-  return state.slices.filter((g) => g.slice.metadata?.namespace === svc.namespace && g.slice.metadata?.labels?.['kubernetes.io/service-name'] === svc.name);
+  return [...slicesOfService(state, svc.namespace, svc.name)];
 }
 
 /** Memoised per state object: views ask for the same Service many times. */
@@ -50,7 +51,7 @@ function computeServiceEndpoints(state: ClusterState, svc: ServiceModel): Servic
   const given = slicesFor(state, svc);
   if (svc.type === 'ExternalName') return { service: svc, source: 'none', slices: [], given: [], matched: [], excluded: [] };
   if (given.length) {
-    const matched = matchedPods(svc, state.pods);
+    const matched = svc.selector ? matchedPods(svc, podsWithLabels(state, svc.namespace, svc.selector)) : [];
     const listed = new Set(given.flatMap((g) => (g.slice.endpoints ?? []).map((e) => `${e.targetRef?.namespace ?? svc.namespace}/${e.targetRef?.name ?? ''}`)));
     const listedIPs = new Set(given.flatMap((g) => (g.slice.endpoints ?? []).flatMap((e) => e.addresses)));
     const excluded: Exclusion[] = [];
@@ -67,7 +68,7 @@ function computeServiceEndpoints(state: ClusterState, svc: ServiceModel): Servic
     for (const g of given) {
       for (const e of g.slice.endpoints ?? []) {
         if (e.conditions?.ready !== false) continue;
-        const pod = e.targetRef?.name ? state.pods.find((p) => p.namespace === (e.targetRef?.namespace ?? svc.namespace) && p.name === e.targetRef?.name) : undefined;
+        const pod = e.targetRef?.name ? podByName(state, e.targetRef.namespace ?? svc.namespace, e.targetRef.name) : undefined;
         if (!pod) continue;
         const nr = notReadyReason(pod, state.nodes);
         const terminating = e.conditions?.terminating === true;
@@ -82,7 +83,7 @@ function computeServiceEndpoints(state: ClusterState, svc: ServiceModel): Servic
     return { service: svc, source: 'slices', slices: given.map((g) => g.slice), given, matched, excluded };
   }
   if (!svc.selector) return { service: svc, source: 'none', slices: [], given: [], matched: [], excluded: [] };
-  const c = computeEndpoints(svc, state.pods, state.nodes);
+  const c = computeEndpoints(svc, podsWithLabels(state, svc.namespace, svc.selector), state.nodes);
   return { service: svc, source: 'computed', slices: c.slices, given: [], matched: c.matched, excluded: c.excluded };
 }
 
@@ -95,7 +96,7 @@ export function endpointRows(state: ClusterState, eps: ServiceEndpoints): Endpoi
         const ip = e.addresses[0];
         if (!ip) continue;
         const podName = e.targetRef?.kind === 'Pod' || e.targetRef?.name ? e.targetRef?.name ?? null : null;
-        const pod = podName ? state.pods.find((p) => p.namespace === (e.targetRef?.namespace ?? eps.service.namespace) && p.name === podName) : undefined;
+        const pod = podName ? podByName(state, e.targetRef?.namespace ?? eps.service.namespace, podName) : undefined;
         rows.push({
           ip,
           port: port.port,

@@ -14,7 +14,7 @@ export function assignAddresses(services: ServiceModel[], serviceCIDRs: string[]
     if (s.healthCheckNodePort) usedPorts.add(s.healthCheckNodePort);
   }
   // Sorted so the result does not depend on file order.
-  const ordered = [...services].sort((a, b) => key(a).localeCompare(key(b)));
+  const ordered = [...services].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
   for (const s of ordered) {
     if (s.type === 'ExternalName' || s.headless) continue;
     if (!s.clusterIPs.length) {

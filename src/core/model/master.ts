@@ -50,3 +50,21 @@ function computeServicesWithMaster(state: ClusterState): { services: ServiceMode
   };
   return { services: [...state.services, master], assumedMaster: master };
 }
+
+const byNameCache = new WeakMap<ClusterState, Map<string, ServiceModel[]>>();
+
+/** Services (with the assumed master) by lower-cased `namespace/name`, as DNS looks them up. */
+export function servicesNamed(state: ClusterState, namespace: string, name: string): readonly ServiceModel[] {
+  let m = byNameCache.get(state);
+  if (!m) {
+    m = new Map();
+    for (const s of servicesWithMaster(state).services) {
+      const k = `${s.namespace}/${s.name}`.toLowerCase();
+      const list = m.get(k);
+      if (list) list.push(s);
+      else m.set(k, [s]);
+    }
+    byNameCache.set(state, m);
+  }
+  return m.get(`${namespace}/${name}`.toLowerCase()) ?? [];
+}

@@ -12,11 +12,17 @@ export function simulatePods(workloads: WorkloadModel[], realPods: PodModel[], n
   const schedulable = nodes.filter((n) => n.ready);
   let rr = 0;
   const owned = new Set(workloads.filter((w) => w.kind === 'Deployment').map((w) => `${w.namespace}/${w.name}`));
+  const realByNamespace = new Map<string, PodModel[]>();
+  for (const p of realPods) {
+    const list = realByNamespace.get(p.namespace);
+    if (list) list.push(p);
+    else realByNamespace.set(p.namespace, [p]);
+  }
   for (const w of workloads) {
     if (!w.template || !w.selector) continue;
     // A ReplicaSet owned by a given Deployment would double its pods; the Deployment speaks for it.
     if (w.kind === 'ReplicaSet' && ownedByDeployment(w, owned)) continue;
-    const matchesReal = realPods.some((p) => p.namespace === w.namespace && matchesLabelSelector(w.selector, p.labels));
+    const matchesReal = (realByNamespace.get(w.namespace) ?? []).some((p) => matchesLabelSelector(w.selector, p.labels));
     if (matchesReal) continue;
     const count = w.kind === 'DaemonSet' ? Math.max(1, schedulable.length) : w.replicas;
     const hash = nameSuffix(`${w.namespace}/${w.name}/template`, 10);

@@ -1,5 +1,5 @@
 /** Endpoints of one Service port, merged from EndpointSlices as pkg/proxy/endpointslicecache.go does. */
-import { canonicalIP, ipFamily, joinHostPort } from '../net/ip';
+import { canonicalAddress } from './address';
 import type { V1EndpointSlice } from '../model/k8s';
 import type { ServicePortInfo, ProxyEndpoint } from './types';
 
@@ -17,13 +17,12 @@ export function endpointsForServicePort(slices: readonly V1EndpointSlice[], info
       if (typeof portNum !== 'number' || portNum === 0) continue;
       if ((port.name ?? '') !== info.portName || (port.protocol ?? 'TCP') !== info.protocol) continue;
       for (const ep of slice.endpoints ?? []) {
-        const first = ep.addresses?.[0];
-        if (typeof first !== 'string') continue;
-        const ip = canonicalIP(first);
-        if (!ip || ipFamily(ip) !== info.family) continue;
+        const addr = canonicalAddress(ep.addresses?.[0]);
+        if (!addr || addr.family !== info.family) continue;
+        const ip = addr.ip;
         const isLocal = typeof ep.nodeName === 'string' && ep.nodeName === nodeName;
         const c = ep.conditions ?? {};
-        const hostPort = joinHostPort(ip, portNum);
+        const hostPort = addr.family === 'IPv4' ? `${ip}:${portNum}` : `[${ip}]:${portNum}`;
         const existing = byKey.get(hostPort);
         if (existing && !isLocal) continue;
         byKey.set(hostPort, {
@@ -34,8 +33,8 @@ export function endpointsForServicePort(slices: readonly V1EndpointSlice[], info
           ready: c.ready === undefined || c.ready === null || c.ready === true,
           serving: c.serving === undefined || c.serving === null || c.serving === true,
           terminating: c.terminating === true,
-          zoneHints: (ep.hints?.forZones ?? []).map((z) => z.name).filter((n) => typeof n === 'string'),
-          nodeHints: ((ep.hints as { forNodes?: { name: string }[] } | undefined)?.forNodes ?? []).map((z) => z.name).filter((n) => typeof n === 'string'),
+          zoneHints: ep.hints ? hintNames(ep.hints.forZones) : NONE,
+          nodeHints: ep.hints ? hintNames((ep.hints as { forNodes?: { name: string }[] }).forNodes) : NONE,
           nodeName: ep.nodeName ?? undefined,
           zone: ep.zone ?? undefined,
           pod: ep.targetRef?.name ? `${ep.targetRef.namespace ?? slice.metadata?.namespace ?? ''}/${ep.targetRef.name}` : undefined,
@@ -44,6 +43,13 @@ export function endpointsForServicePort(slices: readonly V1EndpointSlice[], info
     }
   }
   return [...byKey.values()].sort((a, b) => compareStrings(a.hostPort, b.hostPort));
+}
+
+const NONE: string[] = [];
+
+function hintNames(hints: { name: string }[] | undefined): string[] {
+  if (!Array.isArray(hints) || !hints.length) return NONE;
+  return hints.map((h) => h?.name).filter((n): n is string => typeof n === 'string');
 }
 
 /** Byte-wise string order, as Go's sort on strings. */

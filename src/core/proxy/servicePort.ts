@@ -1,5 +1,6 @@
 /** Service ports as kube-proxy sees them (pkg/proxy/serviceport.go newBaseServiceInfo). */
-import { canonicalIP, formatCIDR, ipFamily, parseCIDR } from '../net/ip';
+import { formatCIDR, parseCIDR } from '../net/ip';
+import { canonicalAddress } from './address';
 import type { IPFamily, ServiceModel } from '../model/types';
 import type { ServicePortInfo } from './types';
 
@@ -24,13 +25,12 @@ function serviceExternallyAccessible(svc: ServiceModel): boolean {
 /** The Service's ports for one family; [] when kube-proxy of that family skips the Service. */
 export function servicePortInfos(svc: ServiceModel, family: IPFamily): ServicePortInfo[] {
   if (skipReason(svc)) return [];
-  const clusterIP = svc.clusterIPs.map((ip) => canonicalIP(ip)).find((ip) => ip && ipFamily(ip) === family);
+  const ofFamily = (texts: unknown[]) =>
+    texts.map(canonicalAddress).flatMap((a) => (a && a.family === family ? [a.ip] : []));
+  const clusterIP = ofFamily(svc.clusterIPs)[0];
   if (!clusterIP) return [];
-  const externalIPs = svc.externalIPs.map((ip) => canonicalIP(ip)).filter((ip): ip is string => !!ip && ipFamily(ip) === family);
-  const loadBalancerVIPs = svc.loadBalancerIngress
-    .filter((ing) => !!ing.ip && (ing.ipMode === undefined || ing.ipMode === 'VIP'))
-    .map((ing) => canonicalIP(ing.ip!))
-    .filter((ip): ip is string => !!ip && ipFamily(ip) === family);
+  const externalIPs = ofFamily(svc.externalIPs);
+  const loadBalancerVIPs = ofFamily(svc.loadBalancerIngress.filter((ing) => !!ing.ip && (ing.ipMode === undefined || ing.ipMode === 'VIP')).map((ing) => ing.ip));
   const loadBalancerSourceRanges = svc.loadBalancerSourceRanges
     .map((r) => (typeof r === 'string' ? parseCIDR(r.trim()) : undefined))
     .filter((c) => !!c && c.family === family)

@@ -1,8 +1,9 @@
 /**
  * SHA-256 and RFC 4648 base32 in plain TypeScript (the core may not use node:crypto).
- * kube-proxy names its chains from base32(sha256(text)), so these must be bit-exact.
+ * kube-proxy names its chains from base32(sha256(text)), so these must be bit-exact. Chain names
+ * are hashed by the hundred thousand in large clusters, so the block loop reuses its buffers.
  */
-const K = new Uint32Array([
+const K = new Int32Array([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3,
   0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
   0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13,
@@ -13,6 +14,13 @@ const K = new Uint32Array([
 
 /** UTF-8 bytes of a string (Go hashes the string's bytes). */
 export function utf8(text: string): Uint8Array {
+  let ascii = true;
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) ascii = false;
+  if (ascii) {
+    const out = new Uint8Array(text.length);
+    for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
+    return out;
+  }
   const out: number[] = [];
   for (const ch of text) {
     const c = ch.codePointAt(0)!;
@@ -24,41 +32,79 @@ export function utf8(text: string): Uint8Array {
   return Uint8Array.from(out);
 }
 
-const W = new Uint32Array(64);
+const W = new Int32Array(64);
+const H = new Int32Array(8);
+
+function compress(block: Uint8Array, off: number): void {
+  for (let i = 0; i < 16; i++) {
+    const j = off + i * 4;
+    W[i] = (block[j]! << 24) | (block[j + 1]! << 16) | (block[j + 2]! << 8) | block[j + 3]!;
+  }
+  for (let i = 16; i < 64; i++) {
+    const a = W[i - 15]!;
+    const b = W[i - 2]!;
+    const s0 = ((a >>> 7) | (a << 25)) ^ ((a >>> 18) | (a << 14)) ^ (a >>> 3);
+    const s1 = ((b >>> 17) | (b << 15)) ^ ((b >>> 19) | (b << 13)) ^ (b >>> 10);
+    W[i] = (W[i - 16]! + s0 + W[i - 7]! + s1) | 0;
+  }
+  let a = H[0]!, b = H[1]!, c = H[2]!, d = H[3]!, e = H[4]!, f = H[5]!, g = H[6]!, h = H[7]!;
+  for (let i = 0; i < 64; i++) {
+    const S1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
+    const ch = (e & f) ^ (~e & g);
+    const t1 = (h + S1 + ch + K[i]! + W[i]!) | 0;
+    const S0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
+    const maj = (a & b) ^ (a & c) ^ (b & c);
+    const t2 = (S0 + maj) | 0;
+    h = g;
+    g = f;
+    f = e;
+    e = (d + t1) | 0;
+    d = c;
+    c = b;
+    b = a;
+    a = (t1 + t2) | 0;
+  }
+  H[0] = (H[0]! + a) | 0;
+  H[1] = (H[1]! + b) | 0;
+  H[2] = (H[2]! + c) | 0;
+  H[3] = (H[3]! + d) | 0;
+  H[4] = (H[4]! + e) | 0;
+  H[5] = (H[5]! + f) | 0;
+  H[6] = (H[6]! + g) | 0;
+  H[7] = (H[7]! + h) | 0;
+}
+
+const IV = new Int32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
 
 export function sha256(data: Uint8Array): Uint8Array {
-  const bitLen = data.length * 8;
-  const padded = new Uint8Array((((data.length + 9 + 63) >> 6) << 6));
-  padded.set(data);
-  padded[data.length] = 0x80;
-  const view = new DataView(padded.buffer);
-  view.setUint32(padded.length - 8, Math.floor(bitLen / 0x100000000));
-  view.setUint32(padded.length - 4, bitLen >>> 0);
-  let h0 = 0x6a09e667, h1 = 0xbb67ae85, h2 = 0x3c6ef372, h3 = 0xa54ff53a, h4 = 0x510e527f, h5 = 0x9b05688c, h6 = 0x1f83d9ab, h7 = 0x5be0cd19;
-  for (let off = 0; off < padded.length; off += 64) {
-    for (let i = 0; i < 16; i++) W[i] = view.getUint32(off + i * 4);
-    for (let i = 16; i < 64; i++) {
-      const a = W[i - 15]!, b = W[i - 2]!;
-      const s0 = ((a >>> 7) | (a << 25)) ^ ((a >>> 18) | (a << 14)) ^ (a >>> 3);
-      const s1 = ((b >>> 17) | (b << 15)) ^ ((b >>> 19) | (b << 13)) ^ (b >>> 10);
-      W[i] = (W[i - 16]! + s0 + W[i - 7]! + s1) | 0;
-    }
-    let a = h0, b = h1, c = h2, d = h3, e = h4, f = h5, g = h6, h = h7;
-    for (let i = 0; i < 64; i++) {
-      const S1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
-      const ch = (e & f) ^ (~e & g);
-      const t1 = (h + S1 + ch + K[i]! + W[i]!) | 0;
-      const S0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
-      const maj = (a & b) ^ (a & c) ^ (b & c);
-      const t2 = (S0 + maj) | 0;
-      h = g; g = f; f = e; e = (d + t1) | 0; d = c; c = b; b = a; a = (t1 + t2) | 0;
-    }
-    h0 = (h0 + a) | 0; h1 = (h1 + b) | 0; h2 = (h2 + c) | 0; h3 = (h3 + d) | 0;
-    h4 = (h4 + e) | 0; h5 = (h5 + f) | 0; h6 = (h6 + g) | 0; h7 = (h7 + h) | 0;
-  }
+  H.set(IV);
+  const whole = data.length - (data.length % 64);
+  for (let off = 0; off < whole; off += 64) compress(data, off);
+  // The tail, the 0x80 marker and the 64-bit bit length, in one or two blocks.
+  const rest = data.length - whole;
+  const tail = new Uint8Array(rest + 9 <= 64 ? 64 : 128);
+  tail.set(data.subarray(whole));
+  tail[rest] = 0x80;
+  const bits = data.length * 8;
+  const hi = Math.floor(bits / 0x100000000);
+  const end = tail.length;
+  tail[end - 8] = hi >>> 24;
+  tail[end - 7] = (hi >>> 16) & 255;
+  tail[end - 6] = (hi >>> 8) & 255;
+  tail[end - 5] = hi & 255;
+  tail[end - 4] = bits >>> 24;
+  tail[end - 3] = (bits >>> 16) & 255;
+  tail[end - 2] = (bits >>> 8) & 255;
+  tail[end - 1] = bits & 255;
+  for (let off = 0; off < end; off += 64) compress(tail, off);
   const out = new Uint8Array(32);
-  const ov = new DataView(out.buffer);
-  [h0, h1, h2, h3, h4, h5, h6, h7].forEach((v, i) => ov.setUint32(i * 4, v >>> 0));
+  for (let i = 0; i < 8; i++) {
+    const v = H[i]!;
+    out[i * 4] = v >>> 24;
+    out[i * 4 + 1] = (v >>> 16) & 255;
+    out[i * 4 + 2] = (v >>> 8) & 255;
+    out[i * 4 + 3] = v & 255;
+  }
   return out;
 }
 
@@ -89,4 +135,40 @@ export function sha256Hex(text: string): string {
 /** base32(sha256(text)), the encoding kube-proxy truncates for chain and set names. */
 export function hashBase32(text: string): string {
   return base32(sha256(utf8(text)));
+}
+
+const scratch = new Uint8Array(256);
+
+/**
+ * The first 16 base32 characters of sha256(text): the 80 bits iptables chain names use. ASCII text
+ * of up to 247 bytes (every chain name input in practice) is hashed in a reused buffer.
+ */
+export function hashBase32Prefix16(text: string): string {
+  const n = text.length;
+  let ascii = n <= 247;
+  for (let i = 0; ascii && i < n; i++) if (text.charCodeAt(i) > 0x7f) ascii = false;
+  if (!ascii) return base32(sha256(utf8(text)).subarray(0, 10));
+  const total = (n + 9 + 63) & ~63;
+  scratch.fill(0, 0, total);
+  for (let i = 0; i < n; i++) scratch[i] = text.charCodeAt(i);
+  scratch[n] = 0x80;
+  const length = n * 8;
+  scratch[total - 2] = (length >>> 8) & 255;
+  scratch[total - 1] = length & 255;
+  H.set(IV);
+  for (let off = 0; off < total; off += 64) compress(scratch, off);
+  // The first 10 bytes of the digest, five bits per character.
+  let out = '';
+  let value = 0;
+  let bits = 0;
+  for (let i = 0; i < 10; i++) {
+    const word = H[i >> 2]!;
+    value = ((value << 8) | ((word >>> (24 - 8 * (i & 3))) & 255)) & 0xffff;
+    bits += 8;
+    while (bits >= 5) {
+      out += B32[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  return out;
 }

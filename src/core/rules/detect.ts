@@ -7,7 +7,7 @@ import { RulesParseError, type RuleSet, type RulesFormat } from './types';
 export const MAX_RULES_TEXT = 256 * 1024 * 1024;
 
 export function detectRulesFormat(text: string): RulesFormat | undefined {
-  for (const raw of text.split('\n', 2000)) {
+  for (const raw of text.slice(0, 200_000).split('\n', 2000)) {
     const line = raw.trim();
     if (!line || line.startsWith('#') || line.startsWith('$')) continue;
     if (/^\*[a-z]+$/.test(line) || /^:\S+ \S+/.test(line) || /^(\[\d+:\d+\] )?-[AI] \S/.test(line)) return 'save';

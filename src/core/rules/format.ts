@@ -87,5 +87,7 @@ export function kernelProbability(p: number): number {
 export function ruleKey(r: Pick<Rule, 'chain' | 'matches' | 'target'>): string {
   const parts = r.matches.map((m) => (m.kind === 'statistic' && m.mode === 'random' ? `-m statistic --probability ${kernelProbability(m.probability)}${m.negate ? '!' : ''}` : matchText(m)));
   parts.sort();
-  return `${r.chain} ${parts.join(' ')} => ${r.target ? targetText(r.target) : '(none)'}`;
+  // A bare -j REJECT is saved with its default --reject-with.
+  const t = r.target?.kind === 'REJECT' && /^icmp6?-port-unreachable$/.test(r.target.with ?? '') ? { kind: 'REJECT' as const } : r.target;
+  return `${r.chain} ${parts.join(' ')} => ${t ? targetText(t) : '(none)'}`;
 }

@@ -76,8 +76,8 @@ function inferTable(chains: Chain[]): string {
   if (names.has('FORWARD') && names.has('PREROUTING')) return 'mangle';
   if (names.has('FORWARD')) return 'filter';
   if (names.has('POSTROUTING')) return 'nat';
-  const targets = chains.flatMap((c) => c.rules.map((r) => r.target?.kind));
-  if (targets.some((k) => k === 'DNAT' || k === 'SNAT' || k === 'MASQUERADE') || [...names].some((n) => /^KUBE-(SEP|SVC|SVL|EXT|FW|MARK-MASQ|POSTROUTING)/.test(n))) return 'nat';
+  const targets = chains.flatMap((c) => c.rules.map((r) => (r.target?.kind === 'chain' ? r.target.chain : r.target?.kind)));
+  if (targets.some((k) => k === 'DNAT' || k === 'SNAT' || k === 'MASQUERADE' || /^KUBE-(SVC|SVL|SEP|EXT|FW)-|^KUBE-MARK-MASQ$/.test(k ?? '')) || [...names].some((n) => /^KUBE-(SEP|SVC|SVL|EXT|FW|MARK-MASQ|POSTROUTING)/.test(n))) return 'nat';
   if (names.has('PREROUTING')) return 'raw';
   return 'filter';
 }
@@ -89,14 +89,11 @@ function count(s: string): number {
 }
 
 function parseRow(line: string, columns: string[], chain: Chain, lineNo: number, warnings: RuleWarning[]): Rule {
-  const words: { w: string; end: number }[] = [];
+  let words: { w: string; end: number }[] = [];
   for (const m of line.matchAll(/\S+/g)) words.push({ w: m[0], end: m.index + m[0].length });
-  const optCol = columns.indexOf('opt');
-  const optLike = (w: string | undefined) => w !== undefined && /^(--|-f|!f)$/.test(w);
-  if (optCol >= 0 && !optLike(words[optCol]?.w)) {
-    if (optLike(words[optCol - 1]?.w)) words.splice(columns.indexOf('target'), 0, { w: '', end: -1 });
-    else throw new RulesParseError(lineNo, `row does not fit the columns (${columns.join(' ')}): "${clip(line)}"`);
-  }
+  const aligned = align(words, columns);
+  if (!aligned) throw new RulesParseError(lineNo, `row does not fit the columns (${columns.join(' ')}): "${clip(line)}"`);
+  words = aligned;
   if (words.length < columns.length) throw new RulesParseError(lineNo, `row has fewer fields than the columns (${columns.join(' ')}): "${clip(line)}"`);
   const col = (name: string) => words[columns.indexOf(name)]?.w ?? '';
   const matches: Match[] = [];
@@ -320,6 +317,38 @@ function listingTarget(name: string, goto: boolean, x: { dnat?: string; snat?: s
   }
   if (['LOG', 'NFLOG', 'CT', 'NOTRACK', 'TRACE', 'CONNMARK', 'TCPMSS', 'CHECKSUM', 'NFQUEUE', 'AUDIT'].includes(name)) return { kind: 'other', name, text: name };
   return { kind: 'chain', chain: name, goto };
+}
+
+type Word = { w: string; end: number };
+const PROTO = /^!?(all|tcp|udp|sctp|icmp|ipv6-icmp|icmpv6|udplite|esp|ah|gre|\d+)$/;
+const ADDR = /^!?[0-9a-fA-F.:]+\/?\d*$/;
+
+/**
+ * Lines up a row with the header. The target column is blank for rules without a target, and
+ * ip6tables prints a blank opt column: try each reading and keep the one whose fields make sense.
+ */
+function align(words: Word[], columns: string[]): Word[] | undefined {
+  const t = columns.indexOf('target');
+  const o = columns.indexOf('opt');
+  const blank: Word = { w: '', end: -1 };
+  const variants: Word[][] = [words];
+  if (t >= 0) variants.push([...words.slice(0, t), blank, ...words.slice(t)]);
+  if (o >= 0) {
+    variants.push([...words.slice(0, o), blank, ...words.slice(o)]);
+    if (t >= 0) {
+      const w = [...words.slice(0, t), blank, ...words.slice(t)];
+      variants.push([...w.slice(0, o), blank, ...w.slice(o)]);
+    }
+  }
+  const at = (v: Word[], name: string) => v[columns.indexOf(name)]?.w;
+  return variants.find(
+    (v) =>
+      v.length >= columns.length &&
+      PROTO.test(at(v, 'prot') ?? '') &&
+      (o < 0 || /^(--|-f|!f|)$/.test(at(v, 'opt') ?? 'x')) &&
+      ADDR.test(at(v, 'source') ?? '') &&
+      ADDR.test(at(v, 'destination') ?? ''),
+  );
 }
 
 function neg2(s: string): { negate: boolean; v: string } {

@@ -20,8 +20,36 @@ export function formatPortList(ranges: [number, number][]): string {
   return ranges.map(([a, b]) => (a === b ? String(a) : `${a}:${b}`)).join(',');
 }
 
+const V4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?:\/(\d{1,2}))?$/;
+
+/** IPv4 dotted quad to an unsigned 32-bit number (fast path; undefined when not plain IPv4). */
+export function ipv4Number(text: string): number | undefined {
+  const m = V4.exec(text);
+  if (!m || m[5] !== undefined) return undefined;
+  const a = +m[1]!, b = +m[2]!, c = +m[3]!, d = +m[4]!;
+  if (a > 255 || b > 255 || c > 255 || d > 255) return undefined;
+  return ((a << 24) | (b << 16) | (c << 8) | d) >>> 0;
+}
+
+export function formatIPv4(n: number): string {
+  return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
+}
+
+export function v4Mask(prefix: number): number {
+  return prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
+}
+
 /** `10.0.0.1`, `10.0.0.0/8`, `fd00::1/128`, `10.0.0.0/255.0.0.0` -> an address match; undefined if malformed. */
 export function parseAddr(kind: 'src' | 'dst', text: string, negate: boolean): AddrMatch | undefined {
+  const m = V4.exec(text);
+  if (m) {
+    const a = +m[1]!, b = +m[2]!, c = +m[3]!, d = +m[4]!;
+    const prefix = m[5] === undefined ? 32 : +m[5];
+    if (a > 255 || b > 255 || c > 255 || d > 255 || prefix > 32) return undefined;
+    const mask = v4Mask(prefix);
+    const base = (((a << 24) | (b << 16) | (c << 8) | d) & mask) >>> 0;
+    return { kind, negate, cidr: { family: 'IPv4', base: BigInt(base), prefix, bits: 32 }, text: `${formatIPv4(base)}/${prefix}`, v4: { base, mask } };
+  }
   let t = text;
   const slash = t.indexOf('/');
   if (slash > 0 && t.slice(slash + 1).includes('.')) {

@@ -1,7 +1,7 @@
 /** Parses iptables-save output and iptables-restore payloads (the text kube-proxy feeds iptables-restore). */
 import { parseRuleArgs } from './args';
 import { tokenize } from './tokenize';
-import { BUILTIN_CHAINS, RulesParseError, type Chain, type RuleSet, type RuleTable } from './types';
+import { BUILTIN_CHAINS, RulesParseError, type Chain, type Rule, type RuleSet, type RuleTable } from './types';
 import { ruleText } from './format';
 
 const COUNTERS = /^\[(\d+):(\d+)\]$/;
@@ -14,8 +14,7 @@ export function parseSave(text: string): RuleSet {
   const lines = text.split('\n');
   for (let n = 0; n < lines.length; n++) {
     const lineNo = n + 1;
-    const raw = lines[n]!.replace(/\r$/, '');
-    const line = raw.trim();
+    const line = lines[n]!.trim();
     if (!line || line.startsWith('#')) continue;
     if (line.startsWith('*')) {
       if (table) throw new RulesParseError(lineNo, `table *${line.slice(1)} starts before COMMIT of *${table.name}`);
@@ -86,8 +85,8 @@ export function parseSave(text: string): RuleSet {
         else sawV4 = true;
       }
     }
-    const rule = { table: table.name, chain: chainName, index: 0, line: lineNo, text: '', ...parsed, counters };
-    rule.text = op === '-A' || op === '--append' ? line.replace(/^\[\d+:\d+\]\s+/, '') : ruleText(rule);
+    const rule: Rule = { table: table.name, chain: chainName, index: 0, line: lineNo, text: '', matches: parsed.matches, target: parsed.target, comment: parsed.comment, counters };
+    rule.text = op !== '-A' && op !== '--append' ? ruleText(rule) : counters ? line.replace(/^\[\d+:\d+\]\s+/, '') : line;
     if (insertAt >= 0) chain.rules.splice(Math.min(insertAt, chain.rules.length), 0, rule);
     else chain.rules.push(rule);
   }

@@ -2,6 +2,11 @@
 import { RulesParseError } from './types';
 
 export function tokenize(text: string, line: number): string[] {
+  // Fast path: no quotes or escapes, as in most rules.
+  if (!/["'\\\t\r]/.test(text)) {
+    const words = text.split(' ');
+    return words.includes('') ? words.filter((w) => w !== '') : words;
+  }
   const out: string[] = [];
   let cur = '';
   let inWord = false;
@@ -13,8 +18,14 @@ export function tokenize(text: string, line: number): string[] {
         cur += text[++i];
       } else if (c === quote) {
         quote = '';
-      } else {
+      } else if (c === '\\') {
         cur += c;
+      } else {
+        const next = text.indexOf(quote, i);
+        const bs = text.indexOf('\\', i);
+        const stop = next < 0 ? text.length : bs >= 0 && bs < next ? bs : next;
+        cur += text.slice(i, stop);
+        i = stop - 1;
       }
       continue;
     }

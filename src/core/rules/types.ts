@@ -10,6 +10,8 @@ export interface AddrMatch {
   cidr: CIDR;
   /** Canonical text, always with a prefix (`10.0.0.1/32`). */
   text: string;
+  /** IPv4 network and mask as unsigned 32-bit numbers, for fast matching. */
+  v4?: { base: number; mask: number };
 }
 
 export type Match =

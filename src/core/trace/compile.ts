@@ -3,7 +3,6 @@
  * when the input lacks the built-in chains, and indexes long chains by destination (or port) so a trace
  * looks only at the rules that can match.
  */
-import { parseAddr } from '../rules/ports';
 import { ruleText } from '../rules/format';
 import type { Chain, Match, Rule, RuleSet } from '../rules/types';
 
@@ -127,7 +126,7 @@ export function candidates(c: CompiledChain, dstKey: string, dport: number): Rul
   return out;
 }
 
-/** The index key for a packet destination (`10.0.0.1/32`). */
+/** The index key for a canonical packet destination (`10.0.0.1/32`). */
 export function dstKeyOf(ip: string): string {
-  return parseAddr('dst', ip, false)?.text ?? ip;
+  return ip.includes(':') ? `${ip}/128` : `${ip}/32`;
 }

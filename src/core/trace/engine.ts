@@ -1,5 +1,6 @@
 /** Follows the first packet of a new connection through compiled netfilter rules (nat and filter). */
-import { formatIP, isLoopback, parseIP } from '../net/ip';
+import { formatIP, isLoopback, parseIP, type ParsedIP } from '../net/ip';
+import { formatIPv4, ipv4Number } from '../rules/ports';
 import type { Rule } from '../rules/types';
 import { candidates, dstKeyOf, type CompiledRules } from './compile';
 import { evalMatch, type MatchEnv, type PacketState } from './match';
@@ -138,13 +139,13 @@ class Tracer {
         return [{ b: this.step(b, rule.table, rule.chain, text, `RETURN${odds}`), end: 'RETURN' }];
       case 'DNAT': {
         const port = t.port ?? b.pkt.dport;
-        const ip = parseIP(t.ip);
+        const ip = addr(t.ip);
         if (!ip) {
           this.warnings.add(`DNAT to unreadable address ${t.ip}`);
           return [{ b, end: 'RETURN' }];
         }
         const nb = this.step(b, rule.table, rule.chain, text, `DNAT to ${t.ip.includes(':') ? `[${t.ip}]` : t.ip}:${port}${odds}`);
-        return [{ b: { ...nb, dnat: { ip: formatIP(ip), port }, pkt: { ...nb.pkt, dst: ip, dstText: formatIP(ip), dport: port, dnat: true } }, end: 'NAT' }];
+        return [{ b: { ...nb, dnat: { ip: ip.text, port }, pkt: { ...nb.pkt, dst: ip.parsed, dstText: ip.text, dst4: ip.v4, dport: port, dnat: true } }, end: 'NAT' }];
       }
       case 'MASQUERADE':
       case 'SNAT':
@@ -165,9 +166,22 @@ function targetName(t: NonNullable<Rule['target']>): string {
   return t.kind === 'chain' ? t.chain : t.kind === 'other' ? t.name : t.kind;
 }
 
+interface Addr {
+  parsed: ParsedIP;
+  text: string;
+  v4?: number;
+}
+
+/** Parses an address once, with a fast path for IPv4. */
+function addr(text: string): Addr | undefined {
+  const n = ipv4Number(text);
+  if (n !== undefined) return { parsed: { family: 'IPv4', value: BigInt(n) }, text: formatIPv4(n), v4: n };
+  const p = parseIP(text);
+  return p ? { parsed: p, text: formatIP(p) } : undefined;
+}
+
 function canonical(ip: string): string {
-  const p = parseIP(ip);
-  return p ? formatIP(p) : ip;
+  return addr(ip)?.text ?? ip;
 }
 
 /** Probabilities made from 10-digit (or kernel-rounded) factors, snapped to the simple fraction they stand for. */
@@ -184,15 +198,15 @@ function trim(p: number): string {
 }
 
 export function traceCompiled(rules: CompiledRules, packet: TracePacket, ctx: TraceContext): TraceDetail {
-  const src = parseIP(packet.from);
-  const dst = parseIP(packet.to);
+  const src = addr(packet.from);
+  const dst = addr(packet.to);
   if (!src) throw new Error(`source "${packet.from}" is not an IP address`);
   if (!dst) throw new Error(`destination "${packet.to}" is not an IP address`);
-  if (src.family !== dst.family) throw new Error(`source ${packet.from} and destination ${packet.to} are of different IP families`);
+  if (src.parsed.family !== dst.parsed.family) throw new Error(`source ${packet.from} and destination ${packet.to} are of different IP families`);
   if (!Number.isInteger(packet.port) || packet.port < 1 || packet.port > 65535) throw new Error(`port ${packet.port} is not between 1 and 65535`);
   const tracer = new Tracer(rules, ctx);
   const start: Branch = {
-    pkt: { src, srcText: formatIP(src), dst, dstText: formatIP(dst), dport: packet.port, proto: packet.protocol.toLowerCase(), mark: 0, dnat: false },
+    pkt: { src: src.parsed, srcText: src.text, src4: src.v4, dst: dst.parsed, dstText: dst.text, dst4: dst.v4, dport: packet.port, proto: packet.protocol.toLowerCase(), mark: 0, dnat: false },
     prob: 1,
     masquerade: false,
   };
@@ -204,7 +218,8 @@ export function traceCompiled(rules: CompiledRules, packet: TracePacket, ctx: Tr
       finals.push(o);
       continue;
     }
-    const local = tracer.env.localIPs.has(o.b.pkt.dstText) || isLoopback(o.b.pkt.dstText);
+    const d4 = o.b.pkt.dst4;
+    const local = tracer.env.localIPs.has(o.b.pkt.dstText) || (d4 !== undefined ? d4 >>> 24 === 127 : isLoopback(o.b.pkt.dstText));
     const filterHooks = fromNode ? (local ? ['OUTPUT', 'INPUT'] : ['OUTPUT']) : local ? ['INPUT'] : ['FORWARD'];
     let live: Outcome[] = [o];
     for (const hook of filterHooks) {

@@ -80,6 +80,6 @@ export function explain(d: TraceDetail, p: TracePacket, ctx: TraceContext): stri
       parts.push(`${what}${where} matches no kube-proxy Service rule: it is not DNATed and goes on to ${p.to} unchanged (not a Service address and port these rules know).`);
       break;
   }
-  if (svc && ctx.notes) parts.push(...ctx.notes(svc));
+  if (svc && ctx.notes) parts.push(...ctx.notes(svc, d.verdict));
   return parts.join(' ');
 }

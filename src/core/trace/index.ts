@@ -20,3 +20,4 @@ export function traceResult(d: TraceDetail): TraceResult {
 }
 export { traceNft } from './nftEngine';
 export { servicePortOfChain } from './nftExplain';
+export { traceIpvs, ipvsIndex, type IpvsHelperState } from './ipvsTrace';

@@ -3,6 +3,9 @@ import { cidrContains, isLoopback, type ParsedIP } from '../net/ip';
 import type { Match } from '../rules/types';
 
 export interface PacketState {
+  /** IPv4 addresses as unsigned 32-bit numbers (undefined for IPv6). */
+  src4?: number;
+  dst4?: number;
   src: ParsedIP;
   srcText: string;
   dst: ParsedIP;
@@ -24,8 +27,10 @@ export interface MatchEnv {
 export function evalMatch(m: Match, p: PacketState, env: MatchEnv): boolean | number {
   switch (m.kind) {
     case 'src':
+      if (m.v4 && p.src4 !== undefined) return ((p.src4 & m.v4.mask) >>> 0 === m.v4.base) !== m.negate;
       return cidrContains(m.cidr, p.src) !== m.negate;
     case 'dst':
+      if (m.v4 && p.dst4 !== undefined) return ((p.dst4 & m.v4.mask) >>> 0 === m.v4.base) !== m.negate;
       return cidrContains(m.cidr, p.dst) !== m.negate;
     case 'proto':
       return (m.proto === 'all' || m.proto === p.proto) !== m.negate;
@@ -54,8 +59,9 @@ export function evalMatch(m: Match, p: PacketState, env: MatchEnv): boolean | nu
     }
     case 'addrtype': {
       const ip = m.which === 'src' ? p.srcText : p.dstText;
+      const n = m.which === 'src' ? p.src4 : p.dst4;
       let hit: boolean;
-      if (m.type === 'LOCAL') hit = env.localIPs.has(ip) || isLoopback(ip);
+      if (m.type === 'LOCAL') hit = env.localIPs.has(ip) || (n !== undefined ? n >>> 24 === 127 : isLoopback(ip));
       else if (m.type === 'UNICAST') hit = !isMulticastOrBroadcast(ip);
       else if (m.type === 'MULTICAST' || m.type === 'BROADCAST') hit = isMulticastOrBroadcast(ip);
       else {

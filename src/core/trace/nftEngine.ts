@@ -12,8 +12,12 @@ import { snapProbability } from './engine';
 
 interface StepNode {
   step: TraceStep;
+  /** 0 prerouting/output, 1 input/forward, 2 postrouting: steps are listed hook by hook. */
+  phase: number;
   prev?: StepNode;
 }
+
+const PHASE: Record<string, number> = { prerouting: 0, output: 0, input: 1, forward: 1, postrouting: 2 };
 
 export interface NftBranch {
   pkt: NftPacket;
@@ -58,6 +62,7 @@ const KUBE_PROXY_HOOKS: { name: string; type: string; hook: string; priority: nu
 class NftTracer {
   warnings = new Set<string>();
   branches = 0;
+  phase = 0;
   env: NftEnv;
   synthesized: string[] = [];
   private bases: Base[] = [];
@@ -105,6 +110,7 @@ class NftTracer {
 
   /** Runs every base chain of a hook in priority order; accept in one moves on to the next. */
   hook(hook: string, start: NftBranch[]): Outcome[] {
+    this.phase = PHASE[hook] ?? 0;
     let live: Outcome[] = start.map((b) => ({ b, end: 'ACCEPT' as End }));
     const finals: Outcome[] = [];
     for (const base of this.hookChains(hook)) {
@@ -162,7 +168,7 @@ class NftTracer {
   }
 
   step(b: NftBranch, table: NftTable, chain: string, rule: string, effect: string): NftBranch {
-    return { ...b, steps: { step: { table: label(table), chain, rule, effect }, prev: b.steps } };
+    return { ...b, steps: { step: { table: label(table), chain, rule, effect }, phase: this.phase, prev: b.steps } };
   }
 
   /** Evaluates one rule; CONTINUE means "go on with the next rule of this chain". */
@@ -395,20 +401,24 @@ function summarize(finals: Outcome[], tracer: NftTracer, packet: TracePacket, ct
   }
   const order: Verdict[] = ['DNAT', 'ACCEPT', 'REJECT', 'DROP', 'NONE'];
   const verdict = order.find((v) => branches.some((b) => b.verdict === v)) ?? 'NONE';
-  const steps: TraceStep[] = [];
+  const ordered: StepNode[] = [];
   const seen = new Set<string>();
   for (const o of finals) {
-    const list: TraceStep[] = [];
-    for (let s = o.b.steps; s; s = s.prev) list.push(s.step);
+    const list: StepNode[] = [];
+    for (let s = o.b.steps; s; s = s.prev) list.push(s);
     for (let i = list.length - 1; i >= 0; i--) {
       const s = list[i]!;
-      const k = `${s.table}\0${s.chain}\0${s.rule}\0${s.effect}`;
+      const k = `${s.step.table}\0${s.step.chain}\0${s.step.rule}\0${s.step.effect}`;
       if (!seen.has(k)) {
         seen.add(k);
-        steps.push(s);
+        ordered.push(s);
       }
     }
   }
+  const steps: TraceStep[] = ordered
+    .map((s, i) => ({ s, i }))
+    .sort((a, b) => a.s.phase - b.s.phase || a.i - b.i)
+    .map((x) => x.s.step);
   const relevant = verdict === 'DNAT' ? branches.filter((b) => b.verdict === 'DNAT') : branches;
   const masquerade = relevant.some((b) => b.masquerade && b.probability > 0);
   const warnings = [...tracer.warnings];

@@ -20,7 +20,7 @@ export interface TraceContext {
   outInterface?: string;
   nodeName?: string;
   /** Facts from the cluster state to add to the explanation (e.g. why a Service has no endpoints). */
-  notes?: (serviceComment: string) => string[];
+  notes?: (servicePort: string, verdict: Verdict) => string[];
 }
 
 export type Verdict = 'DNAT' | 'DROP' | 'REJECT' | 'ACCEPT' | 'NONE';

@@ -100,8 +100,10 @@ interface Frame {
 
 function buildDocuments(src: string, events: Event[], base: number, limits: YamlLimits, warnings: YamlError[]): YamlDocument[] {
   const docs: YamlDocument[] = [];
+  const aliasCounts: number[] = [];
   let anchors = new Map<string, YNode>();
   let aliases = 0;
+  let docAliases = 0;
   let stack: Frame[] = [];
   let root: YNode | undefined;
   let docStart = base;
@@ -124,6 +126,7 @@ function buildDocuments(src: string, events: Event[], base: number, limits: Yaml
       case EVENT_ID.DOCUMENT:
         anchors = new Map();
         aliases = 0;
+        docAliases = 0;
         stack = [];
         root = undefined;
         docStart = base;
@@ -147,6 +150,7 @@ function buildDocuments(src: string, events: Event[], base: number, limits: Yaml
       }
       case EVENT_ID.ALIAS: {
         aliases++;
+        docAliases++;
         const name = src.slice(e.anchorStart, e.anchorEnd);
         if (limits.maxAliases >= 0 && aliases > limits.maxAliases) {
           throw new LimitError(`YAML has more than ${limits.maxAliases} aliases in one document; refusing to expand it (possible YAML bomb)`, base + e.anchorStart);
@@ -161,6 +165,7 @@ function buildDocuments(src: string, events: Event[], base: number, limits: Yaml
         if (!frame) {
           // The document itself closes.
           docs.push({ start: docStart, end: base + src.length, root, value: undefined });
+          aliasCounts.push(docAliases);
           break;
         }
         finishCollection(frame, src, base);
@@ -168,10 +173,11 @@ function buildDocuments(src: string, events: Event[], base: number, limits: Yaml
       }
     }
   }
-  for (const d of docs) {
+  for (const [i, d] of docs.entries()) {
     if (d.root) {
       d.end = Math.max(d.end, d.root.end);
-      const size = expandedSize(d.root, limits.maxExpandedNodes);
+      // Without aliases a document is as big as its text: only aliases can blow it up.
+      const size = aliasCounts[i] ? expandedSize(d.root, limits.maxExpandedNodes) : 0;
       if (size > limits.maxExpandedNodes) {
         throw new LimitError(`YAML expands to more than ${limits.maxExpandedNodes} nodes through aliases; refusing to load it (possible YAML bomb)`, d.root.start);
       }
@@ -261,29 +267,37 @@ function toValue(n: YNode, memo: Map<YNode, unknown>, warnings: YamlError[]): un
     for (const i of n.items) arr.push(toValue(i, memo, warnings));
     return arr;
   }
-  const obj: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  // An ordinary object (fast property access, JSON and spreading behave); `__proto__` is defined as data,
+  // never assigned, so no key can reach a prototype.
+  const obj: Record<string, unknown> = {};
   memo.set(n, obj);
-  const explicit = new Set<string>();
-  const merges: YPair[] = [];
+  let merges: YPair[] | undefined;
   for (const p of n.pairs) {
     const key = p.key.kind === 'scalar' ? String(p.key.value) : JSON.stringify(toValue(p.key, memo, warnings));
     if (key === '<<' && p.key.kind === 'scalar' && !p.key.quoted) {
-      merges.push(p);
+      (merges ??= []).push(p);
       continue;
     }
-    if (explicit.has(key)) warnings.push({ message: `duplicate key "${key}"; the last one wins`, offset: p.key.start, end: p.key.end });
-    explicit.add(key);
-    obj[key] = toValue(p.value, memo, warnings);
+    if (hasOwn(obj, key)) warnings.push({ message: `duplicate key "${key}"; the last one wins`, offset: p.key.start, end: p.key.end });
+    setData(obj, key, toValue(p.value, memo, warnings));
   }
-  for (const m of merges) {
+  for (const m of merges ?? []) {
     const sources = m.value.kind === 'seq' ? m.value.items : [m.value];
     for (const s of sources) {
       const v = toValue(s, memo, warnings);
       if (v && typeof v === 'object' && !Array.isArray(v)) {
-        for (const [k, val] of Object.entries(v)) if (!(k in obj)) obj[k] = val;
+        for (const [k, val] of Object.entries(v)) if (!hasOwn(obj, k)) setData(obj, k, val);
       }
     }
   }
-  // Give callers an ordinary prototype so JSON and spreading behave; keys like __proto__ stay data.
-  return Object.setPrototypeOf(obj, Object.prototype);
+  return obj;
+}
+
+function hasOwn(obj: object, key: string): boolean {
+  return Object.prototype.hasOwnProperty.call(obj, key);
+}
+
+function setData(obj: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
+  else obj[key] = value;
 }

@@ -1,7 +1,8 @@
 /** The extension side of the panel protocol: one handler per request method, typed by PanelRequests. */
 import type { ClusterState } from '../../core';
-import { isServiceRef, type PanelMethod, type PanelRequests, type RequestMessage, type ReplyMessage } from '../../protocol/webview';
-import { dns, ruleChain, trace } from '../../viewmodel/engines';
+import { isServiceRef, type PanelMethod, type ProxyMode, type PanelRequests, type RequestMessage, type ReplyMessage } from '../../protocol/webview';
+import { dns, ruleChain } from '../../viewmodel/engines';
+import { runTrace } from '../traceRunner';
 import { findService, toServiceView, traceChoices } from '../../viewmodel/serviceView';
 
 export type Handlers = { [M in PanelMethod]: (params: PanelRequests[M]['params']) => Promise<PanelRequests[M]['result']> | PanelRequests[M]['result'] };
@@ -10,6 +11,8 @@ export interface HandlerContext {
   /** The current state, once loaded. */
   state(): Promise<ClusterState>;
   revealService(state: ClusterState, namespace: string, name: string): Promise<boolean>;
+  /** The proxy mode and kube-proxy version from settings ("" mode: the workspace's KubeProxyConfiguration decides). */
+  proxySettings(): { mode: ProxyMode | ''; version: string };
 }
 
 export function panelHandlers(ctx: HandlerContext): Handlers {
@@ -17,10 +20,11 @@ export function panelHandlers(ctx: HandlerContext): Handlers {
     service: async (ref) => {
       const state = await ctx.state();
       const svc = findService(state, ref);
-      return { service: svc ? toServiceView(state, svc) : null, choices: traceChoices(state) };
+      const p = ctx.proxySettings();
+      return { service: svc ? toServiceView(state, svc) : null, choices: traceChoices(state), mode: p.mode || state.proxy.mode, version: p.version };
     },
     ruleChain: async (params) => ruleChain(await ctx.state(), params),
-    trace: async (params) => trace(await ctx.state(), params),
+    trace: async (params) => runTrace(await ctx.state(), params),
     dns: async (ref) => dns(await ctx.state(), ref),
     reveal: async (ref) => ctx.revealService(await ctx.state(), ref.namespace, ref.name),
   };

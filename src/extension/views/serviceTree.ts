@@ -1,6 +1,7 @@
 /** The Services view: plain-data nodes from src/viewmodel, TreeItems built only in getTreeItem. */
 import * as vscode from 'vscode';
-import { childNodes, describe, endpointState, healthIcon, rootNodes, type TreeInput, type TreeNode } from '../../viewmodel/serviceTree';
+import { childNodes, describe, endpointState, healthIcon, rootNodes, WORKSPACE, type TreeInput, type TreeNode } from '../../viewmodel/serviceTree';
+import type { LiveSources } from '../liveSources';
 import type { SourceLocation } from '../../protocol/webview';
 import type { WorkspaceModel } from '../workspaceModel';
 
@@ -9,14 +10,17 @@ export const VIEW_ID = 'kubeServiceDebugger.services';
 export class ServiceTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<TreeNode | undefined>();
   readonly onDidChangeTreeData = this.emitter.event;
-  private readonly sub: vscode.Disposable;
+  private readonly subs: vscode.Disposable[];
 
-  constructor(private readonly model: WorkspaceModel) {
-    this.sub = model.onDidChange(() => this.emitter.fire(undefined));
+  constructor(
+    private readonly model: WorkspaceModel,
+    private readonly live: LiveSources,
+  ) {
+    this.subs = [model.onDidChange(() => this.emitter.fire(undefined)), live.onDidChange(() => this.emitter.fire(undefined))];
   }
 
   private input(): TreeInput {
-    return { state: this.model.state, loading: this.model.loading || !this.model.state, trusted: vscode.workspace.isTrusted };
+    return { state: this.model.state, loading: this.model.loading || !this.model.state, trusted: vscode.workspace.isTrusted, live: this.live.snapshot() };
   }
 
   refresh(): void {
@@ -29,6 +33,7 @@ export class ServiceTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
       if (!this.model.state) void this.model.ready();
       return rootNodes(this.input());
     }
+    if (node.kind === 'source' && node.source !== WORKSPACE) this.live.connect(node.source.slice('live:'.length));
     return childNodes(this.input(), node);
   }
 
@@ -40,9 +45,10 @@ export class ServiceTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     item.contextValue = node.kind;
     switch (node.kind) {
       case 'source':
-        item.collapsibleState = C.Expanded;
-        item.iconPath = new vscode.ThemeIcon('folder-library');
-        item.tooltip = 'Services defined in the workspace manifests';
+        // Live contexts connect only when expanded.
+        item.collapsibleState = node.source === WORKSPACE ? C.Expanded : C.Collapsed;
+        item.iconPath = new vscode.ThemeIcon(node.source === WORKSPACE ? 'folder-library' : 'cloud');
+        item.tooltip = node.source === WORKSPACE ? 'Services defined in the workspace manifests' : `Services in the live cluster of kubeconfig context ${node.label.replace(/^Cluster: /, '')} (read-only: list and watch)`;
         break;
       case 'notice':
         item.iconPath = new vscode.ThemeIcon(node.icon);
@@ -59,6 +65,8 @@ export class ServiceTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
         item.tooltip = serviceTooltip(node);
         item.accessibilityInformation = { label: `Service ${node.ref.namespace}/${node.ref.name}, ${node.view.type}, ${node.view.healthText}` };
         item.command = reveal(node.view.location, 'Open the Service manifest');
+        // The panel and commands work on the workspace manifests; live Services are shown, not debugged, yet.
+        if (node.source !== WORKSPACE) item.contextValue = 'liveService';
         break;
       }
       case 'port':
@@ -82,7 +90,7 @@ export class ServiceTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   }
 
   dispose(): void {
-    this.sub.dispose();
+    for (const s of this.subs) s.dispose();
     this.emitter.dispose();
   }
 }

@@ -1,5 +1,5 @@
 /** iptables chain names and probabilities exactly as pkg/proxy/iptables/proxier.go computes them. */
-import { hashBase32 } from '../sha256';
+import { hashBase32Prefix16 } from '../sha256';
 
 export const KUBE_SERVICES = 'KUBE-SERVICES';
 export const KUBE_EXTERNAL_SERVICES = 'KUBE-EXTERNAL-SERVICES';
@@ -12,17 +12,9 @@ export const KUBE_PROXY_FIREWALL = 'KUBE-PROXY-FIREWALL';
 export const KUBE_FIREWALL = 'KUBE-FIREWALL';
 export const KUBE_PROXY_CANARY = 'KUBE-PROXY-CANARY';
 
-const cache = new Map<string, string>();
-
-/** First 16 characters of base32(sha256(text)), memoised (the same names recur across syncs and views). */
+/** First 16 characters of base32(sha256(text)). */
 function hash16(text: string): string {
-  let h = cache.get(text);
-  if (h === undefined) {
-    h = hashBase32(text).slice(0, 16);
-    if (cache.size > 500_000) cache.clear();
-    cache.set(text, h);
-  }
-  return h;
+  return hashBase32Prefix16(text);
 }
 
 /** portProtoHash(servicePortName, protocol): the hashed text is the two strings joined with no separator. */

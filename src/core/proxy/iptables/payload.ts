@@ -3,8 +3,21 @@ import type { IPFamily } from '../coreDeps';
 
 export interface IptRule {
   chain: string;
-  /** The words after `-A CHAIN`, exactly as kube-proxy writes them (comments pre-quoted). */
-  args: string[];
+  /** The words after `-A CHAIN`, exactly as kube-proxy writes them (comments pre-quoted), space-separated. */
+  text: string;
+}
+
+/** A rule from its words (joined at once: large payloads hold hundreds of thousands of rules). */
+export function rule(chain: string, args: readonly string[]): IptRule {
+  return { chain, text: args.join(' ') };
+}
+
+/** The words of a rule's text; double-quoted comments stay one word (with their quotes). */
+export function ruleWords(text: string): string[] {
+  const words: string[] = [];
+  const re = /"(?:[^"\\]|\\.)*"|\S+/g;
+  for (let m = re.exec(text); m; m = re.exec(text)) words.push(m[0]);
+  return words;
 }
 
 export interface IptTable {
@@ -29,15 +42,15 @@ export function emptyTable(name: IptTable['name']): IptTable {
 
 /** The exact text kube-proxy hands to `iptables-restore --noflush --counters`. */
 export function restoreText(p: IPTablesPayload, withNotes = true): string {
-  const out: string[] = [];
-  if (withNotes) for (const n of p.notes) out.push(`# ${n}`);
+  let out = '';
+  if (withNotes) for (const n of p.notes) out += `# ${n}\n`;
   for (const t of [p.filter, p.nat]) {
-    out.push(`*${t.name}`);
-    for (const c of t.chains) out.push(`:${c} - [0:0]`);
-    for (const r of t.rules) out.push(`-A ${r.chain} ${r.args.join(' ')}`);
-    out.push('COMMIT');
+    out += `*${t.name}\n`;
+    for (const c of t.chains) out += `:${c} - [0:0]\n`;
+    for (const r of t.rules) out += `-A ${r.chain} ${r.text}\n`;
+    out += 'COMMIT\n';
   }
-  return out.join('\n') + '\n';
+  return out;
 }
 
 /** Wraps a comment the way kube-proxy does: quoted when it has spaces (Go code pre-quotes those). */

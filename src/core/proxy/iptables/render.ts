@@ -15,7 +15,7 @@ import {
   KUBE_PROXY_FIREWALL,
   KUBE_SERVICES,
 } from './names';
-import { emptyTable, type IPTablesPayload, type IptRule } from './payload';
+import { emptyTable, rule, type IPTablesPayload, type IptRule } from './payload';
 import { writeServicePort, type RuleSink } from './servicePortRules';
 
 export function renderIPTables(state: ClusterState, model: ProxyModel, options: IPTablesOptions = {}): IPTablesPayload {
@@ -29,10 +29,7 @@ export function renderIPTables(state: ClusterState, model: ProxyModel, options: 
   natRules.push(...postroutingRules(ctx));
   if (ctx.profile.ownsKubeFirewall && ctx.family === 'IPv4' && ctx.localhostNodePorts) {
     filterChains.push(KUBE_FIREWALL);
-    filterRules.push({
-      chain: KUBE_FIREWALL,
-      args: ['-m', 'comment', '--comment', '"block incoming localnet connections"', '-d', '127.0.0.0/8', '!', '-s', '127.0.0.0/8', '-m', 'conntrack', '!', '--ctstate', 'RELATED,ESTABLISHED,DNAT', '-j', 'DROP'],
-    });
+    filterRules.push(rule(KUBE_FIREWALL, ['-m', 'comment', '--comment', '"block incoming localnet connections"', '-d', '127.0.0.0/8', '!', '-s', '127.0.0.0/8', '-m', 'conntrack', '!', '--ctstate', 'RELATED,ESTABLISHED,DNAT', '-j', 'DROP']));
   }
   const sink: RuleSink = { filterRules, natChains, natRules };
   const write = ctx.profile.extChains ? writeServicePort : writeLegacyServicePort;
@@ -72,10 +69,10 @@ function postroutingRules(ctx: SyncContext): IptRule[] {
   const masq = ['-m', 'comment', '--comment', '"kubernetes service traffic requiring SNAT"', '-j', 'MASQUERADE'];
   if (ctx.randomFully) masq.push('--random-fully');
   const rules: IptRule[] = [
-    { chain: KUBE_POSTROUTING, args: ['-m', 'mark', '!', '--mark', `${m}/${m}`, '-j', 'RETURN'] },
-    { chain: KUBE_POSTROUTING, args: ['-j', 'MARK', '--xor-mark', m] },
-    { chain: KUBE_POSTROUTING, args: masq },
-    { chain: KUBE_MARK_MASQ, args: ['-j', 'MARK', '--or-mark', m] },
+    rule(KUBE_POSTROUTING, ['-m', 'mark', '!', '--mark', `${m}/${m}`, '-j', 'RETURN']),
+    rule(KUBE_POSTROUTING, ['-j', 'MARK', '--xor-mark', m]),
+    rule(KUBE_POSTROUTING, masq),
+    rule(KUBE_MARK_MASQ, ['-j', 'MARK', '--or-mark', m]),
   ];
   return rules;
 }
@@ -87,12 +84,12 @@ function nodePortsJump(ctx: SyncContext): IptRule[] {
     const dest = ['-m', 'addrtype', '--dst-type', 'LOCAL'];
     if (ctx.family === 'IPv6') dest.push('!', '-d', '::1/128');
     else if (!ctx.localhostNodePorts) dest.push('!', '-d', '127.0.0.0/8');
-    return [{ chain: KUBE_SERVICES, args: [...c, ...dest, '-j', KUBE_NODEPORTS] }];
+    return [rule(KUBE_SERVICES, [...c, ...dest, '-j', KUBE_NODEPORTS])];
   }
   const rules: IptRule[] = [];
   for (const ip of nodePortIPs(ctx.nodePorts, ctx.node, ctx.family)) {
     if ((ip === '127.0.0.1' || ip === '::1') && (ctx.family === 'IPv6' || !ctx.localhostNodePorts)) continue;
-    rules.push({ chain: KUBE_SERVICES, args: [...c, '-d', ip, '-j', KUBE_NODEPORTS] });
+    rules.push(rule(KUBE_SERVICES, [...c, '-d', ip, '-j', KUBE_NODEPORTS]));
   }
   return rules;
 }
@@ -103,16 +100,16 @@ function forwardRules(ctx: SyncContext): IptRule[] {
     const args = ['-m', 'conntrack', '--ctstate', 'INVALID'];
     if (ctx.nfacctInvalid) args.push('-m', 'nfacct', '--nfacct-name', 'ct_state_invalid_dropped_pkts');
     args.push('-j', 'DROP');
-    rules.push({ chain: KUBE_FORWARD, args });
+    rules.push(rule(KUBE_FORWARD, args));
   }
   const m = ctx.mark;
-  rules.push({ chain: KUBE_FORWARD, args: ['-m', 'comment', '--comment', '"kubernetes forwarding rules"', '-m', 'mark', '--mark', `${m}/${m}`, '-j', 'ACCEPT'] });
+  rules.push(rule(KUBE_FORWARD, ['-m', 'comment', '--comment', '"kubernetes forwarding rules"', '-m', 'mark', '--mark', `${m}/${m}`, '-j', 'ACCEPT']));
   if (ctx.profile.forwardPodRules) {
     for (const which of ['source', 'destination']) {
-      rules.push({ chain: KUBE_FORWARD, args: ['-m', 'comment', '--comment', `"kubernetes forwarding conntrack pod ${which} rule"`, '-m', 'conntrack', '--ctstate', 'RELATED,ESTABLISHED', '-j', 'ACCEPT'] });
+      rules.push(rule(KUBE_FORWARD, ['-m', 'comment', '--comment', `"kubernetes forwarding conntrack pod ${which} rule"`, '-m', 'conntrack', '--ctstate', 'RELATED,ESTABLISHED', '-j', 'ACCEPT']));
     }
   } else {
-    rules.push({ chain: KUBE_FORWARD, args: ['-m', 'comment', '--comment', '"kubernetes forwarding conntrack rule"', '-m', 'conntrack', '--ctstate', 'RELATED,ESTABLISHED', '-j', 'ACCEPT'] });
+    rules.push(rule(KUBE_FORWARD, ['-m', 'comment', '--comment', '"kubernetes forwarding conntrack rule"', '-m', 'conntrack', '--ctstate', 'RELATED,ESTABLISHED', '-j', 'ACCEPT']));
   }
   return rules;
 }

@@ -1,7 +1,7 @@
 /** A node's view as `iptables-save` prints it: built-in chains, kube-proxy's jumps, its chains and rules. */
 import { KUBE_PROXY_CANARY } from './names';
 import { jumpArgs, jumpRulesFor } from './jumps';
-import type { IPTablesPayload } from './payload';
+import { ruleWords, type IPTablesPayload } from './payload';
 import { CURRENT_PROFILE, type IPTablesProfile } from './profiles';
 import { saveArgs } from './saveFormat';
 
@@ -42,7 +42,7 @@ export function saveText(payload: IPTablesPayload, options: SaveOptions = {}): s
   const userChains: Record<string, Set<string>> = { mangle: new Set([KUBE_PROXY_CANARY]), filter: new Set([KUBE_PROXY_CANARY]), nat: new Set([KUBE_PROXY_CANARY]) };
   for (const t of [payload.filter, payload.nat]) {
     for (const c of t.chains) userChains[t.name]!.add(c);
-    for (const r of t.rules) add(t.name, r.chain, saveArgs(r.args, payload.family));
+    for (const r of t.rules) add(t.name, r.chain, saveArgs(ruleWords(r.text), payload.family));
   }
   // Every EnsureRule(Prepend) puts its rule first, so the last one listed ends up on top.
   for (const j of jumpRulesFor(profile)) {

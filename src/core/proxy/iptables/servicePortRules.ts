@@ -2,8 +2,8 @@
 import { cidrContains, parseCIDR } from '../coreDeps';
 import type { ProxiedServicePort, ProxyEndpoint } from '../types';
 import type { SyncContext } from './context';
-import { endpointChain, KUBE_EXTERNAL_SERVICES, KUBE_MARK_DROP, KUBE_MARK_MASQ, KUBE_NODEPORTS, KUBE_PROXY_FIREWALL, KUBE_SERVICES, probability, serviceChain } from './names';
-import { comment, type IptRule } from './payload';
+import { endpointChain, KUBE_EXTERNAL_SERVICES, KUBE_MARK_DROP, KUBE_MARK_MASQ, KUBE_NODEPORTS, KUBE_PROXY_FIREWALL, KUBE_SERVICES, probability, serviceChain, type ServiceChainKind } from './names';
+import { comment, rule, type IptRule } from './payload';
 
 /** Where one service port's lines go. */
 export interface RuleSink {
@@ -31,14 +31,41 @@ export interface PortChains {
   sep(ep: ProxyEndpoint): string;
 }
 
+/** The chain names of one service port, hashed on first use (most ports need only one or two). */
 export function portChains(name: string, protocol: string): PortChains {
+  const named = new Map<string, string>();
+  const lazy = (kind: ServiceChainKind) => () => {
+    let n = named.get(kind);
+    if (n === undefined) named.set(kind, (n = serviceChain(kind, name, protocol)));
+    return n;
+  };
+  const seps = new Map<string, string>();
+  const svc = lazy('SVC');
+  const svl = lazy('SVL');
+  const ext = lazy('EXT');
+  const fw = lazy('FW');
+  const xlb = lazy('XLB');
   return {
-    svc: serviceChain('SVC', name, protocol),
-    svl: serviceChain('SVL', name, protocol),
-    ext: serviceChain('EXT', name, protocol),
-    fw: serviceChain('FW', name, protocol),
-    xlb: serviceChain('XLB', name, protocol),
-    sep: (ep) => endpointChain(name, protocol, ep.hostPort),
+    get svc() {
+      return svc();
+    },
+    get svl() {
+      return svl();
+    },
+    get ext() {
+      return ext();
+    },
+    get fw() {
+      return fw();
+    },
+    get xlb() {
+      return xlb();
+    },
+    sep: (ep) => {
+      let n = seps.get(ep.hostPort);
+      if (n === undefined) seps.set(ep.hostPort, (n = endpointChain(name, protocol, ep.hostPort)));
+      return n;
+    },
   };
 }
 
@@ -86,66 +113,57 @@ export function writeServicePort(sp: ProxiedServicePort, ctx: SyncContext, out: 
   const clusterIPComment = `"${name} cluster IP"`;
 
   if (hasInternalEndpoints) {
-    out.natRules.push({ chain: KUBE_SERVICES, args: ['-m', 'comment', '--comment', clusterIPComment, ...portMatch(info.clusterIP, info.port), '-j', internalTrafficChain] });
+    out.natRules.push(rule(KUBE_SERVICES, ['-m', 'comment', '--comment', clusterIPComment, ...portMatch(info.clusterIP, info.port), '-j', internalTrafficChain]));
   } else {
-    out.filterRules.push({ chain: KUBE_SERVICES, args: ['-m', 'comment', '--comment', internalComment, ...portMatch(info.clusterIP, info.port), '-j', internalTarget] });
+    out.filterRules.push(rule(KUBE_SERVICES, ['-m', 'comment', '--comment', internalComment, ...portMatch(info.clusterIP, info.port), '-j', internalTarget]));
   }
   for (const ip of info.externalIPs) {
-    if (hasEndpoints) out.natRules.push({ chain: KUBE_SERVICES, args: ['-m', 'comment', '--comment', `"${name} external IP"`, ...portMatch(ip, info.port), '-j', ch.ext] });
-    if (!hasExternalEndpoints) out.filterRules.push({ chain: KUBE_EXTERNAL_SERVICES, args: ['-m', 'comment', '--comment', externalComment, ...portMatch(ip, info.port), '-j', externalTarget] });
+    if (hasEndpoints) out.natRules.push(rule(KUBE_SERVICES, ['-m', 'comment', '--comment', `"${name} external IP"`, ...portMatch(ip, info.port), '-j', ch.ext]));
+    if (!hasExternalEndpoints) out.filterRules.push(rule(KUBE_EXTERNAL_SERVICES, ['-m', 'comment', '--comment', externalComment, ...portMatch(ip, info.port), '-j', externalTarget]));
   }
   for (const ip of info.loadBalancerVIPs) {
-    if (hasEndpoints) out.natRules.push({ chain: KUBE_SERVICES, args: ['-m', 'comment', '--comment', `"${name} loadbalancer IP"`, ...portMatch(ip, info.port), '-j', loadBalancerTrafficChain] });
+    if (hasEndpoints) out.natRules.push(rule(KUBE_SERVICES, ['-m', 'comment', '--comment', `"${name} loadbalancer IP"`, ...portMatch(ip, info.port), '-j', loadBalancerTrafficChain]));
     if (usesFWChain && ctx.profile.proxyFirewall) {
-      out.filterRules.push({ chain: KUBE_PROXY_FIREWALL, args: ['-m', 'comment', '--comment', `"${name} traffic not accepted by ${ch.fw}"`, ...portMatch(ip, info.port), '-j', 'DROP'] });
+      out.filterRules.push(rule(KUBE_PROXY_FIREWALL, ['-m', 'comment', '--comment', `"${name} traffic not accepted by ${ch.fw}"`, ...portMatch(ip, info.port), '-j', 'DROP']));
     }
   }
   if (!hasExternalEndpoints) {
     for (const ip of info.loadBalancerVIPs) {
-      out.filterRules.push({ chain: KUBE_EXTERNAL_SERVICES, args: ['-m', 'comment', '--comment', externalComment, ...portMatch(ip, info.port), '-j', externalTarget] });
+      out.filterRules.push(rule(KUBE_EXTERNAL_SERVICES, ['-m', 'comment', '--comment', externalComment, ...portMatch(ip, info.port), '-j', externalTarget]));
     }
   }
   if (info.nodePort !== 0) {
     if (hasEndpoints) {
       if (ctx.localhostNodePorts && ctx.family === 'IPv4' && ctx.nfacctLocalhost) {
-        out.natRules.push({
-          chain: KUBE_NODEPORTS,
-          args: [...comment(name), '-m', proto, '-p', proto, '-d', '127.0.0.0/8', '--dport', String(info.nodePort), '-m', 'nfacct', '--nfacct-name', 'localhost_nps_accepted_pkts', '-j', ch.ext],
-        });
+        out.natRules.push(rule(KUBE_NODEPORTS, [...comment(name), '-m', proto, '-p', proto, '-d', '127.0.0.0/8', '--dport', String(info.nodePort), '-m', 'nfacct', '--nfacct-name', 'localhost_nps_accepted_pkts', '-j', ch.ext]));
       }
-      out.natRules.push({ chain: KUBE_NODEPORTS, args: [...comment(name), '-m', proto, '-p', proto, '--dport', String(info.nodePort), '-j', ch.ext] });
+      out.natRules.push(rule(KUBE_NODEPORTS, [...comment(name), '-m', proto, '-p', proto, '--dport', String(info.nodePort), '-j', ch.ext]));
     }
     if (!hasExternalEndpoints) {
-      out.filterRules.push({
-        chain: KUBE_EXTERNAL_SERVICES,
-        args: ['-m', 'comment', '--comment', externalComment, '-m', 'addrtype', '--dst-type', 'LOCAL', '-m', proto, '-p', proto, '--dport', String(info.nodePort), '-j', externalTarget],
-      });
+      out.filterRules.push(rule(KUBE_EXTERNAL_SERVICES, ['-m', 'comment', '--comment', externalComment, '-m', 'addrtype', '--dst-type', 'LOCAL', '-m', proto, '-p', proto, '--dport', String(info.nodePort), '-j', externalTarget]));
     }
   }
   if (info.healthCheckNodePort !== 0) {
-    out.filterRules.push({
-      chain: KUBE_NODEPORTS,
-      args: ['-m', 'comment', '--comment', `"${name} health check node port"`, '-m', 'tcp', '-p', 'tcp', '--dport', String(info.healthCheckNodePort), '-j', 'ACCEPT'],
-    });
+    out.filterRules.push(rule(KUBE_NODEPORTS, ['-m', 'comment', '--comment', `"${name} health check node port"`, '-m', 'tcp', '-p', 'tcp', '--dport', String(info.healthCheckNodePort), '-j', 'ACCEPT']));
   }
 
   if (hasInternalEndpoints) {
     const args = ['-m', 'comment', '--comment', clusterIPComment, ...portMatch(info.clusterIP, info.port)];
-    if (ctx.masqueradeAll) out.natRules.push({ chain: internalTrafficChain, args: [...args, '-j', KUBE_MARK_MASQ] });
-    else if (ctx.detector.ifNotLocal.length) out.natRules.push({ chain: internalTrafficChain, args: [...args, ...ctx.detector.ifNotLocal, '-j', KUBE_MARK_MASQ] });
+    if (ctx.masqueradeAll) out.natRules.push(rule(internalTrafficChain, [...args, '-j', KUBE_MARK_MASQ]));
+    else if (ctx.detector.ifNotLocal.length) out.natRules.push(rule(internalTrafficChain, [...args, ...ctx.detector.ifNotLocal, '-j', KUBE_MARK_MASQ]));
   }
   if (usesExternalTrafficChain) {
     out.natChains.push(ch.ext);
     if (!info.externalPolicyLocal) {
-      out.natRules.push({ chain: ch.ext, args: ['-m', 'comment', '--comment', `"masquerade traffic for ${name} external destinations"`, '-j', KUBE_MARK_MASQ] });
+      out.natRules.push(rule(ch.ext, ['-m', 'comment', '--comment', `"masquerade traffic for ${name} external destinations"`, '-j', KUBE_MARK_MASQ]));
     } else {
       if (ctx.detector.ifLocal.length) {
-        out.natRules.push({ chain: ch.ext, args: ['-m', 'comment', '--comment', `"pod traffic for ${name} external destinations"`, ...ctx.detector.ifLocal, '-j', ch.svc] });
+        out.natRules.push(rule(ch.ext, ['-m', 'comment', '--comment', `"pod traffic for ${name} external destinations"`, ...ctx.detector.ifLocal, '-j', ch.svc]));
       }
-      out.natRules.push({ chain: ch.ext, args: ['-m', 'comment', '--comment', `"masquerade LOCAL traffic for ${name} external destinations"`, '-m', 'addrtype', '--src-type', 'LOCAL', '-j', KUBE_MARK_MASQ] });
-      out.natRules.push({ chain: ch.ext, args: ['-m', 'comment', '--comment', `"route LOCAL traffic for ${name} external destinations"`, '-m', 'addrtype', '--src-type', 'LOCAL', '-j', ch.svc] });
+      out.natRules.push(rule(ch.ext, ['-m', 'comment', '--comment', `"masquerade LOCAL traffic for ${name} external destinations"`, '-m', 'addrtype', '--src-type', 'LOCAL', '-j', KUBE_MARK_MASQ]));
+      out.natRules.push(rule(ch.ext, ['-m', 'comment', '--comment', `"route LOCAL traffic for ${name} external destinations"`, '-m', 'addrtype', '--src-type', 'LOCAL', '-j', ch.svc]));
     }
-    if (hasExternalEndpoints) out.natRules.push({ chain: ch.ext, args: ['-j', externalPolicyChain] });
+    if (hasExternalEndpoints) out.natRules.push(rule(ch.ext, ['-j', externalPolicyChain]));
   }
   if (usesFWChain) {
     out.natChains.push(ch.fw);
@@ -153,12 +171,12 @@ export function writeServicePort(sp: ProxiedServicePort, ctx: SyncContext, out: 
     const nodeIP = ctx.node.primaryIP[ctx.family];
     let allowFromNode = false;
     for (const cidr of info.loadBalancerSourceRanges) {
-      out.natRules.push({ chain: ch.fw, args: [...args, '-s', cidr, '-j', ch.ext] });
+      out.natRules.push(rule(ch.fw, [...args, '-s', cidr, '-j', ch.ext]));
       if (nodeIP && cidrHas(cidr, nodeIP)) allowFromNode = true;
     }
-    if (allowFromNode) for (const ip of info.loadBalancerVIPs) out.natRules.push({ chain: ch.fw, args: [...args, '-s', host(ip, ctx), '-j', ch.ext] });
-    if (ctx.profile.proxyFirewall) out.natRules.push({ chain: ch.fw, args: ['-m', 'comment', '--comment', `"other traffic to ${name} will be dropped by KUBE-PROXY-FIREWALL"`] });
-    else out.natRules.push({ chain: ch.fw, args: [...args, '-j', KUBE_MARK_DROP] });
+    if (allowFromNode) for (const ip of info.loadBalancerVIPs) out.natRules.push(rule(ch.fw, [...args, '-s', host(ip, ctx), '-j', ch.ext]));
+    if (ctx.profile.proxyFirewall) out.natRules.push(rule(ch.fw, ['-m', 'comment', '--comment', `"other traffic to ${name} will be dropped by KUBE-PROXY-FIREWALL"`]));
+    else out.natRules.push(rule(ch.fw, [...args, '-j', KUBE_MARK_DROP]));
   }
   if (usesClusterPolicyChain) {
     out.natChains.push(ch.svc);
@@ -171,37 +189,35 @@ export function writeServicePort(sp: ProxiedServicePort, ctx: SyncContext, out: 
   writeEndpointChains(out, name, sp, allReachableEndpoints, ch, ctx);
 }
 
-/** KUBE-SEP chains: hairpin masquerade, then DNAT (with the affinity `--set` for ClientIP). */
+/** KUBE-SEP chains: hairpin masquerade, then DNAT (with the affinity `--set` for ClientIP). Built as text: this is the hot loop. */
 export function writeEndpointChains(out: RuleSink, name: string, sp: ProxiedServicePort, endpoints: readonly ProxyEndpoint[], ch: PortChains, ctx: SyncContext): void {
   const proto = sp.info.protocol.toLowerCase();
-  const svcComment = ctx.largeClusterMode ? [] : comment(name);
+  const c = ctx.largeClusterMode ? '' : `${comment(name).join(' ')} `;
+  const affinity = sp.info.sessionAffinity === 'ClientIP';
   for (const ep of endpoints) {
     const chain = ch.sep(ep);
     out.natChains.push(chain);
-    out.natRules.push({ chain, args: [...svcComment, '-s', host(ep.ip, ctx), '-j', KUBE_MARK_MASQ] });
-    const args = [...svcComment];
-    if (sp.info.sessionAffinity === 'ClientIP') args.push('-m', 'recent', '--name', chain, '--set');
-    args.push('-m', proto, '-p', proto, '-j', 'DNAT', '--to-destination', ep.hostPort);
-    out.natRules.push({ chain, args });
+    out.natRules.push({ chain, text: `${c}-s ${host(ep.ip, ctx)} -j ${KUBE_MARK_MASQ}` });
+    const recent = affinity ? `-m recent --name ${chain} --set ` : '';
+    out.natRules.push({ chain, text: `${c}${recent}-m ${proto} -p ${proto} -j DNAT --to-destination ${ep.hostPort}` });
   }
 }
 
 /** Affinity checks first (one per endpoint), then the random fan-out with 1/(n-i) probabilities. */
 export function writeServiceToEndpointRules(rules: IptRule[], name: string, sp: ProxiedServicePort, chain: string, endpoints: readonly ProxyEndpoint[], ch: PortChains, ctx: SyncContext): void {
-  const epComment = (ep: ProxyEndpoint) => (ctx.largeClusterMode ? [] : ['-m', 'comment', '--comment', ctx.profile.endpointComments ? `"${name} -> ${ep.hostPort}"` : name]);
+  const epComment = (ep: ProxyEndpoint) => (ctx.largeClusterMode ? '' : ctx.profile.endpointComments ? `-m comment --comment "${name} -> ${ep.hostPort}" ` : `${comment(name).join(' ')} `);
   if (sp.info.sessionAffinity === 'ClientIP') {
     for (const ep of endpoints) {
       const sep = ch.sep(ep);
-      rules.push({ chain, args: [...epComment(ep), '-m', 'recent', '--name', sep, '--rcheck', '--seconds', String(sp.info.stickyMaxAgeSeconds), '--reap', '-j', sep] });
+      rules.push({ chain, text: `${epComment(ep)}-m recent --name ${sep} --rcheck --seconds ${sp.info.stickyMaxAgeSeconds} --reap -j ${sep}` });
     }
   }
   const n = endpoints.length;
-  endpoints.forEach((ep, i) => {
-    const args = epComment(ep);
-    if (i < n - 1) args.push('-m', 'statistic', '--mode', 'random', '--probability', probability(n - i));
-    args.push('-j', ch.sep(ep));
-    rules.push({ chain, args });
-  });
+  for (let i = 0; i < n; i++) {
+    const ep = endpoints[i]!;
+    const stat = i < n - 1 ? `-m statistic --mode random --probability ${probability(n - i)} ` : '';
+    rules.push({ chain, text: `${epComment(ep)}${stat}-j ${ch.sep(ep)}` });
+  }
 }
 
 function cidrHas(cidr: string, ip: string): boolean {

@@ -2,3 +2,4 @@ export * from './names';
 export * from './render';
 export { detectorNFT } from './servicePort';
 export { BASE_CHAINS } from './setup';
+export { checkNftVersion, NFT_FORMATS, renderNftRules } from './register';

@@ -1,0 +1,19 @@
+/** ksd/ruleChain: the kube-proxy rules for one Service, from the core renderers (as `ksd rules --service`). */
+import { rulesRenderer, RulesRequestError, UnknownNodeError, UnknownVersionError, type ClusterState } from '../../core';
+import type { RuleChainParams, RuleChainResult } from '../../protocol/lsp';
+import type { KsdSettings } from '../../protocol/settings';
+
+export function ruleChain(state: ClusterState, params: RuleChainParams, settings: KsdSettings): RuleChainResult {
+  const svc = state.services.find((s) => s.namespace === params.service.namespace && s.name === params.service.name);
+  if (!svc) return { available: false, reason: `No Service ${params.service.namespace}/${params.service.name} in the workspace.` };
+  if (svc.type === 'ExternalName') return { available: false, reason: `${svc.namespace}/${svc.name} is an ExternalName Service: DNS answers with a CNAME and kube-proxy writes no rules for it.` };
+  const mode = params.mode ?? state.proxy.mode;
+  const version = params.kubeProxyVersion ?? (settings.proxy.version || undefined);
+  try {
+    const text = rulesRenderer(mode).render({ state, service: svc, version, date: new Date() });
+    return { available: true, mode, text };
+  } catch (e) {
+    if (e instanceof RulesRequestError || e instanceof UnknownVersionError || e instanceof UnknownNodeError) return { available: false, reason: e.message };
+    throw e;
+  }
+}

@@ -1,0 +1,170 @@
+// What a person does and sees, scenario by scenario. Expected values come from the examples/ manifests.
+import { readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { poll } from './codeServer.mjs';
+
+const VIEW = 'Services';
+const CONTAINER = 'Kubernetes Service Debugger';
+
+/** The extension's own log lines (its LogOutputChannel writes a file under the profile's logs). */
+function extensionLog(userDataDir) {
+  const found = [];
+  const walk = (d) => {
+    let entries = [];
+    try {
+      entries = readdirSync(d, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith(`${CONTAINER}.log`)) found.push(p);
+    }
+  };
+  walk(path.join(userDataDir, 'logs'));
+  return found.map((f) => readFileSync(f, 'utf8')).join('\n');
+}
+
+async function openServicesView(wb) {
+  await wb.page.locator(`.activitybar .action-item a[aria-label^="${CONTAINER}"]`).first().click();
+  await poll('the Services view', async () => (await wb.treeRows(VIEW)).length > 0, 30_000);
+}
+
+async function expand(wb, text) {
+  const row = wb.treeRow(VIEW, text);
+  await row.waitFor({ state: 'visible', timeout: 15_000 });
+  if ((await row.getAttribute('aria-expanded')) === 'false') await row.locator('.monaco-tl-twistie').click();
+  await poll(`${text} expanded`, async () => (await row.getAttribute('aria-expanded')) === 'true', 10_000);
+}
+
+const hasRow = (rows, text) => rows.some((r) => r.text.includes(text) || r.label.includes(text));
+
+export const scenarios = [
+  {
+    name: 'trusted',
+    trust: 'trusted',
+    settings: {},
+    async run({ wb, page, userDataDir, figures, log, step }) {
+      await step('services-tree', async () => {
+        await openServicesView(wb);
+        await poll('Services under the workspace', async () => hasRow(await wb.treeRows(VIEW), 'simpleservice'), 30_000);
+        const rows = await wb.treeRows(VIEW);
+        for (const ns of ['default', 'shop', 'web']) if (!hasRow(rows, ns)) throw new Error(`namespace ${ns} missing: ${rows.map((r) => r.text).join(' | ')}`);
+        for (const svc of ['my-nginx', 'simpleservice', 'storefront', 'payments']) if (!hasRow(rows, svc)) throw new Error(`Service ${svc} missing`);
+        await expand(wb, 'simpleservice');
+        await expand(wb, 'port 80/TCP');
+        await poll('two endpoints on port 9876', async () => (await wb.treeRows(VIEW)).filter((r) => /:9876/.test(r.text) && /ready/.test(r.text)).length === 2, 10_000);
+        // The pods of payments are not ready: the tree says so, with the reason.
+        await expand(wb, 'payments');
+        await poll('excluded payments pods with their reason', async () => (await wb.treeRows(VIEW)).some((r) => /payments-6d9f7c8b5-k2xwq/.test(r.text) && /not Ready/.test(r.text)), 10_000);
+      });
+
+      await step('activation-time', async () => {
+        const text = await poll('the activation log line', async () => /Activated in ([\d.]+) ms/.exec(extensionLog(userDataDir)), 15_000);
+        // A figure, not a pass/fail timing (2 shared cores): the run prints it and flags it when over the target.
+        figures.activationMs = Number(text[1]);
+        if (figures.activationMs > 50) log(`NOTE activation took ${figures.activationMs} ms (target 50 ms)`);
+      });
+
+      await step('problems-panel', async () => {
+        await wb.command('View: Focus Problems');
+        // The planted mistakes of examples/mistakes, as `ksd check examples/` reports them: 6 errors, 4 warnings.
+        await poll('10 problems in the status bar', async () => /6\D+4/.test((await page.locator('[id="status.problems"]').textContent()) ?? ''), 60_000, 500);
+        // The list is virtualised: find each mistake through the panel's filter, as a person would.
+        const filter = page.locator('.markers-panel-action-filter input, .viewpane-filter input').first();
+        for (const [code, file] of [['KSD101', 'storefront.yaml'], ['KSD103', 'worker.yaml'], ['KSD202', 'dns-cache.yaml'], ['KSD208', 'metrics.yaml'], ['KSD601', 'payments.yaml'], ['KSD211', 'admin.yaml']]) {
+          await filter.fill(code);
+          await poll(`${code} in ${file}`, async () => {
+            const rows = (await wb.problems()).join('\n');
+            return rows.includes(code) && rows.includes(file);
+          }, 10_000);
+        }
+        await filter.fill('storefrnt');
+        await poll('the selector typo', async () => (await wb.problems()).join('\n').includes('app=storefront'), 10_000);
+        // The classic examples are clean.
+        for (const clean of ['simpleservice.yaml', 'nginx.yaml', 'webserver.yaml']) {
+          await filter.fill(clean);
+          await poll(`no problems in ${clean}`, async () => (await page.locator('.markers-panel .monaco-list-row').count()) === 0, 5_000);
+        }
+        await filter.fill('KSD');
+      });
+
+      await step('panel-from-tree', async () => {
+        const row = wb.treeRow(VIEW, 'simpleservice');
+        await row.hover();
+        const t0 = Date.now();
+        await row.locator('.action-label[aria-label*="Open Panel"]').click();
+        const frame = wb.webview();
+        await frame.locator('h1', { hasText: 'default/simpleservice' }).waitFor({ timeout: 15_000 });
+        await frame.locator('table[aria-label="Endpoints"] tbody tr').nth(1).waitFor({ timeout: 5_000 });
+        // Click to data (includes VS Code creating the webview), and the panel document's own start to data.
+        figures.panelClickToDataMs = Date.now() - t0;
+        figures.panelDocumentToDataMs = Number(await frame.locator('body').getAttribute('data-shown-ms'));
+        figures.panelRequestMs = Number(await frame.locator('body').getAttribute('data-load-ms'));
+        const rows = await frame.locator('table[aria-label="Endpoints"] tbody tr').allTextContents();
+        if (rows.length !== 2 || !rows.every((r) => /9876/.test(r) && /ready/.test(r))) throw new Error(`endpoints table: ${rows.join(' | ')}`);
+        if (!(figures.panelDocumentToDataMs <= 500)) log(`NOTE the panel showed data ${figures.panelDocumentToDataMs} ms after its document started (target 500 ms)`);
+        await frame.locator('[role=tab]', { hasText: 'DNS & env' }).click();
+        await frame.locator('table[aria-label="DNS records"]').waitFor({ timeout: 5_000 });
+        const dns = await frame.locator('table[aria-label="DNS records"]').textContent();
+        if (!dns.includes('simpleservice.default.svc.cluster.local.')) throw new Error(`DNS tab: ${dns}`);
+        const env = await frame.locator('table[aria-label="Environment variables"]').textContent();
+        if (!env.includes('SIMPLESERVICE_SERVICE_PORT')) throw new Error(`env table: ${env}`);
+      });
+
+      await step('trace-command', async () => {
+        await wb.command('Kubernetes Service Debugger: Trace a Request');
+        await wb.pick('default/simpleservice', { title: 'destination' });
+        await wb.pick('an external client', { title: 'source' });
+        // examples/cluster has two nodes: the default is the node that owns the destination, else the first.
+        await wb.pick('Default node', { title: 'node' });
+        const frame = wb.webview();
+        const result = frame.locator('[data-testid=trace-result]');
+        await poll('a trace result or a notice', async () => ((await result.textContent()) ?? '').trim() && !/Tracing\.\.\./.test(await result.textContent()), 15_000);
+        const text = await result.textContent();
+        if (/not part of this build/.test(text)) return { skip: `the panel says: ${text.trim()}` };
+        const verdict = await frame.locator('[data-testid=verdict]').textContent();
+        if (!/DNAT/.test(verdict)) throw new Error(`verdict: ${verdict}`);
+        if (!/:9876/.test(text)) throw new Error(`no endpoint on 9876 in: ${text}`);
+      });
+
+      await step('rule-chain-document', async () => {
+        await wb.command('Kubernetes Service Debugger: Show kube-proxy Rule Chain');
+        await wb.pick('default/simpleservice');
+        const notice = page.locator('.notifications-toasts .notification-list-item-message', { hasText: 'not part of this build' });
+        const editor = page.locator('.editor-instance .view-lines', { hasText: 'KUBE-SVC-' });
+        const which = await poll('the rule document or a notice', async () => ((await editor.count()) ? 'doc' : (await notice.count()) ? 'notice' : ''), 15_000);
+        if (which === 'notice') return { skip: `VS Code says: ${(await notice.first().textContent()).trim()}` };
+        const text = await editor.first().textContent();
+        for (const chain of ['KUBE-SERVICES', 'KUBE-SVC-', 'KUBE-SEP-']) if (!text.includes(chain)) throw new Error(`${chain} missing from the rule document`);
+      });
+    },
+  },
+  {
+    name: 'restricted',
+    trust: 'prompt',
+    settings: {},
+    async run({ wb, page, step }) {
+      await step('trust-prompt', async () => {
+        const dialog = page.locator('.monaco-dialog-box');
+        await dialog.waitFor({ timeout: 30_000 });
+        if (!/trust/i.test(await dialog.textContent())) throw new Error('the dialog is not the workspace trust prompt');
+        await dialog.locator('.monaco-button', { hasText: /No, I don.t trust/ }).click();
+        await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
+      });
+      await step('tree-in-restricted-mode', async () => {
+        await openServicesView(wb);
+        await poll('Services and the Restricted Mode notice', async () => {
+          const rows = await wb.treeRows(VIEW);
+          return hasRow(rows, 'simpleservice') && hasRow(rows, 'Live clusters are off in Restricted Mode');
+        }, 30_000);
+        if (!(await page.locator('.statusbar-item', { hasText: 'Restricted Mode' }).count())) throw new Error('VS Code does not show Restricted Mode');
+      });
+      await step('diagnostics-in-restricted-mode', async () => {
+        // Manifest analysis is not a risk: the language server runs and reports the planted mistakes.
+        await poll('6 errors and 4 warnings in the status bar', async () => /6\D+4/.test((await page.locator('[id="status.problems"]').textContent()) ?? ''), 60_000, 500);
+      });
+    },
+  },
+];

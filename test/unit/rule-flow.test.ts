@@ -1,0 +1,116 @@
+import { strict as assert } from 'node:assert';
+import { test } from 'node:test';
+import { buildClusterState, loadManifest, parseRules, rulesRenderer } from '../../src/core';
+import { diffAgainstExpected, runTrace } from '../../src/extension/traceRunner';
+import { ruleChain } from '../../src/viewmodel/engines';
+import { commentIsFor } from '../../src/viewmodel/ruleFlow';
+
+const YAML = (replicas: number) => `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: shop}
+spec:
+  replicas: ${replicas}
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec: {containers: [{name: c, image: x, ports: [{name: http, containerPort: 8080}]}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: api, namespace: shop}
+spec:
+  type: NodePort
+  clusterIP: 10.96.0.50
+  selector: {app: api}
+  ports: [{name: http, port: 80, targetPort: http, nodePort: 30080}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: api-v2, namespace: shop}
+spec:
+  clusterIP: 10.96.0.51
+  selector: {app: api}
+  ports: [{port: 81, targetPort: 8080}]
+---
+apiVersion: v1
+kind: Node
+metadata: {name: n1}
+status:
+  addresses: [{type: InternalIP, address: 192.168.0.11}]
+  conditions: [{type: Ready, status: "True"}]
+`;
+const state = (n: number) => buildClusterState(loadManifest('/ws/a.yaml', YAML(n)).objects);
+
+test('rule flow: KUBE-SERVICES and KUBE-NODEPORTS into the SVC chain, then each SEP with its effective probability', () => {
+  const view = ruleChain(state(3), { ref: { namespace: 'shop', name: 'api' }, mode: 'iptables', version: '' });
+  assert.ok(view.available);
+  assert.equal(view.languageId, 'iptables-save');
+  const label = (id: string) => view.nodes.find((n) => n.id === id)?.label ?? id;
+  const seps = view.edges.filter((e) => label(e.to).startsWith('KUBE-SEP-'));
+  assert.equal(seps.length, 3);
+  for (const e of seps) assert.ok(Math.abs(e.probability! - 1 / 3) < 1e-6, String(e.probability));
+  assert.ok(view.edges.some((e) => label(e.from) === 'KUBE-SERVICES' && /^KUBE-SVC-/.test(label(e.to)) && e.label.includes('to 10.96.0.50') && e.label.includes('dpt:80')));
+  assert.ok(view.edges.some((e) => label(e.from) === 'KUBE-NODEPORTS' && /dpt:30080/.test(e.label)));
+  assert.ok(view.edges.some((e) => /^DNAT 10\.244\.\d+\.\d+:8080$/.test(label(e.to))));
+  // Only this Service: api-v2 shares the pods but not the chains.
+  assert.ok(!view.edges.some((e) => e.label.includes('10.96.0.51')));
+  assert.ok(view.nodes.every((n) => n.kind !== 'other' || /MARK|DNAT|KUBE-/.test(n.label)));
+});
+
+test('rule chain: an unknown kube-proxy version and a missing renderer are named, not guessed', () => {
+  const s = state(1);
+  const old = ruleChain(s, { ref: { namespace: 'shop', name: 'api' }, mode: 'iptables', version: '0.1' });
+  assert.equal(old.available, false);
+  assert.match((old as { reason: string }).reason, /0\.1/);
+  const ext = ruleChain(buildClusterState(loadManifest('/a.yaml', 'apiVersion: v1\nkind: Service\nmetadata: {name: x}\nspec: {type: ExternalName, externalName: a.example.com}\n').objects), { ref: { namespace: 'default', name: 'x' }, mode: 'iptables', version: '' });
+  assert.match((ext as { reason: string }).reason, /ExternalName/);
+});
+
+test('comments are matched to the Service exactly (api is not api-v2)', () => {
+  assert.ok(commentIsFor('"shop/api:http cluster IP"', 'shop/api'));
+  assert.ok(commentIsFor('shop/api', 'shop/api'));
+  assert.ok(commentIsFor('shop/api -> 10.0.0.1:80', 'shop/api'));
+  assert.ok(!commentIsFor('shop/api-v2 cluster IP', 'shop/api'));
+  assert.ok(!commentIsFor(undefined, 'shop/api'));
+});
+
+test('trace from the panel: ClusterIP from outside DNATs to every endpoint with 1/n, through the node rules', () => {
+  const view = runTrace(state(2), { ref: { namespace: 'shop', name: 'api' }, from: '203.0.113.10', to: '10.96.0.50:80', protocol: 'TCP', node: '', mode: 'iptables' });
+  assert.ok(view.available);
+  const r = view.result;
+  assert.equal(r.verdict, 'DNAT');
+  assert.equal(r.endpoints.length, 2);
+  for (const e of r.endpoints) {
+    assert.equal(e.port, 8080);
+    assert.ok(Math.abs(e.probability - 0.5) < 1e-9);
+  }
+  assert.equal(r.node, 'n1');
+  assert.ok(r.steps.some((s) => s.chain === 'KUBE-SERVICES'));
+  assert.ok(r.explanation.length > 0);
+});
+
+test('trace: no endpoints is a REJECT; nftables mode and unknown sources are clear messages', () => {
+  const s = state(0);
+  const rejected = runTrace(s, { ref: null, from: '203.0.113.10', to: '10.96.0.50:80', protocol: 'TCP', node: '', mode: 'iptables' });
+  assert.ok(rejected.available && rejected.result.verdict === 'REJECT');
+  const nft = runTrace(s, { ref: null, from: '203.0.113.10', to: '10.96.0.50:80', protocol: 'TCP', node: '', mode: 'nftables' });
+  assert.equal(nft.available, false);
+  assert.throws(() => runTrace(s, { ref: null, from: 'nosuchpod', to: '10.96.0.50:80', protocol: 'TCP', node: '', mode: 'iptables' }), /not an IP address/);
+  assert.throws(() => runTrace(s, { ref: null, from: '10.0.0.1', to: '10.96.0.50', protocol: 'TCP', node: '', mode: 'iptables' }), /DST:PORT/);
+  assert.throws(() => runTrace(s, { ref: null, from: '10.0.0.1', to: '10.96.0.50:80', protocol: 'TCP', node: 'ghost', mode: 'iptables' }), /no such Node/);
+});
+
+test('imported rules: the expected dump matches itself; a node missing an endpoint shows it stale; traces follow the imported rules', () => {
+  const s = state(2);
+  const text = rulesRenderer('iptables').render({ state: s, node: 'n1', format: 'save' });
+  assert.match(diffAgainstExpected(s, 'n1', parseRules(text)).text, /They match/);
+  // The node has not caught up: one endpoint's SEP chain and jump are gone.
+  const sep = /^-A KUBE-SVC-\S+ .*"shop\/api:http -> .*-j (KUBE-SEP-\S+)$/m.exec(text)![1]!;
+  const behind = text.split('\n').filter((l) => !l.includes(sep)).join('\n');
+  const { diff, text: report } = diffAgainstExpected(s, 'n1', parseRules(behind));
+  assert.ok(diff.stale.length + diff.missing.length > 0, report);
+  assert.match(report, /Stale endpoint|missing/);
+  const view = runTrace(s, { ref: null, from: '203.0.113.10', to: '10.96.0.50:80', protocol: 'TCP', node: 'n1', mode: 'iptables' }, parseRules(behind));
+  assert.ok(view.available);
+  assert.equal(view.result.endpoints.length, 1, 'only the endpoint left in the node rules');
+});
