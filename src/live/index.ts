@@ -8,3 +8,4 @@ export { RESOURCES, type ResourceDef } from './resources';
 export * from './features';
 export * from './merge';
 export * from './drift';
+export * from './kubeconfigWatch';

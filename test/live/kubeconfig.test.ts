@@ -1,12 +1,12 @@
 /** kubeconfig handling against the in-process wire-format server (not a real API server). */
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { LiveCluster, LiveError, loadKubeconfig, resolveContext } from '../../src/live';
+import { LiveCluster, LiveError, loadKubeconfig, resolveContext, watchKubeconfig } from '../../src/live';
 import { FakeApiServer } from './fakeApiServer';
-import { assertNoUnhandled, assertReadOnly, hookUnhandled, namespace, pod, writeKubeconfig } from './helpers';
+import { assertNoUnhandled, assertReadOnly, eventually, hookUnhandled, namespace, pod, writeKubeconfig } from './helpers';
 
 hookUnhandled();
 
@@ -131,5 +131,23 @@ describe('kubeconfig', () => {
     live.stop();
     assert.equal(st.state, 'reconnecting');
     assert.match(st.message ?? '', /cannot reach the API server/);
+  });
+
+  it('follows a change of current-context in the kubeconfig file', async () => {
+    const file = writeKubeconfig([{ name: 'red', server: red.url }, { name: 'blue', server: blue.url }], 'red', dir);
+    const seen: string[] = [];
+    const sub = watchKubeconfig({ files: [file] }, (c) => seen.push(c.kubeconfig?.currentContext ?? `error ${c.error?.code}`), 50);
+    try {
+      await new Promise((r) => setTimeout(r, 120));
+      assert.deepEqual(seen, [], 'no event without a change');
+      writeFileSync(file, readFileSync(file, 'utf8').replace('current-context: red', 'current-context: blue') + '# touched\n');
+      await eventually(() => seen.length >= 1, 3000, 'context change');
+      assert.deepEqual(seen, ['blue']);
+      writeFileSync(file, 'clusters: [\n');
+      await eventually(() => seen.length >= 2, 3000, 'broken file');
+      assert.equal(seen[1], 'error bad-kubeconfig');
+    } finally {
+      sub.dispose();
+    }
   });
 });
