@@ -3,6 +3,7 @@ import { LineIndex } from '../yaml/lineIndex';
 import type { YNode } from '../yaml/nodes';
 import { DEFAULT_YAML_LIMITS, parseYaml, type YamlLimits } from '../yaml/parse';
 import type { ObjectSource } from './source';
+import { isWorkloadKind, TEMPLATE_PATHS } from '../model/templatePaths';
 
 /** A Kubernetes object read from a manifest, with where it came from. */
 export interface LoadedObject {
@@ -111,16 +112,6 @@ function collect(out: ManifestFile, node: YNode, value: unknown, partial: boolea
   out.objects.push(obj);
 }
 
-const POD_TEMPLATE_PATH: Record<string, string[]> = {
-  Deployment: ['spec', 'template'],
-  ReplicaSet: ['spec', 'template'],
-  StatefulSet: ['spec', 'template'],
-  DaemonSet: ['spec', 'template'],
-  ReplicationController: ['spec', 'template'],
-  Job: ['spec', 'template'],
-  CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
-};
-
 /** Configuration kinds read from files (kube-proxy --config), never stored by the API server. */
 const COMPONENT_CONFIG_KINDS = new Set(['KubeProxyConfiguration', 'KubeletConfiguration']);
 
@@ -133,8 +124,8 @@ function isFragment(kind: string, value: Record<string, unknown>, name: string, 
     if (!isRecord(spec)) return true;
     if (spec['type'] !== 'ExternalName' && !Array.isArray(spec['ports']) && spec['clusterIP'] !== 'None') return true;
   }
-  const tpl = POD_TEMPLATE_PATH[kind];
-  if (tpl) {
+  if (isWorkloadKind(kind)) {
+    const tpl = TEMPLATE_PATHS[kind];
     let cur: unknown = value;
     for (const k of tpl) cur = isRecord(cur) ? cur[k] : undefined;
     if (!isRecord(cur)) return true;

@@ -1,6 +1,7 @@
 /** API-server defaulting of the objects we analyse (pkg/apis/core/v1/defaults.go and friends). */
 import type { LoadedObject } from '../manifest/load';
 import { canonicalIP, ipFamily } from '../net/ip';
+import { isWorkloadKind, TEMPLATE_PATHS } from './templatePaths';
 import type { V1LabelSelector, V1PodTemplateSpec } from './k8s';
 import { arr, bool, dig, int, rec, str, strList, strMap } from './read';
 import type { ContainerPortModel, IPFamily, NodeModel, PodModel, Protocol, ServiceModel, ServicePortModel, ServiceType, WorkloadKind, WorkloadModel } from './types';
@@ -156,25 +157,13 @@ export function podFrom(o: LoadedObject, defaultNamespace = 'default'): PodModel
   };
 }
 
-const TEMPLATE_PATHS: Record<WorkloadKind, string[]> = {
-  Deployment: ['spec', 'template'],
-  ReplicaSet: ['spec', 'template'],
-  StatefulSet: ['spec', 'template'],
-  DaemonSet: ['spec', 'template'],
-  ReplicationController: ['spec', 'template'],
-  Job: ['spec', 'template'],
-  CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
-};
+export { isWorkloadKind };
 export const WORKLOAD_KINDS = Object.keys(TEMPLATE_PATHS) as WorkloadKind[];
-
-export function isWorkloadKind(kind: string): kind is WorkloadKind {
-  return Object.prototype.hasOwnProperty.call(TEMPLATE_PATHS, kind);
-}
 
 export function workloadFrom(o: LoadedObject, defaultNamespace = 'default'): WorkloadModel | undefined {
   if (!isWorkloadKind(o.kind)) return undefined;
   const kind = o.kind;
-  const templatePath = TEMPLATE_PATHS[kind];
+  const templatePath = [...TEMPLATE_PATHS[kind]];
   const template = dig(o.object, ...templatePath) as V1PodTemplateSpec | undefined;
   const templateLabels = strMap(dig(template, 'metadata', 'labels'));
   const spec = rec(o.object['spec']);
