@@ -26,7 +26,7 @@ export function activate(context: vscode.ExtensionContext): void {
     return model.state ? ruleChain(model.state, { ref, mode, version }) : { available: false, reason: 'The workspace manifests could not be read.' };
   });
   client = new ServerClient(context, log);
-  const ctx: Ctx = { extension: context, log, model, tree, rules, client };
+  const ctx: Ctx = { extension: context, log, model, tree, rules, client, live };
   context.subscriptions.push(
     log,
     model,

@@ -168,6 +168,10 @@ spec: {selector: {app: api}, ports: [{port: 80}]}
   assert.ok(ns?.kind === 'namespace' && ns.namespace === 'prod' && ns.source === 'live:prod');
   const [svc] = childNodes(i, ns);
   assert.ok(svc?.kind === 'service' && svc.ref.name === 'api' && svc.id.startsWith('live:prod:'));
+  // A live Service's ref names its context, so the panel and traceRequest debug it on the live state.
+  assert.deepEqual(svc.ref, { namespace: 'prod', name: 'api', context: 'prod' });
+  const [wsNs] = childNodes(input(), rootNodes(input())[0]!);
+  if (wsNs) for (const n of childNodes(input(), wsNs)) if (n.kind === 'service') assert.equal(n.ref.context, undefined);
   // The workspace's own Services stay apart from the cluster's.
   assert.ok(!childNodes(i, roots[0]!).some((n) => n.kind === 'namespace' && n.namespace === 'prod'));
   assert.match((childNodes(i, roots[2]!)[0] as { label: string }).label, /Connecting \(not connected\)/);
