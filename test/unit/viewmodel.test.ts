@@ -3,6 +3,8 @@ import { test } from 'node:test';
 import { buildClusterState, loadManifest } from '../../src/core';
 import { childNodes, describe, rootNodes, type TreeInput, type TreeNode } from '../../src/viewmodel/serviceTree';
 import { toServiceView, traceChoices } from '../../src/viewmodel/serviceView';
+import { liveStatusView } from '../../src/viewmodel/liveStatus';
+import { normalizeSettings } from '../../src/protocol/settings';
 
 const YAML = `apiVersion: v1
 kind: Service
@@ -177,4 +179,24 @@ spec: {selector: {app: api}, ports: [{port: 80}]}
   assert.match((childNodes(i, roots[2]!)[0] as { label: string }).label, /Connecting \(not connected\)/);
   assert.match((childNodes(i, roots[3]!)[0] as { label: string }).label, /ECONNREFUSED/);
   assert.deepEqual(rootNodes({ ...i, trusted: false }).map((r) => r.kind), ['source', 'notice']);
+});
+
+test('live check status: hidden when off, warning look when not current, stale age and trust in words', () => {
+  assert.equal(liveStatusView({ state: 'off' }), undefined);
+  const synced = liveStatusView({ state: 'synced', context: 'kind', server: 'https://10.0.0.1:6443' })!;
+  assert.equal(synced.text, '$(cloud) ksd live: kind synced');
+  assert.equal(synced.warning, false);
+  assert.match(synced.tooltip, /context kind \(https:\/\/10\.0\.0\.1:6443\): synced\. Read-only/);
+  const stale = liveStatusView({ state: 'reconnecting', context: 'kind', message: 'cannot reach the API server', staleSince: 1_000 }, 31_000)!;
+  assert.equal(stale.warning, true);
+  assert.match(stale.tooltip, /reconnecting \(cannot reach the API server\)\. Data from 30 s ago/);
+  const untrusted = liveStatusView({ state: 'untrusted' })!;
+  assert.equal(untrusted.text, '$(warning) ksd live: untrusted');
+  assert.match(untrusted.tooltip, /not trusted/);
+});
+
+test('settings: live checks are off by default; wrong types fall back', () => {
+  assert.deepEqual(normalizeSettings(undefined).live, { checkManifests: false, context: '', kubeconfig: '' });
+  assert.deepEqual(normalizeSettings({ live: { checkManifests: true, context: ' kind ', kubeconfig: 5 } }).live, { checkManifests: true, context: 'kind', kubeconfig: '' });
+  assert.deepEqual(normalizeSettings({ live: { checkManifests: 'yes' } }).live.checkManifests, false);
 });
