@@ -40,7 +40,8 @@ export class LiveSources implements vscode.Disposable {
       { dispose: () => sub.dispose() },
       vscode.workspace.onDidGrantWorkspaceTrust(() => void this.reload()),
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration(`${SECTION}.live`)) void this.reload();
+        // live.checkManifests and live.context belong to the language server's checks, not to the tree.
+        if (e.affectsConfiguration(`${SECTION}.live.enabled`) || e.affectsConfiguration(`${SECTION}.live.kubeconfig`)) void this.reload();
       }),
     );
   }

@@ -71,8 +71,9 @@ export const liveScenario = {
       await page.locator(`.activitybar .action-item a[aria-label^="${CONTAINER}"]`).first().click();
       await poll('the live context in the tree', async () => has(await rows(), 'Cluster: e2e'), 30_000);
       const row = wb.treeRow(VIEW, 'Cluster: e2e');
-      await row.locator('.monaco-tl-twistie').click();
       await poll('the live Service under its namespace', async () => {
+        // Expanding the context connects it; under load a click can land while the tree refreshes, so look again.
+        if ((await row.getAttribute('aria-expanded')) === 'false') await row.locator('.monaco-tl-twistie').click();
         const list = await rows();
         if (has(list, NS) && !has(list, 'checkout')) {
           const nsRow = wb.treeRow(VIEW, NS);
