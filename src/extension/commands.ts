@@ -90,7 +90,7 @@ export function panelContext(ctx: Ctx): PanelContext {
       const c = readConfig();
       return { mode: c.proxyMode, version: c.kubeProxyVersion };
     },
-    liveInfo: (context) => ctx.live.info(context),
+    liveInfo: (context, namespace) => ctx.live.info(context, namespace),
     onModelChange: ctx.model.onDidChange,
     onLiveChange: ctx.live.onDidChangeCluster,
   };

@@ -90,8 +90,8 @@ export class LiveSources implements vscode.Disposable {
     return this.registry.stateFor(ref);
   }
 
-  info(context: string): LiveInfo | undefined {
-    return this.registry.info(context);
+  info(context: string, namespace?: string): LiveInfo | undefined {
+    return this.registry.info(context, namespace);
   }
 
   dispose(): void {
