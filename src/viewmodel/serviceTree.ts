@@ -44,16 +44,20 @@ function stateOf(input: TreeInput, source: SourceId): ClusterState | undefined {
   return source === WORKSPACE ? input.state : input.live?.find((l) => `live:${l.context}` === source)?.state;
 }
 
-/** Services views computed once per state: the tree asks for children many times. */
-const views = new WeakMap<ClusterState, Map<string, ServiceView>>();
-export function serviceViews(state: ClusterState): ServiceView[] {
-  let m = views.get(state);
-  if (!m) {
-    m = new Map();
-    for (const svc of state.services) m.set(`${svc.namespace}/${svc.name}`, toServiceView(state, svc));
-    views.set(state, m);
+/**
+ * A namespace's Service views, computed once per state and namespace when the tree first shows it: the tree
+ * asks for children many times, and on a big live cluster only the expanded namespaces should cost anything.
+ */
+const views = new WeakMap<ClusterState, Map<string, ServiceView[]>>();
+export function serviceViewsIn(state: ClusterState, namespace: string): ServiceView[] {
+  let byNs = views.get(state);
+  if (!byNs) views.set(state, (byNs = new Map()));
+  let list = byNs.get(namespace);
+  if (!list) {
+    list = state.services.filter((svc) => svc.namespace === namespace).map((svc) => toServiceView(state, svc));
+    byNs.set(namespace, list);
   }
-  return [...m.values()];
+  return list;
 }
 
 export function rootNodes(input: TreeInput): TreeNode[] {
@@ -86,8 +90,7 @@ export function childNodes(input: TreeInput, node: TreeNode): TreeNode[] {
     }
     case 'namespace':
       if (!state) return [];
-      return serviceViews(state)
-        .filter((v) => v.ref.namespace === node.namespace)
+      return [...serviceViewsIn(state, node.namespace)]
         .sort((a, b) => (a.ref.name < b.ref.name ? -1 : a.ref.name > b.ref.name ? 1 : 0))
         .map((view) => ({ kind: 'service', id: `${node.source === WORKSPACE ? '' : `${node.source}:`}svc:${view.ref.namespace}/${view.ref.name}`, source: node.source, ref: node.source === WORKSPACE ? view.ref : { ...view.ref, context: node.source.slice('live:'.length) }, view }));
     case 'service': {
@@ -101,7 +104,7 @@ export function childNodes(input: TreeInput, node: TreeNode): TreeNode[] {
     }
     case 'port': {
       if (!state) return [];
-      const view = serviceViews(state).find((v) => v.ref.namespace === node.ref.namespace && v.ref.name === node.ref.name);
+      const view = serviceViewsIn(state, node.ref.namespace).find((v) => v.ref.name === node.ref.name);
       if (!view) return [];
       return view.endpoints
         .filter((e) => e.portName === node.port.name)

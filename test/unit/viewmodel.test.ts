@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 import { buildClusterState, loadManifest } from '../../src/core';
-import { childNodes, describe, rootNodes, type TreeInput, type TreeNode } from '../../src/viewmodel/serviceTree';
+import { childNodes, describe, rootNodes, serviceViewsIn, type TreeInput, type TreeNode } from '../../src/viewmodel/serviceTree';
 import { toServiceView, traceChoices } from '../../src/viewmodel/serviceView';
 import { liveStatusView } from '../../src/viewmodel/liveStatus';
 import { normalizeSettings } from '../../src/protocol/settings';
@@ -199,4 +199,16 @@ test('settings: live checks are off by default; wrong types fall back', () => {
   assert.deepEqual(normalizeSettings(undefined).live, { checkManifests: false, context: '', kubeconfig: '' });
   assert.deepEqual(normalizeSettings({ live: { checkManifests: true, context: ' kind ', kubeconfig: 5 } }).live, { checkManifests: true, context: 'kind', kubeconfig: '' });
   assert.deepEqual(normalizeSettings({ live: { checkManifests: 'yes' } }).live.checkManifests, false);
+});
+
+test('tree: Service views are built per namespace, once per state (a big live cluster pays only for what is expanded)', () => {
+  const st = state();
+  const namespaces = [...new Set(st.services.map((x) => x.namespace))];
+  assert.ok(namespaces.length >= 1);
+  for (const ns of namespaces) {
+    const views = serviceViewsIn(st, ns);
+    assert.ok(views.length > 0 && views.every((v) => v.ref.namespace === ns));
+    assert.equal(serviceViewsIn(st, ns), views, 'cached for the same state');
+  }
+  assert.deepEqual(serviceViewsIn(st, 'no-such-namespace'), []);
 });
