@@ -127,6 +127,17 @@ export const liveScenario = {
       }, 30_000, 100);
     });
 
+    await step('forbidden-namespace-panel', async () => {
+      // A Service whose namespace's pods RBAC hides: the panel says so instead of "matches no pod".
+      await wb.treeRow(VIEW, 'vault').click();
+      await frame.locator('h1', { hasText: 'secret/vault' }).waitFor({ timeout: 20_000 });
+      await poll('the panel names what RBAC hides', async () => /Not allowed to read pods in this namespace/.test(await panelText(frame, '[data-testid=live-status]')), 10_000);
+      const body = await panelText(frame, '.endpoints');
+      if (!/pods in namespace secret cannot be read \(RBAC forbids it\)/.test(body)) throw new Error(`endpoints tab: ${body}`);
+      const health = await panelText(frame, '[data-testid=health]');
+      if (/matches no pod/.test(health)) throw new Error(`the health line guesses: ${health}`);
+    });
+
     await step('read-only', async () => {
       const writes = server.requests.filter((r) => r.method !== 'GET');
       if (writes.length) throw new Error(`non-GET requests reached the cluster: ${writes.map((r) => `${r.method} ${r.path}`).join(', ')}`);

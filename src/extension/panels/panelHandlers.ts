@@ -45,6 +45,7 @@ function serviceView(ctx: HandlerContext, state: ClusterState, ref: ServiceRef, 
     ref: ref.context !== undefined ? { ...view.ref, context: ref.context } : view.ref,
     pods: report.pods.map((p) => ({ pod: p.pod, ip: p.ip, node: p.node, served: p.served, reasons: p.reasons.map((r) => ({ code: r.code, reason: r.reason, port: r.port })) })),
     summary: hidden && !report.endpoints.some((e) => e.ready) ? hidden : report.summary,
+    ...(hidden && !report.endpoints.some((e) => e.ready) ? { healthText: `No ready endpoint seen: ${hidden}` } : {}),
     ...(live ? { live } : {}),
   };
 }
