@@ -73,6 +73,7 @@ describe('panel on a live Service', () => {
     assert.equal(r.mode, 'nftables');
     assert.deepEqual(r.choices.nodes, [{ name: 'node-a', ip: '192.168.0.10' }]);
     assert.equal(await handlers.reveal(WEB), false);
+    assert.deepEqual([...registry.get('kind')!.cluster!.servicesPerNamespace()].sort(), [['other', 1], ['shop', 1]]);
   });
 
   it('a pod turning ready reaches the panel: a change batch that concerns the Service, then new endpoints', async () => {
