@@ -109,3 +109,16 @@ test('ksd diff: clear errors for mismatched or unreadable inputs', () => {
     assert.doesNotMatch(r.stderr, /at .*\.js:\d+/);
   }
 });
+
+test('ksd diff iptables on a v1.22 node: kubelet\'s chains are expected in iptables-save output, not in a restore payload', () => {
+  const restore = write('v122.restore', ksd('rules', cluster, '--node', 'worker-1', '--kube-proxy-version', '1.22').stdout);
+  const save = ksd('rules', cluster, '--node', 'worker-1', '--kube-proxy-version', '1.22', '--format', 'save').stdout;
+  for (const f of [restore, write('v122.save', save)]) {
+    const r = ksd('diff', cluster, '--rules', f, '--node', 'worker-1', '--kube-proxy-version', '1.22');
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+  }
+  // A node whose kubelet no longer marks packets for dropping: the rule is reported missing.
+  const noDrop = write('v122-nodrop.save', save.replace('-A KUBE-MARK-DROP -j MARK --set-xmark 0x8000/0x8000\n', ''));
+  const d = JSON.parse(ksd('diff', cluster, '--rules', noDrop, '--node', 'worker-1', '--kube-proxy-version', '1.22', '--json').stdout) as Diff;
+  assert.deepEqual(d.missing.map((x) => `${x.table} ${x.rule}`), ['nat -A KUBE-MARK-DROP -j MARK --set-xmark 0x8000/0x8000']);
+});

@@ -6,6 +6,7 @@ import {
   diffNftRules,
   diffRules,
   ipvsDiffSide,
+  kubeletIPTables,
   looksLikeIpset,
   looksLikeIpvsadm,
   parseIpset,
@@ -77,7 +78,14 @@ function familyOf(side: Side): IPFamily {
 
 function generated(state: ClusterState, actual: Side, node: string | undefined, version: string | undefined): Side {
   const family = familyOf(actual);
-  if (actual.kind === 'iptables') return { kind: 'iptables', rules: generatedRules({ state, node, family, mode: 'iptables', version }) };
+  if (actual.kind === 'iptables') {
+    const rules = generatedRules({ state, node, family, mode: 'iptables', version });
+    // A restore payload (no built-in chains) is kube-proxy's alone: leave out the chains kubelet owns on old nodes.
+    const builtins = [...actual.rules.tables.values()].some((t) => ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'].some((c) => t.chains.has(c)));
+    const kubelet = builtins ? undefined : kubeletIPTables(version, family);
+    for (const c of kubelet?.chains ?? []) rules.tables.get(c.table)?.chains.delete(c.chain);
+    return { kind: 'iptables', rules };
+  }
   if (version) {
     const m = /^v?1\.(\d{1,3})(?:\.\d{1,4})?$/.exec(version.trim());
     const oldest = actual.kind === 'nft' ? 31 : 29;
