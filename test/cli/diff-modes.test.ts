@@ -38,6 +38,9 @@ test('ksd diff nftables: our transaction and our nft list view of the same node 
     assert.equal(r.status, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /match the expected ones \(\d+ chains, sets and maps of the kube-proxy table compared\)/);
   }
+  // Two dumps compared directly (--expected), in either spelling.
+  const dumps = ksd('diff', '--rules', listFile, '--expected', txFile);
+  assert.equal(dumps.status, 0, dumps.stdout + dumps.stderr);
   // Another node's rules differ: its NodePort address and its Local-policy chain.
   const other = ksd('diff', cluster, '--rules', listFile, '--node', 'worker-2', '--json');
   assert.equal(other.status, 1);

@@ -118,3 +118,15 @@ test('nft list: the printed table has nft\'s layout and parses back to the same 
     assert.equal(t.masquerade, true);
   }
 });
+
+test('nft list: odd input is passed through, never thrown on; IPv6 elements sort by value, one to a line', () => {
+  for (const odd of ['{ { } , ,', 'mark set', 'mark and', 'mark set mark or banana', '} }', '', 'comment "unterminated']) assert.equal(typeof nftListRuleText(odd), 'string');
+  assert.equal(nftListRuleText('mark set mark or banana'), 'mark set mark or banana');
+  const v6 = { type: 'ipv6_addr', elements: ['fd00::10', 'fd00::2', '2001:db8::1', 'fd00::1:0'].map((k) => ({ key: [k] })) };
+  assert.equal(elementsBlock(v6), '\t\telements = { 2001:db8::1,\n\t\t\t     fd00::2,\n\t\t\t     fd00::10,\n\t\t\t     fd00::1:0 }');
+  const ports = { type: 'inet_service', elements: Array.from({ length: 18 }, (_, i) => ({ key: [String(30000 + 17 - i)] })) };
+  const lines = elementsBlock(ports).split('\n');
+  assert.equal(lines.length, 2);
+  assert.match(lines[0]!, /^\t\telements = \{ 30000, 30001, .*30015,$/);
+  assert.equal(lines[1], '\t\t\t     30016, 30017 }');
+});

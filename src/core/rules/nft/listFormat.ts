@@ -8,15 +8,10 @@
  */
 import type { NftElement, NftSet } from './types';
 
-/** `0x4000` / `16384` -> `0x00004000`, as nft prints a mark. */
-function mark32(v: string): string {
-  let n: bigint;
-  try {
-    n = BigInt(v);
-  } catch {
-    return v;
-  }
-  return `0x${n.toString(16).padStart(8, '0')}`;
+/** `0x4000` / `16384` -> `0x00004000`, as nft prints a mark; undefined for anything else. */
+function mark32(v: string | undefined): string | undefined {
+  if (v === undefined || !/^(0x[0-9a-f]+|\d+)$/i.test(v)) return undefined;
+  return `0x${BigInt(v).toString(16).padStart(8, '0')}`;
 }
 
 /** Words of a rule, keeping a quoted string (with its quotes) as one word. */
@@ -54,9 +49,10 @@ export function nftListRuleText(text: string): string {
     if ((t === 'mark' || (t === 'meta' && w[i + 1] === 'mark')) && (w[i + (t === 'meta' ? 2 : 1)] === 'and' || w[i + (t === 'meta' ? 2 : 1)] === '&')) {
       const k = i + (t === 'meta' ? 3 : 2);
       const op = w[k + 1] === '==' || w[k + 1] === '!=' ? w[k + 1]! : undefined;
-      const value = op ? w[k + 2] : w[k + 1];
-      if (w[k] !== undefined && value !== undefined) {
-        out.push('meta', 'mark', '&', mark32(w[k]!), op ?? '==', mark32(value));
+      const mask = mark32(w[k]);
+      const value = mark32(op ? w[k + 2] : w[k + 1]);
+      if (mask !== undefined && value !== undefined) {
+        out.push('meta', 'mark', '&', mask, op ?? '==', value);
         i = k + (op ? 3 : 2);
         continue;
       }
@@ -68,13 +64,14 @@ export function nftListRuleText(text: string): string {
       if (w[k] === 'mark') {
         const ops: Record<string, string> = { or: '|', '|': '|', xor: '^', '^': '^', and: '&', '&': '&' };
         const op = ops[w[k + 1] ?? ''];
-        if (op && w[k + 2] !== undefined) {
-          out.push('meta', 'mark', 'set', 'meta', 'mark', op, mark32(w[k + 2]!));
+        const value = mark32(w[k + 2]);
+        if (op && value !== undefined) {
+          out.push('meta', 'mark', 'set', 'meta', 'mark', op, value);
           i = k + 3;
           continue;
         }
-      } else if (w[k] !== undefined) {
-        out.push('meta', 'mark', 'set', mark32(w[k]!));
+      } else if (mark32(w[k]) !== undefined) {
+        out.push('meta', 'mark', 'set', mark32(w[k])!);
         i = k + 1;
         continue;
       }
