@@ -103,3 +103,14 @@ test('kubelet: on v1.23 a load balancer source outside loadBalancerSourceRanges 
   const ok = traceCompiled(rules, { from: '203.0.113.9', to: '1.2.3.4', port: 80, protocol: 'TCP' }, ctx(['192.168.0.2', '1.2.3.4']));
   assert.equal(ok.verdict, 'DNAT');
 });
+
+test('kubelet: a marked packet the node forwards is not dropped (no KUBE-FIREWALL on FORWARD), and the explanation says so', () => {
+  const rules = compileRules(parseRules(save('1.23')));
+  // The LB IP is not one of the node's addresses: the packet is forwarded, not delivered to INPUT.
+  const d = traceCompiled(rules, { from: '198.51.100.7', to: '1.2.3.4', port: 80, protocol: 'TCP' }, ctx(['192.168.0.2']));
+  assert.notEqual(d.verdict, 'DROP');
+  assert.match(d.explanation, /marked it for dropping \(KUBE-MARK-DROP\), but only kubelet's KUBE-FIREWALL, hooked into filter INPUT and OUTPUT, drops marked packets/);
+  // Not said when nothing was marked.
+  const ok = traceCompiled(rules, { from: '203.0.113.9', to: '1.2.3.4', port: 80, protocol: 'TCP' }, ctx(['192.168.0.2']));
+  assert.doesNotMatch(ok.explanation, /KUBE-MARK-DROP/);
+});

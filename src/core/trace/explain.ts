@@ -81,6 +81,10 @@ export function explain(d: TraceDetail, p: TracePacket, ctx: TraceContext): stri
       parts.push(unmatchedSentence(`${what}${where}`, p.to));
       break;
   }
+  const unenforced = d.verdict !== 'DROP' ? first?.comments.find((c) => c.target === 'KUBE-MARK-DROP') : undefined;
+  if (unenforced) {
+    parts.push(`${unenforced.table} ${unenforced.chain} marked it for dropping (KUBE-MARK-DROP), but only kubelet's KUBE-FIREWALL, hooked into filter INPUT and OUTPUT, drops marked packets: traffic the node forwards is not dropped.`);
+  }
   if (svc && ctx.notes) parts.push(...ctx.notes(svc, d.verdict));
   return parts.join(' ');
 }
