@@ -155,12 +155,14 @@ export function diffNftRules(expected: NftRuleset, actual: NftRuleset): RulesDif
       const as = at.sets.get(name);
       const where = `@${name}`;
       const elemRow = (text: string, line: number): DiffRule => ({ table: id, chain: where, rule: text, line });
+      // A set only one side has: its declaration, then its elements.
+      const whole = (s: NonNullable<typeof es>) => [elemRow(`${s.kind} ${s.name} { type ${s.type} }`, s.line), ...s.elements.map((e) => elemRow(nftElementText(e), s.line))];
       if (es && !as) {
-        if (!wholeStale(name, 'expected-only', es.elements.map((e) => elemRow(nftElementText(e), es.line)))) out.missingChains.push(`${id}/${where}`);
+        if (!wholeStale(name, 'expected-only', whole(es))) out.missingChains.push(`${id}/${where}`);
         continue;
       }
       if (as && !es) {
-        if (!wholeStale(name, 'in-rules-only', as.elements.map((e) => elemRow(nftElementText(e), as.line)))) out.extraChains.push(`${id}/${where}`);
+        if (!wholeStale(name, 'in-rules-only', whole(as))) out.extraChains.push(`${id}/${where}`);
         continue;
       }
       // Affinity sets fill at run time: only their presence is compared.
