@@ -130,3 +130,8 @@ test('nft list: odd input is passed through, never thrown on; IPv6 elements sort
   assert.match(lines[0]!, /^\t\telements = \{ 30000, 30001, .*30015,$/);
   assert.equal(lines[1], '\t\t\t     30016, 30017 }');
 });
+
+test('nft list: set flags in nft\'s order', () => {
+  const rs = parseNft('add table ip t\nadd set ip t a { type ipv4_addr ; flags timeout,dynamic ; timeout 10800s ; }\n');
+  assert.match(listNftTable(rs.tables[0]!), /\tset a \{\n\t\ttype ipv4_addr\n\t\tflags dynamic,timeout\n\t\ttimeout 3h\n\t\}/);
+});

@@ -205,6 +205,14 @@ export function elementsBlock(set: Pick<NftSet, 'type' | 'elements'>): string {
   return `${out} }`;
 }
 
+const FLAG_ORDER = ['constant', 'dynamic', 'interval', 'timeout'];
+
+/** Set flags in the order nft prints them (constant, dynamic, interval, timeout), whatever order they were given in. */
+export function setFlagsText(flags: readonly string[]): string {
+  const rank = (f: string) => (FLAG_ORDER.includes(f) ? FLAG_ORDER.indexOf(f) : FLAG_ORDER.length);
+  return [...flags].sort((a, b) => rank(a) - rank(b)).join(',');
+}
+
 const NAMED: [string, number][] = [
   ['raw', -300],
   ['mangle', -150],

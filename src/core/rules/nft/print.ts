@@ -1,5 +1,5 @@
 /** Writes a parsed nft table back out: as knftables' Fake.Dump() (what upstream tests compare) or like `nft list table`. */
-import { elementsBlock, nftListRuleText, priorityName } from './listFormat';
+import { elementsBlock, nftListRuleText, priorityName, setFlagsText } from './listFormat';
 import type { NftChain, NftElement, NftSet, NftTable } from './types';
 
 
@@ -69,7 +69,7 @@ export function listNftTable(t: NftTable): string {
   const blocks: string[][] = [];
   for (const s of t.sets.values()) {
     const b = [`\t${s.kind} ${s.name} {`, `\t\ttype ${s.type}`];
-    if (s.flags.length) b.push(`\t\tflags ${s.flags.join(',')}`);
+    if (s.flags.length) b.push(`\t\tflags ${setFlagsText(s.flags)}`);
     if (s.timeout !== undefined) b.push(`\t\ttimeout ${duration(s.timeout)}`);
     if (s.comment !== undefined) b.push(`\t\tcomment ${q(s.comment)}`);
     if (s.elements.length) b.push(elementsBlock(s));
