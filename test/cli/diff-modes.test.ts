@@ -101,7 +101,7 @@ test('ksd diff: clear errors for mismatched or unreadable inputs', () => {
     [['diff', cluster, '--rules', fx('ipset-worker-1.list')], /holds ipset output; pass it as --ipset FILE/],
     [['diff', '--rules', fx('nft-worker-1.nft'), '--expected', fx('ipvs-worker-1.ipvsadm')], /--expected holds ipvs rules but --rules holds nft rules/],
     [['diff', cluster, '--rules', fx('ipvs-worker-1.ipvsadm'), '--ipset', write('bad.ipset', 'add KUBE-X 1.2.3.4\n')], /bad\.ipset: line 1: "add KUBE-X" before "create KUBE-X"/],
-    [['diff', cluster, '--rules', fx('nft-worker-1.nft'), '--kube-proxy-version', '1.29'], /nftables rules of kube-proxy 1\.29 are not modelled/],
+    [['diff', cluster, '--rules', fx('nft-worker-1.nft'), '--kube-proxy-version', '1.29'], /kube-proxy 1\.29 used an earlier nftables chain layout/],
     [['diff', cluster, '--rules', write('bad.nft', 'table ip kube-proxy {\n\tchain x {\n')], /bad\.nft: line/],
   ];
   for (const [args, re] of cases) {
@@ -124,4 +124,25 @@ test('ksd diff iptables on a v1.22 node: kubelet\'s chains are expected in iptab
   const noDrop = write('v122-nodrop.save', save.replace('-A KUBE-MARK-DROP -j MARK --set-xmark 0x8000/0x8000\n', ''));
   const d = JSON.parse(ksd('diff', cluster, '--rules', noDrop, '--node', 'worker-1', '--kube-proxy-version', '1.22', '--json').stdout) as Diff;
   assert.deepEqual(d.missing.map((x) => `${x.table} ${x.rule}`), ['nat -A KUBE-MARK-DROP -j MARK --set-xmark 0x8000/0x8000']);
+});
+
+test('nftables and IPVS versions outside the modelled layouts are refused by rules, trace and diff alike', () => {
+  const refused: [string[], RegExp][] = [
+    [['rules', cluster, '--mode', 'nftables', '--kube-proxy-version', '1.33'], /1\.33's nftables rules are not modelled .*#131492/],
+    [['rules', cluster, '--mode', 'nftables', '--kube-proxy-version', '1.36'], /#135800/],
+    [['trace', cluster, '--mode', 'nftables', '--kube-proxy-version', '1.32', '--from', '10.244.2.99', '--to', '10.96.10.10:80'], /1\.32's nftables rules are not modelled/],
+    [['trace', cluster, '--mode', 'ipvs', '--kube-proxy-version', '1.25', '--from', '10.244.2.99', '--to', '10.96.10.10:80'], /1\.25's IPVS helper rules .* not modelled/],
+    [['diff', cluster, '--rules', fx('nft-worker-1.nft'), '--kube-proxy-version', '1.37'], /#135800/],
+    [['diff', cluster, '--rules', fx('ipvs-worker-1.ipvsadm'), '--kube-proxy-version', '1.20'], /1\.20's IPVS helper rules/],
+  ];
+  for (const [args, re] of refused) {
+    const r = ksd(...args);
+    assert.equal(r.status, 2, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
+    assert.match(r.stderr, re);
+  }
+  for (const v of ['1.34', '1.35.2']) {
+    const r = ksd('trace', cluster, '--mode', 'nftables', '--kube-proxy-version', v, '--from', '10.244.2.99', '--to', '10.96.10.10:80');
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^DNAT/);
+  }
 });

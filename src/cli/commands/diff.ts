@@ -1,5 +1,7 @@
 import { promises as fs } from 'node:fs';
 import {
+  checkIpvsVersion,
+  checkNftVersion,
   detectNftForm,
   diffIpvs,
   diffIsEmpty,
@@ -16,6 +18,7 @@ import {
   renderIpvs,
   renderNftables,
   RulesParseError,
+  RulesRequestError,
   UnknownNodeError,
   type ClusterState,
   type DiffRule,
@@ -86,17 +89,15 @@ function generated(state: ClusterState, actual: Side, node: string | undefined, 
     for (const c of kubelet?.chains ?? []) rules.tables.get(c.table)?.chains.delete(c.chain);
     return { kind: 'iptables', rules };
   }
-  if (version) {
-    const m = /^v?1\.(\d{1,3})(?:\.\d{1,4})?$/.exec(version.trim());
-    const oldest = actual.kind === 'nft' ? 31 : 29;
-    if (!m) throw new CliError(`--kube-proxy-version must look like 1.31 or v1.31.2 (got "${version}")`);
-    if (Number(m[1]) < oldest) throw new CliError(`${actual.kind === 'nft' ? 'nftables' : 'IPVS'} rules of kube-proxy 1.${m[1]} are not modelled; 1.${oldest} and later are`);
-  }
   try {
-    if (actual.kind === 'nft') return { kind: 'nft', rules: parseNft(renderNftables(state, { family, node }).text) };
+    if (actual.kind === 'nft') {
+      checkNftVersion(version);
+      return { kind: 'nft', rules: parseNft(renderNftables(state, { family, node }).text) };
+    }
+    checkIpvsVersion(version);
     return { kind: 'ipvs', side: ipvsDiffSide(renderIpvs(state, { family, node })) };
   } catch (e) {
-    if (e instanceof UnknownNodeError) throw new CliError(e.message);
+    if (e instanceof UnknownNodeError || e instanceof RulesRequestError) throw new CliError(e.message);
     throw e;
   }
 }
