@@ -160,6 +160,8 @@ status:
     docs.push(...yamlApp(r, `app-${app}`, namespaces[app % namespaces.length]!, ips, nodes));
     app++;
   }
+  // Fill up to the exact count when the last app did not fit.
+  for (let i = 0; docs.length < o.objects; i++) docs.push(`apiVersion: v1\nkind: Namespace\nmetadata:\n  name: spare-${i}\n`);
   docs.length = Math.min(docs.length, o.objects);
   const files = new Map<string, string>();
   const per = Math.ceil(docs.length / o.files);

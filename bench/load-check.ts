@@ -62,12 +62,15 @@ function main(): void {
   const objects = num('objects', 20_000);
   const fileCount = num('files', 200);
   const runs = num('runs', 3);
-  // The corpus version is part of the folder name, so a changed generator never reuses old files.
-  const dir = path.join(root, 'bench', 'out', `corpus-v2-${objects}-${fileCount}`);
-  if (!existsSync(dir) || readdirSync(dir).length !== fileCount) {
-    rmSync(dir, { recursive: true, force: true });
-    mkdirSync(dir, { recursive: true });
-    for (const [name, text] of generateCorpus({ objects, files: fileCount, seed: 42 })) writeFileSync(path.join(dir, name), text);
+  // Written when missing or different from what the generator gives now (so a changed generator never
+  // leaves old files behind); unchanged files are left alone.
+  const dir = path.join(root, 'bench', 'out', `corpus-${objects}-${fileCount}`);
+  const corpus = generateCorpus({ objects, files: fileCount, seed: 42 });
+  if (existsSync(dir) && readdirSync(dir).some((f) => !corpus.has(f))) rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  for (const [name, text] of corpus) {
+    const file = path.join(dir, name);
+    if (!existsSync(file) || readFileSync(file, 'utf8') !== text) writeFileSync(file, text);
   }
   const bytes = readdirSync(dir).reduce((n, f) => n + statSync(path.join(dir, f)).size, 0);
   console.log(`corpus: ${objects} objects, ${fileCount} files, ${(bytes / 1024 / 1024).toFixed(1)} MB in ${path.relative(root, dir)}`);

@@ -42,7 +42,9 @@ export const nodePortConflictCheck: Check = {
   run(ctx) {
     const out: Diagnostic[] = [];
     const owners = new Map<string, { svc: (typeof ctx.state.services)[number]; index: number }>();
-    const ordered = [...ctx.state.services].sort((a, b) => `${a.loaded?.source?.file}`.localeCompare(`${b.loaded?.source?.file}`) || (a.loaded?.source?.node.start ?? 0) - (b.loaded?.source?.node.start ?? 0));
+    // Only Services that ask for node ports take part (ordering the rest would read every source tree).
+    const asking = ctx.state.services.filter((svc) => svc.ports.some((sp) => sp.nodePort && !sp.nodePortAssigned));
+    const ordered = asking.sort((a, b) => `${a.loaded?.source?.file}`.localeCompare(`${b.loaded?.source?.file}`) || (a.loaded?.source?.node.start ?? 0) - (b.loaded?.source?.node.start ?? 0));
     for (const svc of ordered) {
       const mine = new Set<string>();
       for (const sp of svc.ports) {
