@@ -6,7 +6,7 @@ import { labelSelectorFrom, protocolOf } from '../model/defaults';
 import { arr, int, rec, str } from '../model/read';
 import type { PodModel, Protocol, ServicePortModel } from '../model/types';
 import { matchesLabelSelector } from '../selectors';
-import { podsFor, selectingServices } from './scope';
+import { focusSelecting, podsFor } from './scope';
 import type { Check } from './types';
 import { diag, loc, nsOf } from './util';
 
@@ -74,7 +74,7 @@ export const networkPolicyCheck: Check = {
     const out: Diagnostic[] = [];
     const policies = ctx.state.objects.filter((o) => o.kind === 'NetworkPolicy' && !o.partial);
     if (!policies.length) return out;
-    for (const svc of selectingServices(ctx.state)) {
+    for (const svc of focusSelecting(ctx)) {
       const pods = podsFor(ctx.state, svc, options);
       if (!pods.length) continue;
       const perPod = pods.map((pod) => ({ pod, pols: pod.hostNetwork ? [] : policies.filter((o) => nsOf(o) === svc.namespace && selects(o, pod)).map(ingressPolicy).filter((p): p is Policy => !!p) }));

@@ -25,8 +25,17 @@ export interface LineSpan {
   end: number;
 }
 
+/** Old file lines [start, end] of a reused document, now `delta` lines further down. */
+export interface LineMove {
+  start: number;
+  end: number;
+  delta: number;
+}
+
 export interface UpdateResult {
   manifest: ManifestFile;
+  /** Where the reused documents went (lines of other documents are not mapped: they were re-parsed). */
+  moves: LineMove[];
   stats: UpdateStats;
   /** Objects of the last good version of each document that does not parse now. */
   retained: LoadedObject[];
@@ -52,11 +61,11 @@ export class IncrementalManifest {
     this.optionsKey = key;
     if (text.length > options.maxBytes) {
       this.docs = [];
-      return { manifest: tooLargeManifest(this.file, text.length, options.maxBytes), stats: { documents: 0, reparsed: 0 }, retained: [], retainedSpans: [] };
+      return { manifest: tooLargeManifest(this.file, text.length, options.maxBytes), moves: [], stats: { documents: 0, reparsed: 0 }, retained: [], retainedSpans: [] };
     }
     if (isHelmTemplate(text)) {
       this.docs = [];
-      return { manifest: loadManifest(this.file, text, options), stats: { documents: 1, reparsed: 1 }, retained: [], retainedSpans: [] };
+      return { manifest: loadManifest(this.file, text, options), moves: [], stats: { documents: 1, reparsed: 1 }, retained: [], retainedSpans: [] };
     }
     const fileIndex = new LineIndex(text);
     const reuse = new Map<string, CachedDoc[]>();
@@ -68,12 +77,17 @@ export class IncrementalManifest {
     const next: CachedDoc[] = [];
     const ends: Position[] = [];
     let reparsed = 0;
+    const moves: LineMove[] = [];
     for (const part of splitDocuments(text)) {
       const slice = text.slice(part.start, part.end);
       const base = fileIndex.position(part.start);
       ends.push(fileIndex.position(part.end));
       const cached = reuse.get(slice)?.shift();
       if (cached) {
+        const old = cached.index.base;
+        // The document's last line is that of its last character (the line after a final newline is the next document's).
+        const end = cached.text.length ? cached.index.position(cached.text.length - 1).line : old.line;
+        if (old.character === base.character) moves.push({ start: old.line, end, delta: base.line - old.line });
         cached.index.base = base;
         next.push(cached);
         continue;
@@ -99,7 +113,8 @@ export class IncrementalManifest {
         retainedSpans.push({ start: d.index.base.line, end: last });
       }
     });
-    return { manifest, stats: { documents: next.length, reparsed }, retained, retainedSpans };
+    moves.sort((a, b) => a.start - b.start);
+    return { manifest, moves, stats: { documents: next.length, reparsed }, retained, retainedSpans };
   }
 
   /**
