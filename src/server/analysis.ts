@@ -15,6 +15,8 @@ export interface UpdateResult {
   subjects: number | 'all';
   published: number;
   ms: number;
+  /** Where the time went (ms): building the state, working out what to re-check, checking, publishing. */
+  phases: { state: number; affected: number; check: number; publish: number };
 }
 
 export class Analysis {
@@ -61,6 +63,8 @@ export class Analysis {
     const prev = this.state;
     const state = buildClusterState(this.index.objects(), this.clusterOptions());
     this.state = state;
+    const t1 = performance.now();
+    let t2 = t1;
     const options = this.checkOptions();
     const touched = new Set<string>();
     let affected: Affected = 'all';
@@ -80,6 +84,7 @@ export class Analysis {
         if (unmapped === 'all') affected = 'all';
         else for (const o of unmapped) affected.add(o);
       }
+      t2 = performance.now();
       if (affected !== 'all') {
         for (const uri of this.findings.drop([...removed, ...affected])) touched.add(uri);
         const found = runChecks({ state, files: [], focus: affected }, options);
@@ -96,10 +101,12 @@ export class Analysis {
       this.findings.clear();
       this.findings.add(runChecks({ state, files: [] }, options), this.index);
     }
+    const t3 = performance.now();
     let published = 0;
     if (first && touched.delete(first) && this.assemble(first)) published++;
     for (const uri of touched) if (this.assemble(uri)) published++;
-    return { subjects: affected === 'all' ? 'all' : affected.size, published, ms: performance.now() - t0 };
+    const t4 = performance.now();
+    return { subjects: affected === 'all' ? 'all' : affected.size, published, ms: t4 - t0, phases: { state: t1 - t0, affected: t2 - t1, check: t3 - t2, publish: t4 - t3 } };
   }
 
   /** Load problems plus the findings written in one file, de-duplicated; publishes when different. */

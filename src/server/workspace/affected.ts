@@ -13,7 +13,7 @@
  *    every route; a new or vanished namespace every Ingress and route;
  *  - Nodes, Namespaces, ServiceCIDRs and kube-proxy settings change what every Service gets: all.
  */
-import { effectiveSelector, type CheckOptions, type ClusterState, type LoadedObject, type PodModel, type ServiceModel } from '../../core';
+import { effectiveSelector, stateIndex, type CheckOptions, type ClusterState, type LoadedObject, type PodModel, type ServiceModel } from '../../core';
 
 export type Affected = Set<LoadedObject> | 'all';
 
@@ -64,7 +64,7 @@ export function affectedSubjects(input: AffectedInput): Affected {
     }
   }
   // Pods whose address or node moved (addresses are handed out in order, so an edit can shift others).
-  for (const p of movedPods(prev.pods, next.pods)) labelSets.push({ ns: p.namespace, labels: p.labels });
+  for (const p of movedPods(prev, next)) labelSets.push({ ns: p.namespace, labels: p.labels });
 
   const servicesIn = (ns: string) => next.services.filter((s) => s.namespace === ns);
   if (labelSets.length) {
@@ -109,14 +109,15 @@ export function affectedSubjects(input: AffectedInput): Affected {
   const withService = new Set<string>(services.map((s) => s.namespace));
   for (const o of [...out, ...changed]) if (o.kind === 'Service' || ENDPOINTS.has(o.kind)) withService.add(nsOf(o));
   if (withService.size) {
-    for (const o of next.objects) if (ENDPOINTS.has(o.kind) && !o.partial && withService.has(nsOf(o))) out.add(o);
-    for (const s of next.services) if (s.loaded && withService.has(s.namespace) && hasEndpointsObject(next, s.namespace)) out.add(s.loaded);
+    const withEndpoints = new Set<string>();
+    for (const o of next.objects) {
+      if (!ENDPOINTS.has(o.kind) || o.partial || !withService.has(nsOf(o))) continue;
+      out.add(o);
+      withEndpoints.add(nsOf(o));
+    }
+    if (withEndpoints.size) for (const s of next.services) if (s.loaded && withEndpoints.has(s.namespace)) out.add(s.loaded);
   }
   return out;
-}
-
-function hasEndpointsObject(state: ClusterState, ns: string): boolean {
-  return state.objects.some((o) => ENDPOINTS.has(o.kind) && (o.namespace ?? 'default') === ns);
 }
 
 /** Settings every check reads that come from the whole set of objects. */
@@ -167,17 +168,17 @@ function sameAddresses(a: ServiceModel, b: ServiceModel): boolean {
 }
 
 /** Pods (new versions, and old ones that are gone) whose addresses or node differ between two states. */
-function movedPods(a: readonly PodModel[], b: readonly PodModel[]): PodModel[] {
+function movedPods(prev: ClusterState, next: ClusterState): PodModel[] {
+  // The states' name tables (the checks build them anyway); a name given twice falls back to every pod.
+  const a = stateIndex(prev).podByName;
+  const b = stateIndex(next).podByName;
+  if (a.size !== prev.pods.length || b.size !== next.pods.length) return [...prev.pods, ...next.pods];
   const out: PodModel[] = [];
-  const before = new Map<string, PodModel>();
-  for (const p of a) before.set(`${p.namespace}/${p.name}`, p);
-  for (const p of b) {
-    const key = `${p.namespace}/${p.name}`;
-    const old = before.get(key);
-    before.delete(key);
+  for (const [key, p] of b) {
+    const old = a.get(key);
     if (old === p) continue;
     if (!old || old.nodeName !== p.nodeName || old.ips.length !== p.ips.length || old.ips.some((ip, i) => ip !== p.ips[i]) || old.phase !== p.phase || old.terminating !== p.terminating) out.push(p);
   }
-  for (const p of before.values()) out.push(p);
+  for (const [key, p] of a) if (!b.has(key)) out.push(p);
   return out;
 }
