@@ -28,8 +28,6 @@ import { WorkspaceIndex, type FileChange } from './workspace/workspaceIndex';
 export interface ServerOptions {
   /** Edits arriving within this many ms of the last analysis are coalesced (default 75). */
   debounceMs?: number;
-  /** After edits settle, one full re-check of every partition (default 1500 ms; 0 disables). */
-  settleMs?: number;
 }
 
 export function startServer(connection: Connection, options: ServerOptions = {}): void {
@@ -71,13 +69,11 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         if (doc && index.accepts(uri, doc.languageId)) changes.push(index.setText(uri, doc.getText()));
       }
       if (changes.length) {
-        analysis.update(changes);
+        analysis.update(changes, changes[0]!.uri);
         live.refresh(changes.map((c) => c.uri));
       }
     },
-    () => analysis.update('all'),
     options.debounceMs ?? 75,
-    options.settleMs ?? 1500,
     (e) => log.error(`ksd: analysis failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`),
   );
 

@@ -54,7 +54,7 @@ export class TestClient {
     const up = new PassThrough();
     const down = new PassThrough();
     const server = createConnection(ProposedFeatures.all, new StreamMessageReader(up), new StreamMessageWriter(down));
-    startServer(server, { debounceMs: 10, settleMs: 0, ...opts.server });
+    startServer(server, { debounceMs: 10, ...opts.server });
     const conn = createMessageConnection(new StreamMessageReader(down), new StreamMessageWriter(up));
     const client = new TestClient(conn, root, opts.settings ?? {});
     conn.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
