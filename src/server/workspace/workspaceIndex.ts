@@ -17,7 +17,10 @@ interface Entry {
   open: boolean;
   loader?: IncrementalManifest;
   file: ManifestFile;
-  /** Open documents only: objects of the last good version of each `---` document that does not parse now. */
+  /**
+   * Open documents only, when some `---` document does not parse now: the objects to analyse, in document
+   * order, with the last good version's objects in place of each broken document's.
+   */
   retained?: LoadedObject[];
   retainedSpans?: LineSpan[];
 }
@@ -25,7 +28,7 @@ interface Entry {
 /** The objects an entry contributes to the analysis. */
 function analyzed(e: Entry | undefined): readonly LoadedObject[] {
   if (!e) return [];
-  return e.retained?.length ? [...e.file.objects, ...e.retained] : e.file.objects;
+  return e.retained ?? e.file.objects;
 }
 
 /** What a change did to one file: its objects before and after (for the incremental analysis). */
@@ -156,8 +159,8 @@ export class WorkspaceIndex {
   setText(uri: string, text: string): FileChange {
     const prev = this.entries.get(uri);
     const loader = prev?.loader ?? new IncrementalManifest(uri);
-    const { manifest, stats, moves, retained, retainedSpans } = loader.update(text, this.loadOptions(uri));
-    const entry: Entry = { uri, open: true, loader, file: manifest, retained, retainedSpans };
+    const { manifest, stats, moves, retained, analyzed: withRetained, retainedSpans } = loader.update(text, this.loadOptions(uri));
+    const entry: Entry = { uri, open: true, loader, file: manifest, retained: retained.length ? withRetained : undefined, retainedSpans };
     this.entries.set(uri, entry);
     return { uri, before: analyzed(prev), after: analyzed(entry), moves: prev?.loader ? moves : undefined, reparsed: stats.reparsed, documents: stats.documents };
   }
