@@ -51,8 +51,23 @@ export function ownerWorkload(state: ClusterState, pod: PodModel): WorkloadModel
   if (!o) return undefined;
   const same = workloadByName(state, pod.namespace, o.kind, o.name);
   if (same) return same;
-  if (o.kind === 'ReplicaSet') return workloadsInNamespace(state, pod.namespace).find((w) => w.kind === 'Deployment' && o.name.startsWith(`${w.name}-`));
+  if (o.kind === 'ReplicaSet') return deploymentOfReplicaSet(state, pod.namespace, o.name);
   return undefined;
+}
+
+/** Memoised per state: the pods of one ReplicaSet all ask for the same Deployment. */
+const rsOwnerCache = new WeakMap<ClusterState, Map<string, WorkloadModel | null>>();
+
+function deploymentOfReplicaSet(state: ClusterState, namespace: string, rs: string): WorkloadModel | undefined {
+  let perState = rsOwnerCache.get(state);
+  if (!perState) rsOwnerCache.set(state, (perState = new Map()));
+  const key = `${namespace}\0${rs}`;
+  let hit = perState.get(key);
+  if (hit === undefined) {
+    hit = workloadsInNamespace(state, namespace).find((w) => w.kind === 'Deployment' && rs.startsWith(`${w.name}-`)) ?? null;
+    perState.set(key, hit);
+  }
+  return hit ?? undefined;
 }
 
 /** The selector terms that count: minus the user's ignored labels (and runtime labels, for templates). */
