@@ -103,7 +103,7 @@ export function focusServices(ctx: CheckContext): ServiceModel[] {
 
 /** The selecting Services (see `selectingServices`) to report on. */
 export function focusSelecting(ctx: CheckContext): ServiceModel[] {
-  return selectingServices(ctx.state).filter((s) => inFocus(ctx, s.loaded));
+  return focusServices(ctx).filter((s) => s.type !== 'ExternalName' && s.selector);
 }
 
 /** Pods a Service selects, honouring ignored labels; simulated pods are matched on their template labels. */

@@ -141,12 +141,26 @@ function podIPs(cidrs: string[], seed: string, used: Set<string>): string[] {
   return out;
 }
 
+/**
+ * Each pod's first-choice address (from the hash of its name), remembered across builds: an edit rebuilds
+ * every simulated pod, and the hash and big-integer arithmetic were most of that. Only the first choice is
+ * remembered, so the result is the same as probing from scratch.
+ */
+const firstChoice = new Map<string, string>();
+
 function pickPodIP(cidrText: string, seed: string, used: Set<string>): string {
+  const memo = `${cidrText}\0${seed}`;
+  const first = firstChoice.get(memo);
+  if (first !== undefined && !used.has(first)) return first;
   const cidr = cidrOf(cidrText);
   if (!cidr) return '';
   const usable = cidrSize(cidr) - 2n;
   if (usable <= 0n) return '';
   const start = BigInt(fnv1a(seed)) % usable;
+  if (first === undefined) {
+    if (firstChoice.size >= 200_000) firstChoice.clear();
+    firstChoice.set(memo, cidrAt(cidr, 1n + start));
+  }
   for (let i = 0n; i < 4096n && i < usable; i++) {
     const ip = cidrAt(cidr, 1n + ((start + i) % usable));
     if (!used.has(ip)) return ip;
