@@ -4,7 +4,7 @@
  * of every other subject are kept (their positions moved with their documents), and only files whose
  * diagnostics changed are published. The result equals a full check of the workspace.
  */
-import { buildClusterState, compareDiagnostics, runChecks, type CheckOptions, type ClusterOptions, type ClusterState, type Diagnostic, type LoadedObject } from '../core';
+import { buildClusterState, compareDiagnostics, updateClusterState, runChecks, type CheckOptions, type ClusterOptions, type ClusterState, type Diagnostic, type LoadedObject } from '../core';
 import { parseNodePortRange, type KsdSettings } from '../protocol/settings';
 import { affectedSubjects, type Affected } from './workspace/affected';
 import { Findings } from './workspace/findings';
@@ -78,7 +78,8 @@ export class Analysis {
     const objects = this.index.objects();
     // The same objects in the same order (a comment, a moved or a still-broken document): the same state.
     const same = changes !== 'all' && prev && !removed.length && !added.length && sameList(prev.objects, objects);
-    const state = same ? prev : buildClusterState(objects, this.clusterOptions());
+    // One workload edited in place (a replica count, a label): derived from the previous state.
+    const state = same ? prev : prev && changes !== 'all' ? updateClusterState(prev, objects, removed, added, this.clusterOptions()) : buildClusterState(objects, this.clusterOptions());
     this.state = state;
     const t1 = performance.now();
     let t2 = t1;

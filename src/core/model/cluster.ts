@@ -6,7 +6,7 @@ import { assignAddresses } from './allocate';
 import { givenSlice, nodeModel, podModel, serviceModel, workloadModel } from './memo';
 import { mirrorEndpoints, shouldMirror } from './mirror';
 import { bool, dig, int, rec, str, strList } from './read';
-import { assumeRunning, simulatePods } from './simulate';
+import { assumeRunning, resimulateWorkload, simulatePods } from './simulate';
 import {
   DEFAULT_CLUSTER_CIDR,
   DEFAULT_NODE_PORT_RANGE,
@@ -18,7 +18,63 @@ import {
   type WorkloadModel,
 } from './types';
 
+/** How a state was built: its options and how many of its pods are given Pods (the rest are simulated). */
+interface Build {
+  options: string;
+  realPods: number;
+}
+const builds = new WeakMap<ClusterState, Build>();
+
 export function buildClusterState(objects: LoadedObject[], options: ClusterOptions = {}): ClusterState {
+  const { state, realPods } = buildState(objects, options);
+  builds.set(state, { options: JSON.stringify(options), realPods });
+  return state;
+}
+
+/**
+ * The state of `objects` derived from `prev`, the state of the same list before `removed` were replaced
+ * by `added`: equal to `buildClusterState(objects, options)`. When one workload was edited in place (same
+ * namespace, kind and name, same place in the list), the other models, addresses, slices and the
+ * simulated pods of the other workloads are kept (see `resimulateWorkload`); otherwise it builds anew.
+ */
+export function updateClusterState(prev: ClusterState, objects: LoadedObject[], removed: readonly LoadedObject[], added: readonly LoadedObject[], options: ClusterOptions = {}): ClusterState {
+  const next = updateWorkload(prev, objects, removed, added, options);
+  return next ?? buildClusterState(objects, options);
+}
+
+function updateWorkload(prev: ClusterState, objects: LoadedObject[], removed: readonly LoadedObject[], added: readonly LoadedObject[], options: ClusterOptions): ClusterState | undefined {
+  const build = builds.get(prev);
+  if (!build || build.options !== JSON.stringify(options) || options.simulatePods === false) return undefined;
+  if (removed.length !== 1 || added.length !== 1) return undefined;
+  const was = removed[0]!;
+  const now = added[0]!;
+  if (was.partial || now.partial || was.kind !== now.kind || was.name !== now.name || was.namespace !== now.namespace) return undefined;
+  // The list is the previous one with that one object replaced in place.
+  if (objects.length !== prev.objects.length) return undefined;
+  let at = -1;
+  for (let i = 0; i < objects.length; i++) {
+    if (objects[i] === prev.objects[i]) continue;
+    if (at >= 0 || objects[i] !== now || prev.objects[i] !== was) return undefined;
+    at = i;
+  }
+  if (at < 0) return undefined;
+  const before = workloadModel(was);
+  const after = workloadModel(now);
+  if (!before || !after) return undefined;
+  const w = prev.workloads.indexOf(before);
+  if (w < 0 || prev.workloads.indexOf(before, w + 1) >= 0) return undefined;
+  const workloads = prev.workloads.slice();
+  workloads[w] = after;
+  const realPods = prev.pods.slice(0, build.realPods);
+  const podCIDRs = prev.proxy.clusterCIDRs.length ? prev.proxy.clusterCIDRs : [DEFAULT_CLUSTER_CIDR];
+  const simulated = resimulateWorkload(prev.pods.slice(build.realPods), before, after, workloads, realPods, prev.nodes, podCIDRs);
+  if (!simulated) return undefined;
+  const state: ClusterState = { ...prev, objects, workloads, pods: [...realPods, ...simulated] };
+  builds.set(state, build);
+  return state;
+}
+
+function buildState(objects: LoadedObject[], options: ClusterOptions): { state: ClusterState; realPods: number } {
   const whole = objects.filter((o) => !o.partial);
   const of = (kind: string) => whole.filter((o) => o.kind === kind);
   const services = of('Service').map(serviceModel);
@@ -47,7 +103,7 @@ export function buildClusterState(objects: LoadedObject[], options: ClusterOptio
   const nsNames = new Set<string>(of('Namespace').map((o) => o.name));
   for (const o of whole) if (o.namespace) nsNames.add(o.namespace);
   nsNames.add('default');
-  return {
+  const state: ClusterState = {
     objects,
     services,
     pods: [...realPods, ...simulated],
@@ -62,6 +118,7 @@ export function buildClusterState(objects: LoadedObject[], options: ClusterOptio
     ingresses: of('Ingress'),
     routes: whole.filter((o) => /^(HTTP|GRPC|TCP|UDP|TLS)Route$/.test(o.kind)),
   };
+  return { state, realPods: realPods.length };
 }
 
 function proxySettings(objects: LoadedObject[], options: ClusterOptions): ProxySettings {

@@ -15,56 +15,159 @@ export const MAX_SIMULATED_PODS = 50_000;
 
 export function simulatePods(workloads: WorkloadModel[], realPods: PodModel[], nodes: NodeModel[], clusterCIDRs: string[]): PodModel[] {
   const out: PodModel[] = [];
-  const usedIPs = new Set(realPods.flatMap((p) => p.ips));
-  // Sorted, so the same manifests give the same pods whatever order the files were read in (CLI, editor, live).
-  const schedulable = byName(nodes.filter((n) => n.ready));
-  let rr = 0;
-  const owned = new Set(workloads.filter((w) => w.kind === 'Deployment').map((w) => `${w.namespace}/${w.name}`));
+  const run: Run = { used: new Set(realPods.flatMap((p) => p.ips)), schedulable: schedulableNodes(nodes), rr: 0, clusterCIDRs };
+  const owned = deploymentKeys(workloads);
   const realByNamespace = new Map<string, PodModel[]>();
   for (const p of realPods) {
     const list = realByNamespace.get(p.namespace);
     if (list) list.push(p);
     else realByNamespace.set(p.namespace, [p]);
   }
-  for (const w of sortedBy(workloads, (x) => `${x.namespace}/${x.kind}/${x.name}`)) {
-    if (!w.template || !w.selector) continue;
-    // A ReplicaSet owned by a given Deployment would double its pods; the Deployment speaks for it.
-    if (w.kind === 'ReplicaSet' && ownedByDeployment(w, owned)) continue;
-    const matchesReal = (realByNamespace.get(w.namespace) ?? []).some((p) => matchesLabelSelector(w.selector, p.labels));
-    if (matchesReal) continue;
-    const wanted = w.kind === 'DaemonSet' ? Math.max(1, schedulable.length) : w.replicas;
-    const count = Math.max(0, Math.min(wanted, MAX_SIMULATED_PER_WORKLOAD, MAX_SIMULATED_PODS - out.length));
-    const shape = shapeOf(w);
-    for (let i = 0; i < count; i++) {
-      const { name, labels } = podShape(w, shape, i);
-      const node = w.kind === 'DaemonSet' ? schedulable[i] : schedulable.length ? schedulable[rr++ % schedulable.length] : undefined;
-      const spec = shape.spec;
-      // A hostNetwork pod has its node's address; others get one address per pod-network family.
-      const hostNet = spec['hostNetwork'] === true;
-      const ips = hostNet && node?.ips.length ? [node.ips[0]!] : podIPs(node?.podCIDRs.length ? node.podCIDRs : clusterCIDRs, `${w.namespace}/${name}`, usedIPs);
-      out.push({
-        namespace: w.namespace,
-        name,
-        labels,
-        ip: ips[0] ?? '',
-        ips,
-        nodeName: node?.name,
-        phase: 'Running',
-        conditions: [{ type: 'Ready', status: 'True' }],
-        readinessGates: [],
-        terminating: false,
-        hostname: w.kind === 'StatefulSet' ? name : str(spec['hostname']),
-        subdomain: w.kind === 'StatefulSet' ? w.serviceName : str(spec['subdomain']),
-        hostNetwork: spec['hostNetwork'] === true,
-        enableServiceLinks: spec['enableServiceLinks'] !== false,
-        ports: shape.ports,
-        owner: shape.owner,
-        simulated: true,
-        loaded: w.loaded,
-      });
-    }
+  for (const w of sortedBy(workloads, workloadKey)) {
+    if (!runsPods(w, owned, realByNamespace.get(w.namespace) ?? [])) continue;
+    simulateWorkload(w, run, MAX_SIMULATED_PODS - out.length, out);
   }
   return out;
+}
+
+/** What handing out pods to workloads in order carries from one workload to the next. */
+interface Run {
+  used: Set<string>;
+  /** Ready nodes, by name. */
+  schedulable: NodeModel[];
+  /** Round-robin counter over `schedulable` (DaemonSets do not move it). */
+  rr: number;
+  clusterCIDRs: string[];
+}
+
+/**
+ * The taken addresses each simulated pod passed over before its own (per family, in probe order); none for
+ * most pods. A pod left without an address of some family has no entry in `skippedBy` but is in `unknown`.
+ */
+const skippedBy = new WeakMap<PodModel, string[]>();
+const unknown = new WeakSet<PodModel>();
+/** Host-network simulated pods given their node's address (not taken from the pod network). */
+const onNodeAddress = new WeakSet<PodModel>();
+
+function schedulableNodes(nodes: NodeModel[]): NodeModel[] {
+  // Sorted, so the same manifests give the same pods whatever order the files were read in (CLI, editor, live).
+  return byName(nodes.filter((n) => n.ready));
+}
+
+function workloadKey(w: WorkloadModel): string {
+  return `${w.namespace}/${w.kind}/${w.name}`;
+}
+
+function deploymentKeys(workloads: readonly WorkloadModel[]): Set<string> {
+  return new Set(workloads.filter((w) => w.kind === 'Deployment').map((w) => `${w.namespace}/${w.name}`));
+}
+
+/** Does the workload get simulated pods (a template and selector, no given Pod of its own, not owned)? */
+function runsPods(w: WorkloadModel, owned: Set<string>, realInNamespace: readonly PodModel[]): boolean {
+  if (!w.template || !w.selector) return false;
+  // A ReplicaSet owned by a given Deployment would double its pods; the Deployment speaks for it.
+  if (w.kind === 'ReplicaSet' && ownedByDeployment(w, owned)) return false;
+  return !realInNamespace.some((p) => matchesLabelSelector(w.selector, p.labels));
+}
+
+function wantedPods(w: WorkloadModel, run: Run, room: number): number {
+  const wanted = w.kind === 'DaemonSet' ? Math.max(1, run.schedulable.length) : w.replicas;
+  return Math.max(0, Math.min(wanted, MAX_SIMULATED_PER_WORKLOAD, room));
+}
+
+function simulateWorkload(w: WorkloadModel, run: Run, room: number, out: PodModel[]): void {
+  const count = wantedPods(w, run, room);
+  const shape = shapeOf(w);
+  const schedulable = run.schedulable;
+  for (let i = 0; i < count; i++) {
+    const { name, labels } = podShape(w, shape, i);
+    const node = w.kind === 'DaemonSet' ? schedulable[i] : schedulable.length ? schedulable[run.rr++ % schedulable.length] : undefined;
+    const spec = shape.spec;
+    // A hostNetwork pod has its node's address; others get one address per pod-network family.
+    const hostNet = spec['hostNetwork'] === true;
+    const probe: Probe = { skipped: [], failed: false };
+    const nodeAddress = !!(hostNet && node?.ips.length);
+    const ips =
+      nodeAddress
+        ? [node.ips[0]!]
+        : podIPs(node?.podCIDRs.length ? node.podCIDRs : run.clusterCIDRs, `${w.namespace}/${name}`, run.used, probe);
+    const pod: PodModel = {
+      namespace: w.namespace,
+      name,
+      labels,
+      ip: ips[0] ?? '',
+      ips,
+      nodeName: node?.name,
+      phase: 'Running',
+      conditions: [{ type: 'Ready', status: 'True' }],
+      readinessGates: [],
+      terminating: false,
+      hostname: w.kind === 'StatefulSet' ? name : str(spec['hostname']),
+      subdomain: w.kind === 'StatefulSet' ? w.serviceName : str(spec['subdomain']),
+      hostNetwork: spec['hostNetwork'] === true,
+      enableServiceLinks: spec['enableServiceLinks'] !== false,
+      ports: shape.ports,
+      owner: shape.owner,
+      simulated: true,
+      loaded: w.loaded,
+    };
+    if (probe.failed) unknown.add(pod);
+    else if (probe.skipped.length) skippedBy.set(pod, probe.skipped);
+    if (nodeAddress) onNodeAddress.add(pod);
+    out.push(pod);
+  }
+}
+
+/**
+ * The simulated pods after one workload changed in place (`before` -> `after`, same namespace, kind and
+ * name), from the pods `previous` gave for the same other inputs: the pods of the workloads before it in
+ * order are kept, its own are handed out again, and those after it are kept when that provably gives what
+ * a full `simulatePods` would (each got its first-choice addresses, none of which the changed workload now
+ * takes, and no node round-robin shift). Undefined when that cannot be shown: simulate everything.
+ */
+export function resimulateWorkload(
+  previous: readonly PodModel[],
+  before: WorkloadModel,
+  after: WorkloadModel,
+  workloads: WorkloadModel[],
+  realPods: PodModel[],
+  nodes: NodeModel[],
+  clusterCIDRs: string[],
+): PodModel[] | undefined {
+  const key = workloadKey(after);
+  if (workloadKey(before) !== key || workloads.filter((w) => workloadKey(w) === key).length !== 1) return undefined;
+  if (previous.length + MAX_SIMULATED_PER_WORKLOAD >= MAX_SIMULATED_PODS) return undefined;
+  // The changed workload's pods sit where its key sorts (pods of one workload are contiguous).
+  let from = 0;
+  while (from < previous.length && podWorkloadKey(previous[from]!) < key) from++;
+  let to = from;
+  while (to < previous.length && previous[to]!.loaded === before.loaded && podWorkloadKey(previous[to]!) === key) to++;
+  if (to < previous.length && podWorkloadKey(previous[to]!) === key) return undefined;
+  const run: Run = { used: new Set(realPods.flatMap((p) => p.ips)), schedulable: schedulableNodes(nodes), rr: 0, clusterCIDRs };
+  for (let i = 0; i < from; i++) {
+    const p = previous[i]!;
+    if (!onNodeAddress.has(p)) for (const ip of p.ips) run.used.add(ip);
+    if (p.owner?.kind !== 'DaemonSet' && run.schedulable.length) run.rr++;
+  }
+  const own: PodModel[] = [];
+  const realInNamespace = realPods.filter((p) => p.namespace === after.namespace);
+  if (runsPods(after, deploymentKeys(workloads), realInNamespace)) simulateWorkload(after, run, MAX_SIMULATED_PODS - from, own);
+  const rest = previous.slice(to);
+  if (own.length !== to - from && run.schedulable.length > 1 && rest.some((p) => p.owner?.kind !== 'DaemonSet')) return undefined;
+  // A kept pod gets the same addresses when the ones it passed over are still taken and its own still free.
+  const addressed = (pods: readonly PodModel[]) => new Set(pods.flatMap((p) => (onNodeAddress.has(p) ? [] : p.ips)));
+  const oldIPs = addressed(previous.slice(from, to));
+  const newIPs = addressed(own);
+  for (const p of rest) {
+    if (unknown.has(p)) return undefined;
+    for (const ip of p.ips) if (newIPs.has(ip) && !oldIPs.has(ip)) return undefined;
+    for (const ip of skippedBy.get(p) ?? []) if (oldIPs.has(ip) && !newIPs.has(ip)) return undefined;
+  }
+  return [...previous.slice(0, from), ...own, ...rest];
+}
+
+function podWorkloadKey(p: PodModel): string {
+  return `${p.namespace}/${p.owner?.kind ?? ''}/${p.owner?.name ?? ''}`;
 }
 
 /**
@@ -125,14 +228,21 @@ function cidrOf(text: string): CIDR | undefined {
 }
 
 /** One address per family, from the first CIDR of each family (a dual-stack pod network gives two). */
-function podIPs(cidrs: string[], seed: string, used: Set<string>): string[] {
+/** What handing out one pod's addresses went through. */
+interface Probe {
+  skipped: string[];
+  failed: boolean;
+}
+
+function podIPs(cidrs: string[], seed: string, used: Set<string>, probe?: Probe): string[] {
   const out: string[] = [];
   const families = new Set<string>();
   for (const c of cidrs) {
     const fam = cidrOf(c)?.family;
     if (!fam || families.has(fam)) continue;
     families.add(fam);
-    const ip = pickPodIP(c, seed, used);
+    const ip = pickPodIP(c, seed, used, probe?.skipped);
+    if (probe && !ip) probe.failed = true;
     if (ip) {
       used.add(ip);
       out.push(ip);
@@ -148,7 +258,7 @@ function podIPs(cidrs: string[], seed: string, used: Set<string>): string[] {
  */
 const firstChoice = new Map<string, string>();
 
-function pickPodIP(cidrText: string, seed: string, used: Set<string>): string {
+function pickPodIP(cidrText: string, seed: string, used: Set<string>, skipped?: string[]): string {
   const memo = `${cidrText}\0${seed}`;
   const first = firstChoice.get(memo);
   if (first !== undefined && !used.has(first)) return first;
@@ -164,6 +274,7 @@ function pickPodIP(cidrText: string, seed: string, used: Set<string>): string {
   for (let i = 0n; i < 4096n && i < usable; i++) {
     const ip = cidrAt(cidr, 1n + ((start + i) % usable));
     if (!used.has(ip)) return ip;
+    skipped?.push(ip);
   }
   return '';
 }

@@ -8,42 +8,56 @@ export interface Range {
   end: Position;
 }
 
+/**
+ * Line starts are found on first use: an editor re-loads a large file on every edit and most of its
+ * documents' indexes (and the whole file's) are never asked for a position.
+ */
 export class LineIndex {
-  private readonly starts: number[];
-  constructor(readonly text: string) {
+  private lazyStarts: number[] | undefined;
+  constructor(readonly text: string) {}
+  private get starts(): number[] {
+    if (this.lazyStarts) return this.lazyStarts;
+    const text = this.text;
     const starts = [0];
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
       if (c === 10) starts.push(i + 1);
       else if (c === 13 && text.charCodeAt(i + 1) !== 10) starts.push(i + 1);
     }
-    this.starts = starts;
+    return (this.lazyStarts = starts);
+  }
+  /** Offset of the first character of a line (0-based; past the last line: the text's length). */
+  lineStart(line: number): number {
+    return this.starts[line] ?? this.text.length;
   }
   get lineCount(): number {
     return this.starts.length;
   }
   position(offset: number): Position {
     const o = Math.max(0, Math.min(offset, this.text.length));
+    const starts = this.starts;
     let lo = 0;
-    let hi = this.starts.length - 1;
+    let hi = starts.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid]! <= o) lo = mid;
+      if (starts[mid]! <= o) lo = mid;
       else hi = mid - 1;
     }
-    return { line: lo, character: o - this.starts[lo]! };
+    return { line: lo, character: o - starts[lo]! };
   }
   offset(pos: Position): number {
     if (pos.line < 0) return 0;
-    if (pos.line >= this.starts.length) return this.text.length;
-    return Math.min(this.starts[pos.line]! + pos.character, this.text.length);
+    const starts = this.starts;
+    if (pos.line >= starts.length) return this.text.length;
+    return Math.min(starts[pos.line]! + pos.character, this.text.length);
   }
   range(start: number, end: number): Range {
     return { start: this.position(start), end: this.position(end) };
   }
   lineText(line: number): string {
-    const s = this.starts[line] ?? this.text.length;
-    const e = this.starts[line + 1] ?? this.text.length;
+    const starts = this.starts;
+    const s = starts[line] ?? this.text.length;
+    const e = starts[line + 1] ?? this.text.length;
     return this.text.slice(s, e).replace(/\r?\n$|\r$/, '');
   }
 }

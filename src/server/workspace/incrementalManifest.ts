@@ -7,6 +7,7 @@
  * `retained`: the analysis still sees them, the file's own objects (features, positions) do not.
  */
 import { isHelmTemplate, LineIndex, loadManifest, splitDocuments, tooLargeManifest, type Diagnostic, type LoadedObject, type LoadOptions, type ManifestFile, type Position, type Range } from '../../core';
+import { LineCursor } from './lineCursor';
 import { ShiftedLineIndex } from './shiftedLineIndex';
 
 interface CachedDoc {
@@ -79,7 +80,9 @@ export class IncrementalManifest {
       this.docs = [];
       return whole(loadManifest(this.file, text, options), 1);
     }
+    // The file's own index is built only if asked for; document bases come from a forward walk.
     const fileIndex = new LineIndex(text);
+    const cursor = new LineCursor(text);
     const reuse = new Map<string, CachedDoc[]>();
     for (const d of this.docs) {
       const list = reuse.get(d.text);
@@ -95,8 +98,7 @@ export class IncrementalManifest {
     const moves: LineMove[] = [];
     for (const part of splitDocuments(text)) {
       const slice = text.slice(part.start, part.end);
-      const base = fileIndex.position(part.start);
-      ends.push(fileIndex.position(part.end));
+      const base = cursor.at(part.start);
       const cached = reuse.get(slice)?.shift();
       if (cached) {
         const old = cached.index.base;
@@ -105,6 +107,7 @@ export class IncrementalManifest {
         if (old.character === base.character) moves.push({ start: old.line, end, delta: base.line - old.line });
         cached.index.base = base;
         next.push(cached);
+        ends.push(cursor.over(part.start, cached.index));
         continue;
       }
       const good = restore.get(slice);
@@ -113,10 +116,13 @@ export class IncrementalManifest {
         good.index.base = base;
         good.index.maxLine = Infinity;
         next.push({ text: slice, index: good.index, objects: good.objects, diagnostics: good.diagnostics });
+        ends.push(cursor.over(part.start, good.index));
         continue;
       }
       reparsed++;
-      next.push(this.parseDocument(slice, base, options));
+      const doc = this.parseDocument(slice, base, options);
+      next.push(doc);
+      ends.push(cursor.over(part.start, doc.index));
     }
     this.inheritLastGood(this.docs, next);
     this.docs = next;

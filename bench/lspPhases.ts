@@ -1,0 +1,57 @@
+/**
+ * In-process phases of the language server's analysis on the 2,000-object file (no stdio): CPU time of
+ * the first load + full check, and of one-line `replicas:` edits (re-parse, state, affected, check,
+ * publish). Prints figures, never passes or fails. Run: npm run compile-tests && node out/bench/lspPhases.js
+ */
+import { normalizeSettings } from '../src/protocol/settings';
+import { Analysis } from '../src/server/analysis';
+import { WorkspaceIndex } from '../src/server/workspace/workspaceIndex';
+import { bigFile } from './generate';
+
+const cpu = (f: () => void): number => {
+  const a = process.cpuUsage();
+  f();
+  const b = process.cpuUsage(a);
+  return (b.user + b.system) / 1000;
+};
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
+
+const settings = normalizeSettings({});
+const text = bigFile(1000, 10);
+const uri = 'file:///bench/big.yaml';
+const fresh = new WorkspaceIndex(settings);
+const fa = new Analysis(fresh, settings, () => undefined);
+let change = fresh.setText('file:///bench/warm.yaml', '');
+const parseMs = cpu(() => (change = fresh.setText(uri, text)));
+let first: ReturnType<Analysis['update']> | undefined;
+const firstMs = cpu(() => (first = fa.update([change], uri)));
+console.log(`first: parse ${parseMs.toFixed(1)} ms CPU, analysis ${firstMs.toFixed(1)} ms CPU (state ${first!.phases.state.toFixed(1)}, check ${first!.phases.check.toFixed(1)}, publish ${first!.phases.publish.toFixed(1)} wall)`);
+
+const lines = text.split('\n');
+const replicaLines = lines.flatMap((l, i) => (l.startsWith('  replicas: ') ? [i] : []));
+for (const [label, to] of [
+  ['value', (l: string) => (l.endsWith('1') ? l.replace(/1$/, '2') : l.replace(/\d+$/, '1'))],
+  ['break', (l: string) => `${l}[2`],
+] as const) {
+  const parse: number[] = [];
+  const total: number[] = [];
+  const phases = { state: [] as number[], affected: [] as number[], check: [] as number[], publish: [] as number[] };
+  for (let k = 0; k < 40; k++) {
+    const at = replicaLines[Math.floor((k * 7919) % replicaLines.length)]!;
+    for (const edited of [true, false]) {
+      const copy = lines.slice();
+      if (edited) copy[at] = to(lines[at]!);
+      const t = copy.join('\n');
+      let c = change;
+      const p = cpu(() => (c = fresh.setText(uri, t)));
+      let r: ReturnType<Analysis['update']> | undefined;
+      const a = cpu(() => (r = fa.update([c], uri)));
+      if (k < 5) continue;
+      parse.push(p);
+      total.push(p + a);
+      for (const key of Object.keys(phases) as (keyof typeof phases)[]) phases[key].push(r!.phases[key]);
+    }
+  }
+  const f = (xs: number[]) => `${pct(xs, 50).toFixed(1)}/${pct(xs, 95).toFixed(1)}`;
+  console.log(`${label} edit (p50/p95 ms): total CPU ${f(total)}; parse CPU ${f(parse)}; state ${f(phases.state)}, affected ${f(phases.affected)}, check ${f(phases.check)}, publish ${f(phases.publish)} (wall)`);
+}
