@@ -143,6 +143,8 @@ function writtenIPs(s: ServiceModel): string[] {
 
 /** Service models (old and new) that were added, removed or re-parsed, or whose assigned addresses differ. */
 function changedServices(a: readonly ServiceModel[], b: readonly ServiceModel[], changed: ReadonlySet<LoadedObject>): ServiceModel[] {
+  // The same models (a state derived from the previous one for a workload edit): no address moved.
+  if (a === b) return a.filter((s) => s.loaded && changed.has(s.loaded));
   const out: ServiceModel[] = [];
   const before = new Map<string, ServiceModel>();
   for (const s of a) {
