@@ -85,7 +85,11 @@ export class Analysis {
     let t2 = t1;
     const options = this.checkOptions();
     let affected: Affected = 'all';
-    if (changes !== 'all' && prev) {
+    // Most of the objects changed (a large file opened into a small workspace): a full check is cheaper
+    // than working out and focusing on nearly every subject, and as exact.
+    const moved = removed.length + added.length;
+    const most = moved >= 200 && moved * 2 >= objects.length;
+    if (changes !== 'all' && prev && !most) {
       affected = affectedSubjects({ removed, added, prev, next: state, options, holders: (code) => this.findings.holders(code) });
       if (affected !== 'all') {
         const unmapped = this.findings.move(changes, touched);
