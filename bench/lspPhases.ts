@@ -1,8 +1,10 @@
 /**
  * In-process phases of the language server's analysis on the 2,000-object file (no stdio): CPU time of
  * the first load + full check, and of one-line `replicas:` edits (re-parse, state, affected, check,
- * publish). Prints figures, never passes or fails. Run: npm run compile-tests && node out/bench/lspPhases.js
+ * publish), and of the cluster state alone, derived vs rebuilt. Prints figures, never passes or fails.
+ * Run: npm run bench:lsp-phases
  */
+import { buildClusterState, loadManifest, updateClusterState, type LoadedObject } from '../src/core';
 import { normalizeSettings } from '../src/protocol/settings';
 import { Analysis } from '../src/server/analysis';
 import { WorkspaceIndex } from '../src/server/workspace/workspaceIndex';
@@ -54,4 +56,28 @@ for (const [label, to] of [
   }
   const f = (xs: number[]) => `${pct(xs, 50).toFixed(1)}/${pct(xs, 95).toFixed(1)}`;
   console.log(`${label} edit (p50/p95 ms): total CPU ${f(total)}; parse CPU ${f(parse)}; state ${f(phases.state)}, affected ${f(phases.affected)}, check ${f(phases.check)}, publish ${f(phases.publish)} (wall)`);
+}
+
+// The state alone: derived from the previous one for a replica edit vs built from scratch (CPU, median of 30).
+{
+  let objects = loadManifest('file:///bench/state.yaml', text).objects;
+  let prev = buildClusterState(objects);
+  const derived: number[] = [];
+  const built: number[] = [];
+  let fast = 0;
+  for (let k = 0; k < 30; k++) {
+    const i = objects.findIndex((o, j) => j >= k * 60 && o.kind === 'Deployment');
+    const old = objects[i]!;
+    const spec = { ...(old.object['spec'] as Record<string, unknown>) };
+    spec['replicas'] = spec['replicas'] === 1 ? 2 : 1;
+    const now: LoadedObject = { ...old, object: { ...old.object, spec } };
+    // A new list, as the editor's index gives (the previous state holds the old one).
+    objects = objects.map((o, j) => (j === i ? now : o));
+    let next = prev;
+    derived.push(cpu(() => (next = updateClusterState(prev, objects, [old], [now]))));
+    built.push(cpu(() => buildClusterState(objects)));
+    if (next.services === prev.services) fast++;
+    prev = next;
+  }
+  console.log(`state after a replica edit (CPU ms, median): updateClusterState ${pct(derived, 50).toFixed(2)} (derived ${fast}/30), buildClusterState ${pct(built, 50).toFixed(2)}`);
 }
