@@ -78,6 +78,7 @@ export const clusterIPConflictCheck: Check = {
 };
 
 export const invalidAddressCheck: Check = {
+  reads: 'object',
   code: 'KSD303',
   id: 'invalid-address',
   title: 'Invalid clusterIP, externalIP or source range',

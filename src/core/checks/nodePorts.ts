@@ -71,6 +71,7 @@ export const nodePortConflictCheck: Check = {
 };
 
 export const nodePortOnClusterIPCheck: Check = {
+  reads: 'object',
   code: 'KSD213',
   id: 'node-port-on-cluster-ip',
   title: 'nodePort on a ClusterIP Service',

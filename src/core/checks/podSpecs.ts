@@ -35,6 +35,7 @@ const PROBES = ['readinessProbe', 'livenessProbe', 'startupProbe'] as const;
 const HANDLERS = ['httpGet', 'tcpSocket', 'grpc'] as const;
 
 export const probePortCheck: Check = {
+  reads: 'object',
   code: 'KSD401',
   id: 'probe-port-not-exposed',
   title: 'Probe port not exposed by the container',
@@ -76,6 +77,7 @@ export const probePortCheck: Check = {
 };
 
 export const containerPortNameCheck: Check = {
+  reads: 'object',
   code: 'KSD402',
   id: 'invalid-container-port',
   title: 'Invalid or duplicate container port name',

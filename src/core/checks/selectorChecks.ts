@@ -160,6 +160,7 @@ export const selectorManyWorkloadsCheck: Check = {
 };
 
 export const workloadSelectorCheck: Check = {
+  reads: 'object',
   code: 'KSD103',
   id: 'workload-selector-mismatch',
   title: "Workload selector does not match its own pod template",

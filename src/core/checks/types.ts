@@ -33,6 +33,13 @@ export interface Check extends CheckInfo {
    * 'namespace': results for a namespace depend only on that namespace (plus cluster-scoped objects).
    */
   scope?: 'namespace' | 'cluster';
+  /**
+   * 'object': a finding depends only on the object it is written in (field syntax and values, its own pod
+   * template), so no other object, workspace or live, can answer it differently. Default 'state': it reads
+   * other objects (pods, workloads, Services, EndpointSlices, nodes, Service CIDRs, the node-port range), so
+   * when open manifests are checked against a live cluster, the live analysis answers it instead.
+   */
+  reads?: 'object' | 'state';
   run(ctx: CheckContext, options: CheckOptions): Diagnostic[];
 }
 
