@@ -35,6 +35,8 @@ export class LiveChecks {
   private checkOptions: CheckOptions = {};
   /** What was last published per document (live findings, or why none), so a refresh republishes only on a change. */
   private readonly sent = new Map<string, string>();
+  /** The live findings last published per document, for their quick fixes. */
+  private readonly published = new Map<string, Diagnostic[]>();
 
   constructor(private readonly deps: LiveChecksDeps) {}
 
@@ -87,7 +89,15 @@ export class LiveChecks {
     if (live) this.sent.set(uri, live.key);
     else this.sent.delete(uri);
     this.sendStatus();
-    return live ? preferLive(offline, live.diagnostics, live.context) : { offline: [...offline], live: [] };
+    const out = live ? preferLive(offline, live.diagnostics, live.context) : { offline: [...offline], live: [] };
+    if (out.live.length) this.published.set(uri, out.live);
+    else this.published.delete(uri);
+    return out;
+  }
+
+  /** The live findings last published for a document (their fixes edit only the manifest: live objects have no source). */
+  publishedFor(uri: string): readonly Diagnostic[] {
+    return this.published.get(uri) ?? [];
   }
 
   /**
@@ -108,6 +118,7 @@ export class LiveChecks {
     this.cluster = undefined;
     if (had) for (const uri of this.deps.openUris()) if (this.sent.has(uri)) this.deps.republish(uri);
     this.sent.clear();
+    this.published.clear();
   }
 
   /** The live findings of an open document, or undefined when there are none to prefer (off, not open, no usable data). */

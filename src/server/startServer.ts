@@ -214,7 +214,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   connection.onCodeAction(
     guard(log, 'codeAction', [], async (p) => {
       const { uri } = await fresh(p.textDocument.uri);
-      return quickFixes(analysis.diagnosticsFor(uri), p.context.diagnostics, p.context.only);
+      return quickFixes([...analysis.diagnosticsFor(uri), ...live.publishedFor(uri)], p.context.diagnostics, p.context.only);
     }),
   );
   connection.onCompletion(

@@ -148,4 +148,18 @@ describe('language server: live findings replace the offline ones they answer', 
     assert.ok(!diags(c, uri).some((d) => d.source === LIVE), JSON.stringify(diags(c, uri)));
     await c.until(() => /open manifests keep their offline findings: shop \(.*pods.*\)/.test(c.liveStatus.at(-1)?.message ?? ''), 'status says why', 10_000);
   });
+  it('a live finding offers its quick fix (a selector typo next to the live pods\' labels), editing only the manifest', async () => {
+    const { kubeconfig } = await cluster();
+    const c = await start({ live: { checkManifests: true, kubeconfig } });
+    const uri = await c.open('typo.yaml', SVC('api', 'apii'));
+    await c.until(() => codes(c, uri, 'KSD101').some((d) => d.source === LIVE), 'live KSD101', 15_000);
+    const found = codes(c, uri, 'KSD101');
+    assert.equal(found.length, 1);
+    assert.match(String(found[0]!.message), /Did you mean app=api\?/);
+    const actions = (await c.conn.sendRequest('textDocument/codeAction', { textDocument: { uri }, range: (found[0] as unknown as { range: unknown }).range, context: { diagnostics: found } })) as { title: string; edit?: { changes?: Record<string, { newText: string }[]> } }[];
+    const change = actions.find((a) => a.title === 'Change the selector to app=api');
+    assert.ok(change, JSON.stringify(actions));
+    assert.deepEqual(Object.keys(change.edit?.changes ?? {}), [uri]);
+    assert.deepEqual(change.edit?.changes?.[uri]?.map((e) => e.newText), ['api']);
+  });
 });
