@@ -6,7 +6,7 @@ import { labelSelectorFrom, protocolOf } from '../model/defaults';
 import { arr, int, rec, str } from '../model/read';
 import type { PodModel, Protocol, ServicePortModel } from '../model/types';
 import { matchesLabelSelector } from '../selectors';
-import { podsFor, selectingServices } from './scope';
+import { focusSelecting, podsFor } from './scope';
 import type { Check } from './types';
 import { diag, loc, nsOf } from './util';
 
@@ -111,7 +111,7 @@ export const networkPolicyCheck: Check = {
       if (yes === undefined) byPod.set(pod, (yes = admits(pols, pod, num, protocol)));
       return yes;
     };
-    for (const svc of selectingServices(ctx.state)) {
+    for (const svc of focusSelecting(ctx)) {
       const pods = podsFor(ctx.state, svc, options);
       if (!pods.length) continue;
       const perPod = pods.map((pod) => ({ pod, pols: pod.hostNetwork ? [] : ingressFor(svc.namespace, pod) }));

@@ -16,6 +16,14 @@ export function canonicalAddress(text: unknown): Address | undefined {
   return { ip, family: ipFamily(ip)! };
 }
 
+/** The canonical address when `text` is an IP of `family` (no object allocated for a plain dotted quad). */
+export function addressOfFamily(text: unknown, family: IPFamily): string | undefined {
+  if (typeof text !== 'string') return undefined;
+  if (isPlainIPv4(text)) return family === 'IPv4' ? text : undefined;
+  const a = canonicalAddress(text);
+  return a && a.family === family ? a.ip : undefined;
+}
+
 /** Four decimal octets 0-255 without leading zeros: already canonical. */
 function isPlainIPv4(s: string): boolean {
   let octets = 0;

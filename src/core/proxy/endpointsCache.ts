@@ -1,5 +1,5 @@
 /** Endpoints of one Service port, merged from EndpointSlices as pkg/proxy/endpointslicecache.go does. */
-import { canonicalAddress } from './address';
+import { addressOfFamily } from './address';
 import type { V1EndpointSlice } from '../model/k8s';
 import type { ServicePortInfo, ProxyEndpoint } from './types';
 
@@ -9,7 +9,7 @@ import type { ServicePortInfo, ProxyEndpoint } from './types';
  * A slice port without a port number is skipped; an unset name means "" (the API server's default).
  */
 export function endpointsForServicePort(slices: readonly V1EndpointSlice[], info: ServicePortInfo, nodeName: string): ProxyEndpoint[] {
-  const byKey = new Map<string, ProxyEndpoint>();
+  const all: ProxyEndpoint[] = [];
   for (const slice of slices) {
     if (slice.metadata?.labels?.['kubernetes.io/service-name'] !== info.name) continue;
     for (const port of slice.ports ?? []) {
@@ -17,15 +17,12 @@ export function endpointsForServicePort(slices: readonly V1EndpointSlice[], info
       if (typeof portNum !== 'number' || portNum === 0) continue;
       if ((port.name ?? '') !== info.portName || (port.protocol ?? 'TCP') !== info.protocol) continue;
       for (const ep of slice.endpoints ?? []) {
-        const addr = canonicalAddress(ep.addresses?.[0]);
-        if (!addr || addr.family !== info.family) continue;
-        const ip = addr.ip;
+        const ip = addressOfFamily(ep.addresses?.[0], info.family);
+        if (ip === undefined) continue;
         const isLocal = typeof ep.nodeName === 'string' && ep.nodeName === nodeName;
         const c = ep.conditions ?? {};
-        const hostPort = addr.family === 'IPv4' ? `${ip}:${portNum}` : `[${ip}]:${portNum}`;
-        const existing = byKey.get(hostPort);
-        if (existing && !isLocal) continue;
-        byKey.set(hostPort, {
+        const hostPort = info.family === 'IPv4' ? `${ip}:${portNum}` : `[${ip}]:${portNum}`;
+        all.push({
           ip,
           port: portNum,
           hostPort,
@@ -42,7 +39,24 @@ export function endpointsForServicePort(slices: readonly V1EndpointSlice[], info
       }
     }
   }
-  return [...byKey.values()].sort((a, b) => compareStrings(a.hostPort, b.hostPort));
+  if (all.length < 2) return all;
+  // Sorted (stably), then deduplicated: of the endpoints with one "ip:port" the first is kept unless a
+  // later one is local (the last local one wins), as a map filled in slice order would keep.
+  all.sort(byHostPort);
+  let kept = 0;
+  for (let i = 0; i < all.length; ) {
+    let pick = all[i]!;
+    let j = i + 1;
+    for (; j < all.length && all[j]!.hostPort === pick.hostPort; j++) if (all[j]!.isLocal) pick = all[j]!;
+    all[kept++] = pick;
+    i = j;
+  }
+  all.length = kept;
+  return all;
+}
+
+function byHostPort(a: ProxyEndpoint, b: ProxyEndpoint): number {
+  return compareStrings(a.hostPort, b.hostPort);
 }
 
 const NONE: string[] = [];

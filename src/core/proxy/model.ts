@@ -1,5 +1,6 @@
 /** One proxier's input for one sync: every Service port of a family, with endpoints, on one node. */
 import { serviceEndpoints } from '../endpoints/service';
+import { slicesOfService } from '../model/indexes';
 import type { ClusterState, IPFamily, ServiceModel } from '../model/types';
 import { compareStrings, endpointsForServicePort } from './endpointsCache';
 import { localDetector, proxyNode } from './node';
@@ -29,7 +30,9 @@ export function topologyInput(node: ProxyNode, options: Pick<ProxyOptions, 'pref
 export function proxiedPorts(state: ClusterState, svc: ServiceModel, family: IPFamily, node: ProxyNode, topo: TopologyInput): ProxiedServicePort[] {
   const infos = servicePortInfos(svc, family);
   if (!infos.length) return [];
-  const slices = serviceEndpoints(state, svc).slices;
+  // Given EndpointSlices are used as they are; the exclusion analysis serviceEndpoints adds is not needed here.
+  const given = slicesOfService(state, svc.namespace, svc.name);
+  const slices = given.length ? given.map((g) => g.slice) : serviceEndpoints(state, svc).slices;
   return infos.map((info) => {
     const endpoints = endpointsForServicePort(slices, info, node.name);
     return { info, endpoints, categorized: categorizeEndpoints(endpoints, info, topo) };

@@ -1,6 +1,6 @@
 /** Service ports as kube-proxy sees them (pkg/proxy/serviceport.go newBaseServiceInfo). */
 import { formatCIDR, parseCIDR } from '../net/ip';
-import { canonicalAddress } from './address';
+import { addressOfFamily } from './address';
 import type { IPFamily, ServiceModel } from '../model/types';
 import type { ServicePortInfo } from './types';
 
@@ -25,8 +25,14 @@ function serviceExternallyAccessible(svc: ServiceModel): boolean {
 /** The Service's ports for one family; [] when kube-proxy of that family skips the Service. */
 export function servicePortInfos(svc: ServiceModel, family: IPFamily): ServicePortInfo[] {
   if (skipReason(svc)) return [];
-  const ofFamily = (texts: unknown[]) =>
-    texts.map(canonicalAddress).flatMap((a) => (a && a.family === family ? [a.ip] : []));
+  const ofFamily = (texts: unknown[]) => {
+    const out: string[] = [];
+    for (const t of texts) {
+      const ip = addressOfFamily(t, family);
+      if (ip !== undefined) out.push(ip);
+    }
+    return out;
+  };
   const clusterIP = ofFamily(svc.clusterIPs)[0];
   if (!clusterIP) return [];
   const externalIPs = ofFamily(svc.externalIPs);

@@ -1,7 +1,7 @@
 /** Turns the words of one rule (after `-A CHAIN`) into matches and a target. */
 import { parsePortList, parseAddr } from './ports';
 import { parseValueMask } from './tokenize';
-import { RulesParseError, type Match, type RuleWarning, type Target } from './types';
+import { RulesParseError, type AddrMatch, type Match, type RuleWarning, type Target } from './types';
 
 export interface ParsedRuleArgs {
   matches: Match[];
@@ -31,27 +31,59 @@ const TARGET_OPTIONS: Record<string, number> = {
   'set-xmark': 1, 'set-mark': 1, 'or-mark': 1, 'xor-mark': 1, 'and-mark': 1, 'reject-with': 1,
 };
 
+/**
+ * Match and target objects already built during one parse, by their text: in a dump of kube-proxy
+ * rules most are repeats (`-p tcp`, a Service's comment, `-j KUBE-MARK-MASQ`), and sharing them keeps
+ * a 100,000-rule set to a fraction of the objects. Parsed matches are never mutated.
+ */
+export interface SharedMatches {
+  comments: Map<string, Match>;
+  protos: Map<string, Match>;
+  dports: Map<string, Match>;
+  addrs: Map<string, AddrMatch>[];
+  jumps: Map<string, Target>;
+}
+
+export function sharedMatches(): SharedMatches {
+  return { comments: new Map(), protos: new Map(), dports: new Map(), addrs: [new Map(), new Map(), new Map(), new Map()], jumps: new Map() };
+}
+
+
 interface ModOpt {
   opt: string;
   args: string[];
   negate: boolean;
 }
 
-export function parseRuleArgs(words: string[], line: number, warnings: RuleWarning[]): ParsedRuleArgs {
+function need(words: readonly string[], i: number, what: string, line: number): string {
+  const v = words[i];
+  if (v === undefined) throw new RulesParseError(line, `${what} needs a value`);
+  return v;
+}
+
+/**
+ * The words from `start` on (the rule after `-A CHAIN`). Module options are grouped per module in the
+ * order the modules are first named (parallel arrays: no Map per rule, this runs 100,000 times a dump).
+ */
+export function parseRuleArgs(words: readonly string[], line: number, warnings: RuleWarning[], start = 0, shared?: SharedMatches): ParsedRuleArgs {
   const matches: Match[] = [];
   const loaded: string[] = [];
-  const opts = new Map<string, ModOpt[]>();
+  const mods: string[] = [];
+  const lists: ModOpt[][] = [];
   let target: Target | undefined;
   let targetName = '';
   let goto = false;
-  const targetOpts: ModOpt[] = [];
+  let targetOpts: ModOpt[] | undefined;
   let negate = false;
-  const need = (i: number, what: string): string => {
-    const v = words[i];
-    if (v === undefined) throw new RulesParseError(line, `${what} needs a value`);
-    return v;
+  const optsOf = (mod: string): ModOpt[] => {
+    const k = mods.indexOf(mod);
+    if (k >= 0) return lists[k]!;
+    const list: ModOpt[] = [];
+    mods.push(mod);
+    lists.push(list);
+    return list;
   };
-  for (let i = 0; i < words.length; i++) {
+  for (let i = start; i < words.length; i++) {
     const w = words[i]!;
     if (w === '!') {
       negate = true;
@@ -62,30 +94,40 @@ export function parseRuleArgs(words: string[], line: number, warnings: RuleWarni
     switch (w) {
       case '-s': case '--source': case '--src': case '-d': case '--destination': case '--dst': {
         const kind = w === '-s' || w === '--source' || w === '--src' ? 'src' : 'dst';
-        const v = need(++i, w);
-        const a = parseAddr(kind, v, neg);
+        const v = need(words, ++i, w, line);
+        const addrs = shared?.addrs[(kind === 'src' ? 0 : 2) + (neg ? 1 : 0)];
+        let a = addrs?.get(v);
+        if (!a) {
+          a = parseAddr(kind, v, neg);
+          if (a) addrs?.set(v, a);
+        }
         if (!a) throw new RulesParseError(line, `"${v}" is not an IP address or CIDR (after ${w})`);
         matches.push(a);
         continue;
       }
       case '-p': case '--protocol': {
-        const proto = need(++i, w).toLowerCase();
-        matches.push({ kind: 'proto', negate: neg, proto });
+        const proto = lower(need(words, ++i, w, line));
+        let pm = shared && !neg ? shared.protos.get(proto) : undefined;
+        if (!pm) {
+          pm = { kind: 'proto', negate: neg, proto };
+          if (shared && !neg) shared.protos.set(proto, pm);
+        }
+        matches.push(pm);
         if (!loaded.includes(proto) && MODULE_OPTIONS[proto]) loaded.push(proto);
         continue;
       }
       case '-i': case '--in-interface': case '-o': case '--out-interface':
-        matches.push({ kind: w === '-i' || w === '--in-interface' ? 'in' : 'out', negate: neg, iface: need(++i, w) });
+        matches.push({ kind: w === '-i' || w === '--in-interface' ? 'in' : 'out', negate: neg, iface: need(words, ++i, w, line) });
         continue;
       case '-m': case '--match': {
-        const mod = need(++i, w).toLowerCase();
+        const mod = lower(need(words, ++i, w, line));
         if (!loaded.includes(mod)) loaded.push(mod);
-        if (!opts.has(mod)) opts.set(mod, []);
+        optsOf(mod);
         continue;
       }
       case '-j': case '--jump': case '-g': case '--goto':
         if (targetName) throw new RulesParseError(line, `more than one target (-j ${targetName} and ${w} ${words[i + 1] ?? ''})`);
-        targetName = need(++i, w);
+        targetName = need(words, ++i, w, line);
         goto = w === '-g' || w === '--goto';
         continue;
       case '-f': case '--fragment':
@@ -99,7 +141,7 @@ export function parseRuleArgs(words: string[], line: number, warnings: RuleWarni
     const opt = w.slice(2);
     if (targetName) {
       const n = TARGET_OPTIONS[opt] ?? countValues(words, i);
-      targetOpts.push({ opt, args: words.slice(i + 1, i + 1 + n), negate: neg });
+      (targetOpts ??= []).push({ opt, args: words.slice(i + 1, i + 1 + n), negate: neg });
       i += n;
       continue;
     }
@@ -110,24 +152,40 @@ export function parseRuleArgs(words: string[], line: number, warnings: RuleWarni
     const n = MODULE_OPTIONS[owner]?.[opt] ?? countValues(words, i);
     const args = words.slice(i + 1, i + 1 + n);
     if (args.length < n) throw new RulesParseError(line, `--${opt} needs a value`);
-    if (!opts.has(owner)) opts.set(owner, []);
-    opts.get(owner)!.push({ opt, args, negate: neg });
+    optsOf(owner).push({ opt, args, negate: neg });
     i += n;
   }
   let comment: string | undefined;
-  for (const [mod, list] of opts) {
-    const built = buildModule(mod, list, line, warnings);
+  for (let k = 0; k < mods.length; k++) {
+    const built = buildModule(mods[k]!, lists[k]!, line, warnings, shared);
     for (const m of built) {
       if (m.kind === 'comment') comment = comment === undefined ? m.text : `${comment} ${m.text}`;
       matches.push(m);
     }
   }
-  if (targetName) target = buildTarget(targetName, goto, targetOpts, line, warnings);
-  return { matches, target, comment };
+  if (targetName) {
+    // Plain jumps are shared; targets that warn (not modelled) are built per rule so each line warns.
+    target = !targetOpts && shared && !goto ? shared.jumps.get(targetName) : undefined;
+    if (!target) {
+      target = buildTarget(targetName, goto, targetOpts ?? [], line, warnings);
+      if (!targetOpts && shared && !goto && target.kind !== 'other') shared.jumps.set(targetName, target);
+    }
+  }
+  // An exact-size copy: a pushed-to array keeps room for 17 entries, and a dump keeps 100,000 of them.
+  return { matches: matches.slice(), target, comment };
+}
+
+/** toLowerCase without a copy when the word is already lower case (module and protocol names are). */
+function lower(w: string): string {
+  for (let i = 0; i < w.length; i++) {
+    const c = w.charCodeAt(i);
+    if ((c >= 65 && c <= 90) || c > 127) return w.toLowerCase();
+  }
+  return w;
 }
 
 /** Values of an unknown option: the words up to the next option. */
-function countValues(words: string[], i: number): number {
+function countValues(words: readonly string[], i: number): number {
   let n = 0;
   while (i + 1 + n < words.length && !words[i + 1 + n]!.startsWith('-') && words[i + 1 + n] !== '!') n++;
   return n;
@@ -137,14 +195,14 @@ function opaque(mod: string, list: ModOpt[]): Match {
   return { kind: 'opaque', module: mod, text: `-m ${mod}${list.map((o) => ` ${o.negate ? '! ' : ''}--${o.opt}${o.args.map((a) => ' ' + a).join('')}`).join('')}` };
 }
 
-function buildModule(mod: string, list: ModOpt[], line: number, warnings: RuleWarning[]): Match[] {
+function buildModule(mod: string, list: ModOpt[], line: number, warnings: RuleWarning[], shared?: SharedMatches): Match[] {
   const known = MODULE_OPTIONS[mod];
   if (!known) {
     warnings.push({ line, message: `match module "${mod}" is not modelled: kept as text, and a trace treats it as not matching` });
     return [opaque(mod, list)];
   }
   const out: Match[] = [];
-  const unmodelled: ModOpt[] = [];
+  let unmodelled: ModOpt[] | undefined;
   const bad = (o: ModOpt) => new RulesParseError(line, `bad value "${o.args.join(' ')}" for --${o.opt} (-m ${mod})`);
   if (mod === 'statistic') {
     const get = (k: string) => list.find((o) => o.opt === k);
@@ -175,14 +233,29 @@ function buildModule(mod: string, list: ModOpt[], line: number, warnings: RuleWa
   for (const o of list) {
     const v = o.args[0] ?? '';
     switch (o.opt) {
-      case 'comment':
-        out.push({ kind: 'comment', text: v });
+      case 'comment': {
+        let cm = shared?.comments.get(v);
+        if (!cm) {
+          cm = { kind: 'comment', text: v };
+          shared?.comments.set(v, cm);
+        }
+        out.push(cm);
         break;
+      }
       case 'dport': case 'destination-port': case 'sport': case 'source-port':
       case 'dports': case 'destination-ports': case 'sports': case 'source-ports': {
+        if (shared && o.opt === 'dport' && !o.negate) {
+          const known = shared.dports.get(v);
+          if (known) {
+            out.push(known);
+            break;
+          }
+        }
         const ranges = parsePortList(v);
         if (!ranges || (mod !== 'multiport' && ranges.length !== 1)) throw bad(o);
-        out.push({ kind: 'port', which: o.opt.startsWith('d') ? 'dport' : 'sport', negate: o.negate, ranges });
+        const m: Match = { kind: 'port', which: o.opt.startsWith('d') ? 'dport' : 'sport', negate: o.negate, ranges };
+        if (shared && o.opt === 'dport' && !o.negate) shared.dports.set(v, m);
+        out.push(m);
         break;
       }
       case 'src-type': case 'dst-type':
@@ -204,10 +277,10 @@ function buildModule(mod: string, list: ModOpt[], line: number, warnings: RuleWa
         out.push({ kind: 'set', negate: o.negate, name: v, flags: o.args[1] ?? '' });
         break;
       default:
-        unmodelled.push(o);
+        (unmodelled ??= []).push(o);
     }
   }
-  if (unmodelled.length) {
+  if (unmodelled) {
     warnings.push({ line, message: `-m ${mod} ${unmodelled.map((o) => '--' + o.opt).join(' ')} is not modelled: kept as text, and a trace treats it as not matching` });
     out.push(opaque(mod, unmodelled));
   }

@@ -8,8 +8,9 @@ const DQ = 34;
 const SQ = 39;
 const BS = 92;
 
-export function tokenize(text: string, line: number): string[] {
-  const out: string[] = [];
+/** The words of a line; `out` (cleared first) may be a reused array. */
+export function tokenize(text: string, line: number, out: string[] = []): string[] {
+  out.length = 0;
   const n = text.length;
   let i = 0;
   while (i < n) {

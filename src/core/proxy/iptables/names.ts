@@ -12,9 +12,22 @@ export const KUBE_PROXY_FIREWALL = 'KUBE-PROXY-FIREWALL';
 export const KUBE_FIREWALL = 'KUBE-FIREWALL';
 export const KUBE_PROXY_CANARY = 'KUBE-PROXY-CANARY';
 
+/**
+ * Names already hashed, by the hashed text. kube-proxy computes a chain name once per service port
+ * and endpoint and keeps it across syncs; this does the same across renders (every edit renders the
+ * payload again), bounded so a long session cannot grow it without limit.
+ */
+const hashed = new Map<string, string>();
+const HASHED_MAX = 400_000;
+
 /** First 16 characters of base32(sha256(text)). */
 function hash16(text: string): string {
-  return hashBase32Prefix16(text);
+  let h = hashed.get(text);
+  if (h === undefined) {
+    if (hashed.size >= HASHED_MAX) hashed.clear();
+    hashed.set(text, (h = hashBase32Prefix16(text)));
+  }
+  return h;
 }
 
 /** portProtoHash(servicePortName, protocol): the hashed text is the two strings joined with no separator. */

@@ -40,18 +40,37 @@ export function emptyTable(name: IptTable['name']): IptTable {
   return { name, chains: [], rules: [] };
 }
 
-/** The exact text kube-proxy hands to `iptables-restore --noflush --counters`. */
+/**
+ * The exact text kube-proxy hands to `iptables-restore --noflush --counters`. Lines are joined in
+ * chunks of a few thousand, then the chunks once: appending line by line would build a rope of a
+ * million string nodes, and one array of every piece would be as large again.
+ */
 export function restoreText(p: IPTablesPayload, withNotes = true): string {
-  let out = '';
-  if (withNotes) for (const n of p.notes) out += `# ${n}\n`;
+  const chunks: string[] = [];
+  const parts: string[] = [];
+  const flush = () => {
+    chunks.push(parts.join(''));
+    parts.length = 0;
+  };
+  if (withNotes) for (const n of p.notes) parts.push('# ', n, '\n');
   for (const t of [p.filter, p.nat]) {
-    out += `*${t.name}\n`;
-    for (const c of t.chains) out += `:${c} - [0:0]\n`;
-    for (const r of t.rules) out += `-A ${r.chain} ${r.text}\n`;
-    out += 'COMMIT\n';
+    parts.push('*', t.name, '\n');
+    for (const c of t.chains) {
+      parts.push(':', c, ' - [0:0]\n');
+      if (parts.length >= CHUNK) flush();
+    }
+    for (const r of t.rules) {
+      parts.push('-A ', r.chain, ' ', r.text, '\n');
+      if (parts.length >= CHUNK) flush();
+    }
+    parts.push('COMMIT\n');
   }
-  return out;
+  flush();
+  return chunks.length === 1 ? chunks[0]! : chunks.join('');
 }
+
+/** Pieces per chunk of restoreText (about 1,000 rules, 100 KB). */
+const CHUNK = 5000;
 
 /** Wraps a comment the way kube-proxy does: quoted when it has spaces (Go code pre-quotes those). */
 export function comment(text: string): string[] {

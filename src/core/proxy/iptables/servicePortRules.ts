@@ -189,23 +189,40 @@ export function writeServicePort(sp: ProxiedServicePort, ctx: SyncContext, out: 
   writeEndpointChains(out, name, sp, allReachableEndpoints, ch, ctx);
 }
 
-/** KUBE-SEP chains: hairpin masquerade, then DNAT (with the affinity `--set` for ClientIP). Built as text: this is the hot loop. */
+/**
+ * KUBE-SEP chains: hairpin masquerade, then DNAT (with the affinity `--set` for ClientIP). This is the
+ * hot loop of a large payload: the words shared by every endpoint of the port are joined once.
+ */
 export function writeEndpointChains(out: RuleSink, name: string, sp: ProxiedServicePort, endpoints: readonly ProxyEndpoint[], ch: PortChains, ctx: SyncContext): void {
   const proto = sp.info.protocol.toLowerCase();
   const c = ctx.largeClusterMode ? '' : `${comment(name).join(' ')} `;
   const affinity = sp.info.sessionAffinity === 'ClientIP';
+  const masq = `${c}-s `;
+  const masqEnd = ` -j ${KUBE_MARK_MASQ}`;
+  const dnat = `-m ${proto} -p ${proto} -j DNAT --to-destination `;
+  const plainDnat = c + dnat;
   for (const ep of endpoints) {
     const chain = ch.sep(ep);
     out.natChains.push(chain);
-    out.natRules.push({ chain, text: `${c}-s ${host(ep.ip, ctx)} -j ${KUBE_MARK_MASQ}` });
-    const recent = affinity ? `-m recent --name ${chain} --set ` : '';
-    out.natRules.push({ chain, text: `${c}${recent}-m ${proto} -p ${proto} -j DNAT --to-destination ${ep.hostPort}` });
+    out.natRules.push({ chain, text: masq + host(ep.ip, ctx) + masqEnd });
+    out.natRules.push({ chain, text: affinity ? `${c}-m recent --name ${chain} --set ${dnat}${ep.hostPort}` : plainDnat + ep.hostPort });
   }
+}
+
+/** `-m statistic --mode random --probability P -j ` for 1/n, built once per n. */
+const fanOutWords: string[] = [];
+
+function fanOut(n: number): string {
+  let w = fanOutWords[n];
+  if (w === undefined) fanOutWords[n] = w = `-m statistic --mode random --probability ${probability(n)} -j `;
+  return w;
 }
 
 /** Affinity checks first (one per endpoint), then the random fan-out with 1/(n-i) probabilities. */
 export function writeServiceToEndpointRules(rules: IptRule[], name: string, sp: ProxiedServicePort, chain: string, endpoints: readonly ProxyEndpoint[], ch: PortChains, ctx: SyncContext): void {
-  const epComment = (ep: ProxyEndpoint) => (ctx.largeClusterMode ? '' : ctx.profile.endpointComments ? `-m comment --comment "${name} -> ${ep.hostPort}" ` : `${comment(name).join(' ')} `);
+  // The comment is the same for every endpoint unless this version names the endpoint in it.
+  const same = ctx.largeClusterMode ? '' : ctx.profile.endpointComments ? undefined : `${comment(name).join(' ')} `;
+  const epComment = (ep: ProxyEndpoint) => same ?? `-m comment --comment "${name} -> ${ep.hostPort}" `;
   if (sp.info.sessionAffinity === 'ClientIP') {
     for (const ep of endpoints) {
       const sep = ch.sep(ep);
@@ -215,8 +232,7 @@ export function writeServiceToEndpointRules(rules: IptRule[], name: string, sp: 
   const n = endpoints.length;
   for (let i = 0; i < n; i++) {
     const ep = endpoints[i]!;
-    const stat = i < n - 1 ? `-m statistic --mode random --probability ${probability(n - i)} ` : '';
-    rules.push({ chain, text: `${epComment(ep)}${stat}-j ${ch.sep(ep)}` });
+    rules.push({ chain, text: epComment(ep) + (i < n - 1 ? fanOut(n - i) : '-j ') + ch.sep(ep) });
   }
 }
 
