@@ -48,8 +48,11 @@ export const probePortCheck: Check = {
         const ports = arr(c['ports']).map(rec);
         const cname = str(c['name']) ?? '';
         for (const probe of PROBES) {
+          // Most containers have no probes: skip before building anything.
+          const pv = c[probe];
+          if (typeof pv !== 'object' || pv === null) continue;
           for (const h of HANDLERS) {
-            const handler = rec(rec(c[probe])[h]);
+            const handler = rec(rec(pv)[h]);
             const port = handler['port'];
             if (port === undefined || port === null) continue;
             const ppath = [...path, probe, h, 'port'];
