@@ -1,13 +1,17 @@
 /**
  * Seeded fuzzing of the core: mutated manifests from examples/ through load, buildClusterState, runChecks,
- * serviceEndpoints, DNS and env. Reports every exception that escapes (and every KSD000 internal-error
- * diagnostic a check swallowed), every input over the time budget, the slowest inputs, and a summary line.
+ * serviceEndpoints, DNS, env and positions. Reports every exception that escapes (and every KSD000
+ * internal-error diagnostic a check swallowed), every input over the time budget, the slowest inputs, and a
+ * summary. The time of an input is parse + load + model + checks only. On a shared machine a time slice
+ * or a GC can land in any input, so an input over the budget is timed twice more and its best time counts
+ * (both counts are printed).
  *
  *   npm run fuzz -- [--iterations 100000] [--seed 1] [--budget-ms 100]
  */
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
-import { buildClusterState, endpointRows, loadManifest, resolveName, runChecks, serviceEndpoints, serviceEnv, serviceRecords, type Diagnostic } from '../src/core';
+import { buildClusterState, endpointRows, loadManifest, rangeOf, resolveName, runChecks, serviceEndpoints, serviceEnv, serviceRecords, type ClusterState, type Diagnostic, type ManifestFile } from '../src/core';
 import { MUTATORS, pick, rng } from './fuzz-mutators';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -38,11 +42,15 @@ interface Finding {
   file: string;
 }
 
-/** Everything the core does with a set of files; returns the internal-error diagnostics checks swallowed. */
-function exercise(files: { name: string; text: string }[], r: () => number): Diagnostic[] {
+/** Parse + load + model + checks: the part of an input that is timed against the budget. */
+function loadAndCheck(files: { name: string; text: string }[]): { loaded: ManifestFile[]; state: ClusterState; diags: Diagnostic[] } {
   const loaded = files.map((f) => loadManifest(f.name, f.text));
   const state = buildClusterState(loaded.flatMap((f) => f.objects));
-  const diags = runChecks({ state, files: loaded });
+  return { loaded, state, diags: runChecks({ state, files: loaded }) };
+}
+
+/** The rest of what the core offers on the result (endpoints, DNS, env, positions): run for exceptions, not timed. */
+function explore(state: ClusterState, loaded: ManifestFile[], r: () => number): void {
   for (const svc of state.services) endpointRows(state, serviceEndpoints(state, svc));
   for (const svc of state.services.slice(0, 8)) serviceRecords(state, svc);
   const namespaces = state.namespaces.slice(0, 3);
@@ -50,7 +58,8 @@ function exercise(files: { name: string; text: string }[], r: () => number): Dia
   const names = [...state.services.slice(0, 3).map((s) => s.name), 'kubernetes.default', '_http._tcp.webserver.web', '10.96.0.1', 'a.b.c.d.e.f', ''];
   for (const n of names) resolveName(state, n, { namespace: pick(r, namespaces.length ? namespaces : ['default']) });
   for (const p of state.pods.slice(0, 2)) if (p.ip) resolveName(state, `${p.ip.replace(/[.:]/g, '-')}.${p.namespace}.pod.cluster.local`, { namespace: p.namespace });
-  return diags.filter((d) => d.code === 'KSD000');
+  // Positions come from node trees built on first use: ask for a few.
+  for (const f of loaded) for (const o of f.objects.slice(0, 3)) if (o.source) rangeOf(o.source, ['spec', 'ports', 0, 'port']);
 }
 
 function main(): void {
@@ -63,6 +72,9 @@ function main(): void {
   const times = new Float64Array(iterations);
   const outDir = path.join(root, 'bench', 'out', 'fuzz');
   let internal = 0;
+  let firstOver = 0;
+  const load0 = os.loadavg();
+  const cpu0 = process.cpuUsage();
   let bytes = 0;
   const started = performance.now();
   for (let i = 0; i < iterations; i++) {
@@ -83,21 +95,32 @@ function main(): void {
       writeFileSync(path.join(root, 'bench', 'out', 'fuzz-current.yaml'), files.map((f) => f.text).join('\n---\n'));
       process.stderr.write(`iteration ${i} [${chain.join(' + ')}]\n`);
     }
-    const t0 = performance.now();
     let failure: string | undefined;
+    let ms = 0;
     try {
-      const swallowed = exercise(files, r);
+      const t0 = performance.now();
+      const { loaded, state, diags } = loadAndCheck(files);
+      ms = performance.now() - t0;
+      const swallowed = diags.filter((d) => d.code === 'KSD000');
       if (swallowed.length) {
         internal += swallowed.length;
         failure = `check internal error: ${swallowed[0]!.message}`;
       }
+      explore(state, loaded, r);
     } catch (e) {
       failure = e instanceof Error ? (e.stack ?? e.message) : String(e);
     }
-    const ms = performance.now() - t0;
+    if (ms > budget && !failure) {
+      firstOver++;
+      for (let k = 0; k < 2; k++) {
+        const t0 = performance.now();
+        loadAndCheck(files);
+        ms = Math.min(ms, performance.now() - t0);
+      }
+    }
     times[i] = ms;
     if (ms > budget) process.stderr.write(`slow: iteration ${i} took ${ms.toFixed(0)} ms [${chain.join(' + ')}], ${text.length} bytes\n`);
-    if ((i + 1) % 1000 === 0) process.stderr.write(`... ${i + 1} inputs, ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
+    if ((i + 1) % 10000 === 0) process.stderr.write(`... ${i + 1} inputs, ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
     if (ms > budget || slow.length < 5 || ms > slow[slow.length - 1]!.ms) {
       slow.push({ iteration: i, ms, mutators: chain, bytes: text.length });
       slow.sort((a, b) => b.ms - a.ms);
@@ -122,11 +145,14 @@ function main(): void {
   for (const f of findings) console.log(`EXCEPTION at iteration ${f.iteration} [${f.mutators.join(' + ')}], input saved to ${f.file}\n  ${f.error.split('\n').slice(0, 6).join('\n  ')}`);
   console.log(`slowest inputs:`);
   for (const s of slow.slice(0, 5)) console.log(`  ${s.ms.toFixed(1)} ms  iteration ${s.iteration}  ${s.bytes} bytes  [${s.mutators.join(' + ')}]`);
-  console.log(
-    `fuzz: ${iterations} inputs (seed ${seed}, ${(bytes / 1024 / 1024).toFixed(1)} MB mutated YAML), ${findings.length} exceptions (${internal} swallowed check errors), ` +
-      `${over} over ${budget} ms; total ${(total / 1000).toFixed(1)} s, mean ${(total / Math.max(1, iterations)).toFixed(2)} ms, ` +
-      `p50 ${q(0.5).toFixed(2)} ms, p99 ${q(0.99).toFixed(2)} ms, max ${(sorted[sorted.length - 1] ?? 0).toFixed(1)} ms`,
-  );
+  const cpu = process.cpuUsage(cpu0);
+  const load = (l: number[]) => l.map((x) => x.toFixed(1)).join(' ');
+  console.log(`inputs: ${iterations} (seed ${seed}, ${(bytes / 1024 / 1024).toFixed(1)} MB of mutated YAML, 1-3 files each)`);
+  console.log(`exceptions escaped: ${findings.length} (check errors swallowed as KSD000: ${internal})`);
+  console.log(`slowest input: ${(sorted[sorted.length - 1] ?? 0).toFixed(1)} ms (parse + load + model + checks); p50 ${q(0.5).toFixed(2)} ms, p99 ${q(0.99).toFixed(2)} ms`);
+  console.log(`inputs over ${budget} ms: ${over} (${firstOver} on their first timing)`);
+  console.log(`total: ${(total / 1000).toFixed(1)} s wall, ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s CPU, mean ${(total / Math.max(1, iterations)).toFixed(2)} ms per input`);
+  console.log(`machine: ${os.cpus().length} cores, load average ${load(load0)} at the start, ${load(os.loadavg())} at the end, node ${process.version}`);
   process.exitCode = findings.length ? 1 : 0;
 }
 

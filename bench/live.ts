@@ -8,6 +8,9 @@ import { fork } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { endpointsReport, findService, LiveCluster } from '../src/live';
+import { affectsService } from '../src/extension/liveRegistry';
+import { dispatch, panelHandlers } from '../src/extension/panels/panelHandlers';
+import type { ServiceView } from '../src/protocol/webview';
 import { writeKubeconfig } from '../test/live/helpers';
 import { endpointSlice, svcNamespace, type BenchShape, type FromServer, type ToServer } from './liveServer';
 
@@ -85,6 +88,45 @@ async function main(): Promise<void> {
   }
   console.log(`watch event -> subscriber (50 ms debounce, IPC to the server included), ${rounds} changes: median ${ms(percentile(delivered, 50))}, p95 ${ms(percentile(delivered, 95))}, max ${ms(Math.max(...delivered))}`);
   console.log(`  -> subscriber has the Service's new endpoints (namespaceState + endpointsReport): median ${ms(percentile(withEndpoints, 50))}, p95 ${ms(percentile(withEndpoints, 95))}, max ${ms(Math.max(...withEndpoints))}`);
+
+  // The panel's path: a watch event that concerns the shown Service -> the 'changed' event -> the webview's
+  // 'service' request answered by the panel handlers (the same code the extension runs) -> the reply it
+  // posts (serialised here as postMessage would), until the reply shows the new endpoint.
+  const handlers = panelHandlers({
+    state: async (ref) => live.namespaceState(ref!.namespace),
+    revealService: async () => false,
+    proxySettings: () => ({ mode: '', version: '' }),
+    liveInfo: () => ({ context: 'bench', server: ready.url, state: live.status().state }),
+  });
+  const toPanel: number[] = [];
+  let replyBytes = 0;
+  for (let i = 0; i < rounds; i++) {
+    const s = (i * 89 + 13) % shape.services;
+    const ns = svcNamespace(s, shape);
+    const ref = { namespace: ns, name: `svc-${s}`, context: 'bench' };
+    const newIP = `10.251.${i >> 8}.${i & 255}`;
+    let start = 0;
+    const done = new Promise<void>((resolve) => {
+      const sub = live.onChange((c) => {
+        if (!affectsService('bench', c, ref)) return;
+        void dispatch(handlers, { kind: 'request', id: i, method: 'service', params: ref }).then((reply) => {
+          const wire = JSON.stringify(reply);
+          const view = reply.ok ? (reply.result as { service: ServiceView | null }).service : null;
+          if (view?.endpoints.some((e) => e.ip === newIP)) {
+            toPanel.push(performance.now() - start);
+            replyBytes = wire.length;
+            sub.dispose();
+            resolve();
+          }
+        });
+      });
+    });
+    start = performance.now();
+    send({ type: 'apply', plural: 'endpointslices', object: endpointSlice(ns, `svc-${s}`, `svc-${s}-abcde`, [{ ip: newIP, pod: `app-${s}-0`, ready: true }]) });
+    await done;
+  }
+  console.log(`watch event -> panel reply with the new endpoint (filter, handlers, serialisation; webview render not included), ${rounds} changes: median ${ms(percentile(toPanel, 50))}, p95 ${ms(percentile(toPanel, 95))}, max ${ms(Math.max(...toPanel))} (reply ${replyBytes} bytes)`);
+
   const t2 = performance.now();
   live.state();
   console.log(`whole-cluster state rebuild after a change (tree, traces): ${ms(performance.now() - t2)}`);

@@ -1,6 +1,6 @@
 /** The debugger panel UI: a header for the Service and four tabs (endpoints, rules, trace, DNS and env). */
 import './style.css';
-import type { ProxyMode, PanelState, PanelTab, ServiceRef, ServiceView, TraceChoices, TraceParams } from '../src/protocol/webview';
+import type { PanelRequests, ProxyMode, PanelState, PanelTab, ServiceRef, ServiceView, TraceChoices, TraceParams } from '../src/protocol/webview';
 import { clear, h, notice } from './dom';
 import { loadState, onEvent, request, saveState } from './rpc';
 import { renderEndpoints } from './views/endpoints';
@@ -21,14 +21,29 @@ let state: PanelState = loadState() ?? { ref: null, tab: 'endpoints' };
 let current: { service: ServiceView; choices: TraceChoices; mode: ProxyMode; version: string } | null = null;
 let pendingTrace: TraceParams | null = null;
 let generation = 0;
+let loadError: string | undefined;
+/** How many times the Service data was loaded (the e2e tests wait for a reload after a watch event). */
+let loads = 0;
 
 async function load(ref: ServiceRef): Promise<void> {
   const gen = ++generation;
   const t0 = performance.now();
-  const r = await request('service', ref);
+  let r: PanelRequests['service']['result'];
+  try {
+    r = await request('service', ref);
+  } catch (e) {
+    // A live cluster that cannot be reached (or is off in settings) says so instead of a blank panel.
+    if (gen !== generation) return;
+    current = null;
+    loadError = e instanceof Error ? e.message : String(e);
+    render();
+    return;
+  }
   if (gen !== generation) return;
+  loadError = undefined;
   current = r.service ? { service: r.service, choices: r.choices, mode: r.mode, version: r.version } : null;
   render();
+  document.body.dataset['loads'] = String(++loads);
   document.body.dataset['loadMs'] = (performance.now() - t0).toFixed(1);
   // performance.now() counts from this document's start: how long after opening the data was shown.
   document.body.dataset['shownMs'] ??= performance.now().toFixed(1);
@@ -48,7 +63,8 @@ function render(): void {
     return;
   }
   if (!current) {
-    app.appendChild(notice(`Service ${state.ref.namespace}/${state.ref.name} is not in the workspace manifests.`, 'warning'));
+    const where = state.ref.context === undefined ? 'the workspace manifests' : `the live cluster of context ${state.ref.context}`;
+    app.appendChild(notice(loadError ?? `Service ${state.ref.namespace}/${state.ref.name} is not in ${where}.`, 'warning'));
     return;
   }
   const svc = current.service;

@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { CloseAction, ErrorAction, LanguageClient, TransportKind, type CloseHandlerResult, type ErrorHandler, type ErrorHandlerResult, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { LiveStatusNotification, type InitializationOptions, type LiveStatusParams } from '../protocol/lsp';
 import { SECTION } from './config';
 import type { Log } from './log';
 import { MAX_RESTARTS, RESTART_WINDOW_MS, RestartPolicy } from './restartPolicy';
@@ -12,6 +13,9 @@ import { MAX_RESTARTS, RESTART_WINDOW_MS, RestartPolicy } from './restartPolicy'
 export class ServerClient implements vscode.Disposable {
   private client: LanguageClient | undefined;
   private readonly policy = new RestartPolicy();
+  private readonly liveEmitter = new vscode.EventEmitter<LiveStatusParams>();
+  /** The server's live manifest checks: connecting, synced, reconnecting... (kubeServiceDebugger.live.checkManifests). */
+  readonly onLiveStatus = this.liveEmitter.event;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -41,11 +45,14 @@ export class ServerClient implements vscode.Disposable {
       ],
       synchronize: { configurationSection: SECTION },
       outputChannel: this.log.channel,
+      // The server reads the kubeconfig (live checks) only when told the workspace is trusted; granting trust restarts it.
+      initializationOptions: { trusted: vscode.workspace.isTrusted } satisfies InitializationOptions,
       errorHandler: this.errorHandler(),
     };
     this.client = new LanguageClient('kubeServiceDebugger', 'Kubernetes Service Debugger', serverOptions, clientOptions);
     const t0 = performance.now();
     try {
+      this.client.onNotification(LiveStatusNotification.method, (p: LiveStatusParams) => this.liveEmitter.fire(p));
       await this.client.start();
       this.log.info(`Language server started in ${(performance.now() - t0).toFixed(0)} ms.`);
     } catch (e) {
@@ -83,6 +90,7 @@ export class ServerClient implements vscode.Disposable {
   }
 
   async dispose(): Promise<void> {
+    this.liveEmitter.dispose();
     await this.client?.stop().catch(() => undefined);
   }
 }

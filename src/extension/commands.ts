@@ -4,14 +4,13 @@
  */
 import * as vscode from 'vscode';
 import type { ClusterState } from '../core';
-import { formatRef, type ServiceRef, type SourceLocation } from '../protocol/webview';
+import { formatRef, type PanelTab, type ServiceRef, type SourceLocation } from '../protocol/webview';
 import { refFromArg } from '../viewmodel/args';
 import { ruleChain } from '../viewmodel/engines';
 import { findService, serviceLocation } from '../viewmodel/serviceView';
-import { stateOf, type Ctx } from './context';
+import { stateFor, stateOf, type Ctx } from './context';
 import { importNodeRules } from './importRules';
-import { DebuggerPanel } from './panels/debuggerPanel';
-import type { HandlerContext } from './panels/panelHandlers';
+import { DebuggerPanel, type PanelContext } from './panels/debuggerPanel';
 import { ruleDocumentUri } from './ruleDocuments';
 import { pickTrace } from './tracePicker';
 import { readConfig } from './config';
@@ -24,8 +23,9 @@ export const COMMANDS = {
     if (ref) openPanel(ctx, ref);
   },
   'kubeServiceDebugger.traceRequest': (ctx) => async (arg) => {
-    const state = await stateOf(ctx);
-    const params = await pickTrace(state, refFromArg(arg), readConfig().proxyMode || state.proxy.mode);
+    const ref = refFromArg(arg);
+    const state = await stateFor(ctx, ref);
+    const params = await pickTrace(state, ref, readConfig().proxyMode || state.proxy.mode);
     if (!params) return;
     openPanel(ctx, params.ref, 'trace').runTrace(params);
   },
@@ -33,6 +33,11 @@ export const COMMANDS = {
     const ref = refFromArg(arg) ?? (await pickService(ctx, 'Service whose kube-proxy rules to show'));
     if (!ref) return;
     const cfg = readConfig();
+    if (ref.context !== undefined) {
+      // A live Service's rules are shown in the panel (its Rules tab follows the watch).
+      openPanel(ctx, ref, 'rules');
+      return;
+    }
     const state = await stateOf(ctx);
     const view = ruleChain(state, { ref, mode: cfg.proxyMode || state.proxy.mode, version: cfg.kubeProxyVersion });
     if (!view.available) {
@@ -71,9 +76,9 @@ export function registerCommands(ctx: Ctx): vscode.Disposable[] {
   });
 }
 
-export function panelContext(ctx: Ctx): HandlerContext & { onModelChange: vscode.Event<unknown> } {
+export function panelContext(ctx: Ctx): PanelContext {
   return {
-    state: () => stateOf(ctx),
+    state: (ref) => stateFor(ctx, ref),
     revealService: async (state: ClusterState, namespace: string, name: string) => {
       const svc = findService(state, { namespace, name });
       const loc = svc ? serviceLocation(svc) : null;
@@ -85,11 +90,13 @@ export function panelContext(ctx: Ctx): HandlerContext & { onModelChange: vscode
       const c = readConfig();
       return { mode: c.proxyMode, version: c.kubeProxyVersion };
     },
+    liveInfo: (context) => ctx.live.info(context),
     onModelChange: ctx.model.onDidChange,
+    onLiveChange: ctx.live.onDidChangeCluster,
   };
 }
 
-function openPanel(ctx: Ctx, ref: ServiceRef | null, tab?: 'trace'): DebuggerPanel {
+function openPanel(ctx: Ctx, ref: ServiceRef | null, tab?: PanelTab): DebuggerPanel {
   return DebuggerPanel.createOrShow(ctx.extension.extensionUri, panelContext(ctx), ctx.log, ref, tab);
 }
 

@@ -1,7 +1,9 @@
 /** What every command and view shares: built once in activate. */
 import * as vscode from 'vscode';
 import type { ClusterState } from '../core';
+import type { ServiceRef } from '../protocol/webview';
 import type { ServerClient } from './client';
+import type { LiveSources } from './liveSources';
 import type { Log } from './log';
 import type { RuleDocumentProvider } from './ruleDocuments';
 import type { ServiceTreeProvider } from './views/serviceTree';
@@ -14,6 +16,12 @@ export interface Ctx {
   tree: ServiceTreeProvider;
   rules: RuleDocumentProvider;
   client: ServerClient;
+  live: LiveSources;
+}
+
+/** The state a Service is analysed on: its live cluster's for a live Service, else the workspace's. */
+export async function stateFor(ctx: Ctx, ref: ServiceRef | null | undefined): Promise<ClusterState> {
+  return ref?.context !== undefined ? ctx.live.stateFor(ref) : stateOf(ctx);
 }
 
 /** The workspace state, loading it first if needed. */

@@ -11,6 +11,7 @@ import { ruleChain } from '../viewmodel/engines';
 import { ServiceTreeProvider, VIEW_ID } from './views/serviceTree';
 import { WorkspaceModel } from './workspaceModel';
 import { LiveSources } from './liveSources';
+import { LiveStatusItem } from './liveStatusItem';
 import type { PanelState } from '../protocol/webview';
 
 let client: ServerClient | undefined;
@@ -26,7 +27,7 @@ export function activate(context: vscode.ExtensionContext): void {
     return model.state ? ruleChain(model.state, { ref, mode, version }) : { available: false, reason: 'The workspace manifests could not be read.' };
   });
   client = new ServerClient(context, log);
-  const ctx: Ctx = { extension: context, log, model, tree, rules, client };
+  const ctx: Ctx = { extension: context, log, model, tree, rules, client, live };
   context.subscriptions.push(
     log,
     model,
@@ -39,7 +40,12 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel, state: unknown) => DebuggerPanel.revive(panel, context.extensionUri, panelContext(ctx), log, state as PanelState | undefined),
     }),
-    vscode.workspace.onDidGrantWorkspaceTrust(() => tree.refresh()),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      tree.refresh();
+      // The server was told the workspace is untrusted: start it again so live checks can run.
+      if (client?.running) void client.restart();
+    }),
+    new LiveStatusItem(client),
     ...registerCommands(ctx),
   );
   // The language server and the workspace scan start after activate returns, so activation stays fast.

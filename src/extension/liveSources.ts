@@ -1,26 +1,47 @@
 /**
- * Live cluster contexts for the Services tree (src/live): listed from the kubeconfig when the workspace is
- * trusted and `kubeServiceDebugger.live.enabled` is on; a context connects (list + watch) when the user
- * expands it. Never in Restricted Mode: no kubeconfig is read and no credential plugin runs.
+ * Live cluster contexts for the Services tree and the panel (src/live through LiveRegistry): listed from the
+ * kubeconfig when the workspace is trusted and `kubeServiceDebugger.live.enabled` is on; a context connects
+ * (list + watch) when the user expands it or opens one of its Services. Never in Restricted Mode: no
+ * kubeconfig is read and no credential plugin runs.
  */
 import * as vscode from 'vscode';
-import { LiveCluster, loadKubeconfig, type KubeconfigSource } from '../live';
+import type { ClusterState } from '../core';
+import { LiveCluster, loadKubeconfig, type KubeconfigSource, type LiveChange } from '../live';
+import type { LiveInfo, ServiceRef } from '../protocol/webview';
 import type { LiveSource } from '../viewmodel/serviceTree';
 import { SECTION } from './config';
+import { hasData, LiveRegistry } from './liveRegistry';
 import type { Log } from './log';
 
 export class LiveSources implements vscode.Disposable {
   private contexts: string[] = [];
-  private readonly clusters = new Map<string, { cluster?: LiveCluster; error?: string; connecting: boolean }>();
+  private readonly registry: LiveRegistry;
   private readonly emitter = new vscode.EventEmitter<void>();
+  /** Fires for the tree (any change, status or context list). */
   readonly onDidChange = this.emitter.event;
+  private readonly changeEmitter = new vscode.EventEmitter<{ context: string; change: LiveChange | undefined }>();
+  /** Fires with each change batch of a connected context (the panel filters by its Service). */
+  readonly onDidChangeCluster = this.changeEmitter.event;
   private readonly subs: vscode.Disposable[] = [];
 
   constructor(private readonly log: Log) {
+    this.registry = new LiveRegistry(async (context) => {
+      const cluster = await LiveCluster.connect({ context, trusted: vscode.workspace.isTrusted, kubeconfig: this.kubeconfig() });
+      this.log.info(`Live cluster ${context}: connected to ${cluster.client.server}.`);
+      return cluster;
+    });
+    const sub = this.registry.onChange((context, change) => {
+      const e = this.registry.get(context);
+      if (e?.error && !change) this.log.warn(`Live cluster ${context}: ${e.error}`);
+      this.emitter.fire();
+      this.changeEmitter.fire({ context, change });
+    });
     this.subs.push(
+      { dispose: () => sub.dispose() },
       vscode.workspace.onDidGrantWorkspaceTrust(() => void this.reload()),
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration(`${SECTION}.live`)) void this.reload();
+        // live.checkManifests and live.context belong to the language server's checks, not to the tree.
+        if (e.affectsConfiguration(`${SECTION}.live.enabled`) || e.affectsConfiguration(`${SECTION}.live.kubeconfig`)) void this.reload();
       }),
     );
   }
@@ -30,13 +51,13 @@ export class LiveSources implements vscode.Disposable {
     return typeof file === 'string' && file.trim() ? { files: [file.trim()] } : {};
   }
 
-  private enabled(): boolean {
+  enabled(): boolean {
     return vscode.workspace.isTrusted && vscode.workspace.getConfiguration(SECTION).get<boolean>('live.enabled') === true;
   }
 
   /** Reads the kubeconfig's contexts (nothing is contacted yet). */
   async reload(): Promise<void> {
-    this.stopAll();
+    this.registry.stopAll();
     this.contexts = [];
     if (this.enabled()) {
       try {
@@ -50,46 +71,33 @@ export class LiveSources implements vscode.Disposable {
 
   snapshot(): LiveSource[] {
     return this.contexts.map((context) => {
-      const c = this.clusters.get(context);
+      const c = this.registry.get(context);
       if (c?.error) return { context, state: undefined, status: 'error', error: c.error };
-      if (!c?.cluster) return { context, state: undefined, status: c?.connecting ? 'connecting' : 'not connected' };
+      if (!c?.cluster) return { context, state: undefined, status: c ? 'connecting' : 'not connected' };
       const st = c.cluster.status();
-      const synced = st.state === 'synced' || st.resources.some((r) => r.state === 'synced');
-      return { context, state: synced ? c.cluster.state() : undefined, status: st.message ? `${st.state}: ${st.message}` : st.state };
+      return { context, state: hasData(st) ? c.cluster.state() : undefined, status: st.message ? `${st.state}: ${st.message}` : st.state };
     });
   }
 
   /** Connects a context once (list and watch its resources); the tree refreshes as data arrives. */
   connect(context: string): void {
-    if (!this.enabled() || this.clusters.has(context)) return;
-    const entry: { cluster?: LiveCluster; error?: string; connecting: boolean } = { connecting: true };
-    this.clusters.set(context, entry);
-    LiveCluster.connect({ context, trusted: vscode.workspace.isTrusted, kubeconfig: this.kubeconfig() }).then(
-      (cluster) => {
-        entry.cluster = cluster;
-        entry.connecting = false;
-        cluster.onChange(() => this.emitter.fire());
-        cluster.start();
-        this.log.info(`Live cluster ${context}: connected to ${cluster.client.server}.`);
-        this.emitter.fire();
-      },
-      (e: unknown) => {
-        entry.error = e instanceof Error ? e.message : String(e);
-        entry.connecting = false;
-        this.log.warn(`Live cluster ${context}: ${entry.error}`);
-        this.emitter.fire();
-      },
-    );
+    if (this.enabled()) this.registry.connect(context);
   }
 
-  private stopAll(): void {
-    for (const c of this.clusters.values()) c.cluster?.stop();
-    this.clusters.clear();
+  /** The state a live Service is analysed on (its namespace and the cluster-scoped objects). */
+  stateFor(ref: ServiceRef): Promise<ClusterState> {
+    if (!this.enabled()) return Promise.reject(new Error('Live clusters are off (kubeServiceDebugger.live.enabled, trusted workspaces only).'));
+    return this.registry.stateFor(ref);
+  }
+
+  info(context: string): LiveInfo | undefined {
+    return this.registry.info(context);
   }
 
   dispose(): void {
-    this.stopAll();
+    this.registry.dispose();
     this.emitter.dispose();
+    this.changeEmitter.dispose();
     for (const s of this.subs) s.dispose();
   }
 }

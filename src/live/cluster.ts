@@ -20,6 +20,11 @@ export interface LiveClusterOptions {
   reflector?: Partial<ReflectorOptions>;
   /** Follow namespaced resources in this namespace only (and skip the Namespace list). */
   namespace?: string;
+  /**
+   * After a forbidden cluster-wide list made a resource fall back to per-namespace lists, try the
+   * cluster-wide list again this often (RBAC can change; default 5 minutes).
+   */
+  clusterWideRetryMs?: number;
 }
 
 export interface ConnectOptions extends LiveClusterOptions, ContextOptions, ClientOptions {
@@ -29,6 +34,9 @@ export interface ConnectOptions extends LiveClusterOptions, ContextOptions, Clie
 export class LiveCluster {
   private readonly reflectors = new Map<string, Reflector>();
   private readonly fallback = new Set<ResourceName>();
+  /** Cluster-wide reflectors tried again after a fallback: they replace the per-namespace ones once synced. */
+  private readonly promoting = new Map<ResourceName, Reflector>();
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly listeners = new Set<(c: LiveChange) => void>();
   private pending = new Map<string, ObjectChange>();
   private pendingResources = new Set<ResourceName>();
@@ -77,8 +85,12 @@ export class LiveCluster {
   stop(): void {
     this.stopped = true;
     for (const r of this.reflectors.values()) r.stop();
+    for (const r of this.promoting.values()) r.stop();
+    this.promoting.clear();
     clearTimeout(this.timer);
+    clearTimeout(this.retryTimer);
     this.timer = undefined;
+    this.retryTimer = undefined;
     this.pending.clear();
     this.listeners.clear();
   }
@@ -203,6 +215,56 @@ export class LiveCluster {
     this.fallback.add(r.def.name);
     r.stop('listing per namespace instead');
     for (const ns of this.namespacesForFallback()) this.add(r.def, ns);
+    this.scheduleClusterWideRetry();
+    this.onStatus();
+  }
+
+  private scheduleClusterWideRetry(): void {
+    if (this.retryTimer || this.stopped || !this.reflectorOptions.watch) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      for (const name of this.fallback) if (!this.promoting.has(name)) this.tryClusterWide(name);
+    }, this.options.clusterWideRetryMs ?? 5 * 60_000);
+  }
+
+  /**
+   * Lists a fallen-back resource cluster-wide again, in the background: until that list is complete the
+   * per-namespace reflectors keep serving; then they are replaced in one step (no object disappears in
+   * between). Still forbidden: try again later.
+   */
+  private tryClusterWide(name: ResourceName): void {
+    const def = this.defs.find((d) => d.name === name)!;
+    const shadow: Reflector = new Reflector(this.client, def, undefined, {
+      changed: (r, type, o) => {
+        if (this.reflectors.get(`${name}|`) === r) this.onObject(r, type, o);
+      },
+      statusChanged: (r) => {
+        if (this.promoting.get(name) === r && r.status.state === 'synced') this.promote(def, r);
+        else if (this.reflectors.get(`${name}|`) === r) this.onStatus();
+      },
+      forbidden: (r) => {
+        if (this.promoting.get(name) !== r) return;
+        r.stop();
+        this.promoting.delete(name);
+        this.scheduleClusterWideRetry();
+      },
+    }, this.reflectorOptions);
+    this.promoting.set(name, shadow);
+    shadow.start();
+  }
+
+  private promote(def: ResourceDef, r: Reflector): void {
+    this.promoting.delete(def.name);
+    this.fallback.delete(def.name);
+    for (const [key, old] of [...this.reflectors]) {
+      if (old.def !== def) continue;
+      old.stop();
+      this.reflectors.delete(key);
+    }
+    this.reflectors.set(`${def.name}|`, r);
+    this.cached = undefined;
+    this.byNamespace.clear();
+    this.pendingResources.add(def.name);
     this.onStatus();
   }
 

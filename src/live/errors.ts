@@ -55,6 +55,20 @@ export function errorFromNetwork(e: unknown, what: string): LiveError {
   if (/ECONNREFUSED|ECONNRESET|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|EPIPE|socket hang up/i.test(code + ' ' + text)) {
     return new LiveError('unreachable', `${what}: cannot reach the API server (${code || text})`);
   }
+  const tls = tlsProblem(code, text);
+  if (tls) return new LiveError('unreachable', `${what}: TLS: ${tls}`);
   if (/ETIMEDOUT|timeout/i.test(code + ' ' + text)) return new LiveError('timeout', `${what}: the API server did not answer in time`);
   return new LiveError('unreachable', `${what}: ${text}`);
+}
+
+/** TLS failures in words: which side's certificate is the problem and what to check in the kubeconfig. */
+function tlsProblem(code: string, text: string): string | undefined {
+  if (/certificate required|alert number 116/i.test(text)) return 'the API server requires a client certificate and none was sent (client-certificate-data / client-key-data in the kubeconfig user)';
+  if (/bad certificate|unknown ca|alert number 4[28]/i.test(text)) return 'the API server refused our client certificate (not signed by a CA it trusts?)';
+  if (/SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|self[- ]signed certificate|unable to verify/i.test(code + ' ' + text)) {
+    return `the API server's certificate is not signed by the kubeconfig's certificate-authority(-data) (${code || text})`;
+  }
+  if (/CERT_HAS_EXPIRED|certificate has expired/i.test(code + ' ' + text)) return "the API server's certificate has expired";
+  if (/ERR_TLS_CERT_ALTNAME_INVALID|altnames/i.test(code + ' ' + text)) return `the API server's certificate does not name this address (${text})`;
+  return undefined;
 }

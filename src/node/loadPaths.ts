@@ -80,19 +80,30 @@ export async function kustomizePatchFiles(files: string[]): Promise<Set<string>>
   return patches;
 }
 
-export async function loadFile(file: string, options: Partial<LoadOptions> = {}): Promise<ManifestFile> {
-  const max = options.maxBytes ?? DEFAULT_MAX_BYTES;
+type ReadResult = { text: string } | { size: number } | { error: unknown };
+
+/** A file's text, or its size when it is over the limit (then it is not read), or the error. */
+async function readText(file: string, max: number): Promise<ReadResult> {
   try {
     const st = await fs.stat(file);
-    if (st.size > max) return tooLargeManifest(file, st.size, max);
-    const text = await fs.readFile(file, 'utf8');
-    return loadManifest(file, text, options);
-  } catch (e) {
-    const m = loadManifest(file, '', options);
-    m.skipped = 'not-a-manifest';
-    m.diagnostics.push({ file, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: 'error', code: 'KSD005', message: `Cannot read file: ${describeFsError(e)}` });
-    return m;
+    if (st.size > max) return { size: st.size };
+    return { text: await fs.readFile(file, 'utf8') };
+  } catch (error) {
+    return { error };
   }
+}
+
+function fromRead(file: string, r: ReadResult, options: Partial<LoadOptions>): ManifestFile {
+  if ('text' in r) return loadManifest(file, r.text, options);
+  if ('size' in r) return tooLargeManifest(file, r.size, options.maxBytes ?? DEFAULT_MAX_BYTES);
+  const m = loadManifest(file, '', options);
+  m.skipped = 'not-a-manifest';
+  m.diagnostics.push({ file, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: 'error', code: 'KSD005', message: `Cannot read file: ${describeFsError(r.error)}` });
+  return m;
+}
+
+export async function loadFile(file: string, options: Partial<LoadOptions> = {}): Promise<ManifestFile> {
+  return fromRead(file, await readText(file, options.maxBytes ?? DEFAULT_MAX_BYTES), options);
 }
 
 /** Loads every manifest under the given paths. Paths may be files or folders; `-` reads stdin. */
@@ -101,9 +112,15 @@ export async function loadPaths(paths: string[], options: Partial<LoadOptions> =
   const names = await listManifestFiles(paths.filter((p) => p !== '-'), problems);
   const patches = await kustomizePatchFiles(names);
   const files: ManifestFile[] = [];
-  for (const f of names) {
-    if (/(^|[\\/])kustomization\.ya?ml$/i.test(f)) continue;
-    files.push(await loadFile(f, { ...options, partial: patches.has(path.resolve(f)) }));
+  const max = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  // Reads run a few files ahead of parsing, so the disk and the parser overlap.
+  const wanted = names.filter((f) => !/(^|[\\/])kustomization\.ya?ml$/i.test(f));
+  const reads: Promise<ReadResult>[] = [];
+  const AHEAD = 8;
+  for (let i = 0; i < wanted.length; i++) {
+    for (let k = reads.length; k < Math.min(wanted.length, i + AHEAD); k++) reads.push(readText(wanted[k]!, max));
+    const f = wanted[i]!;
+    files.push(fromRead(f, await reads[i]!, { ...options, partial: patches.has(path.resolve(f)) }));
   }
   if (paths.includes('-')) files.push(loadManifest('<stdin>', await readStdin(), options));
   return { files, problems };

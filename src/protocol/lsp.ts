@@ -104,6 +104,28 @@ export interface StatusParams {
 /** Server -> client: indexing progress and totals (status bar item). */
 export const StatusNotification: NotificationDescriptor<StatusParams> = { method: 'ksd/status' };
 
+export interface LiveStatusParams {
+  /**
+   * off: the setting is off; untrusted: on, but the client did not say the workspace is trusted;
+   * the others: the cluster's sync state (src/live), `error` also when the kubeconfig cannot be read.
+   */
+  state: 'off' | 'untrusted' | 'connecting' | 'syncing' | 'synced' | 'reconnecting' | 'forbidden' | 'error' | 'stopped';
+  context?: string;
+  server?: string;
+  message?: string;
+  /** ms since the epoch when the live data stopped being current. */
+  staleSince?: number;
+}
+/** Server -> client: the live cluster open manifests are checked against (kubeServiceDebugger.live.checkManifests). */
+export const LiveStatusNotification: NotificationDescriptor<LiveStatusParams> = { method: 'ksd/liveStatus' };
+
+/** initializationOptions the server reads (all optional). */
+export interface InitializationOptions {
+  settings?: unknown;
+  /** The workspace is trusted: the server may read the kubeconfig (live checks). Other editors opt in by sending true. */
+  trusted?: boolean;
+}
+
 // ---------------------------------------------------------------- commands the code lenses carry
 
 /** Code lens commands, implemented by the extension. Argument: one ServiceRef (plus the document uri). */

@@ -26,6 +26,17 @@ export interface KsdSettings {
   ignoredLabels: string[];
   /** Files larger than this many bytes are skipped with an info diagnostic. */
   maxFileSize: number;
+  /**
+   * Open manifests checked against a live cluster (src/server/liveChecks): only when this is on AND the
+   * client said the workspace is trusted (initializationOptions.trusted).
+   */
+  live: {
+    checkManifests: boolean;
+    /** kubeconfig context; "" = the current context. */
+    context: string;
+    /** kubeconfig file; "" = $KUBECONFIG or ~/.kube/config. */
+    kubeconfig: string;
+  };
 }
 
 export const SETTINGS_SECTION = 'kubeServiceDebugger';
@@ -39,9 +50,10 @@ export const DEFAULT_SETTINGS: KsdSettings = {
   ignoredPaths: [],
   ignoredLabels: [],
   maxFileSize: 2 * 1024 * 1024,
+  live: { checkManifests: false, context: '', kubeconfig: '' },
 };
 
-type JsonSchema = { type: string; default: unknown; description: string; enum?: string[]; items?: { type: string }; additionalProperties?: unknown; minimum?: number; pattern?: string };
+type JsonSchema = { type: string; default: unknown; description: string; enum?: string[]; items?: { type: string }; additionalProperties?: unknown; minimum?: number; pattern?: string; scope?: string };
 
 /** The contributes.configuration properties, keyed by full setting name. */
 export const SETTINGS_SCHEMA: Record<string, JsonSchema> = {
@@ -54,6 +66,14 @@ export const SETTINGS_SCHEMA: Record<string, JsonSchema> = {
   'kubeServiceDebugger.ignoredPaths': { type: 'array', items: { type: 'string' }, default: [], description: 'Glob patterns of workspace files to leave out of the index (node_modules and .git are always skipped).' },
   'kubeServiceDebugger.ignoredLabels': { type: 'array', items: { type: 'string' }, default: [], description: 'Label keys ignored when comparing Service selectors with pod labels.' },
   'kubeServiceDebugger.maxFileSize': { type: 'number', minimum: 1024, default: 2 * 1024 * 1024, description: 'Manifest files larger than this many bytes are skipped (with an info diagnostic).' },
+  'kubeServiceDebugger.live.checkManifests': {
+    type: 'boolean',
+    default: false,
+    scope: 'machine-overridable',
+    description: 'Check open manifests against a live cluster (its pods, nodes and kube-proxy configuration) and report drift from the live Services (KSD801, KSD802). Read-only; off in Restricted Mode.',
+  },
+  'kubeServiceDebugger.live.context': { type: 'string', default: '', scope: 'machine-overridable', description: 'kubeconfig context whose cluster open manifests are checked against (empty: the current context). Not read in Restricted Mode.' },
+  'kubeServiceDebugger.live.kubeconfig': { type: 'string', default: '', scope: 'machine-overridable', description: 'Path to the kubeconfig file (empty: $KUBECONFIG or ~/.kube/config). Not read in Restricted Mode.' },
 };
 
 /** Normalises whatever the client sent (any shape) into complete settings; wrong types fall back to defaults. */
@@ -69,6 +89,8 @@ export function normalizeSettings(raw: unknown): KsdSettings {
   const version = typeof proxy['version'] === 'string' && /^\d+\.\d+$/.test(proxy['version']) ? proxy['version'] : '';
   const range = typeof r['nodePortRange'] === 'string' && parseNodePortRange(r['nodePortRange']) ? r['nodePortRange'] : DEFAULT_SETTINGS.nodePortRange;
   const max = r['maxFileSize'];
+  const live = isObj(r['live']) ? r['live'] : {};
+  const text = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
   return {
     proxy: { mode: mode === 'nftables' || mode === 'ipvs' || mode === 'iptables' ? mode : DEFAULT_SETTINGS.proxy.mode, version },
     clusterCIDRs: strings(r['clusterCIDRs']),
@@ -78,6 +100,7 @@ export function normalizeSettings(raw: unknown): KsdSettings {
     ignoredPaths: strings(r['ignoredPaths']),
     ignoredLabels: strings(r['ignoredLabels']),
     maxFileSize: typeof max === 'number' && Number.isFinite(max) && max >= 1024 ? Math.floor(max) : DEFAULT_SETTINGS.maxFileSize,
+    live: { checkManifests: live['checkManifests'] === true, context: text(live['context']), kubeconfig: text(live['kubeconfig']) },
   };
 }
 

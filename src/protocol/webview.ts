@@ -14,6 +14,30 @@ import type { EndpointRow } from '../core/endpoints/service';
 export interface ServiceRef {
   namespace: string;
   name: string;
+  /** The kubeconfig context of a live cluster; absent for the workspace manifests. */
+  context?: string;
+}
+
+/** A matched pod and whether it is served, with the reasons when it is not (live or manifests). */
+export interface PodVerdictView {
+  /** namespace/name */
+  pod: string;
+  ip: string;
+  node?: string;
+  served: boolean;
+  reasons: { code: string; reason: string; port?: string }[];
+}
+
+/** Where a live Service's data comes from and how current it is. */
+export interface LiveInfo {
+  context: string;
+  server: string;
+  /** syncing, synced, reconnecting, forbidden, error. */
+  state: string;
+  /** What is wrong, in words (reconnecting since..., not allowed to read pods in ns...). */
+  message?: string;
+  /** ms since the epoch when the data stopped being current; absent while current. */
+  staleSince?: number;
 }
 
 export type Health = 'ok' | 'warning' | 'error' | 'none';
@@ -64,6 +88,12 @@ export interface ServiceView {
   /** One line on the health, in plain words. */
   healthText: string;
   location: SourceLocation | null;
+  /** Every pod the selector matches: served or not, and why not. */
+  pods?: PodVerdictView[];
+  /** Why the Service has no ready endpoint, in one sentence. */
+  summary?: string;
+  /** Set for a Service of a live cluster. */
+  live?: LiveInfo;
 }
 
 /** What the trace form offers as sources and nodes. */
@@ -239,11 +269,20 @@ export function isToPanelMessage(m: unknown): m is ToPanelMessage {
 export function isServiceRef(v: unknown): v is ServiceRef {
   if (typeof v !== 'object' || v === null) return false;
   const r = v as Record<string, unknown>;
-  return typeof r['namespace'] === 'string' && typeof r['name'] === 'string';
+  return typeof r['namespace'] === 'string' && typeof r['name'] === 'string' && (r['context'] === undefined || typeof r['context'] === 'string');
 }
 
 export function formatRef(ref: ServiceRef): string {
   return `${ref.namespace}/${ref.name}`;
+}
+
+/** "NS/NAME" for the workspace, "CONTEXT: NS/NAME" for a live cluster. */
+export function describeRef(ref: ServiceRef): string {
+  return ref.context === undefined ? formatRef(ref) : `${ref.context}: ${formatRef(ref)}`;
+}
+
+export function sameRef(a: ServiceRef | null | undefined, b: ServiceRef | null | undefined): boolean {
+  return !!a && !!b && a.namespace === b.namespace && a.name === b.name && a.context === b.context;
 }
 
 /** "NS/NAME" or "NAME" (namespace default). */

@@ -1,22 +1,27 @@
 /**
  * The cluster state over the whole index and the diagnostics of every file, updated incrementally: after
- * a change only the affected partitions (namespaces) are re-checked and only files whose diagnostics
- * changed are published.
+ * a change only the check subjects it can affect (see workspace/affected.ts) are re-checked, the findings
+ * of every other subject are kept (their positions moved with their documents), and only files whose
+ * diagnostics changed are published. The result equals a full check of the workspace.
  */
-import { buildClusterState, compareDiagnostics, runChecks, type ClusterOptions, type ClusterState, type Diagnostic, type LoadedObject, type ManifestFile } from '../core';
+import { buildClusterState, compareDiagnostics, runChecks, type CheckOptions, type ClusterOptions, type ClusterState, type Diagnostic, type LoadedObject } from '../core';
 import { parseNodePortRange, type KsdSettings } from '../protocol/settings';
-import { affectedPartitions, partitionsOf, scopedState } from './workspace/partitions';
+import { affectedSubjects, type Affected } from './workspace/affected';
+import { Findings } from './workspace/findings';
 import type { FileChange, WorkspaceIndex } from './workspace/workspaceIndex';
 
 export interface UpdateResult {
-  partitions: number;
+  /** Subjects re-checked ('all': a full check). */
+  subjects: number | 'all';
   published: number;
   ms: number;
+  /** Where the time went (ms): building the state, working out what to re-check, checking, publishing. */
+  phases: { state: number; affected: number; check: number; publish: number };
 }
 
 export class Analysis {
   state: ClusterState | undefined;
-  private byPartition = new Map<string, Map<string, Diagnostic[]>>();
+  private findings = new Findings();
   private published = new Map<string, string>();
   private current = new Map<string, Diagnostic[]>();
 
@@ -40,58 +45,77 @@ export class Analysis {
     };
   }
 
+  private checkOptions(): CheckOptions {
+    return { severities: this.settings.checks, ignoredLabels: this.settings.ignoredLabels };
+  }
+
   /** Diagnostics last computed for a file (with fixes), as published. */
   diagnosticsFor(uri: string): readonly Diagnostic[] {
     return this.current.get(uri) ?? [];
   }
 
-  /** Rebuilds the state and re-checks what the changes can affect ('all' after settings or a rescan). */
-  update(changes: readonly FileChange[] | 'all'): UpdateResult {
+  /**
+   * Rebuilds the state and re-checks what the changes can affect ('all' after settings or a rescan).
+   * `first` names a file to publish before the others (the document the user is looking at).
+   */
+  update(changes: readonly FileChange[] | 'all', first?: string): UpdateResult {
     const t0 = performance.now();
     const prev = this.state;
     const state = buildClusterState(this.index.objects(), this.clusterOptions());
     this.state = state;
-    const changedObjects: LoadedObject[] = changes === 'all' ? [] : changes.flatMap((c) => [...c.before, ...c.after]);
-    const affected = changes === 'all' ? 'all' : affectedPartitions(changedObjects, prev, state);
-    const partitions = new Set(partitionsOf(state));
-    const rerun = affected === 'all' ? partitions : new Set([...affected].filter((p) => partitions.has(p)));
-    const touched = new Set<string>(changes === 'all' ? [...this.index.files().map((f) => f.file), ...this.published.keys()] : changes.map((c) => c.uri));
-    for (const p of [...this.byPartition.keys()]) {
-      if (partitions.has(p) && !rerun.has(p)) continue;
-      for (const uri of this.byPartition.get(p)!.keys()) touched.add(uri);
-      this.byPartition.delete(p);
-    }
-    if (rerun.size) {
-      const files = this.index.files();
-      const checkOptions = { severities: this.settings.checks, ignoredLabels: this.settings.ignoredLabels };
-      for (const p of rerun) {
-        const scoped = scopedState(state, p);
-        const found = runChecks({ state: scoped, files: filesOf(files, scoped.objects) }, checkOptions);
-        const perFile = new Map<string, Diagnostic[]>();
-        for (const d of found) {
-          const list = perFile.get(d.file);
-          if (list) list.push(d);
-          else perFile.set(d.file, [d]);
-          touched.add(d.file);
-        }
-        this.byPartition.set(p, perFile);
+    const t1 = performance.now();
+    let t2 = t1;
+    const options = this.checkOptions();
+    const touched = new Set<string>();
+    let affected: Affected = 'all';
+    if (changes !== 'all' && prev) {
+      const before = new Set<LoadedObject>();
+      const after = new Set<LoadedObject>();
+      for (const c of changes) {
+        touched.add(c.uri);
+        for (const o of c.before) before.add(o);
+        for (const o of c.after) after.add(o);
+      }
+      const removed = [...before].filter((o) => !after.has(o));
+      const added = [...after].filter((o) => !before.has(o));
+      affected = affectedSubjects({ removed, added, prev, next: state, options, holders: (code) => this.findings.holders(code) });
+      if (affected !== 'all') {
+        const unmapped = this.findings.move(changes, touched);
+        if (unmapped === 'all') affected = 'all';
+        else for (const o of unmapped) affected.add(o);
+      }
+      t2 = performance.now();
+      if (affected !== 'all') {
+        for (const uri of this.findings.drop([...removed, ...affected])) touched.add(uri);
+        const found = runChecks({ state, files: [], focus: affected }, options);
+        const stray = this.findings.add(found, this.index, affected);
+        for (const d of found) touched.add(d.file);
+        // A finding written outside its subject (a rule above missed a dependency): be exact, check everything.
+        if (stray) affected = 'all';
       }
     }
+    if (affected === 'all') {
+      for (const uri of this.findings.files()) touched.add(uri);
+      for (const f of this.index.files()) touched.add(f.file);
+      for (const uri of this.published.keys()) touched.add(uri);
+      this.findings.clear();
+      this.findings.add(runChecks({ state, files: [] }, options), this.index);
+    }
+    const t3 = performance.now();
     let published = 0;
+    if (first && touched.delete(first) && this.assemble(first)) published++;
     for (const uri of touched) if (this.assemble(uri)) published++;
-    return { partitions: rerun.size, published, ms: performance.now() - t0 };
+    const t4 = performance.now();
+    return { subjects: affected === 'all' ? 'all' : affected.size, published, ms: t4 - t0, phases: { state: t1 - t0, affected: t2 - t1, check: t3 - t2, publish: t4 - t3 } };
   }
 
-  /** Load problems plus each partition's findings for one file, de-duplicated; publishes when different. */
+  /** Load problems plus the findings written in one file, de-duplicated; publishes when different. */
   private assemble(uri: string): boolean {
     const file = this.index.file(uri);
     const all: Diagnostic[] = file ? [...file.diagnostics] : [];
     // Findings inside a document that does not parse are about its last good version: not shown there.
     const stale = this.index.retainedSpans(uri);
-    for (const perFile of this.byPartition.values()) {
-      const list = perFile.get(uri);
-      if (list) for (const d of list) if (!stale.some((s) => d.range.start.line >= s.start && d.range.start.line <= s.end)) all.push(d);
-    }
+    for (const d of this.findings.inFile(uri)) if (!stale.some((s) => d.range.start.line >= s.start && d.range.start.line <= s.end)) all.push(d);
     const seen = new Set<string>();
     const unique = all.filter((d) => {
       const k = `${d.range.start.line}:${d.range.start.character}:${d.range.end.line}:${d.range.end.character}|${d.code}|${d.message}`;
@@ -110,10 +134,4 @@ export class Analysis {
     this.publish(uri, unique);
     return true;
   }
-}
-
-/** Check contexts carry the files of the partition's objects, without their load problems (published once, per file). */
-function filesOf(files: readonly ManifestFile[], objects: readonly LoadedObject[]): ManifestFile[] {
-  const uris = new Set(objects.map((o) => o.source?.file));
-  return files.filter((f) => uris.has(f.file)).map((f) => ({ ...f, diagnostics: [] }));
 }

@@ -1,19 +1,16 @@
 /**
  * Debounces edits: the first edit after a quiet spell is analysed on the next turn of the event loop
  * (so a burst already queued is taken together); edits within `debounceMs` of the last analysis wait for
- * the rest of that window. After edits settle, one full re-check runs.
+ * the rest of that window. (The analysis is exact after each run: no full re-check is needed once edits settle.)
  */
 export class Scheduler {
   private pending = new Map<string, string>();
   private timer: NodeJS.Timeout | undefined;
-  private settleTimer: NodeJS.Timeout | undefined;
   private lastRun = -Infinity;
 
   constructor(
     private readonly run: (uris: string[]) => void,
-    private readonly settle: () => void,
     private readonly debounceMs: number,
-    private readonly settleMs: number,
     private readonly onError: (e: unknown) => void,
   ) {}
 
@@ -42,22 +39,10 @@ export class Scheduler {
       this.onError(e);
     }
     this.lastRun = performance.now();
-    if (this.settleMs > 0) {
-      if (this.settleTimer) clearTimeout(this.settleTimer);
-      this.settleTimer = setTimeout(() => {
-        this.settleTimer = undefined;
-        try {
-          this.settle();
-        } catch (e) {
-          this.onError(e);
-        }
-      }, this.settleMs);
-    }
   }
 
   dispose(): void {
     if (this.timer) clearTimeout(this.timer);
-    if (this.settleTimer) clearTimeout(this.settleTimer);
     this.pending.clear();
   }
 }

@@ -4,7 +4,8 @@
  */
 import { CodeActionKind, DidChangeConfigurationNotification, DidChangeWatchedFilesNotification, FileChangeType, TextDocumentSyncKind, TextDocuments, type Connection, type InitializeResult } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { RuleChainRequest, ServiceSummaryRequest, StatusNotification, TraceRequest, type RuleChainParams, type RuleChainResult, type ServiceSummaryParams, type ServiceSummaryResult, type StatusParams, type TraceParams, type TraceResult } from '../protocol/lsp';
+import type { Diagnostic } from '../core';
+import { LiveStatusNotification, RuleChainRequest, ServiceSummaryRequest, StatusNotification, type InitializationOptions, TraceRequest, type RuleChainParams, type RuleChainResult, type ServiceSummaryParams, type ServiceSummaryResult, type StatusParams, type TraceParams, type TraceResult } from '../protocol/lsp';
 import { normalizeSettings, SETTINGS_SECTION, type KsdSettings } from '../protocol/settings';
 import { Analysis } from './analysis';
 import { quickFixes } from './features/codeActions';
@@ -19,6 +20,7 @@ import { definition, references } from './features/navigation';
 import { serviceSummary } from './features/summary';
 import { documentSymbols } from './features/symbols';
 import { guard } from './guard';
+import { LiveChecks, liveOnly } from './liveChecks';
 import { Scheduler } from './scheduler';
 import { normalizeUri, uriToPath } from './workspace/uri';
 import { WorkspaceIndex, type FileChange } from './workspace/workspaceIndex';
@@ -26,8 +28,6 @@ import { WorkspaceIndex, type FileChange } from './workspace/workspaceIndex';
 export interface ServerOptions {
   /** Edits arriving within this many ms of the last analysis are coalesced (default 75). */
   debounceMs?: number;
-  /** After edits settle, one full re-check of every partition (default 1500 ms; 0 disables). */
-  settleMs?: number;
 }
 
 export function startServer(connection: Connection, options: ServerOptions = {}): void {
@@ -35,7 +35,21 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   const documents = new TextDocuments(TextDocument);
   let settings: KsdSettings = normalizeSettings(undefined);
   const index = new WorkspaceIndex(settings);
-  const analysis = new Analysis(index, settings, (uri, diags) => void connection.sendDiagnostics({ uri, diagnostics: diags.map(toLspDiagnostic) }));
+  // Open manifests checked against a live cluster (off unless set and trusted): see liveChecks.ts.
+  let trusted = false;
+  const openUris = () => documents.all().map((d) => normalizeUri(d.uri));
+  const live = new LiveChecks({
+    openFile: (uri) => (openUris().includes(uri) ? index.file(uri) : undefined),
+    openUris,
+    republish: (uri) => publish(uri, analysis.diagnosticsFor(uri)),
+    status: (s) => void connection.sendNotification(LiveStatusNotification.method, s),
+    log: (m) => connection.console.warn(m),
+  });
+  const publish = (uri: string, diags: readonly Diagnostic[]) => {
+    const extra = liveOnly(diags, live.extra(uri)).map((d) => ({ ...toLspDiagnostic(d), source: 'ksd (live cluster)' }));
+    void connection.sendDiagnostics({ uri, diagnostics: [...diags.map(toLspDiagnostic), ...extra] });
+  };
+  const analysis = new Analysis(index, settings, publish);
   let folders: string[] = [];
   let canPullConfig = false;
   let canWatch = false;
@@ -54,11 +68,12 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         const uri = normalizeUri(docUri);
         if (doc && index.accepts(uri, doc.languageId)) changes.push(index.setText(uri, doc.getText()));
       }
-      if (changes.length) analysis.update(changes);
+      if (changes.length) {
+        analysis.update(changes, changes[0]!.uri);
+        live.refresh(changes.map((c) => c.uri));
+      }
     },
-    () => analysis.update('all'),
     options.debounceMs ?? 75,
-    options.settleMs ?? 1500,
     (e) => log.error(`ksd: analysis failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`),
   );
 
@@ -72,6 +87,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       }
     }
     settings = normalizeSettings(raw);
+    live.configure(settings.live, trusted);
   }
 
   async function rescan(): Promise<void> {
@@ -95,7 +111,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const fromFolders = (params.workspaceFolders ?? []).map((f) => uriToPath(f.uri)).filter((p): p is string => !!p);
     const root = params.rootUri ? uriToPath(params.rootUri) : (params.rootPath ?? undefined);
     folders = fromFolders.length ? fromFolders : root ? [root] : [];
-    const init = params.initializationOptions as { settings?: unknown } | undefined;
+    const init = params.initializationOptions as InitializationOptions | undefined;
+    trusted = init?.trusted === true;
     if (init?.settings) settings = normalizeSettings(init.settings);
     return {
       capabilities: {
@@ -265,7 +282,10 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     return known ? undefined : `No Service ${ref.namespace}/${ref.name} in the workspace.`;
   }
 
-  connection.onShutdown(() => scheduler.dispose());
+  connection.onShutdown(() => {
+    scheduler.dispose();
+    live.stop();
+  });
   documents.listen(connection);
   connection.listen();
 }

@@ -4,10 +4,13 @@
  * family are rendered and compiled once per state (a state is immutable; edits make a new one).
  */
 import {
+  checkIpvsVersion,
+  checkNftVersion,
   compileRules,
   parseNft,
   renderIpvs,
   renderNftables,
+  RulesRequestError,
   traceCompiled,
   traceIpvs,
   traceNft,
@@ -18,6 +21,7 @@ import {
   type TracePacket,
 } from '../core';
 import { generatedRules } from '../cli/generatedRules';
+import { CliError } from '../cli/io';
 
 export type ProxyMode = 'iptables' | 'nftables' | 'ipvs';
 
@@ -38,7 +42,19 @@ export function generatedTracer(mode: ProxyMode, version?: string): GeneratedTra
   };
 }
 
+/** A version the mode's renderer does not model is a clear error, as for `ksd rules`. */
+function checkVersion(mode: ProxyMode, version: string | undefined): void {
+  try {
+    if (mode === 'nftables') checkNftVersion(version);
+    if (mode === 'ipvs') checkIpvsVersion(version);
+  } catch (e) {
+    if (e instanceof RulesRequestError) throw new CliError(e.message);
+    throw e;
+  }
+}
+
 function prepare(state: ClusterState, mode: ProxyMode, version: string | undefined, node: string | undefined, family: IPFamily): Prepared {
+  checkVersion(mode, version);
   if (mode === 'nftables') {
     const rs = parseNft(renderNftables(state, { family, node }).text);
     return (packet, ctx) => traceNft(rs, packet, ctx);

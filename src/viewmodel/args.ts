@@ -8,7 +8,7 @@ import { isServiceRef, parseRef, type ServiceRef } from '../protocol/webview';
 export function refFromArg(arg: unknown): ServiceRef | undefined {
   if (typeof arg === 'string') return parseRef(arg);
   if (typeof arg !== 'object' || arg === null) return undefined;
-  if (isServiceRef(arg)) return { namespace: arg.namespace || 'default', name: arg.name };
+  if (isServiceRef(arg)) return { namespace: arg.namespace || 'default', name: arg.name, ...(arg.context ? { context: arg.context } : {}) };
   const r = arg as Record<string, unknown>;
   if (isServiceRef(r['ref'])) return refFromArg(r['ref']);
   if (isServiceRef(r['service'])) return refFromArg(r['service']);

@@ -57,5 +57,7 @@ function wholeRules(state: ClusterState, version: string): RuleSet {
 }
 
 export function noService(state: ClusterState, ref: ServiceRef): string {
-  return `No Service ${ref.namespace}/${ref.name} in the workspace manifests (${state.services.length} Service${state.services.length === 1 ? '' : 's'} found).`;
+  const found = `${state.services.length} Service${state.services.length === 1 ? '' : 's'} found`;
+  if (ref.context !== undefined) return `No Service ${ref.namespace}/${ref.name} in namespace ${ref.namespace} of cluster context "${ref.context}" (${found} there).`;
+  return `No Service ${ref.namespace}/${ref.name} in the workspace manifests (${found}).`;
 }

@@ -89,7 +89,7 @@ export function childNodes(input: TreeInput, node: TreeNode): TreeNode[] {
       return serviceViews(state)
         .filter((v) => v.ref.namespace === node.namespace)
         .sort((a, b) => (a.ref.name < b.ref.name ? -1 : a.ref.name > b.ref.name ? 1 : 0))
-        .map((view) => ({ kind: 'service', id: `${node.source === WORKSPACE ? '' : `${node.source}:`}svc:${view.ref.namespace}/${view.ref.name}`, source: node.source, ref: view.ref, view }));
+        .map((view) => ({ kind: 'service', id: `${node.source === WORKSPACE ? '' : `${node.source}:`}svc:${view.ref.namespace}/${view.ref.name}`, source: node.source, ref: node.source === WORKSPACE ? view.ref : { ...view.ref, context: node.source.slice('live:'.length) }, view }));
     case 'service': {
       const v = node.view;
       const ports: TreeNode[] = v.ports.map((port) => {

@@ -88,7 +88,7 @@ status:
 test('ksd trace: bad input gives a clear message and exit 2, never a stack trace', () => {
   const cases: [string[], RegExp][] = [
     [['trace', '--rules', fx('node-save.txt'), '--from', '10.0.0.1'], /needs --from SRC and --to DST:PORT/],
-    [['trace', '--from', '10.0.0.1', '--to', '10.0.0.2:80'], /needs PATHS \(manifests\), or --rules FILE/],
+    [['trace', '--from', '10.0.0.1', '--to', '10.0.0.2:80'], /needs PATHS \(manifests\), --live, or --rules FILE/],
     [['trace', '--rules', fx('node-save.txt'), '--from', '10.0.0.1', '--to', '10.0.0.2'], /expected DST:PORT/],
     [['trace', '--rules', fx('node-save.txt'), '--from', '10.0.0.1', '--to', '10.0.0.2:99999'], /expected DST:PORT/],
     [['trace', '--rules', fx('node-save.txt'), '--from', 'no-such-thing', '--to', '10.0.0.2:80'], /not an IP address, and no pod, workload or Node/],

@@ -54,6 +54,8 @@ try {
     const folder = path.join(dir, 'workspace');
     cpSync(path.join(ROOT, 'examples'), folder, { recursive: true });
     const userDataDir = path.join(dir, 'user-data');
+    // A scenario may start what it needs first (the live one: a fake API server) and add settings.
+    const prepared = sc.before ? await sc.before({ dir, log }) : undefined;
     writeUserSettings(userDataDir, {
       'security.workspace.trust.enabled': sc.trust === 'prompt',
       'workbench.startupEditor': 'none',
@@ -63,6 +65,7 @@ try {
       'extensions.ignoreRecommendations': true,
       'update.mode': 'none',
       ...sc.settings,
+      ...prepared?.settings,
     });
     const server = await startCodeServer({ userDataDir, extensionsDir, folder, log });
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
@@ -73,7 +76,7 @@ try {
     results.push(t);
     try {
       await wb.open(server.url, folder);
-      await sc.run({ wb, page, folder, userDataDir, figures, log, step: (name, fn) => step(t, wb, sc.name, name, fn) });
+      await sc.run({ wb, page, folder, userDataDir, figures, log, prepared, step: (name, fn) => step(t, wb, sc.name, name, fn) });
     } catch (e) {
       t.steps.push({ name: 'scenario', status: 'failed', error: e.message });
       await wb.screenshot(`${sc.name}-failure`).catch(() => undefined);
@@ -81,6 +84,7 @@ try {
     } finally {
       await context.close();
       await server.stop();
+      await prepared?.close?.();
     }
   }
 } finally {

@@ -2,6 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { poll } from './codeServer.mjs';
+import { liveScenario } from './liveScenario.mjs';
 
 const VIEW = 'Services';
 const CONTAINER = 'Kubernetes Service Debugger';
@@ -167,4 +168,5 @@ export const scenarios = [
       });
     },
   },
+  liveScenario,
 ];

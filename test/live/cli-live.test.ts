@@ -2,6 +2,8 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import * as path from 'node:path';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import { FakeApiServer } from './fakeApiServer';
 import { assertReadOnly, endpointSlice, namespace, node, pod, service, writeKubeconfig } from './helpers';
@@ -17,7 +19,7 @@ function ksd(args: string[], env: Record<string, string> = {}): Promise<{ code: 
   });
 }
 
-describe('ksd endpoints --live', () => {
+describe('ksd endpoints, check and trace --live', () => {
   let server: FakeApiServer;
   let kubeconfig: string;
 
@@ -89,5 +91,69 @@ describe('ksd endpoints --live', () => {
     r = await ksd(['endpoints', 'shop/web', 'examples', '--context', 'good']);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /need --live/);
+  });
+
+  it('ksd check --live: manifests against the live pods, with drift and not-yet-applied Services', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ksd-check-live-'));
+    const file = path.join(dir, 'svc.yaml');
+    // shop/web selects the live pods (fine against the cluster, no pod in the file) but its targetPort drifted;
+    // shop/fresh is not applied yet.
+    writeFileSync(file, `apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {app: web}
+  ports: [{name: http, port: 80, targetPort: 9090}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: fresh, namespace: shop}
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: 8080}]
+`);
+    type D = { file: string; code: string; severity: string; message: string; range: { start: { line: number } } };
+    const offline = await ksd(['check', file, '--format', 'json']);
+    const offlineCodes = (JSON.parse(offline.stdout) as D[]).map((d) => d.code);
+    assert.ok(offlineCodes.includes('KSD101'), `offline, no pod carries app=web: ${offlineCodes.join(',')}`);
+    const before = server.requests.length;
+    const r = await ksd(['check', file, '--live', '--format', 'json'], { KUBECONFIG: kubeconfig });
+    assert.equal(r.stderr, '');
+    const diags = JSON.parse(r.stdout) as D[];
+    assert.ok(diags.every((d) => d.file === file), 'only diagnostics in the given files');
+    assert.ok(!diags.some((d) => d.code === 'KSD101'), `the live pods match the selector: ${JSON.stringify(diags)}`);
+    const drift = diags.find((d) => d.code === 'KSD801');
+    assert.match(drift?.message ?? '', /live Service shop\/web in context "good": port "http" targetPort is 8080 in the cluster, 9090 here/);
+    assert.equal(drift?.range.start.line, 5);
+    assert.match(diags.find((d) => d.code === 'KSD802')?.message ?? '', /Service shop\/fresh does not exist in the cluster of context "good"/);
+    assert.equal(server.requests.slice(before).some((q) => q.watch), false, 'a one-shot command does not watch');
+    const text = await ksd(['check', file, '--live'], { KUBECONFIG: kubeconfig });
+    assert.match(text.stdout, /\(against context good\)/);
+    const bad = await ksd(['check', file, '--context', 'good']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /need --live/);
+  });
+
+  it('ksd trace --live: traces on the cluster (only ready endpoints, the live node); with PATHS the manifests win', async () => {
+    let r = await ksd(['trace', '--live', '--from', '10.244.1.1', '--to', '10.96.0.50:80', '--json'], { KUBECONFIG: kubeconfig });
+    assert.equal(r.stderr, '');
+    assert.equal(r.code, 0);
+    let out = JSON.parse(r.stdout) as { verdict: string; endpoints: { ip: string; port: number; probability: number }[] };
+    assert.equal(out.verdict, 'DNAT');
+    assert.deepEqual(out.endpoints, [{ ip: '10.244.0.11', port: 8080, probability: 1 }]);
+    // A manifest for shop/web (targetPort 9090) replaces the live one: its endpoints come from the live pods.
+    const dir = mkdtempSync(path.join(tmpdir(), 'ksd-trace-live-'));
+    const file = path.join(dir, 'web.yaml');
+    writeFileSync(file, 'apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: shop}\nspec:\n  clusterIP: 10.96.0.50\n  selector: {app: web}\n  ports: [{name: http, port: 80, targetPort: 9090}]\n');
+    r = await ksd(['trace', file, '--live', '--from', '10.244.1.1', '--to', '10.96.0.50:80', '--json'], { KUBECONFIG: kubeconfig });
+    assert.equal(r.code, 0, r.stderr);
+    out = JSON.parse(r.stdout) as typeof out;
+    assert.deepEqual(out.endpoints.map((e) => `${e.ip}:${e.port}`), ['10.244.0.11:9090']);
+    r = await ksd(['trace', '--from', '10.244.1.1', '--to', '10.96.0.50:80']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /needs PATHS \(manifests\), --live, or --rules FILE/);
+    r = await ksd(['trace', '--live', '--context', 'down', '--from', '10.244.1.1', '--to', '10.96.0.50:80'], { KUBECONFIG: kubeconfig });
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /cannot reach the API server/);
   });
 });

@@ -4,11 +4,13 @@
  * does reproduce is what a client sees: JSON lists with metadata.resourceVersion and continue tokens
  * honouring limit; chunked watch streams of newline-delimited JSON events (ADDED, MODIFIED, DELETED,
  * BOOKMARK, ERROR with a Status); 410 Gone for compacted resourceVersions and continue tokens; 403
- * Forbidden Status objects per resource and namespace; bearer-token authentication; and faults
+ * Forbidden Status objects per resource and namespace; bearer-token or client-certificate (HTTPS) authentication; and faults
  * (down, slow, dropped or reset watches, restart).
  */
 import * as http from 'node:http';
+import * as https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 
 type Obj = Record<string, unknown>;
 
@@ -51,6 +53,8 @@ export interface FakeApiServerOptions {
   bookmarkMs?: number;
   /** Watch events kept for resuming; older resourceVersions get 410 Gone (default 10,000). */
   historyLimit?: number;
+  /** Serve HTTPS with this certificate, and require a client certificate signed by `ca`. */
+  tls?: { key: string; cert: string; ca: string };
 }
 
 export class FakeApiServer {
@@ -80,8 +84,11 @@ export class FakeApiServer {
   }
 
   get url(): string {
-    return `http://127.0.0.1:${this.port}`;
+    return `${this.options.tls ? 'https' : 'http'}://127.0.0.1:${this.port}`;
   }
+
+  /** The client certificates' common names seen on TLS connections. */
+  readonly clientNames = new Set<string>();
 
   get resourceVersion(): string {
     return String(this.rv);
@@ -94,8 +101,13 @@ export class FakeApiServer {
   /** Starts listening (again, on the same port after down()). */
   async up(): Promise<void> {
     if (this.server) return;
-    const server = http.createServer((req, res) => this.handle(req, res));
-    server.on('connection', (s) => {
+    const tls = this.options.tls;
+    const server = tls ? https.createServer({ key: tls.key, cert: tls.cert, ca: tls.ca, requestCert: true, rejectUnauthorized: true }, (req, res) => this.handle(req, res)) : http.createServer((req, res) => this.handle(req, res));
+    server.on(tls ? 'secureConnection' : 'connection', (s: Socket) => {
+      if (tls) {
+        const cn = (s as TLSSocket).getPeerCertificate().subject?.CN;
+        if (typeof cn === 'string') this.clientNames.add(cn);
+      }
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
     });

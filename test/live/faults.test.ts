@@ -16,7 +16,7 @@ const fast: LiveClusterOptions['reflector'] = { watchTimeoutSeconds: 30, backoff
 const servers: FakeApiServer[] = [];
 const clusters: LiveCluster[] = [];
 
-async function setup(options: { requestTimeoutMs?: number; debounceMs?: number; context?: { namespace?: string } } = {}) {
+async function setup(options: { requestTimeoutMs?: number; debounceMs?: number; clusterWideRetryMs?: number; context?: { namespace?: string } } = {}) {
   const server = await FakeApiServer.start();
   servers.push(server);
   server.seed('namespaces', [namespace('default'), namespace('shop'), namespace('secret')]);
@@ -24,7 +24,7 @@ async function setup(options: { requestTimeoutMs?: number; debounceMs?: number; 
   server.seed('pods', [pod('shop', 'web-1', { app: 'web' }, '10.244.0.11'), pod('secret', 'vault-1', { app: 'vault' }, '10.244.0.30')]);
   server.seed('services', [service('shop', 'web', { app: 'web' }, '10.96.0.50')]);
   const file = writeKubeconfig([{ name: 'ctx', server: server.url, namespace: options.context?.namespace }], 'ctx');
-  const live = await LiveCluster.connect({ kubeconfig: { files: [file] }, trusted: false, reflector: fast, requestTimeoutMs: options.requestTimeoutMs, debounceMs: options.debounceMs });
+  const live = await LiveCluster.connect({ kubeconfig: { files: [file] }, trusted: false, reflector: fast, requestTimeoutMs: options.requestTimeoutMs, debounceMs: options.debounceMs, clusterWideRetryMs: options.clusterWideRetryMs });
   clusters.push(live);
   return { server, live };
 }
@@ -143,6 +143,29 @@ describe('live cluster faults', () => {
     // RBAC granted later: the forbidden namespace is retried.
     server.allow('pods', 'secret');
     await eventually(() => podNames(live).includes('secret/vault-1'), 3000, 'namespace allowed later');
+  });
+
+  it('after a per-namespace fallback, the cluster-wide list is tried again and replaces the per-namespace ones once allowed', async () => {
+    const { server, live } = await setup({ clusterWideRetryMs: 200 });
+    server.deny('pods', '*');
+    server.deny('pods', 'secret');
+    live.start();
+    await eventually(() => podStatus(live, 'shop')?.state === 'synced', 5000, 'per-namespace pods');
+    // Still forbidden: retried now and then, the per-namespace lists keep serving.
+    await eventually(() => server.requests.filter((r) => r.path === '/api/v1/pods' && !r.watch).length >= 3, 3000, 'cluster-wide retries');
+    assert.deepEqual(live.status().perNamespace, ['pods']);
+    assert.deepEqual(podNames(live), ['shop/web-1']);
+    const changes: boolean[] = [];
+    live.onChange((c) => changes.push(c.statusChanged));
+    server.allow('pods', '*');
+    await eventually(() => live.status().perNamespace.length === 0, 3000, 'cluster-wide again');
+    const pods = live.status().resources.filter((r) => r.resource === 'pods');
+    assert.deepEqual(pods.map((r) => `${r.namespace ?? '*'} ${r.state}`), ['* synced'], 'one cluster-wide reflector, no per-namespace ones');
+    assert.deepEqual(podNames(live), ['secret/vault-1', 'shop/web-1']);
+    await eventually(() => changes.includes(true), 1000, 'a status change for the views');
+    // The cluster-wide watch now delivers changes in any namespace.
+    server.apply('pods', pod('secret', 'vault-2', { app: 'vault' }, '10.244.0.31'));
+    await eventually(() => podNames(live).includes('secret/vault-2'), 3000, 'cluster-wide watch');
   });
 
   it('403 on namespaces too: lists only the context namespace', async () => {

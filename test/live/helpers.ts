@@ -26,21 +26,26 @@ export interface KubeconfigContext {
   token?: string;
   /** A credential plugin for the user. */
   exec?: { command: string; args?: string[] };
+  /** PEM: the cluster's CA (certificate-authority-data, instead of insecure-skip-tls-verify) and the user's client certificate. */
+  tls?: { ca: string; cert?: string; key?: string };
 }
+
+const b64 = (pem: string) => Buffer.from(pem).toString('base64');
 
 /** Writes a kubeconfig (as YAML, as kubectl would) and returns its path. */
 export function writeKubeconfig(contexts: KubeconfigContext[], currentContext: string | undefined, dir = mkdtempSync(join(tmpdir(), 'ksd-kube-'))): string {
   const lines: string[] = ['apiVersion: v1', 'kind: Config', 'clusters:'];
-  for (const c of contexts) lines.push(`- name: ${c.name}-cluster`, '  cluster:', `    server: ${c.server}`, '    insecure-skip-tls-verify: true');
+  for (const c of contexts) lines.push(`- name: ${c.name}-cluster`, '  cluster:', `    server: ${c.server}`, c.tls ? `    certificate-authority-data: ${b64(c.tls.ca)}` : '    insecure-skip-tls-verify: true');
   lines.push('users:');
   for (const c of contexts) {
     lines.push(`- name: ${c.name}-user`, '  user:');
     if (c.token) lines.push(`    token: ${c.token}`);
+    if (c.tls?.cert && c.tls.key) lines.push(`    client-certificate-data: ${b64(c.tls.cert)}`, `    client-key-data: ${b64(c.tls.key)}`);
     if (c.exec) {
       lines.push('    exec:', '      apiVersion: client.authentication.k8s.io/v1beta1', `      command: ${c.exec.command}`, '      interactiveMode: Never');
       if (c.exec.args) lines.push('      args:', ...c.exec.args.map((a) => `      - ${JSON.stringify(a)}`));
     }
-    if (!c.token && !c.exec) lines.push('    {}');
+    if (!c.token && !c.exec && !c.tls?.cert) lines.push('    {}');
   }
   lines.push('contexts:');
   for (const c of contexts) {

@@ -13,6 +13,8 @@ export interface ClientOptions {
   /** Client capabilities to leave out (to test degraded clients). */
   noConfiguration?: boolean;
   server?: ServerOptions;
+  /** Sent as initialize's initializationOptions (e.g. {trusted: true} for live checks). */
+  initializationOptions?: unknown;
 }
 
 /** `text` with one `|` marking the cursor: the text without it and the cursor's line/character. */
@@ -29,6 +31,8 @@ export class TestClient {
   readonly published: PublishDiagnosticsParams[] = [];
   readonly logs: string[] = [];
   readonly status: unknown[] = [];
+  /** ksd/liveStatus notifications. */
+  readonly liveStatus: { state: string; context?: string; message?: string }[] = [];
   readonly registrations: { method: string; registerOptions?: unknown }[] = [];
   settings: Record<string, unknown>;
   private versions = new Map<string, number>();
@@ -50,7 +54,7 @@ export class TestClient {
     const up = new PassThrough();
     const down = new PassThrough();
     const server = createConnection(ProposedFeatures.all, new StreamMessageReader(up), new StreamMessageWriter(down));
-    startServer(server, { debounceMs: 10, settleMs: 0, ...opts.server });
+    startServer(server, { debounceMs: 10, ...opts.server });
     const conn = createMessageConnection(new StreamMessageReader(down), new StreamMessageWriter(up));
     const client = new TestClient(conn, root, opts.settings ?? {});
     conn.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
@@ -63,6 +67,9 @@ export class TestClient {
     conn.onNotification('ksd/status', (p: unknown) => {
       client.status.push(p);
     });
+    conn.onNotification('ksd/liveStatus', (p: { state: string }) => {
+      client.liveStatus.push(p);
+    });
     conn.onRequest('workspace/configuration', (p: { items: { section?: string }[] }) => p.items.map(() => client.settings));
     conn.onRequest('client/registerCapability', (p: { registrations: { method: string; registerOptions?: unknown }[] }) => {
       client.registrations.push(...p.registrations);
@@ -74,6 +81,7 @@ export class TestClient {
       processId: null,
       rootUri,
       workspaceFolders: [{ uri: rootUri, name: 'ws' }],
+      initializationOptions: opts.initializationOptions,
       capabilities: {
         workspace: { configuration: !opts.noConfiguration, didChangeWatchedFiles: { dynamicRegistration: true }, didChangeConfiguration: { dynamicRegistration: true }, workspaceFolders: true },
         textDocument: { publishDiagnostics: { relatedInformation: true, codeDescriptionSupport: true } },

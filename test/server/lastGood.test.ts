@@ -116,3 +116,34 @@ test('closing a document that does not parse falls back to the disk version', as
     await c.stop();
   }
 });
+
+const CONFIG = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  a: "1"\n';
+
+test('the last good objects survive documents being added or removed while one does not parse', async () => {
+  const c = await TestClient.start();
+  try {
+    const svc = await c.open('app/svc.yaml', SVC);
+    const both = await c.open('app/both.yaml', [CONFIG, DEPLOY].join('---\n'));
+    await c.until(() => c.diagnostics.has(svc) && c.diagnostics.has(both), 'both files analysed');
+    await settle(c, svc);
+    assert.deepEqual(codes(c, svc), []);
+
+    // One edit breaks the Deployment and appends a document: the count changes, the Deployment is kept.
+    await c.edit(both, [CONFIG, BROKEN, 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: more\n'].join('---\n'));
+    await c.diagnosticsFor(both, (d) => d.some((x) => x.code === 'KSD001'), 'the syntax error');
+    await settle(c, svc);
+    assert.deepEqual(codes(c, svc), [], 'the Service still selects the last good Deployment');
+
+    // The `---` before the broken Deployment is deleted: two documents become one broken one.
+    await c.edit(both, [CONFIG + BROKEN, 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: more\n'].join('---\n'));
+    await c.diagnosticsFor(both, (d) => d.some((x) => x.code === 'KSD001'), 'the syntax error, joined');
+    await settle(c, svc);
+    assert.deepEqual(codes(c, svc), [], 'still the last good Deployment');
+
+    // Fixed with another label: the last good copy is gone, the new Deployment counts.
+    await c.edit(both, [CONFIG, DEPLOY.replace(/app: web/g, 'app: api')].join('---\n'));
+    await c.diagnosticsFor(svc, (d) => d.some((x) => x.code === 'KSD101'), 'KSD101 for the new label');
+  } finally {
+    await c.stop();
+  }
+});

@@ -32,7 +32,7 @@ test('Workspace Trust: limited support, live access settings restricted', () => 
   const u = pkg.capabilities.untrustedWorkspaces;
   assert.equal(u.supported, 'limited');
   assert.match(u.description, /Restricted Mode/);
-  assert.deepEqual(u.restrictedConfigurations, ['kubeServiceDebugger.live.enabled', 'kubeServiceDebugger.live.kubeconfig']);
+  assert.deepEqual(u.restrictedConfigurations, ['kubeServiceDebugger.live.enabled', 'kubeServiceDebugger.live.kubeconfig', 'kubeServiceDebugger.live.checkManifests', 'kubeServiceDebugger.live.context']);
 });
 
 test('grammars and languages point at files that exist, with matching scope names', () => {

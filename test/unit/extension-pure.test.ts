@@ -36,6 +36,10 @@ test('refFromArg reads refs from strings, ref objects, tree nodes and code-lens 
   assert.deepEqual(refFromArg({ service: 'x/y' }), { namespace: 'x', name: 'y' });
   for (const junk of [undefined, null, 3, 'Not A/Name!', '', { name: 5 }, ['a', 'b'], 'a/b/c']) assert.equal(refFromArg(junk), undefined, String(junk));
   assert.equal(parseRef('a/'), undefined);
+  // Live Services keep their kubeconfig context; a context of the wrong type is not a ref.
+  assert.deepEqual(refFromArg({ kind: 'service', ref: { namespace: 'a', name: 'b', context: 'kind' } }), { namespace: 'a', name: 'b', context: 'kind' });
+  assert.deepEqual(refFromArg({ namespace: 'a', name: 'b', context: 'prod' }), { namespace: 'a', name: 'b', context: 'prod' });
+  assert.equal(refFromArg({ namespace: 'a', name: 'b', context: 7 }), undefined);
 });
 
 test('detectRuleLanguage tells the four dump formats apart and refuses others', () => {

@@ -3,6 +3,8 @@ import { test } from 'node:test';
 import { buildClusterState, loadManifest } from '../../src/core';
 import { childNodes, describe, rootNodes, type TreeInput, type TreeNode } from '../../src/viewmodel/serviceTree';
 import { toServiceView, traceChoices } from '../../src/viewmodel/serviceView';
+import { liveStatusView } from '../../src/viewmodel/liveStatus';
+import { normalizeSettings } from '../../src/protocol/settings';
 
 const YAML = `apiVersion: v1
 kind: Service
@@ -168,9 +170,33 @@ spec: {selector: {app: api}, ports: [{port: 80}]}
   assert.ok(ns?.kind === 'namespace' && ns.namespace === 'prod' && ns.source === 'live:prod');
   const [svc] = childNodes(i, ns);
   assert.ok(svc?.kind === 'service' && svc.ref.name === 'api' && svc.id.startsWith('live:prod:'));
+  // A live Service's ref names its context, so the panel and traceRequest debug it on the live state.
+  assert.deepEqual(svc.ref, { namespace: 'prod', name: 'api', context: 'prod' });
+  const [wsNs] = childNodes(input(), rootNodes(input())[0]!);
+  if (wsNs) for (const n of childNodes(input(), wsNs)) if (n.kind === 'service') assert.equal(n.ref.context, undefined);
   // The workspace's own Services stay apart from the cluster's.
   assert.ok(!childNodes(i, roots[0]!).some((n) => n.kind === 'namespace' && n.namespace === 'prod'));
   assert.match((childNodes(i, roots[2]!)[0] as { label: string }).label, /Connecting \(not connected\)/);
   assert.match((childNodes(i, roots[3]!)[0] as { label: string }).label, /ECONNREFUSED/);
   assert.deepEqual(rootNodes({ ...i, trusted: false }).map((r) => r.kind), ['source', 'notice']);
+});
+
+test('live check status: hidden when off, warning look when not current, stale age and trust in words', () => {
+  assert.equal(liveStatusView({ state: 'off' }), undefined);
+  const synced = liveStatusView({ state: 'synced', context: 'kind', server: 'https://10.0.0.1:6443' })!;
+  assert.equal(synced.text, '$(cloud) ksd live: kind synced');
+  assert.equal(synced.warning, false);
+  assert.match(synced.tooltip, /context kind \(https:\/\/10\.0\.0\.1:6443\): synced\. Read-only/);
+  const stale = liveStatusView({ state: 'reconnecting', context: 'kind', message: 'cannot reach the API server', staleSince: 1_000 }, 31_000)!;
+  assert.equal(stale.warning, true);
+  assert.match(stale.tooltip, /reconnecting \(cannot reach the API server\)\. Data from 30 s ago/);
+  const untrusted = liveStatusView({ state: 'untrusted' })!;
+  assert.equal(untrusted.text, '$(warning) ksd live: untrusted');
+  assert.match(untrusted.tooltip, /not trusted/);
+});
+
+test('settings: live checks are off by default; wrong types fall back', () => {
+  assert.deepEqual(normalizeSettings(undefined).live, { checkManifests: false, context: '', kubeconfig: '' });
+  assert.deepEqual(normalizeSettings({ live: { checkManifests: true, context: ' kind ', kubeconfig: 5 } }).live, { checkManifests: true, context: 'kind', kubeconfig: '' });
+  assert.deepEqual(normalizeSettings({ live: { checkManifests: 'yes' } }).live.checkManifests, false);
 });

@@ -1,4 +1,4 @@
-import type { ServiceView } from '../../src/protocol/webview';
+import type { LiveInfo, ServiceView } from '../../src/protocol/webview';
 import { h, icon } from '../dom';
 
 const HEALTH_ICON = { ok: 'pass', warning: 'warning', error: 'error', none: 'circle-outline' } as const;
@@ -9,6 +9,7 @@ export function renderHeader(svc: ServiceView, reveal: () => void): HTMLElement 
     'header',
     { class: 'header' },
     h('h1', {}, icon(HEALTH_ICON[svc.health], `health: ${svc.health}`), ' ', `${svc.ref.namespace}/${svc.ref.name}`, h('span', { class: 'badge' }, svc.type)),
+    svc.live ? renderLive(svc.live) : null,
     h('p', { class: `health ${svc.health}`, 'data-testid': 'health' }, svc.healthText),
     h(
       'dl',
@@ -28,4 +29,12 @@ export function renderHeader(svc: ServiceView, reveal: () => void): HTMLElement 
     ),
     svc.location ? h('button', { class: 'link', onclick: reveal, title: 'Open the manifest', 'aria-label': 'Open the Service manifest' }, icon('go-to-file'), ' Open manifest') : null,
   );
+}
+
+/** Where a live Service's data comes from, and whether it is current (reconnecting, forbidden...). */
+export function renderLive(live: LiveInfo): HTMLElement {
+  const current = live.state === 'synced' && live.staleSince === undefined;
+  const stale = live.staleSince !== undefined ? ` Data as of ${new Date(live.staleSince).toLocaleTimeString()}.` : '';
+  const text = `Live: context ${live.context} (${live.server}), ${live.state}${live.message ? `: ${live.message}` : ''}.${stale}`;
+  return h('p', { class: `live ${current ? 'current' : 'stale'}`, 'data-testid': 'live-status', role: 'status' }, icon(current ? 'cloud' : 'warning', current ? 'live' : 'not current'), ' ', text);
 }

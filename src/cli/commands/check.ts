@@ -4,17 +4,35 @@ import { flagString, parseArgs, UsageError } from '../args';
 import { toSarif } from '../format/sarif';
 import type { CliIO } from '../io';
 import { loadState } from '../state';
+import { checkAgainstLive } from '../../live/merge';
+import { LIVE_FLAGS, liveFlags, loadLiveState } from '../liveState';
 import { VERSION } from '../version';
 
-export const checkHelp = `ksd check PATHS [--format text|json|sarif]
+export const checkHelp = `ksd check PATHS [--format text|json|sarif] [--live [--context NAME] [--kubeconfig FILE]]
   Checks Services against the pods, workloads, EndpointSlices and routes in PATHS (files or folders,
-  - for stdin). Exit 1 when any error is found.`;
+  - for stdin). Exit 1 when any error is found. --live checks the manifests against the cluster of the
+  kubeconfig's current context (or --context), read-only: the manifests win for every object they
+  define, the cluster supplies the rest (its pods, nodes, kube-proxy configuration), and each manifest
+  Service is compared with the live one (KSD801 drift, KSD802 not in the cluster).`;
 
 export async function checkCommand(argv: string[], io: CliIO): Promise<number> {
-  const args = parseArgs(argv, { format: { value: true, choices: ['text', 'json', 'sarif'] } });
+  const args = parseArgs(argv, { format: { value: true, choices: ['text', 'json', 'sarif'] }, ...LIVE_FLAGS });
+  const live = liveFlags(args);
   if (!args.positionals.length) throw new UsageError('ksd check needs at least one PATH (a file or folder)');
-  const { files, state } = await loadState(args.positionals);
-  const diags = runChecks({ state, files });
+  const loaded = await loadState(args.positionals);
+  const files = loaded.files;
+  let state = loaded.state;
+  let diags: Diagnostic[];
+  let against = '';
+  if (live) {
+    const snap = await loadLiveState(undefined, live);
+    const result = checkAgainstLive(files, snap.state, { context: snap.context, defaultNamespace: snap.defaultNamespace });
+    state = result.state;
+    diags = result.diagnostics;
+    against = ` (against context ${snap.context})`;
+  } else {
+    diags = runChecks({ state, files });
+  }
   const format = flagString(args, 'format') ?? 'text';
   if (format === 'json') {
     io.out(JSON.stringify(diags.map(toJson), null, 2) + '\n');
@@ -25,7 +43,7 @@ export async function checkCommand(argv: string[], io: CliIO): Promise<number> {
     const counts = { error: 0, warning: 0, info: 0, hint: 0 };
     for (const d of diags) counts[d.severity]++;
     const objects = files.reduce((n, f) => n + f.objects.length, 0);
-    io.out(`${files.length} file${files.length === 1 ? '' : 's'}, ${objects} object${objects === 1 ? '' : 's'}, ${state.services.length} Service${state.services.length === 1 ? '' : 's'}: ${counts.error} error${counts.error === 1 ? '' : 's'}, ${counts.warning} warning${counts.warning === 1 ? '' : 's'}, ${counts.info + counts.hint} info\n`);
+    io.out(`${files.length} file${files.length === 1 ? '' : 's'}, ${objects} object${objects === 1 ? '' : 's'}, ${state.services.length} Service${state.services.length === 1 ? '' : 's'}${against}: ${counts.error} error${counts.error === 1 ? '' : 's'}, ${counts.warning} warning${counts.warning === 1 ? '' : 's'}, ${counts.info + counts.hint} info\n`);
   }
   return diags.some((d) => d.severity === 'error') ? 1 : 0;
 }

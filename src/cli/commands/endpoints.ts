@@ -1,7 +1,7 @@
 import { endpointRows, serviceEndpoints } from '../../core';
 import type { CliIO } from '../io';
-import { flagString, parseArgs, UsageError } from '../args';
-import { loadLiveState } from '../liveState';
+import { parseArgs, UsageError } from '../args';
+import { LIVE_FLAGS, liveFlags, loadLiveState } from '../liveState';
 import { findService, loadState } from '../state';
 
 export const endpointsHelp = `ksd endpoints NAMESPACE/NAME PATHS [--json]
@@ -11,15 +11,15 @@ ksd endpoints NAMESPACE/NAME --live [--context NAME] [--kubeconfig FILE] [--json
   the cluster of the kubeconfig's current context (or --context), read-only.`;
 
 export async function endpointsCommand(argv: string[], io: CliIO): Promise<number> {
-  const args = parseArgs(argv, { json: { value: false }, live: { value: false }, context: { value: true }, kubeconfig: { value: true } });
+  const args = parseArgs(argv, { json: { value: false }, ...LIVE_FLAGS });
   const [ref, ...paths] = args.positionals;
-  const live = args.flags.has('live');
+  const flags = liveFlags(args);
+  const live = flags !== undefined;
   if (!ref) throw new UsageError('ksd endpoints needs NAMESPACE/NAME');
   if (live && paths.length) throw new UsageError('--live reads the cluster; give no PATHS with it');
-  if (!live && (args.flags.has('context') || args.flags.has('kubeconfig'))) throw new UsageError('--context and --kubeconfig need --live');
   if (!live && !paths.length) throw new UsageError('ksd endpoints needs at least one PATH (or --live)');
   const namespace = ref.includes('/') ? ref.split('/', 1)[0]! : 'default';
-  const loaded = live ? await loadLiveState(namespace, { context: flagString(args, 'context'), kubeconfig: flagString(args, 'kubeconfig') }) : await loadState(paths);
+  const loaded = flags ? await loadLiveState(namespace, flags) : await loadState(paths);
   const state = loaded.state;
   const svc = findService(state, ref, 'context' in loaded ? `in namespace ${namespace} of context "${loaded.context}"` : undefined);
   const eps = serviceEndpoints(state, svc);

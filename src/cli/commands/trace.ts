@@ -1,10 +1,12 @@
 import { promises as fs } from 'node:fs';
-import { compileRules, traceCompiled, traceResult, type TraceDetail } from '../../core';
+import { buildClusterState, compileRules, traceCompiled, traceResult, type ClusterState, type TraceDetail } from '../../core';
 import { flagString, parseArgs, UsageError } from '../args';
 import { describeFsError } from '../../node/loadPaths';
 import { generatedTracer, type ProxyMode } from '../../tracing/generated';
 import { CliError, type CliIO } from '../io';
 import { loadState } from '../state';
+import { mergeWithLive } from '../../live/merge';
+import { LIVE_FLAGS, liveFlags, loadLiveState } from '../liveState';
 import { chooseNode, familyOf, FROM_SYNTAX, parseProtocol, readRulesFile, resolveDestination, resolveSource, traceContext } from '../traceInput';
 import { formatTrace } from '../format/trace';
 import { modeTracer } from '../traceModes';
@@ -12,6 +14,7 @@ import { modeTracer } from '../traceModes';
 export const traceHelp = `ksd trace PATHS --from SRC --to DST:PORT [--protocol TCP|UDP|SCTP] [--node NAME]
           [--mode iptables|nftables|ipvs] [--kube-proxy-version X.Y] [--rules FILE] [--node-ip IP,...] [--json]
 ksd trace PATHS --batch FLOWS.json [same options]
+ksd trace [PATHS] --live [--context NAME] [--kubeconfig FILE] --from SRC --to DST:PORT [same options]
   Where the first packet of a new connection goes through kube-proxy's rules on a node: every
   endpoint it can be DNATed to with its probability, masquerade, drops and rejects, and each rule
   on the way. --rules FILE traces a node's real rules (iptables-save output, iptables -L -n [-v]
@@ -19,7 +22,10 @@ ksd trace PATHS --batch FLOWS.json [same options]
   an IP ([v6]:port), a Service NS/NAME (its ClusterIP) or node:NAME. --node defaults to the node owning
   DST, else the first Node (give --node for the view from the source pod's own node). --node-ip gives the node's
   own addresses when no Node manifest is given. --batch takes a JSON array of {from, to, protocol} and
-  prints an array of results.
+  prints an array of results. --live traces on the cluster of the kubeconfig's current context (or
+  --context), read-only: its Services, EndpointSlices, pods, nodes and kube-proxy ConfigMap (mode and
+  clusterCIDR); with PATHS, the manifests replace the live objects they define (what applying them
+  would do).
   ${FROM_SYNTAX}`;
 
 interface Flow {
@@ -40,11 +46,13 @@ export async function traceCommand(argv: string[], io: CliIO): Promise<number> {
     'node-ip': { value: true },
     batch: { value: true },
     json: { value: false },
+    ...LIVE_FLAGS,
   });
+  const live = liveFlags(args);
   const batch = flagString(args, 'batch');
   const rulesFile = flagString(args, 'rules');
   const mode = flagString(args, 'mode') ?? 'iptables';
-  if (!args.positionals.length && !rulesFile) throw new UsageError('ksd trace needs PATHS (manifests), or --rules FILE');
+  if (!args.positionals.length && !rulesFile && !live) throw new UsageError('ksd trace needs PATHS (manifests), --live, or --rules FILE');
   let flows: Flow[];
   if (batch) {
     if (args.flags.has('from') || args.flags.has('to')) throw new UsageError('--batch takes the flows from its file: leave out --from and --to');
@@ -55,7 +63,7 @@ export async function traceCommand(argv: string[], io: CliIO): Promise<number> {
     if (!from || !to) throw new UsageError('ksd trace needs --from SRC and --to DST:PORT (or --batch FLOWS.json)');
     flows = [{ from, to, protocol: flagString(args, 'protocol') }];
   }
-  const { state } = await loadState(args.positionals);
+  const state = await traceState(args.positionals, live);
   const other = await modeTracer(mode, rulesFile);
   const imported = rulesFile && !other ? await readRulesFile(rulesFile) : undefined;
   const extraLocal = (flagString(args, 'node-ip') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
@@ -90,6 +98,15 @@ export async function traceCommand(argv: string[], io: CliIO): Promise<number> {
   else if (args.flags.has('json')) io.out(JSON.stringify(traceResult(results[0]!), null, 2) + '\n');
   else io.out(formatTrace(results[0]!, flows[0]!));
   return 0;
+}
+
+/** The manifests, the live cluster, or the manifests over the live cluster. */
+async function traceState(paths: string[], live: ReturnType<typeof liveFlags>): Promise<ClusterState> {
+  if (!live) return (await loadState(paths)).state;
+  const snap = await loadLiveState(undefined, live);
+  if (!paths.length) return snap.state;
+  const { files } = await loadState(paths);
+  return buildClusterState(mergeWithLive(files.flatMap((f) => f.objects), snap.state.objects, snap.defaultNamespace));
 }
 
 async function readFlows(file: string): Promise<Flow[]> {

@@ -3,6 +3,7 @@ import type { Diagnostic } from '../diagnostics';
 import { cidrContains, parseCIDR, parseIP, type CIDR } from '../net/ip';
 import { arr, rec, str } from '../model/read';
 import type { ServiceModel } from '../model/types';
+import { focusServices, inFocus } from './scope';
 import type { Check, CheckContext } from './types';
 import { diag, related } from './util';
 
@@ -21,7 +22,7 @@ function writtenIPs(svc: ServiceModel): { ip: string; path: (string | number)[] 
 
 function each(ctx: CheckContext, fn: (svc: ServiceModel, out: Diagnostic[]) => void): Diagnostic[] {
   const out: Diagnostic[] = [];
-  for (const svc of ctx.state.services) if (svc.loaded && svc.type !== 'ExternalName') fn(svc, out);
+  for (const svc of focusServices(ctx)) if (svc.loaded && svc.type !== 'ExternalName') fn(svc, out);
   return out;
 }
 
@@ -61,14 +62,15 @@ export const clusterIPConflictCheck: Check = {
   description: 'Each clusterIP belongs to one Service; a second Service asking for it is rejected ("provided IP is already allocated").',
   run(ctx) {
     const owner = new Map<string, ServiceModel>();
-    return each(ctx, (svc, out) => {
+    // Every Service claims its addresses in order; only the focused ones are reported on.
+    return each({ state: ctx.state, files: ctx.files }, (svc, out) => {
       for (const { ip, path } of writtenIPs(svc)) {
         const p = ip === 'None' ? undefined : parseIP(ip);
         if (!p) continue;
         const key = `${p.family}/${p.value}`;
         const prev = owner.get(key);
         if (prev && prev !== svc) {
-          out.push(diag(svc.loaded, path, 'error', 'KSD302', `clusterIP ${ip} is already used by Service ${prev.namespace}/${prev.name}; the API server rejects the second Service ("provided IP is already allocated"). Remove clusterIP here to get a free one.`, { related: related(prev.loaded, ['spec', 'clusterIP'], `Service ${prev.namespace}/${prev.name} uses ${ip}`) }));
+          if (inFocus(ctx, svc.loaded)) out.push(diag(svc.loaded, path, 'error', 'KSD302', `clusterIP ${ip} is already used by Service ${prev.namespace}/${prev.name}; the API server rejects the second Service ("provided IP is already allocated"). Remove clusterIP here to get a free one.`, { related: related(prev.loaded, ['spec', 'clusterIP'], `Service ${prev.namespace}/${prev.name} uses ${ip}`) }));
         } else owner.set(key, svc);
       }
     });

@@ -4,7 +4,7 @@ import { serviceEndpoints } from '../endpoints/service';
 import type { ExclusionCode } from '../endpoints/controller';
 import { hasPath } from '../manifest/source';
 import type { ClusterState, PodModel, ServiceModel } from '../model/types';
-import { podsFor, selectingServices } from './scope';
+import { focusSelecting, focusServices, podsFor } from './scope';
 import { describePods } from './targetPorts';
 import type { Check } from './types';
 import { diag, loc, plural, related } from './util';
@@ -36,7 +36,7 @@ export const allUnreadyCheck: Check = {
   description: 'When every pod a Service selects is excluded from its ready endpoints (not Ready, failing readiness gate, node NotReady, terminating, no IP), connections to the Service fail.',
   run(ctx, options) {
     const out: Diagnostic[] = [];
-    for (const svc of selectingServices(ctx.state)) {
+    for (const svc of focusSelecting(ctx)) {
       if (svc.publishNotReadyAddresses || !svc.ports.length) continue;
       const pods = podsFor(ctx.state, svc, options);
       if (!pods.length) continue;
@@ -67,7 +67,7 @@ export const singleEndpointCheck: Check = {
   description: 'A Service backed by one ready pod goes down with that pod (restarts, rollouts, node drains).',
   run(ctx, options) {
     const out: Diagnostic[] = [];
-    for (const svc of selectingServices(ctx.state)) {
+    for (const svc of focusSelecting(ctx)) {
       // A per-pod Service (selecting one StatefulSet pod by name) is single by design.
       if (!svc.ports.length || 'statefulset.kubernetes.io/pod-name' in (svc.selector ?? {})) continue;
       const pods = podsFor(ctx.state, svc, options);
@@ -89,7 +89,7 @@ export const selectorlessCheck: Check = {
   description: 'A Service without a selector gets endpoints only from EndpointSlices (or Endpoints) you create; without them it has no endpoints.',
   run(ctx) {
     const out: Diagnostic[] = [];
-    for (const svc of ctx.state.services) {
+    for (const svc of focusServices(ctx)) {
       if (svc.type === 'ExternalName' || svc.selector) continue;
       const eps = serviceEndpoints(ctx.state, svc);
       if (eps.given.length) {

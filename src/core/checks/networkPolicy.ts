@@ -6,7 +6,7 @@ import { labelSelectorFrom, protocolOf } from '../model/defaults';
 import { arr, int, rec, str } from '../model/read';
 import type { PodModel, Protocol, ServicePortModel } from '../model/types';
 import { matchesLabelSelector } from '../selectors';
-import { podsFor, selectingServices } from './scope';
+import { focusSelecting, podsFor } from './scope';
 import type { Check } from './types';
 import { diag, loc, nsOf } from './util';
 
@@ -36,9 +36,15 @@ function ingressPolicy(o: LoadedObject): Policy | undefined {
   return { o, rules };
 }
 
-function selects(o: LoadedObject, pod: PodModel): boolean {
-  const sel = rec(o.object['spec'])['podSelector'];
-  return matchesLabelSelector(labelSelectorFrom(sel ?? {}), pod.labels);
+/** A policy read once per run: its namespace, pod selector and ingress rules (undefined: not ingress). */
+interface Prepared {
+  ns: string;
+  selector: ReturnType<typeof labelSelectorFrom>;
+  ingress: Policy | undefined;
+}
+
+function prepare(o: LoadedObject): Prepared {
+  return { ns: nsOf(o), selector: labelSelectorFrom(rec(o.object['spec'])['podSelector'] ?? {}), ingress: ingressPolicy(o) };
 }
 
 /** Does any rule of the policies admit traffic to this pod port (from some source)? */
@@ -72,12 +78,24 @@ export const networkPolicyCheck: Check = {
   description: 'Pods selected by an ingress NetworkPolicy accept only what its rules allow; when no rule allows the port a Service targets, connections time out (with a CNI that enforces policies).',
   run(ctx, options) {
     const out: Diagnostic[] = [];
-    const policies = ctx.state.objects.filter((o) => o.kind === 'NetworkPolicy' && !o.partial);
+    const policies = ctx.state.objects.filter((o) => o.kind === 'NetworkPolicy' && !o.partial).map(prepare);
     if (!policies.length) return out;
-    for (const svc of selectingServices(ctx.state)) {
+    // The ingress policies of a pod, per namespace: pods are shared by many Services.
+    const memo = new Map<string, Map<PodModel, Policy[]>>();
+    const ingressFor = (ns: string, pod: PodModel): Policy[] => {
+      let byPod = memo.get(ns);
+      if (!byPod) memo.set(ns, (byPod = new Map()));
+      let pols = byPod.get(pod);
+      if (!pols) {
+        pols = policies.filter((p) => p.ns === ns && matchesLabelSelector(p.selector, pod.labels)).flatMap((p) => (p.ingress ? [p.ingress] : []));
+        byPod.set(pod, pols);
+      }
+      return pols;
+    };
+    for (const svc of focusSelecting(ctx)) {
       const pods = podsFor(ctx.state, svc, options);
       if (!pods.length) continue;
-      const perPod = pods.map((pod) => ({ pod, pols: pod.hostNetwork ? [] : policies.filter((o) => nsOf(o) === svc.namespace && selects(o, pod)).map(ingressPolicy).filter((p): p is Policy => !!p) }));
+      const perPod = pods.map((pod) => ({ pod, pols: pod.hostNetwork ? [] : ingressFor(svc.namespace, pod) }));
       // A pod no ingress policy selects (or a host-network pod, which policies do not cover) accepts everything.
       if (perPod.some((x) => !x.pols.length)) continue;
       for (const sp of svc.ports) {

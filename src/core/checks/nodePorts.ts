@@ -1,5 +1,6 @@
 /** KSD211-KSD213: node ports out of range, shared between Services, or set where they do not apply. */
 import type { Diagnostic } from '../diagnostics';
+import { focusServices, inFocus } from './scope';
 import type { Check } from './types';
 import { deleteEntry, diag, fix, related } from './util';
 
@@ -12,7 +13,7 @@ export const nodePortRangeCheck: Check = {
   run(ctx) {
     const { min, max } = ctx.state.nodePortRange;
     const out: Diagnostic[] = [];
-    for (const svc of ctx.state.services) {
+    for (const svc of focusServices(ctx)) {
       for (const sp of svc.ports) {
         if (sp.nodePortAssigned || !sp.nodePort || (sp.nodePort >= min && sp.nodePort <= max)) continue;
         if (svc.type === 'ClusterIP' || svc.type === 'ExternalName') continue; // KSD213 says it
@@ -42,14 +43,18 @@ export const nodePortConflictCheck: Check = {
   run(ctx) {
     const out: Diagnostic[] = [];
     const owners = new Map<string, { svc: (typeof ctx.state.services)[number]; index: number }>();
-    const ordered = [...ctx.state.services].sort((a, b) => `${a.loaded?.source?.file}`.localeCompare(`${b.loaded?.source?.file}`) || (a.loaded?.source?.node.start ?? 0) - (b.loaded?.source?.node.start ?? 0));
+    // Only Services that ask for node ports take part (ordering the rest would read every source tree).
+    const asking = ctx.state.services.filter((svc) => svc.ports.some((sp) => sp.nodePort && !sp.nodePortAssigned));
+    const ordered = asking.sort((a, b) => `${a.loaded?.source?.file}`.localeCompare(`${b.loaded?.source?.file}`) || (a.loaded?.source?.node.start ?? 0) - (b.loaded?.source?.node.start ?? 0));
     for (const svc of ordered) {
       const mine = new Set<string>();
       for (const sp of svc.ports) {
         if (!sp.nodePort || sp.nodePortAssigned) continue;
         const key = `${sp.nodePort}/${sp.protocol}`;
         const prev = owners.get(key);
-        if (prev && prev.svc !== svc) {
+        if (!inFocus(ctx, svc.loaded)) {
+          if (!prev) owners.set(key, { svc, index: sp.index });
+        } else if (prev && prev.svc !== svc) {
           out.push(
             diag(svc.loaded, ['spec', 'ports', sp.index, 'nodePort'], 'error', 'KSD212', `nodePort ${sp.nodePort}/${sp.protocol} is already used by Service ${prev.svc.namespace}/${prev.svc.name}; node ports are cluster-wide, so the API server rejects the second Service. Choose another port or leave nodePort out.`, {
               related: related(prev.svc.loaded, ['spec', 'ports', prev.index, 'nodePort'], `Service ${prev.svc.namespace}/${prev.svc.name} uses ${sp.nodePort}`),
@@ -73,7 +78,7 @@ export const nodePortOnClusterIPCheck: Check = {
   description: "nodePort may not be used when type is 'ClusterIP': the API server rejects it.",
   run(ctx) {
     const out: Diagnostic[] = [];
-    for (const svc of ctx.state.services) {
+    for (const svc of focusServices(ctx)) {
       if (svc.type !== 'ClusterIP') continue;
       for (const sp of svc.ports) {
         if (!sp.nodePort) continue;

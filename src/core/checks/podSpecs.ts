@@ -3,6 +3,7 @@ import type { Diagnostic } from '../diagnostics';
 import type { LoadedObject } from '../manifest/load';
 import { arr, dig, int, rec, str } from '../model/read';
 import type { ClusterState } from '../model/types';
+import { inFocus } from './scope';
 import type { Check } from './types';
 import { closeEnough, diag, fix, portNameProblems, replaceValue } from './util';
 
@@ -42,6 +43,7 @@ export const probePortCheck: Check = {
   run(ctx) {
     const out: Diagnostic[] = [];
     for (const at of podSpecs(ctx.state)) {
+      if (!inFocus(ctx, at.loaded)) continue;
       for (const { c, path } of containers(at)) {
         const ports = arr(c['ports']).map(rec);
         const cname = str(c['name']) ?? '';
@@ -82,6 +84,7 @@ export const containerPortNameCheck: Check = {
   run(ctx) {
     const out: Diagnostic[] = [];
     for (const at of podSpecs(ctx.state)) {
+      if (!inFocus(ctx, at.loaded)) continue;
       for (const { c, path } of containers(at)) {
         const seen = new Set<string>();
         arr(c['ports']).forEach((p, i) => {

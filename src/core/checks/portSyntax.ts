@@ -2,6 +2,7 @@
 import type { Diagnostic, Fix } from '../diagnostics';
 import { arr, rec } from '../model/read';
 import type { ServiceModel } from '../model/types';
+import { focusServices } from './scope';
 import type { Check, CheckContext } from './types';
 import { diag, dnsLabelProblems, fix, portNameProblems, prependEntry, replaceValue } from './util';
 
@@ -13,7 +14,7 @@ function rawPorts(svc: ServiceModel): Record<string, unknown>[] {
 
 function each(ctx: CheckContext, fn: (svc: ServiceModel, out: Diagnostic[]) => void): Diagnostic[] {
   const out: Diagnostic[] = [];
-  for (const svc of ctx.state.services) if (svc.loaded) fn(svc, out);
+  for (const svc of focusServices(ctx)) if (svc.loaded) fn(svc, out);
   return out;
 }
 

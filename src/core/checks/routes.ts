@@ -3,6 +3,7 @@ import type { Diagnostic, Fix } from '../diagnostics';
 import type { LoadedObject } from '../manifest/load';
 import { arr, rec, str } from '../model/read';
 import type { ClusterState, ServiceModel } from '../model/types';
+import { inFocus } from './scope';
 import type { Check } from './types';
 import { closeEnough, diag, fix, nsOf, related, replaceValue, type Path } from './util';
 
@@ -101,6 +102,7 @@ export const missingBackendServiceCheck: Check = {
     const out: Diagnostic[] = [];
     const seen = new Set(ctx.state.objects.map(nsOf));
     for (const ref of allRefs(ctx.state)) {
+      if (!inFocus(ctx, ref.from)) continue;
       if (findService(ctx.state, ref)) continue;
       // A backend in a namespace none of the inputs belong to is out of view, not known to be missing.
       if (ref.namespace !== nsOf(ref.from) && !seen.has(ref.namespace)) continue;
@@ -125,6 +127,7 @@ export const backendPortCheck: Check = {
   run(ctx) {
     const out: Diagnostic[] = [];
     for (const ref of allRefs(ctx.state)) {
+      if (!inFocus(ctx, ref.from)) continue;
       const svc = findService(ctx.state, ref);
       if (!svc || svc.type === 'ExternalName') continue;
       if (!ref.port) {
@@ -172,6 +175,7 @@ export const referenceGrantCheck: Check = {
   run(ctx) {
     const out: Diagnostic[] = [];
     for (const ref of ctx.state.routes.flatMap(routeRefs)) {
+      if (!inFocus(ctx, ref.from)) continue;
       if (ref.namespace === nsOf(ref.from) || !findService(ctx.state, ref) || granted(ctx.state, ref)) continue;
       const ns = ref.namePath.slice(0, -1);
       out.push(diag(ref.from, [...ns, 'namespace'], 'warning', 'KSD503', `${ref.what} points at Service "${ref.name}" in namespace "${ref.namespace}", but no ReferenceGrant in "${ref.namespace}" allows ${ref.from.kind}s from "${nsOf(ref.from)}" to reference it, so the gateway refuses the reference (RefNotPermitted). Add a ReferenceGrant in "${ref.namespace}".`));

@@ -3,7 +3,7 @@ import type { LoadedObject } from '../manifest/load';
 import type { ClusterState, PodModel, ServiceModel, WorkloadModel } from '../model/types';
 import { RUNTIME_LABELS } from '../selectors';
 import { podsInNamespace, podsWithLabels, workloadByName, workloadsInNamespace } from '../model/indexes';
-import type { CheckOptions } from './types';
+import type { CheckContext, CheckOptions } from './types';
 
 /** A place pods get their labels from: a workload's pod template, or a real Pod. */
 export interface LabelSource {
@@ -51,8 +51,23 @@ export function ownerWorkload(state: ClusterState, pod: PodModel): WorkloadModel
   if (!o) return undefined;
   const same = workloadByName(state, pod.namespace, o.kind, o.name);
   if (same) return same;
-  if (o.kind === 'ReplicaSet') return workloadsInNamespace(state, pod.namespace).find((w) => w.kind === 'Deployment' && o.name.startsWith(`${w.name}-`));
+  if (o.kind === 'ReplicaSet') return deploymentOfReplicaSet(state, pod.namespace, o.name);
   return undefined;
+}
+
+/** Memoised per state: the pods of one ReplicaSet all ask for the same Deployment. */
+const rsOwnerCache = new WeakMap<ClusterState, Map<string, WorkloadModel | null>>();
+
+function deploymentOfReplicaSet(state: ClusterState, namespace: string, rs: string): WorkloadModel | undefined {
+  let perState = rsOwnerCache.get(state);
+  if (!perState) rsOwnerCache.set(state, (perState = new Map()));
+  const key = `${namespace}\0${rs}`;
+  let hit = perState.get(key);
+  if (hit === undefined) {
+    hit = workloadsInNamespace(state, namespace).find((w) => w.kind === 'Deployment' && rs.startsWith(`${w.name}-`)) ?? null;
+    perState.set(key, hit);
+  }
+  return hit ?? undefined;
 }
 
 /** The selector terms that count: minus the user's ignored labels (and runtime labels, for templates). */
@@ -74,6 +89,21 @@ export function selectorMatches(sel: Record<string, string>, labels: Record<stri
 /** Services the pod-facing checks look at: with a selector, not ExternalName. */
 export function selectingServices(state: ClusterState): ServiceModel[] {
   return state.services.filter((s) => s.type !== 'ExternalName' && s.selector);
+}
+
+/** Is this subject one to report on (every subject when the context has no focus)? */
+export function inFocus(ctx: CheckContext, o: LoadedObject | undefined): boolean {
+  return !ctx.focus || (!!o && ctx.focus.has(o));
+}
+
+/** The Services to report on. */
+export function focusServices(ctx: CheckContext): ServiceModel[] {
+  return ctx.focus ? ctx.state.services.filter((s) => inFocus(ctx, s.loaded)) : ctx.state.services;
+}
+
+/** The selecting Services (see `selectingServices`) to report on. */
+export function focusSelecting(ctx: CheckContext): ServiceModel[] {
+  return selectingServices(ctx.state).filter((s) => inFocus(ctx, s.loaded));
 }
 
 /** Pods a Service selects, honouring ignored labels; simulated pods are matched on their template labels. */

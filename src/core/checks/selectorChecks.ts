@@ -3,7 +3,7 @@ import type { Diagnostic, Fix, RelatedInfo } from '../diagnostics';
 import type { ClusterState, ServiceModel, WorkloadModel } from '../model/types';
 import { formatSelector, matchesLabelSelector } from '../selectors';
 import { slicesFor } from '../endpoints/service';
-import { effectiveSelector, labelSources, ownerWorkload, podsFor, selectingServices, selectorMatches, workloadName, type LabelSource } from './scope';
+import { effectiveSelector, labelSources, ownerWorkload, focusSelecting, inFocus, podsFor, selectorMatches, workloadName, type LabelSource } from './scope';
 import type { Check, CheckOptions } from './types';
 import { addEntry, closeEnough, diag, fix, related, replaceKey, replaceValue } from './util';
 
@@ -127,7 +127,7 @@ export const selectorNoMatchCheck: Check = {
   title: 'Service selector matches no pods',
   defaultSeverity: 'warning',
   description: 'A Service whose selector matches no pod or pod template has no endpoints; reports the nearest workload labels and typos.',
-  run: (ctx, options) => selectingServices(ctx.state).flatMap((s) => selectorNoMatch(ctx.state, s, options) ?? []),
+  run: (ctx, options) => focusSelecting(ctx).flatMap((s) => selectorNoMatch(ctx.state, s, options) ?? []),
 };
 
 export const selectorManyWorkloadsCheck: Check = {
@@ -138,7 +138,7 @@ export const selectorManyWorkloadsCheck: Check = {
   description: 'A selector that catches the pods of several workloads spreads traffic over all of them, often by accident.',
   run(ctx, options) {
     const out: Diagnostic[] = [];
-    for (const svc of selectingServices(ctx.state)) {
+    for (const svc of focusSelecting(ctx)) {
       const owners = new Map<string, { describe: string; workload: WorkloadModel; source?: LabelSource }>();
       for (const pod of podsFor(ctx.state, svc, options)) {
         const w = ownerWorkload(ctx.state, pod);
@@ -168,6 +168,7 @@ export const workloadSelectorCheck: Check = {
   run(ctx) {
     const out: Diagnostic[] = [];
     for (const w of ctx.state.workloads) {
+      if (!inFocus(ctx, w.loaded)) continue;
       if (w.kind === 'Job' || w.kind === 'CronJob' || !w.template) continue;
       const o = w.loaded;
       const labelsPath = [...w.templatePath, 'metadata', 'labels'];

@@ -2,6 +2,7 @@
 import type { Diagnostic } from '../diagnostics';
 import { arr, int, rec, str } from '../model/read';
 import type { ServiceModel } from '../model/types';
+import { focusServices } from './scope';
 import type { Check, CheckContext } from './types';
 import { deleteEntry, diag, fix } from './util';
 
@@ -11,7 +12,7 @@ function spec(svc: ServiceModel): Record<string, unknown> {
 
 function each(ctx: CheckContext, fn: (svc: ServiceModel, s: Record<string, unknown>, out: Diagnostic[]) => void): Diagnostic[] {
   const out: Diagnostic[] = [];
-  for (const svc of ctx.state.services) if (svc.loaded) fn(svc, spec(svc), out);
+  for (const svc of focusServices(ctx)) if (svc.loaded) fn(svc, spec(svc), out);
   return out;
 }
 

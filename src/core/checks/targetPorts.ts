@@ -4,8 +4,8 @@ import { findPort, portNotFoundReason } from '../endpoints/findPort';
 import type { LoadedObject } from '../manifest/load';
 import { arr, rec, str } from '../model/read';
 import type { ClusterState, PodModel, ServiceModel, ServicePortModel } from '../model/types';
-import { ownerWorkload, podsFor, selectingServices, workloadName } from './scope';
-import type { Check, CheckOptions } from './types';
+import { focusSelecting, ownerWorkload, podsFor, workloadName } from './scope';
+import type { Check, CheckContext, CheckOptions } from './types';
 import { addEntry, closeEnough, diag, fix, loc, portNameProblems, replaceValue } from './util';
 
 /** "the pods of Deployment "web" (simulated from its template)", "pod "web-0"", ... */
@@ -111,9 +111,10 @@ function numericNotDeclared(state: ClusterState, svc: ServiceModel, sp: ServiceP
   return diag(svc.loaded, path, 'info', 'KSD203', `${tpText}/${sp.protocol} is not declared by any container of ${describePods(state, declaring)} (they declare ${listed}). containerPort is informational, so this works if the process listens on ${num}; if it does not, point targetPort at the port it listens on.`, { related: portsRelated(state, pod), fixes });
 }
 
-function run(state: ClusterState, options: CheckOptions, want: 'named' | 'numeric'): Diagnostic[] {
+function run(ctx: CheckContext, options: CheckOptions, want: 'named' | 'numeric'): Diagnostic[] {
+  const state = ctx.state;
   const out: Diagnostic[] = [];
-  for (const svc of selectingServices(state)) {
+  for (const svc of focusSelecting(ctx)) {
     if (svc.headless && !svc.ports.length) continue;
     const pods = podsFor(state, svc, options);
     if (!pods.length) continue;
@@ -131,7 +132,7 @@ export const namedTargetPortCheck: Check = {
   title: 'Named targetPort missing on the selected pods',
   defaultSeverity: 'error',
   description: 'A named targetPort that no container port of the selected pods carries leaves the Service port without endpoints.',
-  run: (ctx, options) => run(ctx.state, options, 'named').filter((d) => d.code === 'KSD201'),
+  run: (ctx, options) => run(ctx, options, 'named').filter((d) => d.code === 'KSD201'),
 };
 
 export const namedTargetPortProtocolCheck: Check = {
@@ -140,7 +141,7 @@ export const namedTargetPortProtocolCheck: Check = {
   title: 'Named targetPort has another protocol on the pods',
   defaultSeverity: 'error',
   description: 'A named targetPort must match the container port by name and protocol (kubernetes#109627); a TCP name does not serve a UDP Service port.',
-  run: (ctx, options) => run(ctx.state, options, 'named').filter((d) => d.code === 'KSD202'),
+  run: (ctx, options) => run(ctx, options, 'named').filter((d) => d.code === 'KSD202'),
 };
 
 export const numericTargetPortCheck: Check = {
@@ -149,5 +150,5 @@ export const numericTargetPortCheck: Check = {
   title: 'Numeric targetPort not declared by any container',
   defaultSeverity: 'info',
   description: 'No container declares the numeric targetPort. containerPort is informational, so this is only a hint that targetPort may be wrong.',
-  run: (ctx, options) => run(ctx.state, options, 'numeric'),
+  run: (ctx, options) => run(ctx, options, 'numeric'),
 };

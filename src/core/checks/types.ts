@@ -1,11 +1,18 @@
 import type { Diagnostic, Severity } from '../diagnostics';
 import type { ManifestFile } from '../manifest/load';
+import type { LoadedObject } from '../manifest/load';
 import type { ClusterState } from '../model/types';
 
 /** What a check reads: the whole cluster state (cross-file) and the loaded files. */
 export interface CheckContext {
   state: ClusterState;
   files: readonly ManifestFile[];
+  /**
+   * When set, report only on these subjects (the Services, workloads, Pods, routes... each finding is
+   * written in): the language server re-checks just what an edit can affect. The whole state is still
+   * read, so cross-object findings (conflicts, matches) come out as in a full run.
+   */
+  focus?: ReadonlySet<LoadedObject>;
 }
 
 export interface CheckInfo {

@@ -1,8 +1,9 @@
 import type { Diagnostic, Severity } from '../diagnostics';
 import { LineIndex } from '../yaml/lineIndex';
 import type { YNode } from '../yaml/nodes';
+import { fastParseDocument } from '../yaml/fastScan';
 import { DEFAULT_YAML_LIMITS, parseYaml, type YamlLimits } from '../yaml/parse';
-import type { ObjectSource } from './source';
+import { lazySource, type ObjectSource } from './source';
 import { isWorkloadKind, TEMPLATE_PATHS } from '../model/templatePaths';
 
 /** A Kubernetes object read from a manifest, with where it came from. */
@@ -71,22 +72,47 @@ export function loadManifest(file: string, text: string, options: Partial<LoadOp
     diag('info', 'KSD003', 'Helm template skipped: it contains {{ }} template actions, so it is checked only once rendered (helm template ... | ksd check -).');
     return out;
   }
-  const parsed = parseYaml(text, opts.limits);
+  const parsed = parseYaml(text, opts.limits, { trees: false });
   for (const e of parsed.errors) diag('error', 'KSD001', e.message, e.offset, e.end);
   for (const w of parsed.warnings) diag('warning', 'KSD004', `YAML ${w.message}.`, w.offset, w.end);
   for (const doc of parsed.documents) {
-    if (!doc.root) continue;
-    collect(out, doc.root, doc.value, !!opts.partial);
+    if (doc.root) {
+      collect(out, doc.root, doc.value, !!opts.partial);
+      continue;
+    }
+    if (!doc.fast) continue;
+    // A fast-path document comes without a tree: the scanner builds it when a position is asked for.
+    // Lists need theirs now (their items are found by walking it).
+    const build = rebuilder(text, doc.start, doc.end, opts.limits);
+    if (isList(doc.value)) collect(out, build(), doc.value, !!opts.partial);
+    else if (isRecord(doc.value)) collect(out, undefined, doc.value, !!opts.partial, build);
   }
   return out;
 }
 
-function collect(out: ManifestFile, node: YNode, value: unknown, partial: boolean): void {
-  if (!isRecord(value) || node.kind !== 'map') return;
+/** Rebuilds a fast-path document's tree; captures only the text and numbers, never the first tree. */
+function rebuilder(text: string, start: number, end: number, limits: YamlLimits): () => YNode {
+  return () => {
+    const root = fastParseDocument(text, start, end, limits.maxDepth);
+    if (root) return root;
+    // Unreachable (the scanner is deterministic); the js-yaml path gives the same tree.
+    const doc = parseYaml(text, limits, { fastPath: false }).documents.find((d) => d.start === start);
+    return doc?.root ?? { kind: 'map', start, end: start, pairs: [] };
+  };
+}
+
+function isList(value: unknown): boolean {
+  return isRecord(value) && typeof value['kind'] === 'string' && /List$/.test(value['kind']) && Array.isArray(value['items']);
+}
+
+/** Collects the object(s) of a document; `node` is its tree, or undefined with `rebuild` to build it later. */
+function collect(out: ManifestFile, node: YNode | undefined, value: unknown, partial: boolean, rebuild?: () => YNode): void {
+  if (!isRecord(value) || (node && node.kind !== 'map')) return;
   const kind = value['kind'];
   const apiVersion = value['apiVersion'];
   if (typeof kind !== 'string' || typeof apiVersion !== 'string') return;
   if (/List$/.test(kind) && Array.isArray(value['items'])) {
+    if (!node || node.kind !== 'map') return;
     const itemsPair = node.pairs.find((p) => p.key.kind === 'scalar' && p.key.value === 'items');
     const items = value['items'] as unknown[];
     if (itemsPair && itemsPair.value.kind === 'seq') {
@@ -106,7 +132,7 @@ function collect(out: ManifestFile, node: YNode, value: unknown, partial: boolea
     name,
     namespace: typeof ns === 'string' && ns !== '' ? ns : undefined,
     object: value,
-    source: { file: out.file, node, index: out.index },
+    source: node ? { file: out.file, node, index: out.index } : rebuild ? lazySource(out.file, out.index, rebuild) : undefined,
     partial: partial || isFragment(kind, value, name, metadata),
   };
   out.objects.push(obj);

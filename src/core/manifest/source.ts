@@ -9,6 +9,25 @@ export interface ObjectSource {
 }
 
 /**
+ * A source whose node tree is built the first time `node` is read (and then kept). Node trees are only
+ * needed for positions, and most objects are never asked for one: keeping 20,000 of them costs more memory
+ * than the objects themselves. `node` is an own enumerable property, so spreading a source copies the tree.
+ */
+export function lazySource(file: string, index: LineIndex, build: () => YNode): ObjectSource {
+  let node: YNode | undefined;
+  const src = { file, index } as ObjectSource;
+  Object.defineProperty(src, 'node', {
+    enumerable: true,
+    configurable: true,
+    get: () => (node ??= build()),
+    set: (n: YNode) => {
+      node = n;
+    },
+  });
+  return src;
+}
+
+/**
  * The range of a field inside an object. `which: 'key'` gives the key token (for "add a field"
  * messages); when the path does not exist, the deepest existing ancestor's key is used.
  */

@@ -18,8 +18,8 @@ export interface StateIndex {
   podsByNamespace: Map<string, PodModel[]>;
   /** `namespace/name`. */
   podByName: Map<string, PodModel>;
-  /** `namespace\0key\0value`. */
-  podsByLabel: Map<string, PodModel[]>;
+  /** Per namespace, built on first use (an edit re-checks a few namespaces): `key\0value`. */
+  podsByLabel: Map<string, Map<string, PodModel[]>>;
   workloadsByNamespace: Map<string, WorkloadModel[]>;
   /** `namespace/kind/name`. */
   workloadByKey: Map<string, WorkloadModel>;
@@ -65,7 +65,6 @@ export function stateIndex(state: ClusterState): StateIndex {
     const key = `${p.namespace}/${p.name}`;
     // The first pod of a name wins, as a linear find would.
     if (!idx.podByName.has(key)) idx.podByName.set(key, p);
-    for (const k in p.labels) push(idx.podsByLabel, `${p.namespace}\0${k}\0${p.labels[k]}`, p);
   }
   for (const w of state.workloads) {
     push(idx.workloadsByNamespace, w.namespace, w);
@@ -97,10 +96,22 @@ export function podsWithLabels(state: ClusterState, namespace: string, selector:
   const idx = stateIndex(state);
   const keys = Object.keys(selector);
   if (!keys.length) return idx.podsByNamespace.get(namespace) ?? EMPTY;
+  let byLabel = idx.podsByLabel.get(namespace);
+  if (!byLabel) {
+    idx.podsByLabel.set(namespace, (byLabel = new Map()));
+    for (const p of idx.podsByNamespace.get(namespace) ?? EMPTY) {
+      for (const k in p.labels) {
+        const key = `${k}\0${p.labels[k]}`;
+        const list = byLabel.get(key);
+        if (list) list.push(p);
+        else byLabel.set(key, [p]);
+      }
+    }
+  }
   // Start from the rarest term.
   let best: PodModel[] | undefined;
   for (const k of keys) {
-    const list = idx.podsByLabel.get(`${namespace}\0${k}\0${selector[k]}`);
+    const list = byLabel.get(`${k}\0${selector[k]}`);
     if (!list) return EMPTY;
     if (!best || list.length < best.length) best = list;
   }

@@ -26,7 +26,7 @@ export function simulatePods(workloads: WorkloadModel[], realPods: PodModel[], n
     if (list) list.push(p);
     else realByNamespace.set(p.namespace, [p]);
   }
-  for (const w of [...workloads].sort((a, b) => cmp(`${a.namespace}/${a.kind}/${a.name}`, `${b.namespace}/${b.kind}/${b.name}`))) {
+  for (const w of sortedBy(workloads, (x) => `${x.namespace}/${x.kind}/${x.name}`)) {
     if (!w.template || !w.selector) continue;
     // A ReplicaSet owned by a given Deployment would double its pods; the Deployment speaks for it.
     if (w.kind === 'ReplicaSet' && ownedByDeployment(w, owned)) continue;
@@ -162,7 +162,7 @@ export function assumeRunning(pods: PodModel[], nodes: NodeModel[], clusterCIDRs
   const used = new Set(pods.flatMap((p) => p.ips));
   const schedulable = byName(nodes.filter((n) => n.ready));
   let rr = 0;
-  for (const p of [...pods].sort((a, b) => cmp(`${a.namespace}/${a.name}`, `${b.namespace}/${b.name}`))) {
+  for (const p of sortedBy(pods, (x) => `${x.namespace}/${x.name}`)) {
     if (p.loaded && p.loaded.object['status'] !== undefined) continue;
     const node = p.nodeName ? nodes.find((n) => n.name === p.nodeName) : schedulable.length ? schedulable[rr++ % schedulable.length] : undefined;
     const ips = p.hostNetwork && node?.ips[0] ? [node.ips[0]] : podIPs(node?.podCIDRs.length ? node.podCIDRs : clusterCIDRs, `${p.namespace}/${p.name}`, used);
@@ -175,6 +175,13 @@ export function assumeRunning(pods: PodModel[], nodes: NodeModel[], clusterCIDRs
     p.conditions = [{ type: 'Ready', status: 'True' }, ...p.readinessGates.map((g) => ({ type: g, status: 'True' }))];
     p.simulated = true;
   }
+}
+
+/** A sorted copy, each sort key built once (not twice per comparison). */
+function sortedBy<T>(list: readonly T[], key: (x: T) => string): T[] {
+  const keyed = list.map((x) => ({ x, k: key(x) }));
+  keyed.sort((a, b) => cmp(a.k, b.k));
+  return keyed.map((e) => e.x);
 }
 
 function cmp(a: string, b: string): number {

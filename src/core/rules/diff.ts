@@ -33,7 +33,8 @@ export interface RulesDiff {
   compared: number;
 }
 
-const IGNORED = /-CANARY$/;
+/** Canaries, and the mangle hint chain kubelet creates for iptables-wrapper (v1.24+): neither holds rules. */
+const IGNORED = /-CANARY$|^KUBE-IPTABLES-HINT$/;
 
 /** kube-proxy's chains: what a diff looks at (CNI, Docker and other chains on the node are left alone). */
 function kubeChain(name: string): boolean {

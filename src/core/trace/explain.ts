@@ -5,6 +5,8 @@ import { acceptedSentence, percent, unmatchedSentence } from './summary';
 
 const SERVICE_COMMENT = / (cluster IP|external IP|loadbalancer IP|health check node port)$/;
 
+const KUBELET_DROP_COMMENT = 'kubernetes firewall for dropping marked packets';
+
 const KINDS: Record<string, string> = { 'cluster IP': 'ClusterIP', 'external IP': 'external IP', 'loadbalancer IP': 'LoadBalancer IP' };
 
 
@@ -55,7 +57,10 @@ export function explain(d: TraceDetail, p: TracePacket, ctx: TraceContext): stri
     }
     case 'REJECT':
     case 'DROP': {
-      const by = first?.decidedBy;
+      let by = first?.decidedBy;
+      // Before v1.25 kube-proxy only marked such packets (KUBE-MARK-DROP); kubelet's KUBE-FIREWALL drops them.
+      const marked = by?.comment === KUBELET_DROP_COMMENT ? first?.comments.find((x) => x.target === 'KUBE-MARK-DROP') : undefined;
+      if (marked) by = { table: marked.table, chain: marked.chain, comment: marked.chain.startsWith('KUBE-FW-') ? `${svc ?? ''} traffic not accepted by ${marked.chain}` : marked.comment };
       const c = by?.comment ?? '';
       const verb = d.verdict === 'DROP' ? 'dropped (the client times out)' : 'rejected (the client gets "connection refused")';
       if (/ has no endpoints$/.test(c)) parts.push(`${what}${where} is ${verb}: Service port ${svc ?? c.replace(/ has no endpoints$/, '')} has no endpoints (no ready pod, and no serving pod that is terminating).`);
@@ -64,6 +69,7 @@ export function explain(d: TraceDetail, p: TracePacket, ctx: TraceContext): stri
         parts.push(`${what}${where} is ${verb}: ${policy} is Local and ${ctx.nodeName ? `node ${ctx.nodeName}` : 'this node'} has no ready endpoint for ${svc ?? 'the Service'}.`);
       } else if (/traffic not accepted by KUBE-FW-/.test(c)) parts.push(`${what}${where} is ${verb}: source ${p.from} is outside the loadBalancerSourceRanges of ${svc ?? 'the Service'}.`);
       else parts.push(`${what}${where} is ${verb} by ${by ? `${by.table} ${by.chain}` : 'a rule'}${c ? ` ("${c}")` : ''}.`);
+      if (marked) parts.push(`(${marked.table} ${marked.chain} marks it with KUBE-MARK-DROP; kubelet's filter KUBE-FIREWALL chain drops marked packets, as nodes did before kube-proxy 1.25.)`);
       break;
     }
     case 'ACCEPT': {
@@ -74,6 +80,10 @@ export function explain(d: TraceDetail, p: TracePacket, ctx: TraceContext): stri
     case 'NONE':
       parts.push(unmatchedSentence(`${what}${where}`, p.to));
       break;
+  }
+  const unenforced = d.verdict !== 'DROP' ? first?.comments.find((c) => c.target === 'KUBE-MARK-DROP') : undefined;
+  if (unenforced) {
+    parts.push(`${unenforced.table} ${unenforced.chain} marked it for dropping (KUBE-MARK-DROP), but only kubelet's KUBE-FIREWALL, hooked into filter INPUT and OUTPUT, drops marked packets: traffic the node forwards is not dropped.`);
   }
   if (svc && ctx.notes) parts.push(...ctx.notes(svc, d.verdict));
   return parts.join(' ');

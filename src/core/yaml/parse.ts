@@ -1,6 +1,9 @@
-import { CORE_SCHEMA, EVENT_ID, getScalarValue, parseEvents, SCALAR_STYLE } from 'js-yaml';
+import { EVENT_ID, getScalarValue, parseEvents, SCALAR_STYLE } from 'js-yaml';
 import type { Event, ScalarEvent } from 'js-yaml';
-import type { YMap, YNode, YPair, YScalar, YSeq } from './nodes';
+import type { YMap, YNode, YScalar, YSeq } from './nodes';
+import { fastDocumentValue, fastParseDocument, subsetParts } from './fastScan';
+import { flowEnd, implicitValue, mayResolve } from './scalars';
+import { toValue } from './value';
 
 export interface YamlLimits {
   /** Alias references per document. */
@@ -16,9 +19,12 @@ export interface YamlDocument {
   /** Offset range of the document text in the file. */
   start: number;
   end: number;
+  /** The node tree; undefined for an empty document or a fast one parsed with `trees: false`. */
   root: YNode | undefined;
   /** Plain JS value with YAML merge keys applied; aliases share objects. */
   value: unknown;
+  /** Built by the fast scanner: `fastParseDocument(text, start, end, maxDepth)` rebuilds the same root. */
+  fast?: boolean;
 }
 export interface YamlError {
   message: string;
@@ -95,17 +101,38 @@ function isBlank(c: number): boolean {
   return c === 32 || c === 9 || c === 13 || c === 12 || c === 11 || (c > 127 && /\s/.test(String.fromCharCode(c)));
 }
 
-export function parseYaml(text: string, limits: YamlLimits = DEFAULT_YAML_LIMITS): YamlParseResult {
+export interface ParseOptions {
+  /** false: every document goes through js-yaml (the reference the fast scanner is tested against). */
+  fastPath?: boolean;
+  /**
+   * false: documents the fast scanner takes get no node tree (`root` undefined, `fast` true), only their
+   * value; `fastParseDocument(text, start, end, maxDepth)` builds the tree when positions are needed.
+   */
+  trees?: boolean;
+}
+
+/** Parses a YAML stream into documents with positions. */
+export function parseYaml(text: string, limits: YamlLimits = DEFAULT_YAML_LIMITS, options: ParseOptions = {}): YamlParseResult {
   const parts = splitDocuments(text);
-  // One parser run over a whole well-formed stream avoids the parser's per-call setup for every document;
-  // anything unusual (a syntax error, a limit, a document that does not line up with the split) falls back
-  // to parsing document by document, which isolates errors.
-  if (parts.length > 1) {
+  // The fast scanner takes the documents written in the plain subset manifests use; js-yaml the rest.
+  const clean = options.fastPath === false ? undefined : subsetParts(text, parts);
+  const fast = parts.map((p, i) => (clean?.[i] ? fastDocument(text, p.start, p.end, limits.maxDepth, options.trees !== false) : undefined));
+  // When js-yaml has work to do, one run over a whole well-formed stream avoids its per-call setup for every
+  // document and reads directives that precede a `---`; anything unusual (a syntax error, a limit, a
+  // document that does not line up with the split) falls back to parsing document by document, which
+  // isolates errors.
+  if (parts.length > 1 && fast.some((r) => r === undefined)) {
     const whole = parseWhole(text, parts, limits);
     if (whole) return whole;
   }
   const result: YamlParseResult = { documents: [], errors: [], warnings: [] };
-  for (const part of parts) {
+  for (const [i, part] of parts.entries()) {
+    const done = fast[i];
+    if (done) {
+      result.documents.push({ start: part.start, end: part.end, root: done.root, value: done.value, fast: true });
+      for (const w of done.warnings) result.warnings.push(w);
+      continue;
+    }
     // Parse the slice padded so offsets stay file-relative.
     const slice = text.slice(part.start, part.end);
     let events: Event[];
@@ -132,6 +159,14 @@ export function parseYaml(text: string, limits: YamlLimits = DEFAULT_YAML_LIMITS
   return result;
 }
 
+function fastDocument(text: string, start: number, end: number, maxDepth: number, tree: boolean): { root?: YNode; value: unknown; warnings: YamlError[] } | undefined {
+  if (!tree) return fastDocumentValue(text, start, end, maxDepth);
+  const root = fastParseDocument(text, start, end, maxDepth);
+  if (!root) return undefined;
+  const warnings: YamlError[] = [];
+  return { root, value: toValue(root, undefined, warnings), warnings };
+}
+
 /** The whole stream in one parser run, or undefined when it must be parsed document by document. */
 function parseWhole(text: string, parts: { start: number; end: number }[], limits: YamlLimits): YamlParseResult | undefined {
   let events: Event[];
@@ -143,7 +178,7 @@ function parseWhole(text: string, parts: { start: number; end: number }[], limit
   const warnings: YamlError[] = [];
   let docs: YamlDocument[];
   try {
-    docs = buildDocuments(text, events, 0, limits, warnings);
+    docs = buildDocuments(text, events, 0, limits, warnings, parts.map((p) => p.start));
   } catch (e) {
     if (e instanceof LimitError) return undefined;
     throw e;
@@ -166,7 +201,11 @@ interface Frame {
   flow: boolean;
 }
 
-function buildDocuments(src: string, events: Event[], base: number, limits: YamlLimits, warnings: YamlError[]): YamlDocument[] {
+/**
+ * Documents from js-yaml events over src (which starts at file offset base). `docStarts` gives each
+ * document's part start when src holds several; empty scalars sit there (at base otherwise).
+ */
+function buildDocuments(src: string, events: Event[], base: number, limits: YamlLimits, warnings: YamlError[], docStarts?: number[]): YamlDocument[] {
   const docs: YamlDocument[] = [];
   const aliasCounts: number[] = [];
   let anchors = new Map<string, YNode>();
@@ -175,6 +214,7 @@ function buildDocuments(src: string, events: Event[], base: number, limits: Yaml
   let stack: Frame[] = [];
   let root: YNode | undefined;
   let docStart = base;
+  let emptyAt = base;
   const attach = (node: YNode) => {
     const top = stack[stack.length - 1];
     if (!top) {
@@ -198,6 +238,7 @@ function buildDocuments(src: string, events: Event[], base: number, limits: Yaml
         stack = [];
         root = undefined;
         docStart = base;
+        emptyAt = docStarts?.[docs.length] ?? base;
         break;
       case EVENT_ID.MAPPING:
       case EVENT_ID.SEQUENCE: {
@@ -210,7 +251,7 @@ function buildDocuments(src: string, events: Event[], base: number, limits: Yaml
         break;
       }
       case EVENT_ID.SCALAR: {
-        const node = scalarNode(src, e, base);
+        const node = scalarNode(src, e, base, emptyAt);
         const a = anchorOf(e);
         if (a) anchors.set(a, node);
         attach(node);
@@ -258,30 +299,11 @@ function buildDocuments(src: string, events: Event[], base: number, limits: Yaml
 function finishCollection(frame: Frame, src: string, base: number): void {
   const n = frame.node;
   const last = n.kind === 'seq' ? n.items[n.items.length - 1] : n.pairs[n.pairs.length - 1]?.value;
-  let end = last ? Math.max(last.end, n.start) : n.start;
-  if (frame.flow) {
-    // Move past the closing bracket (skipping blanks, commas and comments).
-    const close = n.kind === 'seq' ? ']' : '}';
-    let i = end - base;
-    while (i < src.length) {
-      const c = src[i]!;
-      if (c === close) {
-        i++;
-        break;
-      }
-      if (c === '#') {
-        while (i < src.length && src[i] !== '\n') i++;
-        continue;
-      }
-      if (!/[\s,]/.test(c)) break;
-      i++;
-    }
-    end = base + i;
-  }
-  n.end = end;
+  const end = last ? Math.max(last.end, n.start) : n.start;
+  n.end = frame.flow ? base + flowEnd(src, end - base, n.kind === 'seq' ? ']' : '}') : end;
 }
 
-function scalarNode(src: string, e: ScalarEvent, base: number): YScalar {
+function scalarNode(src: string, e: ScalarEvent, base: number, emptyAt: number): YScalar {
   const text = e.fast ? src.slice(e.valueStart, e.valueEnd) : getScalarValue(src, e);
   const quoted = e.style !== SCALAR_STYLE.PLAIN;
   let value: YScalar['value'];
@@ -307,22 +329,10 @@ function scalarNode(src: string, e: ScalarEvent, base: number): YScalar {
     if (src[e.valueEnd] === '"' || src[e.valueEnd] === "'") end++;
   }
   if (e.valueStart < 0) {
-    start = base + Math.max(e.tagEnd, e.anchorEnd, 0);
+    start = e.tagEnd >= 0 || e.anchorEnd >= 0 ? base + Math.max(e.tagEnd, e.anchorEnd) : emptyAt;
     end = start;
   }
   return { kind: 'scalar', start, end, value, quoted };
-}
-
-function implicitValue(text: string): YScalar['value'] {
-  const r = CORE_SCHEMA.resolveImplicitScalarTag(text).value;
-  return typeof r === 'string' || typeof r === 'number' || typeof r === 'boolean' || r === null ? r : text;
-}
-
-/** First characters of the YAML 1.2 core schema's null, bool, int and float forms: `~ n N t T f F - + . 0-9`. */
-function mayResolve(text: string): boolean {
-  if (text.length === 0) return true;
-  const c = text.charCodeAt(0);
-  return (c >= 48 && c <= 57) || c === 126 || c === 110 || c === 78 || c === 116 || c === 84 || c === 102 || c === 70 || c === 45 || c === 43 || c === 46;
 }
 
 function expandedSize(root: YNode, cap: number): number {
@@ -338,49 +348,4 @@ function expandedSize(root: YNode, cap: number): number {
     return s;
   };
   return size(root);
-}
-
-function toValue(n: YNode, memo: Map<YNode, unknown>, warnings: YamlError[]): unknown {
-  if (n.kind === 'scalar') return n.value;
-  const seen = memo.get(n);
-  if (seen !== undefined) return seen;
-  if (n.kind === 'seq') {
-    const arr: unknown[] = [];
-    memo.set(n, arr);
-    for (const i of n.items) arr.push(toValue(i, memo, warnings));
-    return arr;
-  }
-  // An ordinary object (fast property access, JSON and spreading behave); `__proto__` is defined as data,
-  // never assigned, so no key can reach a prototype.
-  const obj: Record<string, unknown> = {};
-  memo.set(n, obj);
-  let merges: YPair[] | undefined;
-  for (const p of n.pairs) {
-    const key = p.key.kind === 'scalar' ? String(p.key.value) : JSON.stringify(toValue(p.key, memo, warnings));
-    if (key === '<<' && p.key.kind === 'scalar' && !p.key.quoted) {
-      (merges ??= []).push(p);
-      continue;
-    }
-    if (hasOwn(obj, key)) warnings.push({ message: `duplicate key "${key}"; the last one wins`, offset: p.key.start, end: p.key.end });
-    setData(obj, key, toValue(p.value, memo, warnings));
-  }
-  for (const m of merges ?? []) {
-    const sources = m.value.kind === 'seq' ? m.value.items : [m.value];
-    for (const s of sources) {
-      const v = toValue(s, memo, warnings);
-      if (v && typeof v === 'object' && !Array.isArray(v)) {
-        for (const [k, val] of Object.entries(v)) if (!hasOwn(obj, k)) setData(obj, k, val);
-      }
-    }
-  }
-  return obj;
-}
-
-function hasOwn(obj: object, key: string): boolean {
-  return Object.prototype.hasOwnProperty.call(obj, key);
-}
-
-function setData(obj: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__') Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
-  else obj[key] = value;
 }

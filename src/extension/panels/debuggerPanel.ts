@@ -1,5 +1,7 @@
 /** The debugger panel: a singleton webview panel with createOrShow / revive / dispose and typed messages. */
 import * as vscode from 'vscode';
+import type { LiveChange } from '../../live';
+import { affectsService } from '../liveRegistry';
 import { isRequestMessage, type PanelState, type PanelTab, type ServiceRef, type ToPanelEvent, type ToPanelMessage, type TraceParams } from '../../protocol/webview';
 import type { Log } from '../log';
 import { dispatch, panelHandlers, type HandlerContext, type Handlers } from './panelHandlers';
@@ -7,12 +9,20 @@ import { makeNonce, panelHtml } from './panelHtml';
 
 export const PANEL_VIEW_TYPE = 'kubeServiceDebugger.panel';
 
+/** What the panel needs from the extension: the handlers' context and the events that make it refetch. */
+export interface PanelContext extends HandlerContext {
+  onModelChange: vscode.Event<unknown>;
+  onLiveChange: vscode.Event<{ context: string; change: LiveChange | undefined }>;
+}
+
 export class DebuggerPanel {
   static current: DebuggerPanel | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   private readonly handlers: Handlers;
+  /** The Service shown: workspace changes refresh a workspace Service, watch events a live one. */
+  private ref: ServiceRef | null = null;
 
-  static createOrShow(extensionUri: vscode.Uri, ctx: HandlerContext & { onModelChange: vscode.Event<unknown> }, log: Log, ref: ServiceRef | null, tab?: PanelTab): DebuggerPanel {
+  static createOrShow(extensionUri: vscode.Uri, ctx: PanelContext, log: Log, ref: ServiceRef | null, tab?: PanelTab): DebuggerPanel {
     const column = vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
     if (DebuggerPanel.current) {
       DebuggerPanel.current.panel.reveal(column);
@@ -25,7 +35,7 @@ export class DebuggerPanel {
   }
 
   /** Restores a panel VS Code kept across a restart; the webview restores its own state (setState). */
-  static revive(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, ctx: HandlerContext & { onModelChange: vscode.Event<unknown> }, log: Log, state: PanelState | undefined): void {
+  static revive(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, ctx: PanelContext, log: Log, state: PanelState | undefined): void {
     panel.webview.options = panelOptions(extensionUri);
     DebuggerPanel.current = new DebuggerPanel(panel, extensionUri, ctx, log);
     if (state?.ref) DebuggerPanel.current.show(state.ref, state.tab);
@@ -34,7 +44,7 @@ export class DebuggerPanel {
   private constructor(
     readonly panel: vscode.WebviewPanel,
     private readonly extensionUri: vscode.Uri,
-    ctx: HandlerContext & { onModelChange: vscode.Event<unknown> },
+    ctx: PanelContext,
     private readonly log: Log,
   ) {
     this.handlers = panelHandlers(ctx);
@@ -43,18 +53,31 @@ export class DebuggerPanel {
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((m: unknown) => void this.receive(m)),
-      ctx.onModelChange(() => this.post({ kind: 'event', event: { type: 'changed' } })),
+      ctx.onModelChange(() => {
+        if (this.ref?.context === undefined) this.changed();
+      }),
+      ctx.onLiveChange(({ context, change }) => {
+        if (affectsService(context, change, this.ref)) this.changed();
+      }),
     );
   }
 
   show(ref: ServiceRef, tab?: PanelTab): void {
-    this.panel.title = `Service: ${ref.name}`;
+    this.ref = ref;
+    this.panel.title = panelTitle(ref);
     this.event({ type: 'show', ref, tab });
   }
 
   runTrace(params: TraceParams): void {
-    if (params.ref) this.panel.title = `Service: ${params.ref.name}`;
+    if (params.ref) {
+      this.ref = params.ref;
+      this.panel.title = panelTitle(params.ref);
+    }
     this.event({ type: 'runTrace', params });
+  }
+
+  private changed(): void {
+    this.event({ type: 'changed' });
   }
 
   private event(event: ToPanelEvent): void {
@@ -92,4 +115,8 @@ export class DebuggerPanel {
 
 function panelOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
   return { enableScripts: true, retainContextWhenHidden: false, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')] };
+}
+
+function panelTitle(ref: ServiceRef): string {
+  return ref.context === undefined ? `Service: ${ref.name}` : `Service: ${ref.name} (${ref.context})`;
 }

@@ -1,6 +1,7 @@
 /** The extension side of the panel protocol: one handler per request method, typed by PanelRequests. */
-import type { ClusterState } from '../../core';
-import { isServiceRef, type PanelMethod, type ProxyMode, type PanelRequests, type RequestMessage, type ReplyMessage } from '../../protocol/webview';
+import type { ClusterState, ServiceModel } from '../../core';
+import { endpointsReport } from '../../live/features';
+import { isServiceRef, type LiveInfo, type PanelMethod, type ProxyMode, type PanelRequests, type RequestMessage, type ReplyMessage, type ServiceRef, type ServiceView } from '../../protocol/webview';
 import { dns, ruleChain } from '../../viewmodel/engines';
 import { runTrace } from '../traceRunner';
 import { findService, toServiceView, traceChoices } from '../../viewmodel/serviceView';
@@ -8,25 +9,41 @@ import { findService, toServiceView, traceChoices } from '../../viewmodel/servic
 export type Handlers = { [M in PanelMethod]: (params: PanelRequests[M]['params']) => Promise<PanelRequests[M]['result']> | PanelRequests[M]['result'] };
 
 export interface HandlerContext {
-  /** The current state, once loaded. */
-  state(): Promise<ClusterState>;
+  /** The state a Service is analysed on: the workspace's (no context), or its live cluster's. */
+  state(ref?: ServiceRef | null): Promise<ClusterState>;
   revealService(state: ClusterState, namespace: string, name: string): Promise<boolean>;
-  /** The proxy mode and kube-proxy version from settings ("" mode: the workspace's KubeProxyConfiguration decides). */
+  /** The proxy mode and kube-proxy version from settings ("" mode: the cluster's KubeProxyConfiguration decides). */
   proxySettings(): { mode: ProxyMode | ''; version: string };
+  /** Sync status of a live context. */
+  liveInfo?(context: string): LiveInfo | undefined;
 }
 
 export function panelHandlers(ctx: HandlerContext): Handlers {
   return {
     service: async (ref) => {
-      const state = await ctx.state();
+      const state = await ctx.state(ref);
       const svc = findService(state, ref);
       const p = ctx.proxySettings();
-      return { service: svc ? toServiceView(state, svc) : null, choices: traceChoices(state), mode: p.mode || state.proxy.mode, version: p.version };
+      return { service: svc ? serviceView(ctx, state, ref, svc) : null, choices: traceChoices(state), mode: p.mode || state.proxy.mode, version: p.version };
     },
-    ruleChain: async (params) => ruleChain(await ctx.state(), params),
-    trace: async (params) => runTrace(await ctx.state(), params),
-    dns: async (ref) => dns(await ctx.state(), ref),
-    reveal: async (ref) => ctx.revealService(await ctx.state(), ref.namespace, ref.name),
+    ruleChain: async (params) => ruleChain(await ctx.state(params.ref), params),
+    trace: async (params) => runTrace(await ctx.state(params.ref), params),
+    dns: async (ref) => dns(await ctx.state(ref), ref),
+    reveal: async (ref) => (ref.context === undefined ? ctx.revealService(await ctx.state(ref), ref.namespace, ref.name) : false),
+  };
+}
+
+/** The Service as the panel shows it: endpoints, every matched pod with why it is not served, and for a live Service its sync status. */
+function serviceView(ctx: HandlerContext, state: ClusterState, ref: ServiceRef, svc: ServiceModel): ServiceView {
+  const view = toServiceView(state, svc);
+  const report = endpointsReport(state, svc);
+  const live = ref.context !== undefined ? ctx.liveInfo?.(ref.context) : undefined;
+  return {
+    ...view,
+    ref: ref.context !== undefined ? { ...view.ref, context: ref.context } : view.ref,
+    pods: report.pods.map((p) => ({ pod: p.pod, ip: p.ip, node: p.node, served: p.served, reasons: p.reasons.map((r) => ({ code: r.code, reason: r.reason, port: r.port })) })),
+    summary: report.summary,
+    ...(live ? { live } : {}),
   };
 }
 
@@ -36,6 +53,7 @@ export async function dispatch(handlers: Handlers, msg: RequestMessage): Promise
     if ((msg.method === 'service' || msg.method === 'dns' || msg.method === 'reveal') && !isServiceRef(msg.params)) throw new Error(`${msg.method}: params must be {namespace, name}`);
     if (msg.method === 'ruleChain' && !isServiceRef(msg.params.ref)) throw new Error('ruleChain: params.ref must be {namespace, name}');
     if (msg.method === 'trace' && (typeof msg.params.from !== 'string' || typeof msg.params.to !== 'string')) throw new Error('trace: params.from and params.to must be strings');
+    if (msg.method === 'trace' && msg.params.ref !== null && msg.params.ref !== undefined && !isServiceRef(msg.params.ref)) throw new Error('trace: params.ref must be {namespace, name} or null');
     const handler = handlers[msg.method] as (p: unknown) => unknown;
     const result = await handler(msg.params);
     return { kind: 'reply', id: msg.id, ok: true, result };

@@ -64,9 +64,12 @@ export class ServiceTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
         item.iconPath = new vscode.ThemeIcon(h.icon, h.color ? new vscode.ThemeColor(h.color) : undefined);
         item.tooltip = serviceTooltip(node);
         item.accessibilityInformation = { label: `Service ${node.ref.namespace}/${node.ref.name}, ${node.view.type}, ${node.view.healthText}` };
-        item.command = reveal(node.view.location, 'Open the Service manifest');
-        // The panel and commands work on the workspace manifests; live Services are shown, not debugged, yet.
-        if (node.source !== WORKSPACE) item.contextValue = 'liveService';
+        if (node.source === WORKSPACE) item.command = reveal(node.view.location, 'Open the Service manifest');
+        else {
+          // A live Service has no manifest to open: selecting it opens the debugger on its live state.
+          item.contextValue = 'liveService';
+          item.command = { command: 'kubeServiceDebugger.openPanel', title: 'Open the debugger on the live Service', arguments: [node.ref] };
+        }
         break;
       }
       case 'port':

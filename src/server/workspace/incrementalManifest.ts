@@ -15,8 +15,16 @@ interface CachedDoc {
   objects: LoadedObject[];
   /** Load diagnostics with ranges relative to the document (line 0 = its first line). */
   diagnostics: Diagnostic[];
-  /** While this document does not parse: the objects of its last good version, on their own line index. */
-  lastGood?: { objects: LoadedObject[]; index: ShiftedLineIndex };
+  /**
+   * While this document does not parse: the objects of the last good version of the document(s) it
+   * replaces, each part on its own line index.
+   */
+  lastGood?: LastGood[];
+}
+
+interface LastGood {
+  objects: LoadedObject[];
+  index: ShiftedLineIndex;
 }
 
 /** File lines [start, end] of a document that does not parse and whose last good objects are retained. */
@@ -25,8 +33,17 @@ export interface LineSpan {
   end: number;
 }
 
+/** Old file lines [start, end] of a reused document, now `delta` lines further down. */
+export interface LineMove {
+  start: number;
+  end: number;
+  delta: number;
+}
+
 export interface UpdateResult {
   manifest: ManifestFile;
+  /** Where the reused documents went (lines of other documents are not mapped: they were re-parsed). */
+  moves: LineMove[];
   stats: UpdateStats;
   /** Objects of the last good version of each document that does not parse now. */
   retained: LoadedObject[];
@@ -52,11 +69,11 @@ export class IncrementalManifest {
     this.optionsKey = key;
     if (text.length > options.maxBytes) {
       this.docs = [];
-      return { manifest: tooLargeManifest(this.file, text.length, options.maxBytes), stats: { documents: 0, reparsed: 0 }, retained: [], retainedSpans: [] };
+      return { manifest: tooLargeManifest(this.file, text.length, options.maxBytes), moves: [], stats: { documents: 0, reparsed: 0 }, retained: [], retainedSpans: [] };
     }
     if (isHelmTemplate(text)) {
       this.docs = [];
-      return { manifest: loadManifest(this.file, text, options), stats: { documents: 1, reparsed: 1 }, retained: [], retainedSpans: [] };
+      return { manifest: loadManifest(this.file, text, options), moves: [], stats: { documents: 1, reparsed: 1 }, retained: [], retainedSpans: [] };
     }
     const fileIndex = new LineIndex(text);
     const reuse = new Map<string, CachedDoc[]>();
@@ -68,12 +85,17 @@ export class IncrementalManifest {
     const next: CachedDoc[] = [];
     const ends: Position[] = [];
     let reparsed = 0;
+    const moves: LineMove[] = [];
     for (const part of splitDocuments(text)) {
       const slice = text.slice(part.start, part.end);
       const base = fileIndex.position(part.start);
       ends.push(fileIndex.position(part.end));
       const cached = reuse.get(slice)?.shift();
       if (cached) {
+        const old = cached.index.base;
+        // The document's last line is that of its last character (the line after a final newline is the next document's).
+        const end = cached.text.length ? cached.index.position(cached.text.length - 1).line : old.line;
+        if (old.character === base.character) moves.push({ start: old.line, end, delta: base.line - old.line });
         cached.index.base = base;
         next.push(cached);
         continue;
@@ -93,33 +115,46 @@ export class IncrementalManifest {
         // The old parse sits where the document is now; its positions stay inside the document.
         const end = ends[i]!;
         const last = end.character === 0 && end.line > d.index.base.line ? end.line - 1 : end.line;
-        d.lastGood.index.base = d.index.base;
-        d.lastGood.index.maxLine = last;
-        retained.push(...d.lastGood.objects);
+        for (const part of d.lastGood) {
+          part.index.base = d.index.base;
+          part.index.maxLine = last;
+          retained.push(...part.objects);
+        }
         retainedSpans.push({ start: d.index.base.line, end: last });
       }
     });
-    return { manifest, stats: { documents: next.length, reparsed }, retained, retainedSpans };
+    moves.sort((a, b) => a.start - b.start);
+    return { manifest, moves, stats: { documents: next.length, reparsed }, retained, retainedSpans };
   }
 
   /**
-   * A re-parsed document with a syntax error keeps the last good objects of the document it replaces, the
-   * one at the same place when the number of documents is unchanged (a document split or joined while
-   * broken keeps nothing).
+   * A re-parsed document with a syntax error keeps the last good objects of the document(s) it replaces.
+   * The unchanged documents at the start and at the end of the file line the two versions up; between
+   * them, old and new documents pair by position when their numbers agree. When a document was added or
+   * removed there (a `---` typed, deleted or pasted while a document is broken), the first broken new
+   * document keeps every last good object of the replaced ones that no new document there defines again.
    */
   private inheritLastGood(prev: readonly CachedDoc[], next: CachedDoc[]): void {
-    if (prev.length !== next.length) return;
+    let head = 0;
+    while (head < prev.length && head < next.length && prev[head] === next[head]) head++;
+    let tail = 0;
+    while (tail < prev.length - head && tail < next.length - head && prev[prev.length - 1 - tail] === next[next.length - 1 - tail]) tail++;
     const kept = new Set(next);
-    for (let i = 0; i < next.length; i++) {
-      const doc = next[i]!;
-      const old = prev[i]!;
-      if (kept.has(old) || !broken(doc)) continue;
-      if (old.lastGood) doc.lastGood = old.lastGood;
-      else if (!broken(old) && old.objects.length) {
-        const index = new ShiftedLineIndex(old.text, old.index.base);
-        doc.lastGood = { index, objects: old.objects.map((o) => (o.source ? { ...o, source: { ...o.source, index } } : o)) };
-      }
+    const oldMid = prev.slice(head, prev.length - tail).filter((d) => !kept.has(d));
+    const old = new Set(prev);
+    const newMid = next.slice(head, next.length - tail).filter((d) => !old.has(d));
+    if (!newMid.some(broken)) return;
+    if (oldMid.length === newMid.length) {
+      newMid.forEach((doc, i) => {
+        if (broken(doc)) doc.lastGood = lastGoodOf(oldMid[i]!);
+      });
+      return;
     }
+    const defined = new Set(newMid.flatMap((d) => d.objects.map(identity)));
+    const parts = oldMid.flatMap((d) => lastGoodOf(d) ?? []).map((p) => ({ ...p, objects: p.objects.filter((o) => !defined.has(identity(o))) }));
+    const first = newMid.find(broken)!;
+    const useful = parts.filter((p) => p.objects.length);
+    if (useful.length) first.lastGood = useful;
   }
 
   private parseDocument(text: string, base: Position, options: LoadOptions): CachedDoc {
@@ -128,6 +163,18 @@ export class IncrementalManifest {
     for (const o of loaded.objects) if (o.source) o.source = { ...o.source, index };
     return { text, index, objects: loaded.objects, diagnostics: loaded.diagnostics };
   }
+}
+
+/** What a replaced document leaves to a broken successor: its own last good parts, or its objects when it parsed. */
+function lastGoodOf(old: CachedDoc): LastGood[] | undefined {
+  if (old.lastGood) return old.lastGood;
+  if (broken(old) || !old.objects.length) return undefined;
+  const index = new ShiftedLineIndex(old.text, old.index.base);
+  return [{ index, objects: old.objects.map((o) => (o.source ? { ...o, source: { ...o.source, index } } : o)) }];
+}
+
+function identity(o: LoadedObject): string {
+  return `${o.apiVersion}|${o.kind}|${o.namespace ?? ''}|${o.name}`;
 }
 
 function broken(d: CachedDoc): boolean {

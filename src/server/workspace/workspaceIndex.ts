@@ -8,7 +8,7 @@ import { DEFAULT_YAML_LIMITS, loadManifest, tooLargeManifest, type LoadedObject,
 import { describeFsError, kustomizePatchFiles, listManifestFiles } from '../../node/loadPaths';
 import type { KsdSettings } from '../../protocol/settings';
 import { PathFilter } from './glob';
-import { IncrementalManifest, type LineSpan } from './incrementalManifest';
+import { IncrementalManifest, type LineMove, type LineSpan } from './incrementalManifest';
 import { MANIFEST_FILE, pathToUri, uriToPath } from './uri';
 
 interface Entry {
@@ -33,6 +33,8 @@ export interface FileChange {
   uri: string;
   before: readonly LoadedObject[];
   after: readonly LoadedObject[];
+  /** Open documents only: where the lines of reused documents went (other old lines cannot be mapped). */
+  moves?: LineMove[];
   /** Documents re-parsed / documents in the file (open documents only). */
   reparsed?: number;
   documents?: number;
@@ -76,6 +78,10 @@ export class WorkspaceIndex {
     const out: LoadedObject[] = [];
     for (const e of this.entries.values()) for (const o of analyzed(e)) out.push(o);
     return out;
+  }
+  /** The objects one file contributes to the analysis (with the last good copies of broken documents). */
+  objectsOf(uri: string): readonly LoadedObject[] {
+    return analyzed(this.entries.get(uri));
   }
   /** Line spans of an open file's documents that do not parse and are analysed as they last parsed. */
   retainedSpans(uri: string): readonly LineSpan[] {
@@ -150,10 +156,10 @@ export class WorkspaceIndex {
   setText(uri: string, text: string): FileChange {
     const prev = this.entries.get(uri);
     const loader = prev?.loader ?? new IncrementalManifest(uri);
-    const { manifest, stats, retained, retainedSpans } = loader.update(text, this.loadOptions(uri));
+    const { manifest, stats, moves, retained, retainedSpans } = loader.update(text, this.loadOptions(uri));
     const entry: Entry = { uri, open: true, loader, file: manifest, retained, retainedSpans };
     this.entries.set(uri, entry);
-    return { uri, before: analyzed(prev), after: analyzed(entry), reparsed: stats.reparsed, documents: stats.documents };
+    return { uri, before: analyzed(prev), after: analyzed(entry), moves: prev?.loader ? moves : undefined, reparsed: stats.reparsed, documents: stats.documents };
   }
 
   /** The editor closed a document: fall back to the disk content (or drop it when not in the workspace). */

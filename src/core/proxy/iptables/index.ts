@@ -8,6 +8,7 @@ import { restoreText, type IPTablesPayload } from './payload';
 import { iptablesProfile } from './profiles';
 import { renderIPTables, renderServiceIPTables } from './render';
 import { saveText } from './save';
+import { kubeletIPTables } from './kubelet';
 
 export * from './names';
 export * from './payload';
@@ -17,6 +18,7 @@ export * from './render';
 export * from './save';
 export * from './saveFormat';
 export * from './jumps';
+export * from './kubelet';
 
 export const IPTABLES_FORMATS = ['restore', 'save'] as const;
 
@@ -53,8 +55,10 @@ export function renderIPTablesRules(req: RulesRequest, options: IPTablesOptions 
       payload = renderIPTables(req.state, buildProxyModel(req.state, { family, node: req.node }), { ...options, profile });
     }
     const header = families.length > 1 ? [`# ${family === 'IPv4' ? 'iptables' : 'ip6tables'}`] : [];
-    const body = format === 'save' ? saveText(payload, { profile, date: req.date }) : restoreText(payload);
-    texts.push([...header.map((h) => h + '\n'), format === 'save' ? payload.notes.map((n) => `# ${n}\n`).join('') : '', body].join(''));
+    const kubelet = format === 'save' ? kubeletIPTables(req.version, family, profile) : undefined;
+    const notes = kubelet ? [...payload.notes, kubelet.note] : payload.notes;
+    const body = format === 'save' ? saveText(payload, { profile, date: req.date, kubelet }) : restoreText(payload);
+    texts.push([...header.map((h) => h + '\n'), format === 'save' ? notes.map((n) => `# ${n}\n`).join('') : '', body].join(''));
   }
   return texts.join('');
 }

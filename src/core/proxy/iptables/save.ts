@@ -1,6 +1,7 @@
 /** A node's view as `iptables-save` prints it: built-in chains, kube-proxy's jumps, its chains and rules. */
 import { KUBE_PROXY_CANARY } from './names';
 import { jumpArgs, jumpRulesFor } from './jumps';
+import type { KubeletIPTables } from './kubelet';
 import { ruleWords, type IPTablesPayload } from './payload';
 import { CURRENT_PROFILE, type IPTablesProfile } from './profiles';
 import { saveArgs } from './saveFormat';
@@ -11,6 +12,8 @@ export interface SaveOptions {
   date?: Date;
   /** The iptables-save banner, e.g. "iptables-save v1.8.9" or "iptables-nft-save v1.8.9". */
   banner?: string;
+  /** kubelet's own chains and rules on nodes of that era (kubeletIPTables), shown with kube-proxy's. */
+  kubelet?: KubeletIPTables;
 }
 
 const BUILTINS: Record<string, string[]> = {
@@ -43,6 +46,13 @@ export function saveText(payload: IPTablesPayload, options: SaveOptions = {}): s
   for (const t of [payload.filter, payload.nat]) {
     for (const c of t.chains) userChains[t.name]!.add(c);
     for (const r of t.rules) add(t.name, r.chain, saveArgs(ruleWords(r.text), payload.family));
+  }
+  // kubelet starts before kube-proxy: its KUBE-FIREWALL jumps are prepended first, so they end up below kube-proxy's.
+  const kubelet = options.kubelet;
+  if (kubelet) {
+    for (const c of kubelet.chains) userChains[c.table]!.add(c.chain);
+    for (const r of kubelet.rules) add(r.table, r.chain, saveArgs(r.args, payload.family));
+    for (const j of kubelet.jumps) add(j.table, j.chain, saveArgs(j.args, payload.family), true);
   }
   // Every EnsureRule(Prepend) puts its rule first, so the last one listed ends up on top.
   for (const j of jumpRulesFor(profile)) {

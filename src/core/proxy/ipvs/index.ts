@@ -1,4 +1,5 @@
 export * from './render';
 export { IPSETS, IpsetState, ipPortEntry, type IpsetDef, type IpsetType } from './ipsets';
 export { helperRules, IPVS_JUMP_RULES } from './helperRules';
-export { IPVS_FORMATS, renderIpvsRules } from './register';
+export { checkIpvsVersion, IPVS_FORMATS, renderIpvsRules } from './register';
+export { ipvsDiffSide } from './diffSide';

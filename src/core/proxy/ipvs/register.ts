@@ -6,14 +6,18 @@ import { formatIpvsadm, formatIpvsRendered, renderIpvs } from './render';
 /** restore: everything kube-proxy programs (IPVS table, ipsets, iptables payload); or one part alone. */
 export const IPVS_FORMATS = ['restore', 'ipvsadm', 'ipset', 'iptables'] as const;
 
+/** IPVS mode as modelled: the helper rules of 1.29 and later. */
+export function checkIpvsVersion(version: string | undefined): void {
+  if (!version) return;
+  const m = /^v?1\.(\d{1,3})(?:\.\d{1,4})?$/.exec(version.trim());
+  if (!m) throw new RulesRequestError(`--kube-proxy-version must look like 1.30 or v1.30.2 (got "${version}")`);
+  if (Number(m[1]) < 29) throw new RulesRequestError(`kube-proxy 1.${m[1]}'s IPVS helper rules (KUBE-MARK-DROP, no KUBE-PROXY-FIREWALL) are not modelled; 1.29 and later are`);
+}
+
 export function renderIpvsRules(req: RulesRequest): string {
   const format = req.format ?? 'restore';
   if (!(IPVS_FORMATS as readonly string[]).includes(format)) throw new RulesRequestError(`--format must be one of ${IPVS_FORMATS.join(', ')} for --mode ipvs (got "${format}")`);
-  if (req.version) {
-    const m = /^v?1\.(\d{1,3})(?:\.\d{1,4})?$/.exec(req.version.trim());
-    if (!m) throw new RulesRequestError(`--kube-proxy-version must look like 1.30 or v1.30.2 (got "${req.version}")`);
-    if (Number(m[1]) < 29) throw new RulesRequestError(`kube-proxy 1.${m[1]}'s IPVS helper rules (KUBE-MARK-DROP, no KUBE-PROXY-FIREWALL) are not modelled; 1.29 and later are`);
-  }
+  checkIpvsVersion(req.version);
   const families = req.families ?? (req.service ? req.service.ipFamilies : activeFamilies(req.state));
   const parts: string[] = [];
   for (const family of families) {

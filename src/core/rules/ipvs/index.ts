@@ -1,2 +1,4 @@
 export * from './types';
 export * from './parse';
+export * from './ipset';
+export * from './diff';

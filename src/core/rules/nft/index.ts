@@ -3,3 +3,6 @@ export { findTable } from './types';
 export * from './parse';
 export { parseDuration, parsePriority } from './blocks';
 export * from './print';
+export * from './key';
+export * from './diff';
+export * from './listFormat';

@@ -1,5 +1,7 @@
 /** Writes a parsed nft table back out: as knftables' Fake.Dump() (what upstream tests compare) or like `nft list table`. */
+import { elementsBlock, nftListRuleText, priorityName, setFlagsText } from './listFormat';
 import type { NftChain, NftElement, NftSet, NftTable } from './types';
+
 
 function q(s: string): string {
   return JSON.stringify(s);
@@ -44,24 +46,6 @@ export function dumpNftTable(t: NftTable): string {
   return out.join('\n') + '\n';
 }
 
-const NAMED: [string, number][] = [
-  ['raw', -300],
-  ['mangle', -150],
-  ['dstnat', -100],
-  ['filter', 0],
-  ['security', 50],
-  ['srcnat', 100],
-];
-
-/** nft prints standard priorities by name: -110 is `dstnat - 10`, 0 is `filter`. */
-export function priorityName(value: number): string {
-  let best: [string, number] | undefined;
-  for (const [name, v] of NAMED) if (Math.abs(value - v) <= 10 && (!best || Math.abs(value - v) < Math.abs(value - best[1]))) best = [name, v];
-  if (!best) return String(value);
-  const d = value - best[1];
-  return d === 0 ? best[0] : `${best[0]} ${d < 0 ? '-' : '+'} ${Math.abs(d)}`;
-}
-
 function duration(seconds: number): string {
   let s = Math.round(seconds);
   let out = '';
@@ -74,29 +58,33 @@ function duration(seconds: number): string {
   return s || !out ? `${out}${s}s` : out;
 }
 
-/** A look-alike of `nft list table FAMILY NAME` (layout as nft prints it; rule text as kube-proxy wrote it). */
+/**
+ * The table as `nft list table FAMILY NAME` prints it (nftables 1.0.x): the table comment, then sets and
+ * maps, then chains, each in creation order and separated by a blank line; elements sorted and wrapped
+ * as nft does; rules in nft's spelling (listFormat.ts). No counters: kube-proxy adds none.
+ */
 export function listNftTable(t: NftTable): string {
   const out: string[] = [`table ${t.family} ${t.name} {`];
-  if (t.comment !== undefined) out.push(`\tcomment ${q(t.comment)}`, '');
+  if (t.comment !== undefined) out.push(`\tcomment ${q(t.comment)}`);
+  const blocks: string[][] = [];
   for (const s of t.sets.values()) {
-    out.push(`\t${s.kind} ${s.name} {`, `\t\ttype ${s.type}`);
-    if (s.flags.length) out.push(`\t\tflags ${s.flags.join(',')}`);
-    if (s.timeout !== undefined) out.push(`\t\ttimeout ${duration(s.timeout)}`);
-    if (s.comment !== undefined) out.push(`\t\tcomment ${q(s.comment)}`);
-    if (s.elements.length) {
-      const items = s.elements.map(elementText);
-      out.push(`\t\telements = { ${items.join(',\n\t\t\t     ')} }`);
-    }
-    out.push('\t}', '');
+    const b = [`\t${s.kind} ${s.name} {`, `\t\ttype ${s.type}`];
+    if (s.flags.length) b.push(`\t\tflags ${setFlagsText(s.flags)}`);
+    if (s.timeout !== undefined) b.push(`\t\ttimeout ${duration(s.timeout)}`);
+    if (s.comment !== undefined) b.push(`\t\tcomment ${q(s.comment)}`);
+    if (s.elements.length) b.push(elementsBlock(s));
+    b.push('\t}');
+    blocks.push(b);
   }
   for (const c of t.chains.values()) {
-    out.push(`\tchain ${c.name} {`);
-    if (c.comment !== undefined) out.push(`\t\tcomment ${q(c.comment)}`);
-    if (c.type) out.push(`\t\ttype ${c.type} hook ${c.hook} priority ${priorityName(c.priority ?? 0)}; policy ${c.policy ?? 'accept'};`);
-    for (const r of c.rules) out.push(`\t\t${r.text}`);
-    out.push('\t}', '');
+    const b = [`\tchain ${c.name} {`];
+    if (c.comment !== undefined) b.push(`\t\tcomment ${q(c.comment)}`);
+    if (c.type) b.push(`\t\ttype ${c.type} hook ${c.hook} priority ${priorityName(c.priority ?? 0, c.hook)}; policy ${c.policy ?? 'accept'};`);
+    for (const r of c.rules) b.push(`\t\t${nftListRuleText(r.text)}`);
+    b.push('\t}');
+    blocks.push(b);
   }
-  if (out[out.length - 1] === '') out.pop();
+  blocks.forEach((b, i) => out.push(...(i ? [''] : []), ...b));
   out.push('}');
   return out.join('\n') + '\n';
 }

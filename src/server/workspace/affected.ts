@@ -1,0 +1,184 @@
+/**
+ * Which check subjects an edit can affect. A subject is the object a finding is written in (a Service, a
+ * workload, a Pod, an Ingress or route, an Endpoints object or EndpointSlice); the checks re-run with only
+ * these in focus, and every other subject keeps its findings. The rules follow what each check reads:
+ *  - a new or changed object is re-checked itself;
+ *  - a changed label source (workload template or Pod, old and new labels) re-checks the Services whose
+ *    selector could match either (in any namespace: KSD101 points at matching labels elsewhere), and the
+ *    Services that match nothing (KSD101 names the nearest labels);
+ *  - a changed Service (or one whose assigned addresses moved) re-checks the Services sharing one of its node
+ *    ports or cluster IPs (KSD212, KSD302: first claim wins), every Ingress and route (KSD501/502 look
+ *    across namespaces), and the Endpoints/EndpointSlices of its namespace (KSD603 is written there);
+ *  - a NetworkPolicy, Endpoints or EndpointSlice re-checks the Services of its namespace; a ReferenceGrant
+ *    every route; a new or vanished namespace every Ingress and route;
+ *  - Nodes, Namespaces, ServiceCIDRs and kube-proxy settings change what every Service gets: all.
+ */
+import { effectiveSelector, stateIndex, type CheckOptions, type ClusterState, type LoadedObject, type PodModel, type ServiceModel } from '../../core';
+
+export type Affected = Set<LoadedObject> | 'all';
+
+const EVERYTHING = new Set(['Node', 'Namespace', 'ServiceCIDR', 'KubeProxyConfiguration']);
+const ENDPOINTS = new Set(['Endpoints', 'EndpointSlice']);
+
+/** Does this object change what every Service gets? */
+function clusterWide(o: LoadedObject): boolean {
+  if (EVERYTHING.has(o.kind)) return true;
+  return o.kind === 'ConfigMap' && o.name === 'kube-proxy' && (o.namespace ?? 'default') === 'kube-system';
+}
+
+export interface AffectedInput {
+  /** Objects that left the analysis and objects that entered it (by identity: unchanged documents keep theirs). */
+  removed: readonly LoadedObject[];
+  added: readonly LoadedObject[];
+  prev: ClusterState | undefined;
+  next: ClusterState;
+  options: CheckOptions;
+  /** Objects that hold a finding of this code now (KSD101 depends on every label source of its namespace). */
+  holders: (code: string) => Iterable<LoadedObject>;
+}
+
+export function affectedSubjects(input: AffectedInput): Affected {
+  const { removed, added, prev, next, options } = input;
+  if (!prev) return 'all';
+  for (const o of removed) if (clusterWide(o)) return 'all';
+  for (const o of added) if (clusterWide(o)) return 'all';
+  if (!sameGlobals(prev, next)) return 'all';
+
+  const out = new Set<LoadedObject>();
+  for (const o of added) if (!o.partial) out.add(o);
+  const changed = new Set<LoadedObject>([...removed, ...added]);
+  const nsOf = (o: LoadedObject) => o.namespace ?? 'default';
+
+  // Label sources whose labels changed, as (namespace, labels).
+  // Pods find their owner by namespace and name, so a workload or Pod that shares those with a changed one counts too.
+  const labelSets: { ns: string; labels: Record<string, string> }[] = [];
+  const names = new Set<string>();
+  for (const state of [prev, next]) {
+    for (const w of state.workloads) if (w.loaded && changed.has(w.loaded)) names.add(`${w.namespace}/${w.name}`);
+    for (const p of state.pods) if (!p.simulated && p.loaded && changed.has(p.loaded)) names.add(`${p.namespace}/${p.name}`);
+  }
+  if (names.size) {
+    for (const state of [prev, next]) {
+      for (const w of state.workloads) if (names.has(`${w.namespace}/${w.name}`)) labelSets.push({ ns: w.namespace, labels: w.templateLabels });
+      for (const p of state.pods) if (!p.simulated && names.has(`${p.namespace}/${p.name}`)) labelSets.push({ ns: p.namespace, labels: p.labels });
+    }
+  }
+  // Pods whose address or node moved (addresses are handed out in order, so an edit can shift others).
+  for (const p of movedPods(prev, next)) labelSets.push({ ns: p.namespace, labels: p.labels });
+
+  const servicesIn = (ns: string) => next.services.filter((s) => s.namespace === ns);
+  if (labelSets.length) {
+    // Any namespace: a Service matching nothing at home is told about matching labels elsewhere (KSD101).
+    for (const svc of next.services) {
+      if (!svc.loaded || !svc.selector) continue;
+      const sel = effectiveSelector(svc, options, true);
+      const keys = Object.keys(sel);
+      if (labelSets.some((l) => keys.every((k) => l.labels[k] === sel[k]))) out.add(svc.loaded);
+    }
+    // KSD101 names the nearest labels, in its namespace or ("a Service selects pods only in its own") any other.
+    for (const o of input.holders('KSD101')) out.add(o);
+  }
+
+  // Services that came, went, changed or got other addresses.
+  const services = changedServices(prev.services, next.services, changed);
+  if (services.length) {
+    const ports = new Set<number>();
+    const ips = new Set<string>();
+    for (const s of services) {
+      for (const p of s.ports) if (p.nodePort) ports.add(p.nodePort);
+      if (s.healthCheckNodePort) ports.add(s.healthCheckNodePort);
+      for (const ip of writtenIPs(s)) ips.add(ip);
+      for (const ip of s.clusterIPs) ips.add(ip);
+    }
+    for (const s of next.services) {
+      if (!s.loaded || out.has(s.loaded)) continue;
+      if (s.ports.some((p) => p.nodePort && ports.has(p.nodePort)) || s.clusterIPs.some((ip) => ips.has(ip)) || writtenIPs(s).some((ip) => ips.has(ip))) out.add(s.loaded);
+    }
+    for (const s of services) if (s.loaded && next.services.some((n) => n.loaded === s.loaded)) out.add(s.loaded);
+    for (const o of [...next.ingresses, ...next.routes]) out.add(o);
+  }
+
+  for (const o of changed) {
+    if (o.partial) continue;
+    if (o.kind === 'NetworkPolicy' || ENDPOINTS.has(o.kind)) for (const s of servicesIn(nsOf(o))) if (s.loaded) out.add(s.loaded);
+    if (o.kind === 'ReferenceGrant') for (const r of next.routes) out.add(r);
+  }
+  if (prev.namespaces.join('\0') !== next.namespaces.join('\0')) for (const o of [...next.ingresses, ...next.routes]) out.add(o);
+
+  // A Service and the Endpoints/EndpointSlices of its namespace are checked together (KSD603 is written in the latter).
+  const withService = new Set<string>(services.map((s) => s.namespace));
+  for (const o of [...out, ...changed]) if (o.kind === 'Service' || ENDPOINTS.has(o.kind)) withService.add(nsOf(o));
+  if (withService.size) {
+    const withEndpoints = new Set<string>();
+    for (const o of next.objects) {
+      if (!ENDPOINTS.has(o.kind) || o.partial || !withService.has(nsOf(o))) continue;
+      out.add(o);
+      withEndpoints.add(nsOf(o));
+    }
+    if (withEndpoints.size) for (const s of next.services) if (s.loaded && withEndpoints.has(s.namespace)) out.add(s.loaded);
+  }
+  return out;
+}
+
+/** Settings every check reads that come from the whole set of objects. */
+function sameGlobals(a: ClusterState, b: ClusterState): boolean {
+  return (
+    a.serviceCIDRs.join() === b.serviceCIDRs.join() &&
+    a.serviceCIDRsDefaulted === b.serviceCIDRsDefaulted &&
+    a.nodePortRange.min === b.nodePortRange.min &&
+    a.nodePortRange.max === b.nodePortRange.max &&
+    a.nodes.length === b.nodes.length &&
+    a.nodes.every((n, i) => n === b.nodes[i]) &&
+    JSON.stringify(a.proxy) === JSON.stringify(b.proxy)
+  );
+}
+
+function writtenIPs(s: ServiceModel): string[] {
+  const spec = s.loaded?.object['spec'];
+  if (!spec || typeof spec !== 'object') return [];
+  const rec = spec as Record<string, unknown>;
+  const list = Array.isArray(rec['clusterIPs']) ? rec['clusterIPs'] : [rec['clusterIP']];
+  return list.filter((x): x is string => typeof x === 'string');
+}
+
+/** Service models (old and new) that were added, removed or re-parsed, or whose assigned addresses differ. */
+function changedServices(a: readonly ServiceModel[], b: readonly ServiceModel[], changed: ReadonlySet<LoadedObject>): ServiceModel[] {
+  const out: ServiceModel[] = [];
+  const before = new Map<string, ServiceModel>();
+  for (const s of a) {
+    before.set(`${s.namespace}/${s.name}`, s);
+    if (s.loaded && changed.has(s.loaded)) out.push(s);
+  }
+  for (const s of b) {
+    if (s.loaded && changed.has(s.loaded)) {
+      out.push(s);
+      continue;
+    }
+    const old = before.get(`${s.namespace}/${s.name}`);
+    if (!old || !sameAddresses(old, s)) out.push(s);
+  }
+  return out;
+}
+
+function sameAddresses(a: ServiceModel, b: ServiceModel): boolean {
+  if (a.healthCheckNodePort !== b.healthCheckNodePort || a.clusterIPs.length !== b.clusterIPs.length || a.ports.length !== b.ports.length) return false;
+  for (let i = 0; i < a.clusterIPs.length; i++) if (a.clusterIPs[i] !== b.clusterIPs[i]) return false;
+  for (let i = 0; i < a.ports.length; i++) if (a.ports[i]!.port !== b.ports[i]!.port || a.ports[i]!.nodePort !== b.ports[i]!.nodePort) return false;
+  return true;
+}
+
+/** Pods (new versions, and old ones that are gone) whose addresses or node differ between two states. */
+function movedPods(prev: ClusterState, next: ClusterState): PodModel[] {
+  // The states' name tables (the checks build them anyway); a name given twice falls back to every pod.
+  const a = stateIndex(prev).podByName;
+  const b = stateIndex(next).podByName;
+  if (a.size !== prev.pods.length || b.size !== next.pods.length) return [...prev.pods, ...next.pods];
+  const out: PodModel[] = [];
+  for (const [key, p] of b) {
+    const old = a.get(key);
+    if (old === p) continue;
+    if (!old || old.nodeName !== p.nodeName || old.ips.length !== p.ips.length || old.ips.some((ip, i) => ip !== p.ips[i]) || old.phase !== p.phase || old.terminating !== p.terminating) out.push(p);
+  }
+  for (const [key, p] of a) if (!b.has(key)) out.push(p);
+  return out;
+}

@@ -1,0 +1,185 @@
+/**
+ * Check findings by file and by the object they are written in (their subject). Incremental analysis drops
+ * the findings of re-checked subjects and keeps the others, moving their positions along with their
+ * documents when lines above them were added or removed.
+ */
+import type { Diagnostic, LoadedObject, Range } from '../../core';
+import type { LineMove } from './incrementalManifest';
+import type { FileChange, WorkspaceIndex } from './workspaceIndex';
+
+/** Findings in no object (not expected from the checks) are kept under `null`. */
+type PerObject = Map<LoadedObject | null, Diagnostic[]>;
+
+export class Findings {
+  private byFile = new Map<string, PerObject>();
+
+  files(): string[] {
+    return [...this.byFile.keys()];
+  }
+
+  clear(): void {
+    this.byFile.clear();
+  }
+
+  inFile(uri: string): Diagnostic[] {
+    const per = this.byFile.get(uri);
+    if (!per) return [];
+    const out: Diagnostic[] = [];
+    for (const list of per.values()) for (const d of list) out.push(d);
+    return out;
+  }
+
+  /** The subjects holding a finding with this code. */
+  holders(code: string): LoadedObject[] {
+    const out: LoadedObject[] = [];
+    for (const per of this.byFile.values()) for (const [o, list] of per) if (o && list.some((d) => d.code === code)) out.push(o);
+    return out;
+  }
+
+  /** Forgets the findings of these subjects; returns the files that held some. */
+  drop(objects: Iterable<LoadedObject>): string[] {
+    const files = new Set<string>();
+    for (const o of objects) {
+      const file = o.source?.file;
+      if (file !== undefined && this.byFile.get(file)?.delete(o)) files.add(file);
+    }
+    return [...files];
+  }
+
+  /**
+   * Files each finding under the object it is written in. With `focus`, returns true when a finding lands
+   * outside it (the caller then checks everything, since that subject's other findings may be stale).
+   */
+  add(found: readonly Diagnostic[], index: WorkspaceIndex, focus?: ReadonlySet<LoadedObject>): boolean {
+    let stray = false;
+    const locators = new Map<string, Locator>();
+    for (const d of found) {
+      let at = locators.get(d.file);
+      if (!at) locators.set(d.file, (at = new Locator(index.objectsOf(d.file))));
+      const o = at.find(d.range.start.line);
+      if (focus && (!o || !focus.has(o))) stray = true;
+      let per = this.byFile.get(d.file);
+      if (!per) this.byFile.set(d.file, (per = new Map()));
+      const list = per.get(o);
+      if (list) list.push(d);
+      else per.set(o, [d]);
+    }
+    return stray;
+  }
+
+  /**
+   * Moves kept findings (and the related places and fix edits they point at) along with their documents.
+   * Returns the subjects with a position that cannot be mapped (inside a re-parsed document, or in a file
+   * re-read whole): they must be re-checked. 'all' when such a finding has no subject. `moved` collects
+   * the files whose findings now read differently.
+   */
+  move(changes: readonly FileChange[], moved: Set<string>): Set<LoadedObject> | 'all' {
+    const byUri = new Map(changes.map((c) => [c.uri, c.moves]));
+    const unmapped = new Set<LoadedObject>();
+    for (const [file, per] of this.byFile) {
+      for (const [o, list] of per) {
+        for (let i = 0; i < list.length; i++) {
+          const next = moveDiagnostic(list[i]!, byUri);
+          if (next === undefined) {
+            if (!o) return 'all';
+            unmapped.add(o);
+            break;
+          }
+          if (next !== list[i]) moved.add(file);
+          list[i] = next;
+        }
+      }
+    }
+    return unmapped;
+  }
+}
+
+/** Finds the object whose text covers a line of one file. */
+class Locator {
+  private spans: { start: number; end: number; o: LoadedObject }[] = [];
+  constructor(objects: readonly LoadedObject[]) {
+    for (const o of objects) {
+      if (!o.source) continue;
+      const { index, node } = o.source;
+      this.spans.push({ start: index.position(node.start).line, end: index.position(node.end).line, o });
+    }
+    this.spans.sort((a, b) => a.start - b.start);
+  }
+  find(line: number): LoadedObject | null {
+    let lo = 0;
+    let hi = this.spans.length - 1;
+    let hit = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.spans[mid]!.start <= line) {
+        hit = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    // Spans may nest only when a retained copy overlaps; walk back to one that reaches the line.
+    for (let i = hit; i >= 0; i--) if (this.spans[i]!.end >= line) return this.spans[i]!.o;
+    return null;
+  }
+}
+
+type Moves = Map<string, LineMove[] | undefined>;
+
+/** The diagnostic with every position in a changed file moved; the same object when nothing moves; undefined when a position cannot be mapped. */
+function moveDiagnostic(d: Diagnostic, byUri: Moves): Diagnostic | undefined {
+  if (!touches(d, byUri)) return d;
+  const range = moveRange(d.file, d.range, byUri);
+  if (!range) return undefined;
+  const out: Diagnostic = { ...d, range };
+  if (d.related) {
+    const related = [];
+    for (const r of d.related) {
+      const moved = moveRange(r.location.file, r.location.range, byUri);
+      if (!moved) return undefined;
+      related.push({ ...r, location: { file: r.location.file, range: moved } });
+    }
+    out.related = related;
+  }
+  if (d.fixes) {
+    const fixes = [];
+    for (const f of d.fixes) {
+      const edits = [];
+      for (const e of f.edits) {
+        const moved = moveRange(e.file, e.range, byUri);
+        if (!moved) return undefined;
+        edits.push({ ...e, range: moved });
+      }
+      fixes.push({ ...f, edits });
+    }
+    out.fixes = fixes;
+  }
+  return out;
+}
+
+function touches(d: Diagnostic, byUri: Moves): boolean {
+  if (byUri.has(d.file)) return true;
+  if (d.related?.some((r) => byUri.has(r.location.file))) return true;
+  return !!d.fixes?.some((f) => f.edits.some((e) => byUri.has(e.file)));
+}
+
+function moveRange(file: string, range: Range, byUri: Moves): Range | undefined {
+  if (!byUri.has(file)) return range;
+  const moves = byUri.get(file);
+  if (!moves) return undefined;
+  const m = findMove(moves, range.start.line);
+  if (!m || range.end.line > m.end) return undefined;
+  if (m.delta === 0) return range;
+  return { start: { line: range.start.line + m.delta, character: range.start.character }, end: { line: range.end.line + m.delta, character: range.end.character } };
+}
+
+function findMove(moves: readonly LineMove[], line: number): LineMove | undefined {
+  let lo = 0;
+  let hi = moves.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const m = moves[mid]!;
+    if (line < m.start) hi = mid - 1;
+    else if (line > m.end) lo = mid + 1;
+    else return m;
+  }
+  return undefined;
+}

@@ -1,0 +1,148 @@
+import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { test } from 'node:test';
+
+// `ksd diff` against nftables and IPVS node outputs of the two-node fixture cluster.
+const root = path.resolve(__dirname, '../../..');
+const cluster = path.join(root, 'test/fixtures/trace/cluster.yaml');
+const fx = (name: string) => path.join(root, 'test/fixtures/rules', name);
+const ksd = (...args: string[]) => spawnSync(process.execPath, [path.join(root, 'bin/ksd.js'), ...args], { cwd: root, encoding: 'utf8' });
+const tmp = mkdtempSync(path.join(tmpdir(), 'ksd-diff-modes-'));
+const write = (name: string, text: string) => {
+  const f = path.join(tmp, name);
+  writeFileSync(f, text);
+  return f;
+};
+interface Row {
+  table: string;
+  chain: string;
+  rule: string;
+  line: number;
+}
+interface Diff {
+  missing: Row[];
+  extra: Row[];
+  stale: { service: string; endpoint: string; kind: string; rules: Row[] }[];
+  missingChains: string[];
+  extraChains: string[];
+}
+
+test('ksd diff nftables: our transaction and our nft list view of the same node agree with the expected rules', () => {
+  const txFile = write('w1.nft-tx', ksd('rules', cluster, '--mode', 'nftables', '--node', 'worker-1').stdout);
+  const listFile = write('w1.nft', ksd('rules', cluster, '--mode', 'nftables', '--node', 'worker-1', '--format', 'save').stdout);
+  for (const f of [txFile, listFile]) {
+    const r = ksd('diff', cluster, '--rules', f, '--node', 'worker-1');
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /match the expected ones \(\d+ chains, sets and maps of the kube-proxy table compared\)/);
+  }
+  // Two dumps compared directly (--expected), in either spelling.
+  const dumps = ksd('diff', '--rules', listFile, '--expected', txFile);
+  assert.equal(dumps.status, 0, dumps.stdout + dumps.stderr);
+  // Another node's rules differ: its NodePort address and its Local-policy chain.
+  const other = ksd('diff', cluster, '--rules', listFile, '--node', 'worker-2', '--json');
+  assert.equal(other.status, 1);
+  const d = JSON.parse(other.stdout) as Diff;
+  assert.ok(d.missing.some((x) => x.chain === '@nodeport-ips' && x.rule === '192.168.0.12'));
+  assert.ok(d.extra.some((x) => x.chain === '@nodeport-ips' && x.rule === '192.168.0.11'));
+});
+
+test('ksd diff nftables: a lagging node: stale endpoints, a missing map element, a hand-added rule; other tables ignored', () => {
+  const r = ksd('diff', cluster, '--rules', fx('nft-worker-1.nft'), '--node', 'worker-1', '--json');
+  assert.equal(r.status, 1, r.stderr);
+  const d = JSON.parse(r.stdout) as Diff;
+  assert.deepEqual(d.missing.map((x) => `${x.chain} ${x.rule}`), ['@service-ips 10.96.10.15 . tcp . 80 : goto service-LILVGSEM-shop/draining/tcp/http']);
+  assert.deepEqual(d.extra.map((x) => `${x.chain} ${x.rule} @${x.line}`), ['services ip daddr 10.96.10.99 tcp dport 80 drop @120']);
+  assert.deepEqual(d.stale.map((s) => `${s.service} ${s.endpoint} ${s.kind} ${s.rules.length}`), ['shop/web:http 10.244.2.19:8080 in-rules-only 3', 'shop/web:http 10.244.2.20:8080 expected-only 3']);
+  // The fan-out rule naming the old endpoint is part of the stale report, not a separate extra rule.
+  assert.ok(d.stale[0]!.rules.some((x) => x.rule.startsWith('numgen random mod 2 vmap')));
+  assert.deepEqual([d.missingChains, d.extraChains], [[], []]);
+  const text = ksd('diff', cluster, '--rules', fx('nft-worker-1.nft'), '--node', 'worker-1');
+  assert.equal(text.status, 1);
+  assert.match(text.stdout, /^Rules and elements missing on the node \(1\):\n {2}ip kube-proxy @service-ips: 10\.96\.10\.15 \. tcp \. 80 : goto /m);
+  assert.match(text.stdout, /ip kube-proxy services: ip daddr 10\.96\.10\.99 tcp dport 80 drop {3}\(.*nft-worker-1\.nft line 120\)/);
+  assert.match(text.stdout, /shop\/web:http 10\.244\.2\.19:8080: still in the node's rules, but no longer an endpoint \(3 entries\)/);
+  assert.doesNotMatch(text.stdout, /INPUT|ip filter/);
+});
+
+test('ksd diff IPVS: ipvsadm -Ln plus ipset list of a lagging node', () => {
+  const own = write('w1.ipvsadm', ksd('rules', cluster, '--mode', 'ipvs', '--format', 'ipvsadm', '--node', 'worker-1').stdout);
+  const ownSets = write('w1.ipset', ksd('rules', cluster, '--mode', 'ipvs', '--format', 'ipset', '--node', 'worker-1').stdout);
+  const same = ksd('diff', cluster, '--rules', own, '--ipset', ownSets, '--node', 'worker-1');
+  assert.equal(same.status, 0, same.stdout + same.stderr);
+  assert.match(same.stdout, /virtual servers and ipsets compared/);
+
+  const r = ksd('diff', cluster, '--rules', fx('ipvs-worker-1.ipvsadm'), '--ipset', fx('ipset-worker-1.list'), '--node', 'worker-1', '--json');
+  assert.equal(r.status, 1, r.stderr);
+  const d = JSON.parse(r.stdout) as Diff;
+  assert.deepEqual(d.missingChains, ['ipvs/TCP 10.96.10.15:80']);
+  assert.deepEqual(d.extraChains, ['ipvs/TCP 10.96.10.99:80']);
+  assert.deepEqual(d.missing.map((x) => `${x.table} ${x.rule}`), ['ipvs TCP  10.96.10.15:80 rr', 'ipvs -> 10.244.1.77:8080 Masq 1', 'ipset 10.96.10.15,tcp:80']);
+  assert.deepEqual(d.extra.map((x) => `${x.table} ${x.rule} @${x.line}`), ['ipvs TCP  10.96.10.99:80 rr @16', 'ipvs -> 10.244.2.31:8080 Masq 1 @17', 'ipset 10.96.10.99,tcp:80 @22']);
+  // The old local pod is still a real server (draining at weight 0) and in KUBE-LOOP-BACK; the new one is not there yet.
+  assert.deepEqual(
+    d.stale.map((s) => `${s.service} ${s.endpoint} ${s.kind}: ${s.rules.map((x) => x.rule).join(' | ')}`),
+    ['shop/web:http 10.244.1.9:8080 in-rules-only: -> 10.244.1.9:8080 Masq 0 | 10.244.1.9,tcp:8080,10.244.1.9', 'shop/web:http 10.244.2.20:8080 expected-only: -> 10.244.2.20:8080 Masq 1'],
+  );
+  // Without --ipset only the IPVS table is compared.
+  const noSets = JSON.parse(ksd('diff', cluster, '--rules', fx('ipvs-worker-1.ipvsadm'), '--node', 'worker-1', '--json').stdout) as Diff;
+  assert.ok(!noSets.missing.some((x) => x.table === 'ipset'));
+  // A scheduler or persistence change shows the virtual server line on both sides.
+  const sticky = write('sticky.ipvsadm', readFileSync(own, 'utf8').replace('TCP  10.96.10.11:80 rr persistent 10800', 'TCP  10.96.10.11:80 rr'));
+  const s = JSON.parse(ksd('diff', cluster, '--rules', sticky, '--node', 'worker-1', '--json').stdout) as Diff;
+  assert.deepEqual([s.missing.map((x) => x.rule), s.extra.map((x) => x.rule)], [['TCP  10.96.10.11:80 rr persistent 10800'], ['TCP  10.96.10.11:80 rr']]);
+});
+
+test('ksd diff: clear errors for mismatched or unreadable inputs', () => {
+  const cases: [string[], RegExp][] = [
+    [['diff', cluster, '--rules', fx('nft-worker-1.nft'), '--ipset', fx('ipset-worker-1.list')], /--ipset goes with ipvsadm -Ln output/],
+    [['diff', cluster, '--rules', fx('ipset-worker-1.list')], /holds ipset output; pass it as --ipset FILE/],
+    [['diff', '--rules', fx('nft-worker-1.nft'), '--expected', fx('ipvs-worker-1.ipvsadm')], /--expected holds ipvs rules but --rules holds nft rules/],
+    [['diff', cluster, '--rules', fx('ipvs-worker-1.ipvsadm'), '--ipset', write('bad.ipset', 'add KUBE-X 1.2.3.4\n')], /bad\.ipset: line 1: "add KUBE-X" before "create KUBE-X"/],
+    [['diff', cluster, '--rules', fx('nft-worker-1.nft'), '--kube-proxy-version', '1.29'], /kube-proxy 1\.29 used an earlier nftables chain layout/],
+    [['diff', cluster, '--rules', write('bad.nft', 'table ip kube-proxy {\n\tchain x {\n')], /bad\.nft: line/],
+  ];
+  for (const [args, re] of cases) {
+    const r = ksd(...args);
+    assert.notEqual(r.status, 0, args.join(' '));
+    assert.notEqual(r.status, 1, `${args.join(' ')}: exit 1 is "differs"`);
+    assert.match(r.stderr, re);
+    assert.doesNotMatch(r.stderr, /at .*\.js:\d+/);
+  }
+});
+
+test('ksd diff iptables on a v1.22 node: kubelet\'s chains are expected in iptables-save output, not in a restore payload', () => {
+  const restore = write('v122.restore', ksd('rules', cluster, '--node', 'worker-1', '--kube-proxy-version', '1.22').stdout);
+  const save = ksd('rules', cluster, '--node', 'worker-1', '--kube-proxy-version', '1.22', '--format', 'save').stdout;
+  for (const f of [restore, write('v122.save', save)]) {
+    const r = ksd('diff', cluster, '--rules', f, '--node', 'worker-1', '--kube-proxy-version', '1.22');
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+  }
+  // A node whose kubelet no longer marks packets for dropping: the rule is reported missing.
+  const noDrop = write('v122-nodrop.save', save.replace('-A KUBE-MARK-DROP -j MARK --set-xmark 0x8000/0x8000\n', ''));
+  const d = JSON.parse(ksd('diff', cluster, '--rules', noDrop, '--node', 'worker-1', '--kube-proxy-version', '1.22', '--json').stdout) as Diff;
+  assert.deepEqual(d.missing.map((x) => `${x.table} ${x.rule}`), ['nat -A KUBE-MARK-DROP -j MARK --set-xmark 0x8000/0x8000']);
+});
+
+test('nftables and IPVS versions outside the modelled layouts are refused by rules, trace and diff alike', () => {
+  const refused: [string[], RegExp][] = [
+    [['rules', cluster, '--mode', 'nftables', '--kube-proxy-version', '1.33'], /1\.33's nftables rules are not modelled .*#131492/],
+    [['rules', cluster, '--mode', 'nftables', '--kube-proxy-version', '1.36'], /#135800/],
+    [['trace', cluster, '--mode', 'nftables', '--kube-proxy-version', '1.32', '--from', '10.244.2.99', '--to', '10.96.10.10:80'], /1\.32's nftables rules are not modelled/],
+    [['trace', cluster, '--mode', 'ipvs', '--kube-proxy-version', '1.25', '--from', '10.244.2.99', '--to', '10.96.10.10:80'], /1\.25's IPVS helper rules .* not modelled/],
+    [['diff', cluster, '--rules', fx('nft-worker-1.nft'), '--kube-proxy-version', '1.37'], /#135800/],
+    [['diff', cluster, '--rules', fx('ipvs-worker-1.ipvsadm'), '--kube-proxy-version', '1.20'], /1\.20's IPVS helper rules/],
+  ];
+  for (const [args, re] of refused) {
+    const r = ksd(...args);
+    assert.equal(r.status, 2, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
+    assert.match(r.stderr, re);
+  }
+  for (const v of ['1.34', '1.35.2']) {
+    const r = ksd('trace', cluster, '--mode', 'nftables', '--kube-proxy-version', v, '--from', '10.244.2.99', '--to', '10.96.10.10:80');
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^DNAT/);
+  }
+});

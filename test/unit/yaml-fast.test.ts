@@ -1,0 +1,119 @@
+import { strict as assert } from 'node:assert';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { generateCorpus } from '../../bench/corpus';
+import { MUTATORS, pick, rng } from '../../bench/fuzz-mutators';
+import { loadManifest, parseYaml, splitDocuments, type YamlParseResult } from '../../src/core';
+import { fastParseDocument } from '../../src/core/yaml/fastScan';
+import { DECLINED_CASES, FAST_CASES } from './yaml-fast-cases';
+
+const root = path.resolve(__dirname, '..', '..', '..');
+
+/** What a caller can see: documents (range, tree, value), errors and warnings. */
+const visible = (r: YamlParseResult) => ({ documents: r.documents.map((d) => ({ start: d.start, end: d.end, root: d.root, value: d.value })), errors: r.errors, warnings: r.warnings });
+
+function sameAsReference(text: string, label: string): void {
+  const reference = visible(parseYaml(text, undefined, { fastPath: false }));
+  assert.deepStrictEqual(visible(parseYaml(text)), reference, label);
+  // Without trees (as loading parses): the same values, ranges and warnings; fast documents have no root.
+  const lean = parseYaml(text, undefined, { trees: false });
+  const values = (r: ReturnType<typeof visible>) => ({ ...r, documents: r.documents.map((d) => ({ ...d, root: undefined })) });
+  assert.deepStrictEqual(values(visible(lean)), values(reference), `${label} (values only)`);
+  for (const d of lean.documents) if (d.fast) assert.equal(d.root, undefined);
+}
+
+/** Which of the text's documents the fast scanner takes. */
+const taken = (text: string) => splitDocuments(text).map((p) => fastParseDocument(text, p.start, p.end, 64) !== undefined);
+
+function files(dir: string): string[] {
+  return readdirSync(dir)
+    .sort()
+    .flatMap((e) => {
+      const p = path.join(dir, e);
+      return statSync(p).isDirectory() ? files(p) : /\.(ya?ml|json)$/.test(e) ? [p] : [];
+    });
+}
+
+test('fast path: hand-written manifest YAML is taken and equals js-yaml (tree, offsets, values, warnings)', () => {
+  for (const text of FAST_CASES) {
+    assert.ok(taken(text).every(Boolean), `fast path declined ${JSON.stringify(text)}`);
+    sameAsReference(text, text);
+  }
+});
+
+test('fast path: anchors, tags, directives, multi-line scalars, tabs, CRLF and errors are declined to js-yaml', () => {
+  for (const text of DECLINED_CASES) {
+    assert.ok(taken(text).includes(false), `fast path took ${JSON.stringify(text)}`);
+    sameAsReference(text, text);
+  }
+});
+
+test('fast path: every example manifest equals js-yaml; every YAML example is taken', () => {
+  for (const f of files(path.join(root, 'examples'))) {
+    const text = readFileSync(f, 'utf8');
+    sameAsReference(text, f);
+    if (!f.endsWith('.json')) assert.ok(taken(text).every(Boolean), `fast path declined part of ${f}`);
+  }
+});
+
+test('fast path: a generated corpus sample is taken whole and equals js-yaml', () => {
+  for (const [name, text] of generateCorpus({ objects: 600, files: 6, seed: 3 })) {
+    assert.ok(taken(text).every(Boolean), name);
+    sameAsReference(text, name);
+  }
+});
+
+test('fast path: 1,500 seeded mutations of the examples equal js-yaml (or are declined)', () => {
+  const seeds = files(path.join(root, 'examples')).map((f) => readFileSync(f, 'utf8'));
+  const r = rng(20261121);
+  const names = Object.keys(MUTATORS);
+  let fastDocs = 0;
+  for (let i = 0; i < 1500; i++) {
+    let text = pick(r, seeds);
+    for (let k = 0, n = 1 + Math.floor(r() * 3); k < n; k++) text = MUTATORS[pick(r, names)]!(text, r);
+    fastDocs += taken(text).filter(Boolean).length;
+    sameAsReference(text, `mutation ${i}`);
+  }
+  assert.ok(fastDocs > 1000, `only ${fastDocs} mutated documents went through the fast path`);
+});
+
+test('a stream with a declined document goes to js-yaml whole, as before (a directive before `---`)', () => {
+  const text = '%YAML 1.2\n---\na: 1\n---\nb: 2\n';
+  assert.deepEqual(taken(text), [false, true, true]);
+  sameAsReference(text, 'directive');
+  const anchored = 'a: 1\n---\nb: &x 2\nc: *x\n';
+  assert.deepEqual(taken(anchored), [true, false]);
+  assert.deepEqual(
+    parseYaml(anchored).documents.map((d) => [d.value, d.fast === true]),
+    [
+      [{ a: 1 }, false],
+      [{ b: 2, c: 2 }, false],
+    ],
+  );
+});
+
+test('empty values sit at their document start whether js-yaml reads the stream whole or by document', () => {
+  const text = 'a:\n---\nb:\n';
+  const whole = parseYaml(text, undefined, { fastPath: false });
+  const broken = parseYaml(text + '---\nc: [\n', undefined, { fastPath: false });
+  const at = (r: YamlParseResult) => r.documents.map((d) => (d.root?.kind === 'map' ? d.root.pairs[0]!.value.start : -1));
+  assert.deepEqual(at(whole), [0, 3]);
+  assert.deepEqual(at(broken), [0, 3]);
+  assert.equal(broken.errors.length, 1);
+});
+
+test('loaded objects build their node tree on first use, equal to the tree parsing gives', () => {
+  const text = 'apiVersion: v1\nkind: Service\nmetadata: {name: a}\nspec:\n  ports:\n  - port: 80\n---\napiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: Pod, metadata: {name: p}, spec: {}}\n';
+  const [svc, pod] = loadManifest('f.yaml', text).objects;
+  const trees = parseYaml(text).documents.map((d) => d.root!);
+  const own = Object.getOwnPropertyDescriptor(svc!.source!, 'node')!;
+  assert.equal(typeof own.get, 'function', 'the Service source is lazy');
+  assert.deepStrictEqual(svc!.source!.node, trees[0]);
+  assert.equal(svc!.source!.node, svc!.source!.node, 'built once, then kept');
+  assert.deepStrictEqual({ ...svc!.source! }.node, trees[0], 'spreading a source copies its tree');
+  // A List keeps its tree: items are found by walking it.
+  const items = trees[1]!.kind === 'map' ? trees[1]!.pairs[2]!.value : undefined;
+  assert.equal(Object.getOwnPropertyDescriptor(pod!.source!, 'node')!.get, undefined);
+  assert.deepStrictEqual(pod!.source!.node, items?.kind === 'seq' ? items.items[0] : undefined);
+});
