@@ -9,10 +9,10 @@
  * what depends on the object alone stays offline. Where the live data cannot answer (forbidden, failing,
  * not yet synced), the offline findings stay unchanged and ksd/liveStatus says why.
  */
-import type { CheckOptions, ClusterState, Diagnostic, ManifestFile } from '../core';
+import type { CheckOptions, ClusterOptions, ClusterState, Diagnostic, ManifestFile } from '../core';
 import { checkAgainstLive, liveGap, LiveCluster, preferLive, type ConnectOptions, type PreferredFindings } from '../live';
 import type { LiveStatusParams } from '../protocol/lsp';
-import type { KsdSettings } from '../protocol/settings';
+import { parseNodePortRange, type KsdSettings } from '../protocol/settings';
 
 export interface LiveChecksDeps {
   /** The parsed manifest of an open document (undefined when it is not open or not a manifest). */
@@ -33,6 +33,8 @@ export class LiveChecks {
   private generation = 0;
   private lastStatus = '';
   private checkOptions: CheckOptions = {};
+  /** The user's description of the cluster (Service CIDRs, node-port range), as the offline analysis uses it. */
+  private clusterOptions: ClusterOptions = {};
   /** What was last published per document (live findings, or why none), so a refresh republishes only on a change. */
   private readonly sent = new Map<string, string>();
   /** The live findings last published per document, for their quick fixes. */
@@ -43,8 +45,14 @@ export class LiveChecks {
   /** Applies settings and trust: connects, switches context or stops. */
   configure(settings: KsdSettings, trusted: boolean): void {
     const options: CheckOptions = { severities: settings.checks, ignoredLabels: settings.ignoredLabels };
-    const optionsChanged = JSON.stringify(options) !== JSON.stringify(this.checkOptions);
+    const cluster: ClusterOptions = {
+      serviceCIDRs: settings.serviceCIDRs.length ? settings.serviceCIDRs : undefined,
+      clusterCIDRs: settings.clusterCIDRs.length ? settings.clusterCIDRs : undefined,
+      nodePortRange: parseNodePortRange(settings.nodePortRange),
+    };
+    const optionsChanged = JSON.stringify([options, cluster]) !== JSON.stringify([this.checkOptions, this.clusterOptions]);
     this.checkOptions = options;
+    this.clusterOptions = cluster;
     const live = settings.live;
     const key = !live.checkManifests ? 'off' : !trusted ? 'untrusted' : JSON.stringify([live.context, live.kubeconfig]);
     if (key === this.key) {
@@ -131,7 +139,7 @@ export class LiveChecks {
     if (namespaces.some((ns) => liveGap(status, ns) !== undefined)) return undefined;
     // Computed on each publish of an open document (the index may update a file in place, so nothing is cached by identity).
     const state: ClusterState = namespaces.length <= 1 ? cluster.namespaceState(namespaces[0] ?? cluster.defaultNamespace) : cluster.state();
-    const diagnostics = checkAgainstLive([file], state, { context: cluster.context, defaultNamespace: cluster.defaultNamespace, checks: this.checkOptions }).diagnostics;
+    const diagnostics = checkAgainstLive([file], state, { ...this.clusterOptions, context: cluster.context, defaultNamespace: cluster.defaultNamespace, checks: this.checkOptions }).diagnostics;
     return { diagnostics, key: keyOf(diagnostics), context: cluster.context };
   }
 

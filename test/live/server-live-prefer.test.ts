@@ -162,4 +162,14 @@ describe('language server: live findings replace the offline ones they answer', 
     assert.deepEqual(Object.keys(change.edit?.changes ?? {}), [uri]);
     assert.deepEqual(change.edit?.changes?.[uri]?.map((e) => e.newText), ['api']);
   });
+  it("the user's cluster settings hold live too: a clusterIP outside the configured Service CIDRs is still reported, once", async () => {
+    const { kubeconfig } = await cluster();
+    const c = await start({ serviceCIDRs: ['10.96.0.0/16'], live: { checkManifests: true, kubeconfig } });
+    const uri = await c.open('ip.yaml', SVC('api', 'api').replace('spec:\n', 'spec:\n  clusterIP: 10.200.0.5\n'));
+    await c.until(() => liveIn(c, uri) && codes(c, uri, 'KSD301').length > 0, 'KSD301', 15_000);
+    const found = codes(c, uri, 'KSD301');
+    assert.equal(found.length, 1, JSON.stringify(found));
+    assert.equal(found[0]!.source, LIVE);
+    assert.match(String(found[0]!.message), /10\.200\.0\.5/);
+  });
 });

@@ -26,6 +26,7 @@ function problem(v: unknown): string | undefined {
 }
 
 export const podCountCheck: Check = {
+  reads: 'object',
   code: 'KSD403',
   id: 'invalid-pod-count',
   title: 'replicas or parallelism the API server rejects',
