@@ -4,9 +4,9 @@
  * read-only) so every editor gets the same diagnostics, not just VS Code. For each open manifest whose
  * namespace the live data can answer for (src/live liveGap: Services, pods and EndpointSlices synced, or
  * stale after a sync), src/live checkAgainstLive runs every check on the manifest over the live state and
- * src/live preferLive keeps one answer per finding: what depends on other objects (pods, workloads,
- * endpoints, conflicts) comes from the live analysis, worded for the context, replacing the offline finding;
- * what depends on the object alone stays offline. Where the live data cannot answer (forbidden, failing,
+ * src/live preferLive keeps one answer per finding: what depends only on what the live source follows (pods,
+ * endpoints, Services, nodes) comes from the live analysis, worded for the context, replacing the offline
+ * finding; the rest (the object alone, workloads, NetworkPolicies...) stays offline. Where the live data cannot answer (forbidden, failing,
  * not yet synced), the offline findings stay unchanged and ksd/liveStatus says why.
  */
 import type { CheckOptions, ClusterOptions, ClusterState, Diagnostic, ManifestFile } from '../core';

@@ -162,14 +162,19 @@ describe('language server: live findings replace the offline ones they answer', 
     assert.deepEqual(Object.keys(change.edit?.changes ?? {}), [uri]);
     assert.deepEqual(change.edit?.changes?.[uri]?.map((e) => e.newText), ['api']);
   });
-  it("the user's cluster settings hold live too: a clusterIP outside the configured Service CIDRs is still reported, once", async () => {
+  it("the user's cluster settings hold live too (node-port range); a check the live source cannot answer (Service CIDRs) stays offline, once", async () => {
     const { kubeconfig } = await cluster();
-    const c = await start({ serviceCIDRs: ['10.96.0.0/16'], live: { checkManifests: true, kubeconfig } });
-    const uri = await c.open('ip.yaml', SVC('api', 'api').replace('spec:\n', 'spec:\n  clusterIP: 10.200.0.5\n'));
-    await c.until(() => liveIn(c, uri) && codes(c, uri, 'KSD301').length > 0, 'KSD301', 15_000);
-    const found = codes(c, uri, 'KSD301');
-    assert.equal(found.length, 1, JSON.stringify(found));
-    assert.equal(found[0]!.source, LIVE);
-    assert.match(String(found[0]!.message), /10\.200\.0\.5/);
+    const c = await start({ serviceCIDRs: ['10.96.0.0/16'], nodePortRange: '30000-30100', live: { checkManifests: true, kubeconfig } });
+    const text = SVC('api', 'api').replace('spec:\n', 'spec:\n  type: NodePort\n  clusterIP: 10.200.0.5\n').replace('targetPort: 8080', 'targetPort: 8080\n    nodePort: 31000');
+    const uri = await c.open('ip.yaml', text);
+    await c.until(() => liveIn(c, uri) && codes(c, uri, 'KSD211').length > 0, 'KSD211', 15_000);
+    const range = codes(c, uri, 'KSD211');
+    assert.equal(range.length, 1, JSON.stringify(range));
+    assert.equal(range[0]!.source, LIVE);
+    assert.match(String(range[0]!.message), /31000/);
+    const cidr = codes(c, uri, 'KSD301');
+    assert.equal(cidr.length, 1, JSON.stringify(cidr));
+    assert.equal(cidr[0]!.source, 'ksd');
+    assert.match(String(cidr[0]!.message), /10\.200\.0\.5/);
   });
 });

@@ -80,6 +80,7 @@ function describe(p: Policy): string {
 }
 
 export const networkPolicyCheck: Check = {
+  reads: ['Pod', 'NetworkPolicy'],
   code: 'KSD701',
   id: 'network-policy-blocks-service',
   title: 'NetworkPolicy blocks the Service port',

@@ -5,6 +5,7 @@ import type { Check } from './types';
 import { deleteEntry, diag, fix, related } from './util';
 
 export const nodePortRangeCheck: Check = {
+  reads: [],
   code: 'KSD211',
   id: 'node-port-out-of-range',
   title: 'nodePort outside the node port range',
@@ -34,6 +35,7 @@ export const nodePortRangeCheck: Check = {
 };
 
 export const nodePortConflictCheck: Check = {
+  reads: ['Service'],
   scope: 'cluster',
   code: 'KSD212',
   id: 'node-port-conflict',

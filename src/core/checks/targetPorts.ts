@@ -134,6 +134,7 @@ function run(ctx: CheckContext, options: CheckOptions, want: 'named' | 'numeric'
 }
 
 export const namedTargetPortCheck: Check = {
+  reads: ['Pod'],
   code: 'KSD201',
   id: 'named-target-port-missing',
   title: 'Named targetPort missing on the selected pods',
@@ -143,6 +144,7 @@ export const namedTargetPortCheck: Check = {
 };
 
 export const namedTargetPortProtocolCheck: Check = {
+  reads: ['Pod'],
   code: 'KSD202',
   id: 'named-target-port-protocol',
   title: 'Named targetPort has another protocol on the pods',
@@ -152,6 +154,7 @@ export const namedTargetPortProtocolCheck: Check = {
 };
 
 export const numericTargetPortCheck: Check = {
+  reads: ['Pod'],
   code: 'KSD203',
   id: 'target-port-not-declared',
   title: 'Numeric targetPort not declared by any container',

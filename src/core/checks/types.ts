@@ -34,12 +34,14 @@ export interface Check extends CheckInfo {
    */
   scope?: 'namespace' | 'cluster';
   /**
-   * 'object': a finding depends only on the object it is written in (field syntax and values, its own pod
-   * template), so no other object, workspace or live, can answer it differently. Default 'state': it reads
-   * other objects (pods, workloads, Services, EndpointSlices, nodes, Service CIDRs, the node-port range), so
-   * when open manifests are checked against a live cluster, the live analysis answers it instead.
+   * What its findings depend on besides the object they are written in. 'object': nothing else (field syntax
+   * and values, its own pod template), so no other object, workspace or live, can answer differently. A list:
+   * the kinds of the other objects it reads ('Workload' for Deployments, StatefulSets... and their templates;
+   * pod templates count as 'Pod', which they stand for). Checking against a live cluster, a check whose kinds
+   * the live source all follows is answered by the live analysis instead of the offline one. Undeclared: it
+   * may read anything, so it stays offline.
    */
-  reads?: 'object' | 'state';
+  reads?: 'object' | readonly string[];
   run(ctx: CheckContext, options: CheckOptions): Diagnostic[];
 }
 
