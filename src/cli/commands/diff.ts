@@ -91,8 +91,8 @@ function generated(state: ClusterState, actual: Side, node: string | undefined, 
   }
   try {
     if (actual.kind === 'nft') {
-      checkNftVersion(version);
-      return { kind: 'nft', rules: parseNft(renderNftables(state, { family, node }).text) };
+      const profile = checkNftVersion(version);
+      return { kind: 'nft', rules: parseNft(renderNftables(state, { family, node, profile }).text) };
     }
     checkIpvsVersion(version);
     return { kind: 'ipvs', side: ipvsDiffSide(renderIpvs(state, { family, node })) };
