@@ -11,8 +11,10 @@ export function chainKind(name: string): FlowNode['kind'] {
   if (name === 'KUBE-NODEPORTS') return 'nodeport';
   if (/^KUBE-(SVC|SVL)-/.test(name)) return 'service';
   if (name.startsWith('KUBE-SEP-')) return 'endpoint';
-  if (name.startsWith('KUBE-EXT-') || name === 'KUBE-EXTERNAL-SERVICES') return 'external';
-  if (name.startsWith('KUBE-FW-') || name === 'KUBE-PROXY-FIREWALL' || name === 'KUBE-FIREWALL') return 'firewall';
+  // KUBE-XLB- is the pre-1.24 name of the external-traffic-policy chain that became KUBE-EXT-.
+  if (name.startsWith('KUBE-EXT-') || name.startsWith('KUBE-XLB-') || name === 'KUBE-EXTERNAL-SERVICES') return 'external';
+  // KUBE-MARK-DROP (kubelet's, on old nodes) marks what kubelet's KUBE-FIREWALL then drops.
+  if (name.startsWith('KUBE-FW-') || name === 'KUBE-PROXY-FIREWALL' || name === 'KUBE-FIREWALL' || name === 'KUBE-MARK-DROP') return 'firewall';
   if (name === 'KUBE-MARK-MASQ' || name === 'KUBE-POSTROUTING') return 'masquerade';
   return 'other';
 }

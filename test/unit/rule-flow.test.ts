@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { buildClusterState, loadManifest, parseRules, rulesRenderer } from '../../src/core';
 import { diffAgainstExpected, runTrace } from '../../src/extension/traceRunner';
 import { ruleChain } from '../../src/viewmodel/engines';
-import { commentIsFor } from '../../src/viewmodel/ruleFlow';
+import { chainKind, commentIsFor } from '../../src/viewmodel/ruleFlow';
 
 const YAML = (replicas: number) => `apiVersion: apps/v1
 kind: Deployment
@@ -114,4 +114,13 @@ test('imported rules: the expected dump matches itself; a node missing an endpoi
   const view = runTrace(s, { ref: null, from: '203.0.113.10', to: '10.96.0.50:80', protocol: 'TCP', node: 'n1', mode: 'iptables' }, parseRules(behind));
   assert.ok(view.available);
   assert.equal(view.result.endpoints.length, 1, 'only the endpoint left in the node rules');
+});
+
+test('chain kinds: legacy KUBE-XLB chains are external, KUBE-MARK-DROP is part of the firewall path', () => {
+  assert.equal(chainKind('KUBE-XLB-ABCDEFGHIJKLMNOP'), 'external');
+  assert.equal(chainKind('KUBE-EXT-ABCDEFGHIJKLMNOP'), 'external');
+  assert.equal(chainKind('KUBE-MARK-DROP'), 'firewall');
+  assert.equal(chainKind('KUBE-MARK-MASQ'), 'masquerade');
+  assert.equal(chainKind('KUBE-SEP-ABCDEFGHIJKLMNOP'), 'endpoint');
+  assert.equal(chainKind('KUBE-SOMETHING-ELSE'), 'other');
 });
