@@ -159,7 +159,10 @@ test('ksd rules/trace/diff --mode nftables follow --kube-proxy-version: the v1.3
   for (const [name, text] of [['v132.nft', old.stdout], ['v132-list.nft', save.stdout]] as const) {
     const f = write(name, text);
     assert.equal(ksd('diff', cluster, '--rules', f, '--node', 'worker-1', '--kube-proxy-version', '1.32').status, 0, name);
-    // Against the default (newest) layout the old node's rules differ.
-    assert.equal(ksd('diff', cluster, '--rules', f, '--node', 'worker-1').status, 1, name);
+    // Against the default (newest) layout the old node's rules differ, and the output says why.
+    const d = ksd('diff', cluster, '--rules', f, '--node', 'worker-1');
+    assert.equal(d.status, 1, name);
+    assert.match(d.stdout, /Note: the node's table has the layout of kube-proxy v1\.31-v1\.33 \(base chain filter-prerouting .*compared with the v1\.34-v1\.35 layout; pass --kube-proxy-version 1\.33/);
+    assert.doesNotMatch(ksd('diff', cluster, '--rules', f, '--node', 'worker-1', '--json').stdout, /Note:/);
   }
 });

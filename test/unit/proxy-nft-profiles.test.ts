@@ -1,7 +1,7 @@
 /** nftables layouts per kube-proxy release (--kube-proxy-version): names, priorities, the rules that differ, traces. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { diffNftRules, listNftTable, nftProfile, parseNft, renderNftables, RulesRequestError, traceNft, type ClusterState, type NftProfile, type TraceDetail } from '../../src/core';
+import { diffNftRules, listNftTable, nftLayoutOf, nftProfile, parseNft, renderNftables, RulesRequestError, traceNft, type ClusterState, type NftProfile, type TraceDetail } from '../../src/core';
 import { docs, service, slice, stateOf } from './proxy-helpers';
 import { FAKE_NODE, fakeDump, fakeState, sortTransaction } from './proxy-nft-helpers';
 
@@ -205,4 +205,17 @@ test('the nft list view of each layout parses back to the same rules and lists p
       assert.match(listed, /ip daddr 172\.30\.0\.41 tcp dport 80 ip saddr != 10\.0\.0\.0\/8 jump mark-for-masquerade/);
     }
   }
+});
+
+test('nftLayoutOf tells a node\'s layout from the base chains only one release has', () => {
+  const of = (p: NftProfile) => nftLayoutOf(parseNft(renderNftables(svc1State(), { profile: p }).text), 'ip');
+  assert.deepEqual(of(v131), { id: 'v1.31-v1.33', evidence: 'base chain filter-prerouting at prerouting priority -110', version: '1.33' });
+  assert.deepEqual(of(v134), { id: 'v1.34-v1.35', evidence: 'base chain filter-prerouting-pre-dnat at prerouting priority -110', version: '1.35' });
+  // Listed by nft (priorities by name) it is told the same way.
+  const listed = parseNft(listNftTable(parseNft(renderNftables(svc1State(), { profile: v131 }).text).tables[0]!));
+  assert.equal(nftLayoutOf(listed, 'ip')?.id, 'v1.31-v1.33');
+  const v136 = parseNft('table ip kube-proxy {\n\tchain masquerading {\n\t\tmasquerade fully-random\n\t}\n}\n');
+  assert.deepEqual(nftLayoutOf(v136, 'ip'), { id: '1.36+', evidence: 'no mark-for-masquerade chain' });
+  assert.equal(nftLayoutOf(v136, 'ip6'), undefined);
+  assert.equal(nftLayoutOf(parseNft('table ip kube-proxy {\n\tchain services {\n\t}\n}\n'), 'ip'), undefined);
 });

@@ -140,3 +140,27 @@ test('dnat maps that are not numgen fan-outs or hold unreadable entries are repo
   const k = run(keyed, '10.244.2.9');
   assert.ok(k.warnings.some((w) => /only modelled with a numgen key/.test(w)), JSON.stringify(k.warnings));
 });
+
+test('v1.36 listing, IPv6: dnat ip6 to a numgen map of IPv6 addresses', () => {
+  const v6 = `table ip6 kube-proxy {
+	chain nat-output {
+		type nat hook output priority -100; policy accept;
+		jump services
+	}
+
+	chain services {
+		ip6 daddr fd00:10:96::7 tcp dport 80 goto svc
+	}
+
+	chain svc {
+		meta l4proto tcp dnat ip6 to numgen random mod 2 map { 0 : fd00:10:244::4 . 8080, 1 : fd00:10:244::7 . 8080 }
+	}
+}
+`;
+  const rs = parseNft(v6);
+  assert.deepEqual(rs.issues, []);
+  const d = traceNft(rs, { from: 'fd00:10:244::9', to: 'fd00:10:96::7', port: 80, protocol: 'TCP' }, { source: 'node', localIPs: ['fd00:10:244::9'] });
+  assert.equal(d.verdict, 'DNAT');
+  assert.deepEqual(d.endpoints.map((e) => `[${e.ip}]:${e.port}`), ['[fd00:10:244::4]:8080', '[fd00:10:244::7]:8080']);
+  assert.match(listNftTable(rs.tables[0]!), /dnat ip6 to numgen random mod 2 map \{ 0 : fd00:10:244::4 \. 8080, 1 : fd00:10:244::7 \. 8080 \}/);
+});
