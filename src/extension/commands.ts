@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import type { ClusterState } from '../core';
 import { formatRef, type PanelTab, type ServiceRef, type SourceLocation } from '../protocol/webview';
-import { refFromArg } from '../viewmodel/args';
+import { refFromArg, traceOnSource } from '../viewmodel/args';
 import { ruleChain } from '../viewmodel/engines';
 import { findService, serviceLocation } from '../viewmodel/serviceView';
 import { stateFor, stateOf, type Ctx } from './context';
@@ -25,8 +25,9 @@ export const COMMANDS = {
   'kubeServiceDebugger.traceRequest': (ctx) => async (arg) => {
     const ref = refFromArg(arg);
     const state = await stateFor(ctx, ref);
-    const params = await pickTrace(state, ref, readConfig().proxyMode || state.proxy.mode);
-    if (!params) return;
+    const picked = await pickTrace(state, ref, readConfig().proxyMode || state.proxy.mode);
+    if (!picked) return;
+    const params = traceOnSource(picked, ref);
     openPanel(ctx, params.ref, 'trace').runTrace(params);
   },
   'kubeServiceDebugger.showRuleChain': (ctx) => async (arg) => {
@@ -90,7 +91,7 @@ export function panelContext(ctx: Ctx): PanelContext {
       const c = readConfig();
       return { mode: c.proxyMode, version: c.kubeProxyVersion };
     },
-    liveInfo: (context) => ctx.live.info(context),
+    liveInfo: (context, namespace) => ctx.live.info(context, namespace),
     onModelChange: ctx.model.onDidChange,
     onLiveChange: ctx.live.onDidChangeCluster,
   };

@@ -74,12 +74,13 @@ export class LiveRegistry {
     return entry.cluster.namespaceState(ref.namespace);
   }
 
-  /** Where a live Service's data comes from and how current it is. */
-  info(context: string): LiveInfo | undefined {
+  /** Where a live Service's data comes from, how current it is, and what RBAC hides in its namespace. */
+  info(context: string, namespace?: string): LiveInfo | undefined {
     const cluster = this.entries.get(context)?.cluster;
     if (!cluster) return undefined;
     const st = cluster.status();
-    return { context, server: st.server, state: st.state, message: st.message, staleSince: st.staleSince };
+    const unreadable = namespace === undefined ? [] : unreadableIn(st, namespace);
+    return { context, server: st.server, state: st.state, message: st.message, staleSince: st.staleSince, ...(unreadable.length ? { unreadable } : {}) };
   }
 
   contexts(): string[] {
@@ -106,6 +107,16 @@ export class LiveRegistry {
       }
     }
   }
+}
+
+/** The namespaced resources that cannot be read in a namespace: forbidden there, or cluster-wide without a per-namespace fallback. */
+export function unreadableIn(st: ContextStatus, namespace: string): string[] {
+  const out = new Set<string>();
+  for (const r of st.resources) {
+    if (r.state !== 'forbidden' || r.resource === 'nodes' || r.resource === 'namespaces') continue;
+    if (r.namespace === namespace || (r.namespace === undefined && !st.perNamespace.includes(r.resource) && r.resource !== 'kube-proxy')) out.add(r.resource);
+  }
+  return [...out].sort();
 }
 
 /** Some resource has been listed at least once, so a view can show something. */

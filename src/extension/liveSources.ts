@@ -72,10 +72,13 @@ export class LiveSources implements vscode.Disposable {
   snapshot(): LiveSource[] {
     return this.contexts.map((context) => {
       const c = this.registry.get(context);
-      if (c?.error) return { context, state: undefined, status: 'error', error: c.error };
-      if (!c?.cluster) return { context, state: undefined, status: c ? 'connecting' : 'not connected' };
+      if (c?.error) return { context, data: undefined, status: 'error', error: c.error };
+      if (!c?.cluster) return { context, data: undefined, status: c ? 'connecting' : 'not connected' };
       const st = c.cluster.status();
-      return { context, state: hasData(st) ? c.cluster.state() : undefined, status: st.message ? `${st.state}: ${st.message}` : st.state };
+      const cluster = c.cluster;
+      // Per namespace: a change in one namespace of a big cluster rebuilds only that namespace's state.
+      const data = hasData(st) ? { namespaces: cluster.servicesPerNamespace(), stateOf: (ns: string) => cluster.namespaceState(ns) } : undefined;
+      return { context, data, status: st.message ? `${st.state}: ${st.message}` : st.state };
     });
   }
 
@@ -90,8 +93,8 @@ export class LiveSources implements vscode.Disposable {
     return this.registry.stateFor(ref);
   }
 
-  info(context: string): LiveInfo | undefined {
-    return this.registry.info(context);
+  info(context: string, namespace?: string): LiveInfo | undefined {
+    return this.registry.info(context, namespace);
   }
 
   dispose(): void {

@@ -111,6 +111,16 @@ export class LiveCluster {
     return out;
   }
 
+  /** Services per namespace, straight from the stores (no model is built): what a tree lists first. */
+  servicesPerNamespace(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const r of this.reflectors.values()) {
+      if (r.def.name !== 'services') continue;
+      for (const o of r.store.values()) if (o.namespace !== undefined) out.set(o.namespace, (out.get(o.namespace) ?? 0) + 1);
+    }
+    return out;
+  }
+
   /** The same model the manifests produce, for the whole cluster; rebuilt only after something changed. */
   state(): ClusterState {
     this.cached ??= buildClusterState(this.objects(), { simulatePods: false });

@@ -38,6 +38,8 @@ export interface LiveInfo {
   message?: string;
   /** ms since the epoch when the data stopped being current; absent while current. */
   staleSince?: number;
+  /** Resources RBAC does not let us read for this Service's namespace ("pods", "endpointslices"...). */
+  unreadable?: string[];
 }
 
 export type Health = 'ok' | 'warning' | 'error' | 'none';

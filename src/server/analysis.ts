@@ -61,14 +61,10 @@ export class Analysis {
   update(changes: readonly FileChange[] | 'all', first?: string): UpdateResult {
     const t0 = performance.now();
     const prev = this.state;
-    const state = buildClusterState(this.index.objects(), this.clusterOptions());
-    this.state = state;
-    const t1 = performance.now();
-    let t2 = t1;
-    const options = this.checkOptions();
     const touched = new Set<string>();
-    let affected: Affected = 'all';
-    if (changes !== 'all' && prev) {
+    let removed: LoadedObject[] = [];
+    let added: LoadedObject[] = [];
+    if (changes !== 'all') {
       const before = new Set<LoadedObject>();
       const after = new Set<LoadedObject>();
       for (const c of changes) {
@@ -76,8 +72,19 @@ export class Analysis {
         for (const o of c.before) before.add(o);
         for (const o of c.after) after.add(o);
       }
-      const removed = [...before].filter((o) => !after.has(o));
-      const added = [...after].filter((o) => !before.has(o));
+      removed = [...before].filter((o) => !after.has(o));
+      added = [...after].filter((o) => !before.has(o));
+    }
+    const objects = this.index.objects();
+    // The same objects in the same order (a comment, a moved or a still-broken document): the same state.
+    const same = changes !== 'all' && prev && !removed.length && !added.length && sameList(prev.objects, objects);
+    const state = same ? prev : buildClusterState(objects, this.clusterOptions());
+    this.state = state;
+    const t1 = performance.now();
+    let t2 = t1;
+    const options = this.checkOptions();
+    let affected: Affected = 'all';
+    if (changes !== 'all' && prev) {
       affected = affectedSubjects({ removed, added, prev, next: state, options, holders: (code) => this.findings.holders(code) });
       if (affected !== 'all') {
         const unmapped = this.findings.move(changes, touched);
@@ -87,7 +94,8 @@ export class Analysis {
       t2 = performance.now();
       if (affected !== 'all') {
         for (const uri of this.findings.drop([...removed, ...affected])) touched.add(uri);
-        const found = runChecks({ state, files: [], focus: affected }, options);
+        for (const o of removed) affected.delete(o);
+        const found = affected.size ? runChecks({ state, files: [], focus: affected }, options) : [];
         const stray = this.findings.add(found, this.index, affected);
         for (const d of found) touched.add(d.file);
         // A finding written outside its subject (a rule above missed a dependency): be exact, check everything.
@@ -134,4 +142,10 @@ export class Analysis {
     this.publish(uri, unique);
     return true;
   }
+}
+
+function sameList<T>(a: readonly T[], b: readonly T[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

@@ -150,6 +150,7 @@ function hasData(cluster: LiveCluster): boolean {
 
 /** The live diagnostics the offline analysis does not already report for the same spot. */
 export function liveOnly(offline: readonly Diagnostic[], live: readonly Diagnostic[]): Diagnostic[] {
+  if (!live.length) return [];
   const key = (d: Diagnostic) => `${d.code}|${d.range.start.line}:${d.range.start.character}|${d.message}`;
   const seen = new Set(offline.map(key));
   return live.filter((d) => !seen.has(key(d)));

@@ -3,7 +3,7 @@
  * object, possibly with a uri), the palette (nothing), other extensions or `executeCommand` (a string).
  * This reads a Service ref out of any of them without trusting their shape.
  */
-import { isServiceRef, parseRef, type ServiceRef } from '../protocol/webview';
+import { isServiceRef, parseRef, type ServiceRef, type TraceParams } from '../protocol/webview';
 
 export function refFromArg(arg: unknown): ServiceRef | undefined {
   if (typeof arg === 'string') return parseRef(arg);
@@ -14,6 +14,15 @@ export function refFromArg(arg: unknown): ServiceRef | undefined {
   if (isServiceRef(r['service'])) return refFromArg(r['service']);
   if (typeof r['service'] === 'string') return parseRef(r['service']);
   return undefined;
+}
+
+/**
+ * A trace started on a live Service stays on its cluster: the picked destination's ref gets the context, and
+ * a typed destination is traced on that Service's live state (never silently on the workspace's).
+ */
+export function traceOnSource(params: TraceParams, invokedOn: ServiceRef | undefined): TraceParams {
+  if (invokedOn?.context === undefined) return params;
+  return { ...params, ref: params.ref ? { ...params.ref, context: invokedOn.context } : invokedOn };
 }
 
 /** The language of a node's rule dump, from its first meaningful lines. */

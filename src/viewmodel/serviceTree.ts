@@ -20,10 +20,34 @@ export type TreeNode =
   | { kind: 'endpoint'; id: string; source: SourceId; ref: ServiceRef; endpoint: EndpointView }
   | { kind: 'excluded'; id: string; source: SourceId; ref: ServiceRef; excluded: ExcludedView; location: SourceLocation | null };
 
+/**
+ * What the tree reads of a source: Services per namespace (no model built), and one namespace's state when
+ * it is expanded. A live cluster answers from its stores and per-namespace states, so a change in one
+ * namespace of a big cluster costs the tree only that namespace.
+ */
+export interface SourceData {
+  namespaces: ReadonlyMap<string, number>;
+  stateOf(namespace: string): ClusterState;
+}
+
+const wrapped = new WeakMap<ClusterState, SourceData>();
+/** A whole cluster state as tree data (the workspace, or a test's live state). */
+export function sourceData(state: ClusterState): SourceData {
+  let d = wrapped.get(state);
+  if (!d) {
+    const namespaces = new Map<string, number>();
+    for (const s of state.services) namespaces.set(s.namespace, (namespaces.get(s.namespace) ?? 0) + 1);
+    d = { namespaces, stateOf: () => state };
+    wrapped.set(state, d);
+  }
+  return d;
+}
+
 /** A live cluster context from the kubeconfig: connected when its node is expanded. */
 export interface LiveSource {
   context: string;
-  state: ClusterState | undefined;
+  /** Undefined until something is synced. */
+  data: SourceData | undefined;
   /** Sync state in words ("not connected", "syncing", "synced", "reconnecting: ..."). */
   status: string;
   /** Why the context cannot be shown (connection refused, forbidden, exec plugin refused...). */
@@ -40,27 +64,34 @@ export interface TreeInput {
   live?: LiveSource[];
 }
 
-function stateOf(input: TreeInput, source: SourceId): ClusterState | undefined {
-  return source === WORKSPACE ? input.state : input.live?.find((l) => `live:${l.context}` === source)?.state;
+function dataOf(input: TreeInput, source: SourceId): SourceData | undefined {
+  if (source === WORKSPACE) return input.state ? sourceData(input.state) : undefined;
+  return input.live?.find((l) => `live:${l.context}` === source)?.data;
 }
 
-/** Services views computed once per state: the tree asks for children many times. */
-const views = new WeakMap<ClusterState, Map<string, ServiceView>>();
-export function serviceViews(state: ClusterState): ServiceView[] {
-  let m = views.get(state);
-  if (!m) {
-    m = new Map();
-    for (const svc of state.services) m.set(`${svc.namespace}/${svc.name}`, toServiceView(state, svc));
-    views.set(state, m);
+const total = (d: SourceData | undefined) => [...(d?.namespaces.values() ?? [])].reduce((a, b) => a + b, 0);
+
+/**
+ * A namespace's Service views, computed once per state and namespace when the tree first shows it: the tree
+ * asks for children many times, and on a big live cluster only the expanded namespaces should cost anything.
+ */
+const views = new WeakMap<ClusterState, Map<string, ServiceView[]>>();
+export function serviceViewsIn(state: ClusterState, namespace: string): ServiceView[] {
+  let byNs = views.get(state);
+  if (!byNs) views.set(state, (byNs = new Map()));
+  let list = byNs.get(namespace);
+  if (!list) {
+    list = state.services.filter((svc) => svc.namespace === namespace).map((svc) => toServiceView(state, svc));
+    byNs.set(namespace, list);
   }
-  return [...m.values()];
+  return list;
 }
 
 export function rootNodes(input: TreeInput): TreeNode[] {
   const out: TreeNode[] = [];
   const count = input.state?.services.length ?? 0;
   out.push({ kind: 'source', id: 'src:workspace', source: WORKSPACE, label: 'Workspace', services: count, status: '' });
-  if (input.trusted) for (const l of input.live ?? []) out.push({ kind: 'source', id: `src:live:${l.context}`, source: `live:${l.context}`, label: `Cluster: ${l.context}`, services: l.state?.services.length ?? 0, status: l.error ? 'error' : l.status });
+  if (input.trusted) for (const l of input.live ?? []) out.push({ kind: 'source', id: `src:live:${l.context}`, source: `live:${l.context}`, label: `Cluster: ${l.context}`, services: total(l.data), status: l.error ? 'error' : l.status });
   if (!input.trusted) {
     out.push({ kind: 'notice', id: 'notice:restricted', icon: 'lock', label: 'Live clusters are off in Restricted Mode', detail: 'Manifests are still analysed. Trust this workspace to read your kubeconfig and reach a cluster.' });
   }
@@ -68,26 +99,24 @@ export function rootNodes(input: TreeInput): TreeNode[] {
 }
 
 export function childNodes(input: TreeInput, node: TreeNode): TreeNode[] {
-  const state = 'source' in node ? stateOf(input, node.source) : undefined;
+  const data = 'source' in node ? dataOf(input, node.source) : undefined;
   switch (node.kind) {
     case 'source': {
       const live = input.live?.find((l) => `live:${l.context}` === node.source);
       if (live?.error) return [{ kind: 'notice', id: `${node.id}:error`, icon: 'error', label: live.error, detail: live.error }];
-      if (!state) {
+      if (!data) {
         if (live) return [{ kind: 'notice', id: `${node.id}:connecting`, icon: 'sync', label: `Connecting (${live.status})...`, detail: '' }];
         return input.loading ? [{ kind: 'notice', id: 'notice:loading', icon: 'info', label: 'Reading manifests...', detail: '' }] : [];
       }
-      if (!state.services.length)
+      if (!total(data))
         return [live ? { kind: 'notice', id: `${node.id}:empty`, icon: 'info', label: 'No Services visible in this cluster', detail: '' } : { kind: 'notice', id: 'notice:empty', icon: 'info', label: 'No Services in the workspace manifests', detail: 'Open a folder with Kubernetes YAML or JSON (Service, Deployment, Pod...).' }];
-      const byNs = new Map<string, number>();
-      for (const s of state.services) byNs.set(s.namespace, (byNs.get(s.namespace) ?? 0) + 1);
+      const byNs = data.namespaces;
       const prefix = node.source === WORKSPACE ? '' : `${node.source}:`;
       return [...byNs.keys()].sort().map((ns) => ({ kind: 'namespace', id: `${prefix}ns:${ns}`, source: node.source, namespace: ns, services: byNs.get(ns)! }));
     }
     case 'namespace':
-      if (!state) return [];
-      return serviceViews(state)
-        .filter((v) => v.ref.namespace === node.namespace)
+      if (!data) return [];
+      return [...serviceViewsIn(data.stateOf(node.namespace), node.namespace)]
         .sort((a, b) => (a.ref.name < b.ref.name ? -1 : a.ref.name > b.ref.name ? 1 : 0))
         .map((view) => ({ kind: 'service', id: `${node.source === WORKSPACE ? '' : `${node.source}:`}svc:${view.ref.namespace}/${view.ref.name}`, source: node.source, ref: node.source === WORKSPACE ? view.ref : { ...view.ref, context: node.source.slice('live:'.length) }, view }));
     case 'service': {
@@ -96,12 +125,12 @@ export function childNodes(input: TreeInput, node: TreeNode): TreeNode[] {
         const rows = v.endpoints.filter((e) => e.portName === port.name);
         return { kind: 'port', id: `${node.id}:port:${port.name}:${port.port}/${port.protocol}`, source: node.source, ref: node.ref, port, ready: rows.filter((r) => r.ready).length, total: rows.length };
       });
-      const excluded: TreeNode[] = v.excluded.map((x, i) => ({ kind: 'excluded', id: `${node.id}:x:${i}:${x.pod}:${x.code}`, source: node.source, ref: node.ref, excluded: x, location: podLocation(state, x.pod) }));
+      const excluded: TreeNode[] = v.excluded.map((x, i) => ({ kind: 'excluded', id: `${node.id}:x:${i}:${x.pod}:${x.code}`, source: node.source, ref: node.ref, excluded: x, location: podLocation(data?.stateOf(node.ref.namespace), x.pod) }));
       return [...ports, ...excluded];
     }
     case 'port': {
-      if (!state) return [];
-      const view = serviceViews(state).find((v) => v.ref.namespace === node.ref.namespace && v.ref.name === node.ref.name);
+      if (!data) return [];
+      const view = serviceViewsIn(data.stateOf(node.ref.namespace), node.ref.namespace).find((v) => v.ref.name === node.ref.name);
       if (!view) return [];
       return view.endpoints
         .filter((e) => e.portName === node.port.name)

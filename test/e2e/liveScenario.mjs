@@ -116,6 +116,21 @@ export const liveScenario = {
       figures.liveTerminateToPanelMs = Date.now() - t0;
     });
 
+    await step('trace-live-service', async () => {
+      // "Trace a Request" on the live Service: traced through the rules kube-proxy writes for the live state,
+      // where checkout-1 is terminating and checkout-2 is the only ready endpoint.
+      const row = wb.treeRow(VIEW, 'checkout');
+      await row.hover();
+      await row.locator('.action-label[aria-label*="Trace a Request"]').click();
+      await wb.pick(`${NS}/checkout`, { title: 'destination' });
+      await wb.pick(`pod ${NS}/checkout-2`, { title: 'source' });
+      const result = frame.locator('[data-testid=trace-result]');
+      await poll('a trace result', async () => /DNAT/.test(await panelText(frame, '[data-testid=verdict]')), 20_000);
+      const text = (await result.textContent()) ?? '';
+      if (!/10\.244\.0\.12:8080/.test(text) || /10\.244\.0\.11:8080/.test(text)) throw new Error(`trace result: ${text}`);
+      await frame.locator('[role=tab]', { hasText: 'Endpoints' }).click();
+    });
+
     await step('api-server-restart', async () => {
       await server.down();
       await poll('the panel says the data is not current', async () => /reconnecting/.test(await panelText(frame, '[data-testid=live-status]')), 30_000, 100);
@@ -125,6 +140,17 @@ export const liveScenario = {
         const live = await panelText(frame, '[data-testid=live-status]');
         return /synced/.test(live) && /Matched pods: \d of 3 served/.test(await panelText(frame, 'h2'));
       }, 30_000, 100);
+    });
+
+    await step('forbidden-namespace-panel', async () => {
+      // A Service whose namespace's pods RBAC hides: the panel says so instead of "matches no pod".
+      await wb.treeRow(VIEW, 'vault').click();
+      await frame.locator('h1', { hasText: 'secret/vault' }).waitFor({ timeout: 20_000 });
+      await poll('the panel names what RBAC hides', async () => /Not allowed to read pods in this namespace/.test(await panelText(frame, '[data-testid=live-status]')), 10_000);
+      const body = await panelText(frame, '.endpoints');
+      if (!/pods in namespace secret cannot be read \(RBAC forbids it\)/.test(body)) throw new Error(`endpoints tab: ${body}`);
+      const health = await panelText(frame, '[data-testid=health]');
+      if (/matches no pod/.test(health)) throw new Error(`the health line guesses: ${health}`);
     });
 
     await step('read-only', async () => {

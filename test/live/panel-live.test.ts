@@ -4,9 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { affectsService, LiveRegistry } from '../../src/extension/liveRegistry';
+import { affectsService, LiveRegistry, unreadableIn } from '../../src/extension/liveRegistry';
 import { dispatch, panelHandlers, type HandlerContext } from '../../src/extension/panels/panelHandlers';
-import { LiveCluster, type LiveChange } from '../../src/live';
+import { LiveCluster, type ContextStatus, type LiveChange } from '../../src/live';
+import { buildClusterState, loadManifest } from '../../src/core';
 import type { ServiceRef, ServiceView } from '../../src/protocol/webview';
 import { FakeApiServer } from './fakeApiServer';
 import { assertNoUnhandled, assertReadOnly, endpointSlice, eventually, hookUnhandled, namespace, node, pod, service, writeKubeconfig } from './helpers';
@@ -72,6 +73,7 @@ describe('panel on a live Service', () => {
     assert.equal(r.mode, 'nftables');
     assert.deepEqual(r.choices.nodes, [{ name: 'node-a', ip: '192.168.0.10' }]);
     assert.equal(await handlers.reveal(WEB), false);
+    assert.deepEqual([...registry.get('kind')!.cluster!.servicesPerNamespace()].sort(), [['other', 1], ['shop', 1]]);
   });
 
   it('a pod turning ready reaches the panel: a change batch that concerns the Service, then new endpoints', async () => {
@@ -131,5 +133,23 @@ describe('panel on a live Service', () => {
     assert.match(!reply.ok ? reply.error : '', /ghost/);
     const bad = await dispatch(handlers, { kind: 'request', id: 8, method: 'service', params: { namespace: 'shop', name: 'web', context: 42 } as unknown as ServiceRef });
     assert.equal(bad.ok, false);
+  });
+
+  it('pods RBAC hides in a namespace are named, and "matches no pod" becomes "cannot be read"', async () => {
+    const res = (resource: string, namespace: string | undefined, state: string) => ({ resource, namespace, state, since: 0, objects: 0, reconnects: 0, relists: 0 });
+    const st = { context: 'kind', server: 'x', state: 'synced', since: 0, perNamespace: ['pods'], resources: [res('pods', undefined, 'forbidden'), res('pods', 'secret', 'forbidden'), res('pods', 'shop', 'synced'), res('endpointslices', undefined, 'forbidden'), res('namespaces', undefined, 'forbidden')] } as unknown as ContextStatus;
+    assert.deepEqual(unreadableIn(st, 'secret'), ['endpointslices', 'pods']);
+    assert.deepEqual(unreadableIn(st, 'shop'), ['endpointslices'], 'pods are listed per namespace there');
+    const state = buildClusterState(loadManifest('/x.yaml', 'apiVersion: v1\nkind: Service\nmetadata: {name: vault, namespace: secret}\nspec: {selector: {app: vault}, clusterIP: 10.96.0.9, ports: [{port: 80}]}\n').objects, { simulatePods: false });
+    const stub = (unreadable?: string[]) =>
+      panelHandlers({ state: async () => state, revealService: async () => false, proxySettings: () => ({ mode: '', version: '' }), liveInfo: (context) => ({ context, server: 'x', state: 'synced', ...(unreadable ? { unreadable } : {}) }) });
+    const ref = { namespace: 'secret', name: 'vault', context: 'kind' };
+    const hidden = (await stub(['pods']).service(ref)).service!;
+    assert.match(hidden.summary ?? '', /pods in namespace secret cannot be read \(RBAC forbids it\)/);
+    assert.deepEqual(hidden.live?.unreadable, ['pods']);
+    assert.match(hidden.healthText, /^No ready endpoint seen: pods in namespace secret cannot be read/);
+    const readable = (await stub().service(ref)).service!;
+    assert.match(readable.summary ?? '', /matches none of the 0 pod\(s\) in namespace secret/);
+    assert.match(readable.healthText, /selector matches no pod/);
   });
 });

@@ -29,7 +29,7 @@ type Doc =
   | { kind: 'NetworkPolicy'; name: string; ns: string; app: string; port: number }
   | { kind: 'Ingress'; name: string; ns: string; service: string; port: number }
   | { kind: 'Endpoints'; name: string; ns: string; ip?: string }
-  | { kind: 'Broken'; text: string }
+  | { kind: 'Broken'; text: string; was?: Doc }
   | { kind: 'Comment'; lines: number };
 
 const NS = ['alpha', 'beta'];
@@ -128,14 +128,14 @@ function mutate(d: Doc, r: () => number): Doc {
       if (field < 0.7) return { ...d, name: pick(NAMES) };
       if (field < 0.8) return { ...d, target: pick([80, 8080, 'http', 'web']) };
       if (field < 0.9) return { ...d, selector: !d.selector };
-      return { kind: 'Broken', text: render(d).replace('ports:', 'ports: [') };
+      return { kind: 'Broken', text: render(d).replace('ports:', 'ports: ['), was: d };
     case 'Deployment':
       if (field < 0.3) return { ...d, app: pick(APPS) };
       if (field < 0.5) return { ...d, replicas: pick([0, 1, 2, 3]) };
       if (field < 0.65) return { ...d, portName: pick(['http', 'web', 'metrics']) };
       if (field < 0.75) return { ...d, ns: pick(NS) };
       if (field < 0.85) return { ...d, containerPort: pick([80, 8080]) };
-      return { kind: 'Broken', text: render(d).replace('replicas:', 'replicas: [') };
+      return { kind: 'Broken', text: render(d).replace('replicas:', 'replicas: ['), was: d };
     case 'Pod':
       return field < 0.5 ? { ...d, ready: !d.ready } : { ...d, app: pick(APPS) };
     case 'NetworkPolicy':
@@ -145,14 +145,15 @@ function mutate(d: Doc, r: () => number): Doc {
     case 'Endpoints':
       return { ...d, ip: d.ip ? undefined : '10.1.2.3' };
     case 'Broken':
-      return randomDoc(r);
+      // Typed back to the last good text (its parse comes back), or replaced by something else.
+      return d.was && field < 0.6 ? d.was : randomDoc(r);
     case 'Comment':
       return { kind: 'Comment', lines: 1 + Math.floor(r() * 4) };
   }
 }
 
-function edit(files: Doc[][], r: () => number): number {
-  const f = Math.floor(r() * files.length);
+function edit(files: Doc[][], r: () => number, only?: number): number {
+  const f = only ?? Math.floor(r() * files.length);
   const docs = files[f]!;
   const op = r();
   const at = Math.floor(r() * (docs.length + 1));
@@ -187,8 +188,13 @@ function runSeed(seed: number, edits: number): { subjects: number; full: number 
   for (let n = 0; n < edits; n++) {
     const texts = files.map(renderFile);
     const f = edit(files, r);
-    const change: FileChange = index.setText(uris[f]!, renderFile(files[f]!));
-    const res = analysis.update([change], uris[f]);
+    const changes: FileChange[] = [index.setText(uris[f]!, renderFile(files[f]!))];
+    // Sometimes a second file changes in the same batch (the server takes coalesced edits together).
+    if (r() < 0.2) {
+      const g = edit(files, r, (f + 1 + Math.floor(r() * (uris.length - 1))) % uris.length);
+      changes.push(index.setText(uris[g]!, renderFile(files[g]!)));
+    }
+    const res = analysis.update(changes, uris[f]);
     if (res.subjects === 'all') full++;
     else subjects += res.subjects;
     const expected = fromScratch(index, uris);

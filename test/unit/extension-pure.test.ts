@@ -5,7 +5,7 @@ import { dispatch, panelHandlers } from '../../src/extension/panels/panelHandler
 import { makeNonce, panelHtml } from '../../src/extension/panels/panelHtml';
 import { RestartPolicy } from '../../src/extension/restartPolicy';
 import { isRequestMessage, isToPanelMessage, parseRef, type RequestMessage } from '../../src/protocol/webview';
-import { detectRuleLanguage, refFromArg } from '../../src/viewmodel/args';
+import { detectRuleLanguage, refFromArg, traceOnSource } from '../../src/viewmodel/args';
 import { destinations, sources, validateHostPort, validateIP } from '../../src/viewmodel/traceTargets';
 
 const YAML = `apiVersion: v1
@@ -153,4 +153,13 @@ test('restart policy: restarts up to the limit within the window, then stops; ol
   assert.equal(p.shouldRestart(10), true);
   assert.equal(p.shouldRestart(20), false);
   assert.equal(p.shouldRestart(5000), true);
+});
+
+test('a trace started on a live Service stays on its cluster; on a workspace Service nothing changes', () => {
+  const base = { from: '10.244.0.5', to: '10.96.0.80:80', protocol: 'TCP' as const, node: '', mode: 'iptables' as const };
+  const live = { namespace: 'shop', name: 'web', context: 'kind' };
+  assert.deepEqual(traceOnSource({ ...base, ref: { namespace: 'shop', name: 'web' } }, live).ref, live);
+  assert.deepEqual(traceOnSource({ ...base, ref: null }, live).ref, live, 'a typed destination is traced on the live state too');
+  assert.deepEqual(traceOnSource({ ...base, ref: { namespace: 'shop', name: 'web' } }, { namespace: 'shop', name: 'web' }).ref, { namespace: 'shop', name: 'web' });
+  assert.equal(traceOnSource({ ...base, ref: null }, undefined).ref, null);
 });

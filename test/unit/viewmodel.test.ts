@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 import { buildClusterState, loadManifest } from '../../src/core';
-import { childNodes, describe, rootNodes, type TreeInput, type TreeNode } from '../../src/viewmodel/serviceTree';
+import { childNodes, describe, rootNodes, serviceViewsIn, sourceData, type TreeInput, type TreeNode } from '../../src/viewmodel/serviceTree';
 import { toServiceView, traceChoices } from '../../src/viewmodel/serviceView';
 import { liveStatusView } from '../../src/viewmodel/liveStatus';
 import { normalizeSettings } from '../../src/protocol/settings';
@@ -158,9 +158,9 @@ spec: {selector: {app: api}, ports: [{port: 80}]}
   const i: TreeInput = {
     ...input(),
     live: [
-      { context: 'prod', state: live, status: 'synced' },
-      { context: 'staging', state: undefined, status: 'not connected' },
-      { context: 'broken', state: undefined, status: 'error', error: 'connect ECONNREFUSED 127.0.0.1:6443' },
+      { context: 'prod', data: sourceData(live), status: 'synced' },
+      { context: 'staging', data: undefined, status: 'not connected' },
+      { context: 'broken', data: undefined, status: 'error', error: 'connect ECONNREFUSED 127.0.0.1:6443' },
     ],
   };
   const roots = rootNodes(i);
@@ -199,4 +199,40 @@ test('settings: live checks are off by default; wrong types fall back', () => {
   assert.deepEqual(normalizeSettings(undefined).live, { checkManifests: false, context: '', kubeconfig: '' });
   assert.deepEqual(normalizeSettings({ live: { checkManifests: true, context: ' kind ', kubeconfig: 5 } }).live, { checkManifests: true, context: 'kind', kubeconfig: '' });
   assert.deepEqual(normalizeSettings({ live: { checkManifests: 'yes' } }).live.checkManifests, false);
+});
+
+test('tree: Service views are built per namespace, once per state (a big live cluster pays only for what is expanded)', () => {
+  const st = state();
+  const namespaces = [...new Set(st.services.map((x) => x.namespace))];
+  assert.ok(namespaces.length >= 1);
+  for (const ns of namespaces) {
+    const views = serviceViewsIn(st, ns);
+    assert.ok(views.length > 0 && views.every((v) => v.ref.namespace === ns));
+    assert.equal(serviceViewsIn(st, ns), views, 'cached for the same state');
+  }
+  assert.deepEqual(serviceViewsIn(st, 'no-such-namespace'), []);
+});
+
+test('tree: a live source is read per namespace (listing namespaces builds nothing; expanding one asks for that one only)', () => {
+  const whole = state(`apiVersion: v1
+kind: Service
+metadata: {name: api, namespace: a}
+spec: {selector: {app: api}, ports: [{port: 80}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: db, namespace: b}
+spec: {selector: {app: db}, ports: [{port: 5432}]}
+`);
+  const asked: string[] = [];
+  const data = { namespaces: new Map([['a', 1], ['b', 1]]), stateOf: (ns: string) => (asked.push(ns), whole) };
+  const i: TreeInput = { ...input(), live: [{ context: 'big', data, status: 'synced' }] };
+  const src = rootNodes(i)[1]!;
+  assert.equal(describe(src), '2 Services  synced');
+  const namespaces = childNodes(i, src);
+  assert.deepEqual(namespaces.map((n) => (n.kind === 'namespace' ? `${n.namespace}:${n.services}` : '')), ['a:1', 'b:1']);
+  assert.deepEqual(asked, [], 'listing namespaces builds no state');
+  const services = childNodes(i, namespaces[1]!);
+  assert.deepEqual(asked, ['b']);
+  assert.deepEqual(services.map((n) => (n.kind === 'service' ? n.ref : null)), [{ namespace: 'b', name: 'db', context: 'big' }]);
 });

@@ -36,5 +36,6 @@ export function renderLive(live: LiveInfo): HTMLElement {
   const current = live.state === 'synced' && live.staleSince === undefined;
   const stale = live.staleSince !== undefined ? ` Data as of ${new Date(live.staleSince).toLocaleTimeString()}.` : '';
   const text = `Live: context ${live.context} (${live.server}), ${live.state}${live.message ? `: ${live.message}` : ''}.${stale}`;
-  return h('p', { class: `live ${current ? 'current' : 'stale'}`, 'data-testid': 'live-status', role: 'status' }, icon(current ? 'cloud' : 'warning', current ? 'live' : 'not current'), ' ', text);
+  const hidden = live.unreadable?.length ? ` Not allowed to read ${live.unreadable.join(', ')} in this namespace: what depends on them is incomplete.` : '';
+  return h('p', { class: `live ${current && !hidden ? 'current' : 'stale'}`, 'data-testid': 'live-status', role: 'status' }, icon(current && !hidden ? 'cloud' : 'warning', current ? 'live' : 'not current'), ' ', text + hidden);
 }

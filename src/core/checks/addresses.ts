@@ -62,6 +62,7 @@ export const clusterIPConflictCheck: Check = {
   description: 'Each clusterIP belongs to one Service; a second Service asking for it is rejected ("provided IP is already allocated").',
   run(ctx) {
     const owner = new Map<string, ServiceModel>();
+    if (!focusServices(ctx).some((s) => writtenIPs(s).length)) return [];
     // Every Service claims its addresses in order; only the focused ones are reported on.
     return each({ state: ctx.state, files: ctx.files }, (svc, out) => {
       for (const { ip, path } of writtenIPs(svc)) {

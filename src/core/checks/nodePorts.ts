@@ -42,10 +42,13 @@ export const nodePortConflictCheck: Check = {
   description: 'A node port belongs to one Service (per protocol): a second Service asking for it is rejected ("provided port is already allocated").',
   run(ctx) {
     const out: Diagnostic[] = [];
+    // Nothing to report unless a Service in focus asks for a node port.
+    if (!focusServices(ctx).some((s) => s.ports.some((p) => p.nodePort && !p.nodePortAssigned))) return out;
     const owners = new Map<string, { svc: (typeof ctx.state.services)[number]; index: number }>();
     // Only Services that ask for node ports take part (ordering the rest would read every source tree).
     const asking = ctx.state.services.filter((svc) => svc.ports.some((sp) => sp.nodePort && !sp.nodePortAssigned));
-    const ordered = asking.sort((a, b) => `${a.loaded?.source?.file}`.localeCompare(`${b.loaded?.source?.file}`) || (a.loaded?.source?.node.start ?? 0) - (b.loaded?.source?.node.start ?? 0));
+    const keyed = asking.map((svc) => ({ svc, file: `${svc.loaded?.source?.file}`, at: svc.loaded?.source?.node.start ?? 0 }));
+    const ordered = keyed.sort((a, b) => a.file.localeCompare(b.file) || a.at - b.at).map((k) => k.svc);
     for (const svc of ordered) {
       const mine = new Set<string>();
       for (const sp of svc.ports) {

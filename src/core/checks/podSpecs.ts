@@ -4,7 +4,7 @@ import type { LoadedObject } from '../manifest/load';
 import { arr, dig, int, rec, str } from '../model/read';
 import type { ClusterState } from '../model/types';
 import { inFocus } from './scope';
-import type { Check } from './types';
+import type { Check, CheckContext } from './types';
 import { closeEnough, diag, fix, portNameProblems, replaceValue } from './util';
 
 interface PodSpecAt {
@@ -13,11 +13,12 @@ interface PodSpecAt {
   describe: string;
 }
 
-/** Every pod spec written in the inputs: workload templates and Pod objects. */
-export function podSpecs(state: ClusterState): PodSpecAt[] {
+/** Every pod spec written in the inputs (workload templates and Pod objects), of the subjects in focus. */
+export function podSpecs(ctx: CheckContext): PodSpecAt[] {
+  const state: ClusterState = ctx.state;
   const out: PodSpecAt[] = [];
-  for (const w of state.workloads) if (w.loaded && w.template) out.push({ loaded: w.loaded, path: [...w.templatePath, 'spec'], describe: `${w.kind} "${w.name}"` });
-  for (const o of state.objects) if (o.kind === 'Pod' && !o.partial) out.push({ loaded: o, path: ['spec'], describe: `Pod "${o.name}"` });
+  for (const w of state.workloads) if (w.loaded && w.template && inFocus(ctx, w.loaded)) out.push({ loaded: w.loaded, path: [...w.templatePath, 'spec'], describe: `${w.kind} "${w.name}"` });
+  for (const o of ctx.focus ?? state.objects) if (o.kind === 'Pod' && !o.partial) out.push({ loaded: o, path: ['spec'], describe: `Pod "${o.name}"` });
   return out;
 }
 
@@ -42,14 +43,16 @@ export const probePortCheck: Check = {
   description: 'A probe on a named port the container does not declare always fails (a failing readiness probe keeps the pod out of every Service); a numeric probe port no container declares is reported as info.',
   run(ctx) {
     const out: Diagnostic[] = [];
-    for (const at of podSpecs(ctx.state)) {
-      if (!inFocus(ctx, at.loaded)) continue;
+    for (const at of podSpecs(ctx)) {
       for (const { c, path } of containers(at)) {
         const ports = arr(c['ports']).map(rec);
         const cname = str(c['name']) ?? '';
         for (const probe of PROBES) {
+          // Most containers have no probes: skip before building anything.
+          const pv = c[probe];
+          if (typeof pv !== 'object' || pv === null) continue;
           for (const h of HANDLERS) {
-            const handler = rec(rec(c[probe])[h]);
+            const handler = rec(rec(pv)[h]);
             const port = handler['port'];
             if (port === undefined || port === null) continue;
             const ppath = [...path, probe, h, 'port'];
@@ -83,8 +86,7 @@ export const containerPortNameCheck: Check = {
   description: 'Container port names must be valid IANA service names (15 characters at most, lowercase letters, digits and single hyphens, at least one letter) and unique within the container; containerPort must be 1-65535.',
   run(ctx) {
     const out: Diagnostic[] = [];
-    for (const at of podSpecs(ctx.state)) {
-      if (!inFocus(ctx, at.loaded)) continue;
+    for (const at of podSpecs(ctx)) {
       for (const { c, path } of containers(at)) {
         const seen = new Set<string>();
         arr(c['ports']).forEach((p, i) => {

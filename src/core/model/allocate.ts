@@ -61,13 +61,27 @@ function key(s: ServiceModel): string {
   return `${s.namespace}/${s.name}`;
 }
 
+/**
+ * Each Service's first-choice address, remembered across builds (every build re-assigns the addresses of
+ * its own model copies; the hash and big-integer arithmetic were most of that). Only the first choice is
+ * remembered, so the result is the same as probing from scratch.
+ */
+const firstChoice = new Map<string, string>();
+
 function pickIP(cidr: CIDR, seed: string, used: Set<string>): string | undefined {
+  const memo = `${cidr.family}/${cidr.base}/${cidr.prefix}\0${seed}`;
+  const first = firstChoice.get(memo);
+  if (first !== undefined && !used.has(first)) return first;
   const size = cidrSize(cidr);
   // Leave out the network address, .1 (the kubernetes Service) and, for IPv4, the broadcast address.
   const usable = size - (cidr.family === 'IPv4' ? 3n : 2n);
   if (usable <= 0n) return undefined;
   const limit = usable < 100000n ? Number(usable) : 100000;
   const start = BigInt(fnv1a(seed)) % usable;
+  if (first === undefined) {
+    if (firstChoice.size >= 200_000) firstChoice.clear();
+    firstChoice.set(memo, cidrAt(cidr, 2n + start));
+  }
   for (let i = 0; i < limit; i++) {
     const ip = cidrAt(cidr, 2n + ((start + BigInt(i)) % usable));
     if (!used.has(ip)) return ip;

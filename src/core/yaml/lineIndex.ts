@@ -9,15 +9,19 @@ export interface Range {
 }
 
 export class LineIndex {
-  private readonly starts: number[];
-  constructor(readonly text: string) {
+  private lineStarts: number[] | undefined;
+  constructor(readonly text: string) {}
+  /** Line start offsets, found on first use: most files loaded by the CLI are never asked for a position. */
+  private get starts(): number[] {
+    if (this.lineStarts) return this.lineStarts;
+    const text = this.text;
     const starts = [0];
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
       if (c === 10) starts.push(i + 1);
       else if (c === 13 && text.charCodeAt(i + 1) !== 10) starts.push(i + 1);
     }
-    this.starts = starts;
+    return (this.lineStarts = starts);
   }
   get lineCount(): number {
     return this.starts.length;

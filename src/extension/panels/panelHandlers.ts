@@ -14,8 +14,8 @@ export interface HandlerContext {
   revealService(state: ClusterState, namespace: string, name: string): Promise<boolean>;
   /** The proxy mode and kube-proxy version from settings ("" mode: the cluster's KubeProxyConfiguration decides). */
   proxySettings(): { mode: ProxyMode | ''; version: string };
-  /** Sync status of a live context. */
-  liveInfo?(context: string): LiveInfo | undefined;
+  /** Sync status of a live context (and what RBAC hides in the namespace). */
+  liveInfo?(context: string, namespace: string): LiveInfo | undefined;
 }
 
 export function panelHandlers(ctx: HandlerContext): Handlers {
@@ -37,12 +37,15 @@ export function panelHandlers(ctx: HandlerContext): Handlers {
 function serviceView(ctx: HandlerContext, state: ClusterState, ref: ServiceRef, svc: ServiceModel): ServiceView {
   const view = toServiceView(state, svc);
   const report = endpointsReport(state, svc);
-  const live = ref.context !== undefined ? ctx.liveInfo?.(ref.context) : undefined;
+  const live = ref.context !== undefined ? ctx.liveInfo?.(ref.context, ref.namespace) : undefined;
+  // Pods we may not read make "matches no pod" a guess: say what is hidden instead.
+  const hidden = live?.unreadable?.includes('pods') ? `pods in namespace ${ref.namespace} cannot be read (RBAC forbids it), so the matched pods are unknown` : undefined;
   return {
     ...view,
     ref: ref.context !== undefined ? { ...view.ref, context: ref.context } : view.ref,
     pods: report.pods.map((p) => ({ pod: p.pod, ip: p.ip, node: p.node, served: p.served, reasons: p.reasons.map((r) => ({ code: r.code, reason: r.reason, port: r.port })) })),
-    summary: report.summary,
+    summary: hidden && !report.endpoints.some((e) => e.ready) ? hidden : report.summary,
+    ...(hidden && !report.endpoints.some((e) => e.ready) ? { healthText: `No ready endpoint seen: ${hidden}` } : {}),
     ...(live ? { live } : {}),
   };
 }

@@ -24,7 +24,9 @@ interface CachedDoc {
 
 interface LastGood {
   objects: LoadedObject[];
+  /** Its line index holds the text of that version. */
   index: ShiftedLineIndex;
+  diagnostics: Diagnostic[];
 }
 
 /** File lines [start, end] of a document that does not parse and whose last good objects are retained. */
@@ -47,6 +49,8 @@ export interface UpdateResult {
   stats: UpdateStats;
   /** Objects of the last good version of each document that does not parse now. */
   retained: LoadedObject[];
+  /** The objects to analyse in document order: each broken document's retained objects in its place. */
+  analyzed: LoadedObject[];
   /** Where those documents are (their findings are stale and not shown). */
   retainedSpans: LineSpan[];
 }
@@ -69,11 +73,11 @@ export class IncrementalManifest {
     this.optionsKey = key;
     if (text.length > options.maxBytes) {
       this.docs = [];
-      return { manifest: tooLargeManifest(this.file, text.length, options.maxBytes), moves: [], stats: { documents: 0, reparsed: 0 }, retained: [], retainedSpans: [] };
+      return whole(tooLargeManifest(this.file, text.length, options.maxBytes), 0);
     }
     if (isHelmTemplate(text)) {
       this.docs = [];
-      return { manifest: loadManifest(this.file, text, options), moves: [], stats: { documents: 1, reparsed: 1 }, retained: [], retainedSpans: [] };
+      return whole(loadManifest(this.file, text, options), 1);
     }
     const fileIndex = new LineIndex(text);
     const reuse = new Map<string, CachedDoc[]>();
@@ -82,6 +86,9 @@ export class IncrementalManifest {
       if (list) list.push(d);
       else reuse.set(d.text, [d]);
     }
+    // A broken document typed back to its last good text gets that parse (and its objects) back.
+    const restore = new Map<string, LastGood>();
+    for (const d of this.docs) if (d.lastGood?.length === 1) restore.set(d.lastGood[0]!.index.text, d.lastGood[0]!);
     const next: CachedDoc[] = [];
     const ends: Position[] = [];
     let reparsed = 0;
@@ -100,6 +107,14 @@ export class IncrementalManifest {
         next.push(cached);
         continue;
       }
+      const good = restore.get(slice);
+      if (good) {
+        restore.delete(slice);
+        good.index.base = base;
+        good.index.maxLine = Infinity;
+        next.push({ text: slice, index: good.index, objects: good.objects, diagnostics: good.diagnostics });
+        continue;
+      }
       reparsed++;
       next.push(this.parseDocument(slice, base, options));
     }
@@ -107,9 +122,11 @@ export class IncrementalManifest {
     this.docs = next;
     const manifest: ManifestFile = { file: this.file, index: fileIndex, objects: [], diagnostics: [] };
     const retained: LoadedObject[] = [];
+    const analyzed: LoadedObject[] = [];
     const retainedSpans: LineSpan[] = [];
     next.forEach((d, i) => {
       manifest.objects.push(...d.objects);
+      analyzed.push(...d.objects);
       for (const diag of d.diagnostics) manifest.diagnostics.push({ ...diag, range: shift(diag.range, d.index.base) });
       if (d.lastGood) {
         // The old parse sits where the document is now; its positions stay inside the document.
@@ -119,12 +136,13 @@ export class IncrementalManifest {
           part.index.base = d.index.base;
           part.index.maxLine = last;
           retained.push(...part.objects);
+          analyzed.push(...part.objects);
         }
         retainedSpans.push({ start: d.index.base.line, end: last });
       }
     });
     moves.sort((a, b) => a.start - b.start);
-    return { manifest, moves, stats: { documents: next.length, reparsed }, retained, retainedSpans };
+    return { manifest, moves, stats: { documents: next.length, reparsed }, retained, analyzed, retainedSpans };
   }
 
   /**
@@ -165,12 +183,17 @@ export class IncrementalManifest {
   }
 }
 
+/** The result for a file loaded whole (skipped, or a Helm template). */
+function whole(manifest: ManifestFile, documents: number): UpdateResult {
+  return { manifest, moves: [], stats: { documents, reparsed: documents }, retained: [], analyzed: manifest.objects, retainedSpans: [] };
+}
+
 /** What a replaced document leaves to a broken successor: its own last good parts, or its objects when it parsed. */
 function lastGoodOf(old: CachedDoc): LastGood[] | undefined {
   if (old.lastGood) return old.lastGood;
   if (broken(old) || !old.objects.length) return undefined;
-  const index = new ShiftedLineIndex(old.text, old.index.base);
-  return [{ index, objects: old.objects.map((o) => (o.source ? { ...o, source: { ...o.source, index } } : o)) }];
+  // The replaced document is dropped, so its parse (objects, line index) moves over as it is: same identities.
+  return [{ index: old.index, objects: old.objects, diagnostics: old.diagnostics }];
 }
 
 function identity(o: LoadedObject): string {
