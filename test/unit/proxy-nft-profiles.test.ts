@@ -172,6 +172,18 @@ test('kubernetes #131765: before v1.34 node traffic to a Local-policy LB IP with
   const before = trace(state, v131, '192.168.0.2', '1.2.3.4', 80);
   assert.equal(before.verdict, 'DROP', before.explanation);
   assert.ok(before.steps.some((s) => s.chain === 'service-endpoints-check'));
+  assert.match(before.explanation, /The check ran before DNAT on the output hook, as kube-proxy before 1\.34 does.*#131765/);
+  // internalTrafficPolicy Local without a local endpoint: the node's own connection to the ClusterIP is
+  // dropped in 1.34 too, after nat-output, and gets no note.
+  const itp = fakeState(
+    service('ns1', 'svc2', { internalTrafficPolicy: 'Local', clusterIP: '172.30.0.42', ports: [{ name: 'p80', port: 80, protocol: 'TCP' }] }),
+    slice('ns1', 'svc2', [{ addresses: ['10.180.2.1'], nodeName: 'host2' }], [{ name: 'p80', port: 80, protocol: 'TCP' }]),
+  );
+  const itpNow = trace(itp, v134, '192.168.0.2', '172.30.0.42', 80);
+  assert.equal(itpNow.verdict, 'DROP', itpNow.explanation);
+  assert.doesNotMatch(itpNow.explanation, /#131765/);
+  // Traffic from outside is dropped for the plain reason, without the note.
+  assert.doesNotMatch(trace(state, v131, '203.0.113.2', '1.2.3.4', 80).explanation, /#131765/);
   const after = trace(state, v134, '192.168.0.2', '1.2.3.4', 80);
   assert.equal(after.verdict, 'DNAT', after.explanation);
   assert.equal(after.masquerade, true);
