@@ -49,8 +49,14 @@ export const nodePortConflictCheck: Check = {
     const owners = new Map<string, { svc: (typeof ctx.state.services)[number]; index: number }>();
     // Only Services that ask for node ports take part (ordering the rest would read every source tree).
     const asking = ctx.state.services.filter((svc) => svc.ports.some((sp) => sp.nodePort && !sp.nodePortAssigned));
-    const keyed = asking.map((svc) => ({ svc, file: `${svc.loaded?.source?.file}`, at: svc.loaded?.source?.node.start ?? 0 }));
-    const ordered = keyed.sort((a, b) => a.file.localeCompare(b.file) || a.at - b.at).map((k) => k.svc);
+    // Ordered by file, then line and column: the editor's per-document offsets and the CLI's file offsets agree
+    // on positions, not on offsets.
+    const keyed = asking.map((svc) => {
+      const src = svc.loaded?.source;
+      const at = src ? src.index.position(src.node.start) : { line: 0, character: 0 };
+      return { svc, file: `${src?.file}`, line: at.line, character: at.character };
+    });
+    const ordered = keyed.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.character - b.character).map((k) => k.svc);
     for (const svc of ordered) {
       const mine = new Set<string>();
       for (const sp of svc.ports) {
