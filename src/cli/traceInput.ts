@@ -13,6 +13,8 @@ import {
   type ClusterState,
   type IPFamily,
   type NodeModel,
+  type PodModel,
+  type ProxiedServicePort,
   type Protocol,
   type RuleSet,
   type SourceKind,
@@ -51,7 +53,7 @@ export function resolveSource(state: ClusterState, text: string, clusterCIDRs: s
   if (ip) {
     if (prefix === 'external') return { ip, kind: 'external', label: ip };
     const node = state.nodes.find((n) => n.ips.some((x) => canonicalIP(x) === ip));
-    const pod = state.pods.find((p) => !p.hostNetwork && (p.ip === ip || p.ips.includes(ip)));
+    const pod = podByIP(state, ip);
     if (prefix === 'node' || (!prefix && node)) return { ip, kind: 'node', node: node?.name, label: node ? `node ${node.name} (${ip})` : ip };
     if (prefix === 'pod' || pod || clusterCIDRs.some((c) => { const cidr = parseCIDR(c); return !!cidr && cidrContains(cidr, ip); }))
       return { ip, kind: 'pod', node: pod?.nodeName, label: pod ? `pod ${pod.namespace}/${pod.name} (${ip})` : ip };
@@ -130,11 +132,9 @@ export function traceContext(state: ClusterState, node: NodeModel | undefined, s
 
 /** Cluster-state facts about a Service port, keyed by kube-proxy's service-port name, for explanations. */
 function serviceNotes(state: ClusterState, node: NodeModel | undefined, family: IPFamily): (svc: string, verdict: Verdict) => string[] {
-  let model: ReturnType<typeof buildProxyModel> | undefined;
   return (name, verdict) => {
     if (!state.services.length) return [];
-    model ??= buildProxyModel(state, { family, node: node?.name });
-    const sp = model.ports.find((p) => p.info.nameString === name);
+    const sp = portsByName(state, node?.name, family).get(name);
     if (!sp) return [];
     const notes: string[] = [];
     const c = sp.categorized;
@@ -152,6 +152,41 @@ function serviceNotes(state: ClusterState, node: NodeModel | undefined, family: 
     }
     return notes;
   };
+}
+
+/**
+ * The proxy model's service ports by name, built once per state, node and family: a --batch of
+ * 10,000 flows explains 10,000 traces, and each must not rebuild the model of every Service.
+ */
+const portIndexes = new WeakMap<ClusterState, Map<string, Map<string, ProxiedServicePort>>>();
+
+function portsByName(state: ClusterState, node: string | undefined, family: IPFamily): Map<string, ProxiedServicePort> {
+  let perState = portIndexes.get(state);
+  if (!perState) portIndexes.set(state, (perState = new Map()));
+  const key = `${node ?? ''}/${family}`;
+  let ports = perState.get(key);
+  if (!ports) {
+    ports = new Map();
+    for (const p of buildProxyModel(state, { family, node }).ports) if (!ports.has(p.info.nameString)) ports.set(p.info.nameString, p);
+    perState.set(key, ports);
+  }
+  return ports;
+}
+
+/** Non-hostNetwork pods by each of their IPs (the first pod listed wins), built once per state. */
+const podIndexes = new WeakMap<ClusterState, Map<string, PodModel>>();
+
+function podByIP(state: ClusterState, ip: string): PodModel | undefined {
+  let byIP = podIndexes.get(state);
+  if (!byIP) {
+    byIP = new Map();
+    for (const p of state.pods) {
+      if (p.hostNetwork) continue;
+      for (const x of [p.ip, ...p.ips]) if (x && !byIP.has(x)) byIP.set(x, p);
+    }
+    podIndexes.set(state, byIP);
+  }
+  return byIP.get(ip);
 }
 
 export async function readRulesFile(file: string): Promise<RuleSet> {

@@ -7,5 +7,7 @@ export * from './cluster';
 export { RESOURCES, type ResourceDef } from './resources';
 export * from './features';
 export * from './merge';
+export * from './prefer';
+export * from './usable';
 export * from './drift';
 export * from './kubeconfigWatch';

@@ -4,7 +4,7 @@
  * of a Service the manifests define are left out, so its endpoints are computed from the live pods
  * with the manifest's selector and ports, which is what the manifest would get once applied.
  */
-import { buildClusterState, runChecks, type ClusterOptions, type ClusterState, type Diagnostic, type LoadedObject, type ManifestFile } from '../core';
+import { buildClusterState, runChecks, type CheckOptions, type ClusterOptions, type ClusterState, type Diagnostic, type LoadedObject, type ManifestFile } from '../core';
 import { serviceDrift } from './drift';
 
 const CLUSTER_SCOPED = new Set(['Namespace', 'Node', 'ServiceCIDR', 'KubeProxyConfiguration', 'IngressClass', 'GatewayClass', 'ClusterRole', 'ClusterRoleBinding', 'PersistentVolume', 'StorageClass', 'CustomResourceDefinition']);
@@ -37,6 +37,8 @@ export interface LiveCheckOptions extends ClusterOptions {
   defaultNamespace?: string;
   /** The context name, for messages. */
   context: string;
+  /** Severities and ignored labels, as the offline analysis uses them. */
+  checks?: CheckOptions;
 }
 
 export interface LiveCheckResult {
@@ -53,7 +55,15 @@ export function checkAgainstLive(files: readonly ManifestFile[], live: ClusterSt
   const manifestObjects = files.flatMap((f) => f.objects);
   const state = buildClusterState(mergeWithLive(manifestObjects, live.objects, ns), options);
   const names = new Set(files.map((f) => f.file));
-  const diagnostics = runChecks({ state, files }).filter((d) => names.has(d.file));
-  for (const o of manifestObjects) if (o.kind === 'Service' && !o.partial) diagnostics.push(...serviceDrift(o, live, options.context, ns));
+  const diagnostics = runChecks({ state, files }, options.checks).filter((d) => names.has(d.file));
+  const severities = options.checks?.severities ?? {};
+  for (const o of manifestObjects) {
+    if (o.kind !== 'Service' || o.partial) continue;
+    for (const d of serviceDrift(o, live, options.context, ns)) {
+      // The user's per-code severity (or 'off') holds for drift as for every check.
+      const override = severities[d.code];
+      if (override !== 'off') diagnostics.push(override ? { ...d, severity: override } : d);
+    }
+  }
   return { state, diagnostics };
 }

@@ -20,7 +20,7 @@ import { definition, references } from './features/navigation';
 import { serviceSummary } from './features/summary';
 import { documentSymbols } from './features/symbols';
 import { guard } from './guard';
-import { LiveChecks, liveOnly } from './liveChecks';
+import { LiveChecks } from './liveChecks';
 import { Scheduler } from './scheduler';
 import { normalizeUri, uriToPath } from './workspace/uri';
 import { WorkspaceIndex, type FileChange } from './workspace/workspaceIndex';
@@ -46,8 +46,9 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     log: (m) => connection.console.warn(m),
   });
   const publish = (uri: string, diags: readonly Diagnostic[]) => {
-    const extra = liveOnly(diags, live.extra(uri)).map((d) => ({ ...toLspDiagnostic(d), source: 'ksd (live cluster)' }));
-    void connection.sendDiagnostics({ uri, diagnostics: [...diags.map(toLspDiagnostic), ...extra] });
+    const found = live.findings(uri, diags);
+    const fromLive = found.live.map((d) => ({ ...toLspDiagnostic(d), source: 'ksd (live cluster)' }));
+    void connection.sendDiagnostics({ uri, diagnostics: [...found.offline.map(toLspDiagnostic), ...fromLive] });
   };
   const analysis = new Analysis(index, settings, publish);
   let folders: string[] = [];
@@ -87,7 +88,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       }
     }
     settings = normalizeSettings(raw);
-    live.configure(settings.live, trusted);
+    live.configure(settings, trusted);
   }
 
   async function rescan(): Promise<void> {
@@ -213,7 +214,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   connection.onCodeAction(
     guard(log, 'codeAction', [], async (p) => {
       const { uri } = await fresh(p.textDocument.uri);
-      return quickFixes(analysis.diagnosticsFor(uri), p.context.diagnostics, p.context.only);
+      return quickFixes([...analysis.diagnosticsFor(uri), ...live.publishedFor(uri)], p.context.diagnostics, p.context.only);
     }),
   );
   connection.onCompletion(

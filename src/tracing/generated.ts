@@ -16,6 +16,7 @@ import {
   traceNft,
   type ClusterState,
   type IPFamily,
+  type NftProfile,
   type TraceContext,
   type TraceDetail,
   type TracePacket,
@@ -43,10 +44,10 @@ export function generatedTracer(mode: ProxyMode, version?: string): GeneratedTra
 }
 
 /** A version the mode's renderer does not model is a clear error, as for `ksd rules`. */
-function checkVersion(mode: ProxyMode, version: string | undefined): void {
+function checkVersion(mode: ProxyMode, version: string | undefined): NftProfile | undefined {
   try {
-    if (mode === 'nftables') checkNftVersion(version);
     if (mode === 'ipvs') checkIpvsVersion(version);
+    return mode === 'nftables' ? checkNftVersion(version) : undefined;
   } catch (e) {
     if (e instanceof RulesRequestError) throw new CliError(e.message);
     throw e;
@@ -54,9 +55,9 @@ function checkVersion(mode: ProxyMode, version: string | undefined): void {
 }
 
 function prepare(state: ClusterState, mode: ProxyMode, version: string | undefined, node: string | undefined, family: IPFamily): Prepared {
-  checkVersion(mode, version);
+  const profile = checkVersion(mode, version);
   if (mode === 'nftables') {
-    const rs = parseNft(renderNftables(state, { family, node }).text);
+    const rs = parseNft(renderNftables(state, { family, node, profile }).text);
     return (packet, ctx) => traceNft(rs, packet, ctx);
   }
   if (mode === 'ipvs') {

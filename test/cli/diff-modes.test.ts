@@ -101,7 +101,7 @@ test('ksd diff: clear errors for mismatched or unreadable inputs', () => {
     [['diff', cluster, '--rules', fx('ipset-worker-1.list')], /holds ipset output; pass it as --ipset FILE/],
     [['diff', '--rules', fx('nft-worker-1.nft'), '--expected', fx('ipvs-worker-1.ipvsadm')], /--expected holds ipvs rules but --rules holds nft rules/],
     [['diff', cluster, '--rules', fx('ipvs-worker-1.ipvsadm'), '--ipset', write('bad.ipset', 'add KUBE-X 1.2.3.4\n')], /bad\.ipset: line 1: "add KUBE-X" before "create KUBE-X"/],
-    [['diff', cluster, '--rules', fx('nft-worker-1.nft'), '--kube-proxy-version', '1.29'], /kube-proxy 1\.29 used an earlier nftables chain layout/],
+    [['diff', cluster, '--rules', fx('nft-worker-1.nft'), '--kube-proxy-version', '1.29'], /kube-proxy 1\.29's nftables mode \(alpha\)/],
     [['diff', cluster, '--rules', write('bad.nft', 'table ip kube-proxy {\n\tchain x {\n')], /bad\.nft: line/],
   ];
   for (const [args, re] of cases) {
@@ -128,9 +128,9 @@ test('ksd diff iptables on a v1.22 node: kubelet\'s chains are expected in iptab
 
 test('nftables and IPVS versions outside the modelled layouts are refused by rules, trace and diff alike', () => {
   const refused: [string[], RegExp][] = [
-    [['rules', cluster, '--mode', 'nftables', '--kube-proxy-version', '1.33'], /1\.33's nftables rules are not modelled .*#131492/],
+    [['rules', cluster, '--mode', 'nftables', '--kube-proxy-version', '1.30'], /1\.30's nftables mode \(alpha\)/],
     [['rules', cluster, '--mode', 'nftables', '--kube-proxy-version', '1.36'], /#135800/],
-    [['trace', cluster, '--mode', 'nftables', '--kube-proxy-version', '1.32', '--from', '10.244.2.99', '--to', '10.96.10.10:80'], /1\.32's nftables rules are not modelled/],
+    [['trace', cluster, '--mode', 'nftables', '--kube-proxy-version', '1.36.2', '--from', '10.244.2.99', '--to', '10.96.10.10:80'], /1\.36's nftables rules are not modelled/],
     [['trace', cluster, '--mode', 'ipvs', '--kube-proxy-version', '1.25', '--from', '10.244.2.99', '--to', '10.96.10.10:80'], /1\.25's IPVS helper rules .* not modelled/],
     [['diff', cluster, '--rules', fx('nft-worker-1.nft'), '--kube-proxy-version', '1.37'], /#135800/],
     [['diff', cluster, '--rules', fx('ipvs-worker-1.ipvsadm'), '--kube-proxy-version', '1.20'], /1\.20's IPVS helper rules/],
@@ -140,9 +140,29 @@ test('nftables and IPVS versions outside the modelled layouts are refused by rul
     assert.equal(r.status, 2, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
     assert.match(r.stderr, re);
   }
-  for (const v of ['1.34', '1.35.2']) {
+  for (const v of ['1.31', '1.33.4', '1.34', '1.35.2']) {
     const r = ksd('trace', cluster, '--mode', 'nftables', '--kube-proxy-version', v, '--from', '10.244.2.99', '--to', '10.96.10.10:80');
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /^DNAT/);
+  }
+});
+
+test('ksd rules/trace/diff --mode nftables follow --kube-proxy-version: the v1.31-v1.33 layout round-trips through diff', () => {
+  const old = ksd('rules', cluster, '--mode', 'nftables', '--node', 'worker-1', '--kube-proxy-version', '1.32');
+  assert.equal(old.status, 0, old.stderr);
+  assert.match(old.stdout, /^add chain ip kube-proxy filter-output-post-dnat \{ type filter hook output priority -90 ; \}$/m);
+  assert.match(old.stdout, /^add rule ip kube-proxy service-\S+ ip daddr 10\.96\.10\.10 tcp dport 80 /m);
+  const cur = ksd('rules', cluster, '--mode', 'nftables', '--node', 'worker-1');
+  assert.doesNotMatch(cur.stdout, /filter-output-post-dnat|tcp dport 80 /);
+  const save = ksd('rules', cluster, '--mode', 'nftables', '--node', 'worker-1', '--kube-proxy-version', '1.32', '--format', 'save');
+  assert.match(save.stdout, /chain filter-input \{\n\t\ttype filter hook input priority -110; policy accept;/);
+  for (const [name, text] of [['v132.nft', old.stdout], ['v132-list.nft', save.stdout]] as const) {
+    const f = write(name, text);
+    assert.equal(ksd('diff', cluster, '--rules', f, '--node', 'worker-1', '--kube-proxy-version', '1.32').status, 0, name);
+    // Against the default (newest) layout the old node's rules differ, and the output says why.
+    const d = ksd('diff', cluster, '--rules', f, '--node', 'worker-1');
+    assert.equal(d.status, 1, name);
+    assert.match(d.stdout, /Note: the node's table has the layout of kube-proxy v1\.31-v1\.33 \(base chain filter-prerouting .*compared with the v1\.34-v1\.35 layout; pass --kube-proxy-version 1\.33/);
+    assert.doesNotMatch(ksd('diff', cluster, '--rules', f, '--node', 'worker-1', '--json').stdout, /Note:/);
   }
 });

@@ -70,3 +70,16 @@ test('ksd trace --rules detects nft rulesets and ipvsadm output', () => {
   assert.equal(r.status, 2);
   assert.match(r.stderr, /broken\.nft: line \d+: table ip kube-proxy is not closed/);
 });
+
+test('ksd trace --rules reads a kube-proxy 1.36+ node listing (dnat numgen map, inline mark, hairpin set)', () => {
+  const listing = path.join(root, 'test/fixtures/rules/nft-v136-listing.nft');
+  const pod = ksd('trace', '--rules', listing, '--from', '10.244.2.9', '--to', '10.96.40.7:80', '--json');
+  assert.equal(pod.status, 0, pod.stderr);
+  const d = JSON.parse(pod.stdout);
+  assert.equal(d.verdict, 'DNAT');
+  assert.deepEqual(d.endpoints.map((e: { ip: string; probability: number }) => `${e.ip}@${e.probability}`), ['10.244.1.4@0.5', '10.244.1.7@0.5']);
+  assert.equal(d.masquerade, false);
+  const self = ksd('trace', '--rules', listing, '--from', '10.244.1.4', '--to', '10.96.40.7:80');
+  assert.equal(self.status, 0, self.stderr);
+  assert.match(self.stdout, /hairpin-connections/);
+});

@@ -118,3 +118,28 @@ test('ksd diff against generated rules: restore payload and save view of the sam
   assert.ok(d.missing.some((x: { rule: string }) => /shop\/local:http has no local endpoints/.test(x.rule)));
   assert.ok(d.extra.some((x: { rule: string }) => /KUBE-SVL-/.test(x.rule)));
 });
+
+test('--batch: every flow is explained as a single trace would be (the notes model is shared across flows)', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'ksd-batch-notes-'));
+  const flows = path.join(dir, 'flows.json');
+  const list = [
+    { from: '10.244.2.99', to: '10.96.10.12:80' },
+    { from: 'shop/client', to: '10.96.10.10:80' },
+    { from: '10.244.2.99', to: '10.96.10.12:80' },
+    { from: '8.8.8.8', to: 'node:worker-2:30081' },
+    { from: '10.244.1.10', to: '10.96.10.11:80' },
+  ];
+  writeFileSync(flows, JSON.stringify(list));
+  const r = ksd('trace', cluster, '--batch', flows);
+  assert.equal(r.status, 0, r.stderr);
+  const batch = JSON.parse(r.stdout) as { explanation: string }[];
+  assert.equal(batch.length, list.length);
+  list.forEach((f, i) => {
+    const one = ksd('trace', cluster, '--from', f.from, '--to', f.to, '--json');
+    assert.equal(one.status, 0, one.stderr);
+    assert.equal(batch[i]!.explanation, (JSON.parse(one.stdout) as { explanation: string }).explanation, `flow ${i + 1}`);
+  });
+  // The Service without endpoints gets its cluster-state note, each time it is traced.
+  assert.match(batch[0]!.explanation, /In the manifests: pod shop\/broken is not served/);
+  assert.equal(batch[2]!.explanation, batch[0]!.explanation);
+});

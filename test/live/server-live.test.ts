@@ -5,8 +5,6 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { liveOnly } from '../../src/server/liveChecks';
-import type { Diagnostic } from '../../src/core';
 import { TestClient } from '../server/client';
 import { FakeApiServer } from './fakeApiServer';
 import { assertNoUnhandled, assertReadOnly, hookUnhandled, namespace, node, pod, service, writeKubeconfig } from './helpers';
@@ -105,12 +103,5 @@ describe('language server: open manifests checked against the live cluster', () 
     const missing = await start({ live: { checkManifests: true, kubeconfig: '/nonexistent/kubeconfig' } }, true);
     await missing.until(() => missing.liveStatus.some((s) => s.state === 'error'), 'kubeconfig error status');
     assert.match(missing.liveStatus.at(-1)?.message ?? '', /nonexistent/);
-  });
-
-  it('liveOnly keeps what the offline analysis does not already say at the same spot', () => {
-    const d = (code: string, line: number, message: string): Diagnostic => ({ file: '/x.yaml', code, message, severity: 'warning', range: { start: { line, character: 2 }, end: { line, character: 9 } } });
-    const offline = [d('KSD101', 6, 'no pod has app=web'), d('KSD202', 10, 'port')];
-    assert.deepEqual(liveOnly(offline, []), []);
-    assert.deepEqual(liveOnly(offline, [d('KSD202', 10, 'port'), d('KSD801', 11, 'drift'), d('KSD101', 6, 'other words')]).map((x) => x.code), ['KSD801', 'KSD101']);
   });
 });

@@ -84,3 +84,26 @@ test('per-check settings turn a check off or change its severity', async () => {
     await loud.stop();
   }
 });
+
+test('a node port used twice in one multi-document file is reported on the later Service, as the CLI does', async () => {
+  const svc = (name: string, pad: string) => `apiVersion: v1\nkind: Service\nmetadata:\n  name: ${name}\n${pad}spec:\n  type: NodePort\n  selector: {app: web}\n  ports:\n  - {name: http, port: 80, nodePort: 30080}\n`;
+  // The first Service's nodePort sits further into its document than the second's: ordering by offsets
+  // relative to each document would blame the first one.
+  const text = `${svc('first', '  labels:\n    a: b\n    c: d\n')}---\n${svc('second', '')}`;
+  const c = await TestClient.start({ files: {} });
+  try {
+    const uri = await c.open('ports.yaml', text);
+    const diags = await c.diagnosticsFor(uri, (d) => d.some((x) => x.code === 'KSD212'), 'KSD212');
+    const conflicts = diags.filter((x) => x.code === 'KSD212');
+    assert.equal(conflicts.length, 1);
+    assert.equal(conflicts[0]!.range.start.line, text.split('\n').findIndex((l, i) => i > 12 && l.includes('nodePort: 30080')));
+    assert.match(conflicts[0]!.message as string, /already used by Service default\/first/);
+    // After edits the server re-parses documents one by one (offsets relative to each document): same answer.
+    const edited = text.replace('a: b', 'a: bb').replace('name: second', 'name: second2');
+    await c.edit(uri, edited);
+    const again = await c.diagnosticsFor(uri, (d) => d.some((x) => x.code === 'KSD212' && /first/.test(x.message as string)) && !d.some((x) => x.code === 'KSD212' && x.range.start.line < 12), 'KSD212 after the edit');
+    assert.equal(again.filter((x) => x.code === 'KSD212').length, 1);
+  } finally {
+    await c.stop();
+  }
+});

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
+import { buildClusterState, loadManifest } from '../../src/core';
 import { applyFix, check, deployment, none, one, where } from './checks-helpers';
 
 const probe = (port: string, kind = 'readinessProbe', handler = 'httpGet') => deployment('web', 'app=web', '        - name: http\n          containerPort: 8080\n', `        ${kind}:\n          ${handler}:\n            port: ${port}\n`);
@@ -109,4 +110,28 @@ test('KSD501/KSD502: legacy v1beta1 Ingress backends (serviceName/servicePort) a
 
 test('KSD501: a backendRef into a namespace none of the inputs belong to is out of view, not missing', () => {
   none(check({ 'r.yaml': route('    - {name: web, namespace: elsewhere, port: 80}\n') }));
+});
+
+test('KSD403: replicas the API server rejects are reported and simulate no pods; valid counts are silent', () => {
+  const withReplicas = (v: string) => deployment('web', 'app=web').replace('replicas: 2', `replicas: ${v}`);
+  for (const [v, why] of [
+    ['99999999999999999999', /larger than 2147483647/],
+    ['2147483648', /larger than 2147483647/],
+    ['-1', /negative/],
+    ['1.5', /not a whole number/],
+    ['"3"', /string "3".*without quotes/],
+    ['[1]', /not a list/],
+  ] as const) {
+    const text = withReplicas(v);
+    const d = one(check(text), 'KSD403');
+    assert.equal(d.severity, 'error');
+    assert.equal(where(text, d).line, 6);
+    assert.match(d.message, why);
+    assert.match(d.message, /Deployment "web".*runs no pods/);
+    assert.equal(buildClusterState(loadManifest('a.yaml', text).objects).pods.filter((p) => p.owner?.name === 'web').length, 0);
+  }
+  for (const v of ['0', '1', '2147483647']) none(check(withReplicas(v)), 'KSD403');
+  none(check(deployment('web', 'app=web').replace('  replicas: 2\n', '')), 'KSD403');
+  const job = 'apiVersion: batch/v1\nkind: Job\nmetadata: {name: j}\nspec:\n  parallelism: -2\n  template:\n    metadata: {labels: {app: j}}\n    spec: {restartPolicy: Never, containers: [{name: c, image: x}]}\n';
+  assert.match(one(check(job), 'KSD403').message, /parallelism of Job "j" -2 is negative/);
 });

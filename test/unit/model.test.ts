@@ -214,9 +214,9 @@ test('a KubeProxyConfiguration file has no metadata and is still read (the examp
   assert.equal(loadManifest('x.yaml', 'apiVersion: v1\nkind: Service\nspec: {ports: [{port: 1}]}\n').objects[0]!.partial, true);
 });
 
-test('huge replica counts are simulated up to a bound instead of hanging', () => {
+test('huge replica counts are simulated up to a bound instead of hanging; counts the API server rejects run no pods', () => {
   const state = stateOf(deployment('web', 99999999999999999999 as number) + deployment('api', 2147483647));
-  assert.equal(state.pods.filter((p) => p.owner?.name === 'web').length, MAX_SIMULATED_PER_WORKLOAD);
+  assert.equal(state.pods.filter((p) => p.owner?.name === 'web').length, 0, 'beyond int32: rejected, so no pods (KSD403)');
   assert.equal(state.pods.filter((p) => p.owner?.name === 'api').length, MAX_SIMULATED_PER_WORKLOAD);
-  assert.equal(state.workloads.find((w) => w.name === 'web')!.replicas > 1e9, true, 'the written count is kept');
+  assert.equal(state.workloads.find((w) => w.name === 'api')!.replicas, 2147483647, 'the written count is kept');
 });

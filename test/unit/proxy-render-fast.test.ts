@@ -7,7 +7,7 @@
 import { strict as assert } from 'node:assert';
 import { createHash } from 'node:crypto';
 import { test } from 'node:test';
-import { buildProxyModel, renderIPTables, renderIPTablesRules, restoreText, type ClusterState } from '../../src/core';
+import { buildProxyModel, renderIPTables, renderIPTablesRules, restoreText, ruleWords, savedProbability, type ClusterState } from '../../src/core';
 import { generatedState } from './proxy-generated-state';
 import { docs, node, service, slice, stateOf } from './proxy-helpers';
 
@@ -79,4 +79,31 @@ test('endpoints deduplicated after sorting keep what a map filled in slice order
       ['10.1.1.2:8080', 'ns1/local-b', true, true],
     ],
   );
+});
+
+test('ruleWords splits as the regular expression it replaced, on random text with quotes, escapes and blanks', () => {
+  const byRegExp = (text: string) => {
+    const words: string[] = [];
+    const re = /"(?:[^"\\]|\\.)*"|\S+/g;
+    for (let m = re.exec(text); m; m = re.exec(text)) words.push(m[0]);
+    return words;
+  };
+  const chars = ['a', ' ', '"', '\\', '\t', '\u00a0', 'x', '\n', '-', '\r', '\u2028', '\u3000', '\ufeff', '\u200b'];
+  let seed = 7;
+  const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648);
+  for (let k = 0; k < 20_000; k++) {
+    let text = '';
+    const length = next() % 14;
+    for (let i = 0; i < length; i++) text += chars[next() % chars.length];
+    assert.deepEqual(ruleWords(text), byRegExp(text), JSON.stringify(text));
+  }
+  assert.deepEqual(ruleWords('-m comment --comment "ns/svc:http cluster IP" -j KUBE-SVC-X'), ['-m', 'comment', '--comment', '"ns/svc:http cluster IP"', '-j', 'KUBE-SVC-X']);
+  assert.deepEqual(ruleWords('"open quote x'), ['"open', 'quote', 'x']);
+});
+
+test('saved probabilities: the kernel-rounded value, the same on every call', () => {
+  assert.equal(savedProbability('0.1000000000'), '0.10000000009');
+  assert.equal(savedProbability('0.1000000000'), '0.10000000009');
+  assert.equal(savedProbability('0.5000000000'), '0.50000000000');
+  assert.equal(savedProbability('0.3333333333'), '0.33333333349');
 });

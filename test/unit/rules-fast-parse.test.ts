@@ -65,3 +65,11 @@ test('lines with surrounding blanks, CRLF and a byte-order mark parse as before'
   assert.equal(rulesOf(set, 'KUBE-SERVICES')[0]!.text, '-A KUBE-SERVICES -j RETURN');
   assert.throws(() => parseRules('*nat\n:KUBE-SERVICES - [0:0]\n'), /line 3: table \*nat is not closed/);
 });
+
+test('rule counters are recognised by the first word, quoted or not', () => {
+  const set = parseRules('*nat\n:KUBE-SERVICES - [0:0]\n[5:300] -A KUBE-SERVICES -j RETURN\n"[6:400]" -A KUBE-SERVICES -j RETURN\n-A KUBE-SERVICES -j RETURN\nCOMMIT\n');
+  assert.deepEqual(
+    rulesOf(set, 'KUBE-SERVICES').map((r) => r.counters),
+    [{ packets: 5, bytes: 300 }, { packets: 6, bytes: 400 }, undefined],
+  );
+});

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { generateCorpus } from '../../bench/corpus';
 import { MUTATORS, pick, rng } from '../../bench/fuzz-mutators';
-import { loadManifest, parseYaml, splitDocuments, type YamlParseResult } from '../../src/core';
+import { loadManifest, parseYaml, rangeOf, splitDocuments, type YamlParseResult } from '../../src/core';
 import { fastParseDocument } from '../../src/core/yaml/fastScan';
 import { DECLINED_CASES, FAST_CASES } from './yaml-fast-cases';
 
@@ -116,4 +116,21 @@ test('loaded objects build their node tree on first use, equal to the tree parsi
   const items = trees[1]!.kind === 'map' ? trees[1]!.pairs[2]!.value : undefined;
   assert.equal(Object.getOwnPropertyDescriptor(pod!.source!, 'node')!.get, undefined);
   assert.deepStrictEqual(pod!.source!.node, items?.kind === 'seq' ? items.items[0] : undefined);
+});
+
+test('documents js-yaml parses (JSON, flow style) keep no tree after loading; the rebuilt tree equals the eager one', () => {
+  const docs: string[] = [];
+  for (let s = 0; s < 5; s++) docs.push(JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { namespace: 'ns', name: `svc${s}` }, spec: { clusterIP: `10.96.0.${s + 10}`, ports: [{ name: 'http', port: 80, targetPort: 8080 }] } }));
+  docs.push('apiVersion: v1\nkind: Service\nmetadata: {name: anchored, labels: &l {a: b}}\nspec:\n  selector: *l\n  ports: [{port: 80,\n    targetPort: 8080}]\n');
+  const text = docs.join('\n---\n');
+  const loaded = loadManifest('x.yaml', text);
+  const eager = parseYaml(text, undefined, { fastPath: false });
+  assert.equal(loaded.objects.length, 6);
+  loaded.objects.forEach((o, i) => {
+    const lazy = typeof Object.getOwnPropertyDescriptor(o.source!, 'node')!.get === 'function';
+    // A document with an anchor keeps its tree (aliases share nodes); the rest build theirs on demand.
+    assert.equal(lazy, i < 5, `object ${i}`);
+    assert.deepEqual(o.source!.node, eager.documents[i]!.root);
+    assert.deepEqual(rangeOf(o.source!, ['spec', 'ports', 0, 'targetPort']), rangeOf({ ...o.source!, node: eager.documents[i]!.root! }, ['spec', 'ports', 0, 'targetPort']));
+  });
 });

@@ -2,6 +2,8 @@ import { promises as fs } from 'node:fs';
 import {
   checkIpvsVersion,
   checkNftVersion,
+  nftLayoutOf,
+  nftProfile,
   detectNftForm,
   diffIpvs,
   diffIsEmpty,
@@ -91,8 +93,8 @@ function generated(state: ClusterState, actual: Side, node: string | undefined, 
   }
   try {
     if (actual.kind === 'nft') {
-      checkNftVersion(version);
-      return { kind: 'nft', rules: parseNft(renderNftables(state, { family, node }).text) };
+      const profile = checkNftVersion(version);
+      return { kind: 'nft', rules: parseNft(renderNftables(state, { family, node, profile }).text) };
     }
     checkIpvsVersion(version);
     return { kind: 'ipvs', side: ipvsDiffSide(renderIpvs(state, { family, node })) };
@@ -107,6 +109,16 @@ function compare(expected: Side, actual: Side): RulesDiff {
   if (expected.kind === 'nft' && actual.kind === 'nft') return diffNftRules(expected.rules, actual.rules);
   if (expected.kind === 'ipvs' && actual.kind === 'ipvs') return diffIpvs(expected.side, actual.side);
   throw new CliError(`--expected holds ${expected.kind} rules but --rules holds ${actual.kind} rules: compare dumps of the same kind`);
+}
+
+/** When the node's nftables table is another release's layout than the one compared against, say so. */
+function nftVersionHint(rules: NftRuleset, version: string | undefined): string | undefined {
+  const compared = nftProfile(version);
+  const family = rules.tables.some((t) => t.name === 'kube-proxy' && t.family === 'ip') ? 'ip' : 'ip6';
+  const seen = nftLayoutOf(rules, family);
+  if (!seen || seen.id === compared.id) return undefined;
+  const advice = seen.version ? `pass --kube-proxy-version ${seen.version} to compare like with like` : 'that layout is not rendered, so differences are expected; compare two dumps of it with --expected instead';
+  return `Note: the node's table has the layout of kube-proxy ${seen.id} (${seen.evidence}), but was compared with the ${compared.id} layout; ${advice}.`;
 }
 
 const WHAT: Record<Side['kind'], string> = { iptables: 'KUBE-* chains', nft: 'chains, sets and maps of the kube-proxy table', ipvs: 'virtual servers and ipsets' };
@@ -144,6 +156,10 @@ export async function diffCommand(argv: string[], io: CliIO): Promise<number> {
     return 0;
   }
   io.out(diffText(d, actual.kind, (r) => (r.table === 'ipset' ? ipsetFile : file), expectedFile));
+  if (!expectedFile && actual.kind === 'nft') {
+    const hint = nftVersionHint(actual.rules, flagString(args, 'kube-proxy-version'));
+    if (hint) io.out(hint + '\n');
+  }
   return 1;
 }
 

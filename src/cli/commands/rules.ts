@@ -12,6 +12,9 @@ export const rulesHelp = `ksd rules PATHS [--service NS/NAME] [--mode iptables|n
     "nft list table" prints it.
   ipvs: restore (default) is everything; ipvsadm, ipset and iptables show one part (virtual servers as
     ipvsadm -Ln lists them, the ipsets, the iptables helper payload).
+  --kube-proxy-version picks the layout of that release (default: the newest modelled): iptables 1.15 and
+    later, nftables 1.31-1.35 (1.36+ is read and traced from a node's listing with ksd trace --rules),
+    ipvs 1.29 and later; other versions are refused with the reason.
   --node defaults to the first Node given.`;
 
 export async function rulesCommand(argv: string[], io: CliIO): Promise<number> {

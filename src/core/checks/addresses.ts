@@ -27,6 +27,7 @@ function each(ctx: CheckContext, fn: (svc: ServiceModel, out: Diagnostic[]) => v
 }
 
 export const clusterIPRangeCheck: Check = {
+  reads: ['ServiceCIDR'],
   code: 'KSD301',
   id: 'cluster-ip-outside-service-cidr',
   title: 'clusterIP outside the Service CIDR',
@@ -54,6 +55,7 @@ export const clusterIPRangeCheck: Check = {
 };
 
 export const clusterIPConflictCheck: Check = {
+  reads: ['Service'],
   scope: 'cluster',
   code: 'KSD302',
   id: 'cluster-ip-conflict',
@@ -79,6 +81,7 @@ export const clusterIPConflictCheck: Check = {
 };
 
 export const invalidAddressCheck: Check = {
+  reads: 'object',
   code: 'KSD303',
   id: 'invalid-address',
   title: 'Invalid clusterIP, externalIP or source range',
@@ -114,6 +117,7 @@ export const invalidAddressCheck: Check = {
 };
 
 export const ipFamilyCheck: Check = {
+  reads: ['ServiceCIDR'],
   code: 'KSD304',
   id: 'ip-family-mismatch',
   title: 'ipFamilies, ipFamilyPolicy and clusterIPs disagree',

@@ -29,6 +29,7 @@ function readyPods(state: ClusterState, svc: ServiceModel): Set<string> {
 }
 
 export const allUnreadyCheck: Check = {
+  reads: ['Pod', 'EndpointSlice', 'Node'],
   code: 'KSD601',
   id: 'no-ready-endpoints',
   title: 'Every selected pod is unready',
@@ -60,6 +61,7 @@ export const allUnreadyCheck: Check = {
 };
 
 export const singleEndpointCheck: Check = {
+  reads: ['Pod', 'EndpointSlice', 'Node'],
   code: 'KSD602',
   id: 'single-endpoint',
   title: 'Service has a single ready endpoint',
@@ -82,6 +84,7 @@ export const singleEndpointCheck: Check = {
 };
 
 export const selectorlessCheck: Check = {
+  reads: ['EndpointSlice'],
   code: 'KSD603',
   id: 'selectorless-without-endpoints',
   title: 'Selectorless Service without EndpointSlices',

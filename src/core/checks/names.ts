@@ -26,6 +26,7 @@ export function labelValueProblem(value: string): string | undefined {
 }
 
 export const selectorLabelCheck: Check = {
+  reads: 'object',
   code: 'KSD104',
   id: 'invalid-selector-label',
   title: 'Service selector label is invalid',
@@ -56,6 +57,7 @@ export const selectorLabelCheck: Check = {
 };
 
 export const serviceNameCheck: Check = {
+  reads: 'object',
   code: 'KSD311',
   id: 'invalid-service-name',
   title: 'Service name is not a valid DNS label',

@@ -64,13 +64,23 @@ function admits(policies: Policy[], pod: PodModel, num: number, protocol: Protoc
   );
 }
 
+/** Rule descriptions, once per policy (reports name the same policies for many Services). */
+const described = new WeakMap<Policy, string>();
+
 function describeRules(p: Policy): string {
+  let text = described.get(p);
+  if (text === undefined) described.set(p, (text = describe(p)));
+  return text;
+}
+
+function describe(p: Policy): string {
   if (!p.rules.length) return 'no ingress rules (deny all)';
   const ports = p.rules.flatMap((r) => r.ports ?? []).map((x) => `${x.port ?? 'any'}${x.endPort ? `-${x.endPort}` : ''}/${x.protocol}`);
   return `allows only ${[...new Set(ports)].join(', ')}`;
 }
 
 export const networkPolicyCheck: Check = {
+  reads: ['Pod', 'NetworkPolicy'],
   code: 'KSD701',
   id: 'network-policy-blocks-service',
   title: 'NetworkPolicy blocks the Service port',
@@ -92,6 +102,16 @@ export const networkPolicyCheck: Check = {
       }
       return pols;
     };
+    // Whether a pod's policies admit a port: the same for every Service that selects the pod.
+    const admitted = new Map<string, Map<PodModel, boolean>>();
+    const admitsCached = (ns: string, pod: PodModel, pols: Policy[], num: number, protocol: Protocol): boolean => {
+      const key = `${ns}\0${num}/${protocol}`;
+      let byPod = admitted.get(key);
+      if (!byPod) admitted.set(key, (byPod = new Map()));
+      let yes = byPod.get(pod);
+      if (yes === undefined) byPod.set(pod, (yes = admits(pols, pod, num, protocol)));
+      return yes;
+    };
     for (const svc of focusSelecting(ctx)) {
       const pods = podsFor(ctx.state, svc, options);
       if (!pods.length) continue;
@@ -101,7 +121,7 @@ export const networkPolicyCheck: Check = {
       for (const sp of svc.ports) {
         const blocked = perPod.every(({ pod, pols }) => {
           const num = findPort(pod, sp);
-          return num === undefined ? false : !admits(pols, pod, num, sp.protocol);
+          return num === undefined ? false : !admitsCached(svc.namespace, pod, pols, num, sp.protocol);
         });
         if (!blocked) continue;
         out.push(report(svc.loaded, sp, perPod[0]!.pod, perPod[0]!.pols));

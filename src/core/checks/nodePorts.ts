@@ -5,6 +5,7 @@ import type { Check } from './types';
 import { deleteEntry, diag, fix, related } from './util';
 
 export const nodePortRangeCheck: Check = {
+  reads: [],
   code: 'KSD211',
   id: 'node-port-out-of-range',
   title: 'nodePort outside the node port range',
@@ -34,6 +35,7 @@ export const nodePortRangeCheck: Check = {
 };
 
 export const nodePortConflictCheck: Check = {
+  reads: ['Service'],
   scope: 'cluster',
   code: 'KSD212',
   id: 'node-port-conflict',
@@ -47,8 +49,14 @@ export const nodePortConflictCheck: Check = {
     const owners = new Map<string, { svc: (typeof ctx.state.services)[number]; index: number }>();
     // Only Services that ask for node ports take part (ordering the rest would read every source tree).
     const asking = ctx.state.services.filter((svc) => svc.ports.some((sp) => sp.nodePort && !sp.nodePortAssigned));
-    const keyed = asking.map((svc) => ({ svc, file: `${svc.loaded?.source?.file}`, at: svc.loaded?.source?.node.start ?? 0 }));
-    const ordered = keyed.sort((a, b) => a.file.localeCompare(b.file) || a.at - b.at).map((k) => k.svc);
+    // Ordered by file, then line and column: the editor's per-document offsets and the CLI's file offsets agree
+    // on positions, not on offsets.
+    const keyed = asking.map((svc) => {
+      const src = svc.loaded?.source;
+      const at = src ? src.index.position(src.node.start) : { line: 0, character: 0 };
+      return { svc, file: `${src?.file}`, line: at.line, character: at.character };
+    });
+    const ordered = keyed.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.character - b.character).map((k) => k.svc);
     for (const svc of ordered) {
       const mine = new Set<string>();
       for (const sp of svc.ports) {
@@ -74,6 +82,7 @@ export const nodePortConflictCheck: Check = {
 };
 
 export const nodePortOnClusterIPCheck: Check = {
+  reads: 'object',
   code: 'KSD213',
   id: 'node-port-on-cluster-ip',
   title: 'nodePort on a ClusterIP Service',

@@ -36,6 +36,7 @@ const PROBES = ['readinessProbe', 'livenessProbe', 'startupProbe'] as const;
 const HANDLERS = ['httpGet', 'tcpSocket', 'grpc'] as const;
 
 export const probePortCheck: Check = {
+  reads: 'object',
   code: 'KSD401',
   id: 'probe-port-not-exposed',
   title: 'Probe port not exposed by the container',
@@ -48,8 +49,11 @@ export const probePortCheck: Check = {
         const ports = arr(c['ports']).map(rec);
         const cname = str(c['name']) ?? '';
         for (const probe of PROBES) {
+          // Most containers have no probes: skip before building anything.
+          const pv = c[probe];
+          if (typeof pv !== 'object' || pv === null) continue;
           for (const h of HANDLERS) {
-            const handler = rec(rec(c[probe])[h]);
+            const handler = rec(rec(pv)[h]);
             const port = handler['port'];
             if (port === undefined || port === null) continue;
             const ppath = [...path, probe, h, 'port'];
@@ -76,6 +80,7 @@ export const probePortCheck: Check = {
 };
 
 export const containerPortNameCheck: Check = {
+  reads: 'object',
   code: 'KSD402',
   id: 'invalid-container-port',
   title: 'Invalid or duplicate container port name',

@@ -21,6 +21,7 @@ function each(ctx: CheckContext, fn: (svc: ServiceModel, out: Diagnostic[]) => v
 const isQuotedInt = (v: unknown) => typeof v === 'string' && /^\s*\d+\s*$/.test(v);
 
 export const quotedTargetPortCheck: Check = {
+  reads: 'object',
   code: 'KSD204',
   id: 'quoted-target-port',
   title: 'targetPort is a quoted number',
@@ -39,6 +40,7 @@ export const quotedTargetPortCheck: Check = {
 };
 
 export const portTypeCheck: Check = {
+  reads: 'object',
   code: 'KSD205',
   id: 'port-not-a-number',
   title: 'port or nodePort is not a number',
@@ -63,6 +65,7 @@ export const portTypeCheck: Check = {
 };
 
 export const portNameCheck: Check = {
+  reads: 'object',
   code: 'KSD206',
   id: 'invalid-port-name',
   title: 'Invalid Service port name or targetPort name',
@@ -90,6 +93,7 @@ export const portNameCheck: Check = {
 };
 
 export const duplicatePortNameCheck: Check = {
+  reads: 'object',
   code: 'KSD207',
   id: 'duplicate-port-name',
   title: 'Duplicate Service port name',
@@ -122,6 +126,7 @@ export function proposeName(p: Record<string, unknown>, used: Set<string>): stri
 }
 
 export const unnamedPortCheck: Check = {
+  reads: 'object',
   code: 'KSD208',
   id: 'unnamed-port-in-multi-port-service',
   title: 'Unnamed port in a multi-port Service',
@@ -147,6 +152,7 @@ export const unnamedPortCheck: Check = {
 };
 
 export const duplicatePortCheck: Check = {
+  reads: 'object',
   code: 'KSD209',
   id: 'duplicate-port',
   title: 'Duplicate Service port and protocol',
@@ -166,6 +172,7 @@ export const duplicatePortCheck: Check = {
 };
 
 export const portRangeCheck: Check = {
+  reads: 'object',
   code: 'KSD210',
   id: 'invalid-port-number-or-protocol',
   title: 'Port number out of range or unsupported protocol',

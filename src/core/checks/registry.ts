@@ -5,6 +5,7 @@ import { selectorLabelCheck, serviceNameCheck } from './names';
 import { networkPolicyCheck } from './networkPolicy';
 import { nodePortConflictCheck, nodePortOnClusterIPCheck, nodePortRangeCheck } from './nodePorts';
 import { containerPortNameCheck, probePortCheck } from './podSpecs';
+import { podCountCheck } from './workloadCounts';
 import { duplicatePortCheck, duplicatePortNameCheck, portNameCheck, portRangeCheck, portTypeCheck, quotedTargetPortCheck, unnamedPortCheck } from './portSyntax';
 import { backendPortCheck, missingBackendServiceCheck, referenceGrantCheck } from './routes';
 import { selectorManyWorkloadsCheck, selectorNoMatchCheck, workloadSelectorCheck } from './selectorChecks';
@@ -43,6 +44,7 @@ export const ALL_CHECKS: readonly Check[] = [
   serviceNameCheck,
   probePortCheck,
   containerPortNameCheck,
+  podCountCheck,
   missingBackendServiceCheck,
   backendPortCheck,
   referenceGrantCheck,

@@ -92,6 +92,7 @@ function findService(state: ClusterState, ref: BackendRef): ServiceModel | undef
 }
 
 export const missingBackendServiceCheck: Check = {
+  reads: ['Service'],
   scope: 'cluster',
   code: 'KSD501',
   id: 'backend-service-missing',
@@ -118,6 +119,7 @@ export const missingBackendServiceCheck: Check = {
 };
 
 export const backendPortCheck: Check = {
+  reads: ['Service'],
   scope: 'cluster',
   code: 'KSD502',
   id: 'backend-port-missing',
@@ -166,6 +168,7 @@ function granted(state: ClusterState, ref: BackendRef): boolean {
 }
 
 export const referenceGrantCheck: Check = {
+  reads: ['Service', 'ReferenceGrant'],
   scope: 'cluster',
   code: 'KSD503',
   id: 'cross-namespace-backend-not-granted',

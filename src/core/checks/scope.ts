@@ -47,6 +47,17 @@ function computeLabelSources(state: ClusterState, namespace?: string): LabelSour
 
 /** The given workload that owns (or would own) a pod: its owner, or the Deployment behind its ReplicaSet. */
 export function ownerWorkload(state: ClusterState, pod: PodModel): WorkloadModel | undefined {
+  let perState = ownerCache.get(state);
+  if (!perState) ownerCache.set(state, (perState = new WeakMap()));
+  let hit = perState.get(pod);
+  if (hit === undefined) perState.set(pod, (hit = findOwner(state, pod) ?? null));
+  return hit ?? undefined;
+}
+
+/** Memoised per state and pod: describing and grouping pods asks for owners again and again. */
+const ownerCache = new WeakMap<ClusterState, WeakMap<PodModel, WorkloadModel | null>>();
+
+function findOwner(state: ClusterState, pod: PodModel): WorkloadModel | undefined {
   const o = pod.owner;
   if (!o) return undefined;
   const same = workloadByName(state, pod.namespace, o.kind, o.name);

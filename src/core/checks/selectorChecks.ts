@@ -122,6 +122,7 @@ function selectorNoMatch(state: ClusterState, svc: ServiceModel, options: CheckO
 }
 
 export const selectorNoMatchCheck: Check = {
+  reads: ['Pod', 'EndpointSlice'],
   code: 'KSD101',
   id: 'selector-matches-nothing',
   title: 'Service selector matches no pods',
@@ -131,6 +132,7 @@ export const selectorNoMatchCheck: Check = {
 };
 
 export const selectorManyWorkloadsCheck: Check = {
+  reads: ['Pod', 'Workload'],
   code: 'KSD102',
   id: 'selector-matches-several-workloads',
   title: 'Service selector matches pods of several workloads',
@@ -160,6 +162,7 @@ export const selectorManyWorkloadsCheck: Check = {
 };
 
 export const workloadSelectorCheck: Check = {
+  reads: 'object',
   code: 'KSD103',
   id: 'workload-selector-mismatch',
   title: "Workload selector does not match its own pod template",

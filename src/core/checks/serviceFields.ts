@@ -22,6 +22,7 @@ function externallyAccessible(svc: ServiceModel): boolean {
 }
 
 export const fieldForTypeCheck: Check = {
+  reads: 'object',
   code: 'KSD305',
   id: 'field-not-allowed-for-type',
   title: 'Field not allowed for this Service type',
@@ -61,6 +62,7 @@ export const fieldForTypeCheck: Check = {
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 export const externalNameCheck: Check = {
+  reads: 'object',
   code: 'KSD306',
   id: 'external-name-invalid',
   title: 'ExternalName Service without a valid externalName',
@@ -81,6 +83,7 @@ export const externalNameCheck: Check = {
 };
 
 export const sessionAffinityCheck: Check = {
+  reads: 'object',
   code: 'KSD307',
   id: 'session-affinity-config',
   title: 'Invalid session affinity settings',
@@ -103,6 +106,7 @@ export const sessionAffinityCheck: Check = {
 };
 
 export const headlessAffinityCheck: Check = {
+  reads: 'object',
   code: 'KSD308',
   id: 'headless-session-affinity',
   title: 'Session affinity on a headless Service has no effect',
@@ -117,6 +121,7 @@ export const headlessAffinityCheck: Check = {
 };
 
 export const missingPortsCheck: Check = {
+  reads: 'object',
   code: 'KSD309',
   id: 'service-without-ports',
   title: 'Service without ports',
@@ -137,6 +142,7 @@ const ENUMS: Record<string, string[]> = {
 };
 
 export const enumValueCheck: Check = {
+  reads: 'object',
   code: 'KSD310',
   id: 'unsupported-value',
   title: 'Unsupported Service field value',

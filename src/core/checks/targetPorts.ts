@@ -3,7 +3,7 @@ import type { Diagnostic, Fix, RelatedInfo } from '../diagnostics';
 import { findPort, portNotFoundReason } from '../endpoints/findPort';
 import type { LoadedObject } from '../manifest/load';
 import { arr, rec, str } from '../model/read';
-import type { ClusterState, PodModel, ServiceModel, ServicePortModel } from '../model/types';
+import type { ClusterState, PodModel, ServiceModel, ServicePortModel, WorkloadModel } from '../model/types';
 import { focusSelecting, ownerWorkload, podsFor, workloadName } from './scope';
 import type { Check, CheckContext, CheckOptions } from './types';
 import { addEntry, closeEnough, diag, fix, loc, portNameProblems, replaceValue } from './util';
@@ -11,9 +11,14 @@ import { addEntry, closeEnough, diag, fix, loc, portNameProblems, replaceValue }
 /** "the pods of Deployment "web" (simulated from its template)", "pod "web-0"", ... */
 export function describePods(state: ClusterState, pods: readonly PodModel[]): string {
   const groups = new Map<string, { simulated: boolean; count: number }>();
+  const ownerKeys = new Map<WorkloadModel, string>();
   for (const p of pods) {
     const w = ownerWorkload(state, p);
-    const key = w ? `the pods of ${workloadName(w)}` : p.simulated ? `pod "${p.name}" (no status given: assumed running and ready)` : `pod "${p.name}"`;
+    let key: string;
+    if (w) {
+      key = ownerKeys.get(w) ?? `the pods of ${workloadName(w)}`;
+      ownerKeys.set(w, key);
+    } else key = p.simulated ? `pod "${p.name}" (no status given: assumed running and ready)` : `pod "${p.name}"`;
     const g = groups.get(key) ?? { simulated: true, count: 0 };
     g.simulated = g.simulated && p.simulated && !!w;
     g.count++;
@@ -72,7 +77,9 @@ function namedPortProblems(state: ClusterState, svc: ServiceModel, sp: ServicePo
   const pod = pods[0]!;
   const path = ['spec', 'ports', sp.index, 'targetPort'];
   const who = describePods(state, pods);
-  const sameName = pods.flatMap((p) => p.ports).find((p) => p.name === name);
+  // Simulated pods of one workload share their ports array: walk each array once (same order, same result).
+  const portLists = [...new Set(pods.map((p) => p.ports))];
+  const sameName = portLists.flat().find((p) => p.name === name);
   const sameProto = pod.ports.filter((p) => p.protocol === sp.protocol);
   const namedSameProto = sameProto.filter((p) => p.name);
   const fixes: Fix[] = [];
@@ -86,7 +93,7 @@ function namedPortProblems(state: ClusterState, svc: ServiceModel, sp: ServicePo
     fixes.push(...fix(`Change the Service port protocol to ${sameName.protocol}`, [edit]));
     return diag(svc.loaded, path, 'error', 'KSD202', `targetPort "${name}" is a ${sameName.protocol} port on container "${sameName.container}" of ${who}, but this Service port is ${sp.protocol}. A named targetPort must match the container port's name and protocol, ${tail}`, { related: portsRelated(state, pod), fixes });
   }
-  const names = [...new Set(pods.flatMap((p) => p.ports).filter((p) => p.name).map((p) => `"${p.name}" (${p.containerPort}/${p.protocol})`))];
+  const names = [...new Set(portLists.flat().filter((p) => p.name).map((p) => `"${p.name}" (${p.containerPort}/${p.protocol})`))];
   const didYouMean = near ? ` Did you mean "${near.name}"?` : '';
   const have = names.length ? `Their named ports: ${names.join(', ')}.` : 'They declare no named ports.';
   return diag(svc.loaded, path, 'error', 'KSD201', `targetPort "${name}" matches no container port name on ${who}, ${tail}${didYouMean} ${have}`, { related: portsRelated(state, pod), fixes });
@@ -127,6 +134,7 @@ function run(ctx: CheckContext, options: CheckOptions, want: 'named' | 'numeric'
 }
 
 export const namedTargetPortCheck: Check = {
+  reads: ['Pod'],
   code: 'KSD201',
   id: 'named-target-port-missing',
   title: 'Named targetPort missing on the selected pods',
@@ -136,6 +144,7 @@ export const namedTargetPortCheck: Check = {
 };
 
 export const namedTargetPortProtocolCheck: Check = {
+  reads: ['Pod'],
   code: 'KSD202',
   id: 'named-target-port-protocol',
   title: 'Named targetPort has another protocol on the pods',
@@ -145,6 +154,7 @@ export const namedTargetPortProtocolCheck: Check = {
 };
 
 export const numericTargetPortCheck: Check = {
+  reads: ['Pod'],
   code: 'KSD203',
   id: 'target-port-not-declared',
   title: 'Numeric targetPort not declared by any container',

@@ -33,6 +33,15 @@ export interface Check extends CheckInfo {
    * 'namespace': results for a namespace depend only on that namespace (plus cluster-scoped objects).
    */
   scope?: 'namespace' | 'cluster';
+  /**
+   * What its findings depend on besides the object they are written in. 'object': nothing else (field syntax
+   * and values, its own pod template), so no other object, workspace or live, can answer differently. A list:
+   * the kinds of the other objects it reads ('Workload' for Deployments, StatefulSets... and their templates;
+   * pod templates count as 'Pod', which they stand for). Checking against a live cluster, a check whose kinds
+   * the live source all follows is answered by the live analysis instead of the offline one. Undeclared: it
+   * may read anything, so it stays offline.
+   */
+  reads?: 'object' | readonly string[];
   run(ctx: CheckContext, options: CheckOptions): Diagnostic[];
 }
 

@@ -90,8 +90,12 @@ export function computeEndpoints(svc: ServiceModel, pods: readonly PodModel[], n
       else if (notReady) excluded.push({ pod, ...notReady, listed: true });
     }
     let placed = false;
+    // Pods with the same resolved ports share a group; the key is built once per pod, not per family.
+    let portsKey = '';
+    for (const p of ports) portsKey += `${p.name}\u0000${p.port}\u0000${p.protocol}\u0000${p.appProtocol ?? ''}\u0001`;
+    const podFamilies = pod.ips.map((a) => ipFamily(a));
     for (const family of families) {
-      const ip = pod.ips.find((a) => ipFamily(a) === family);
+      const ip = pod.ips[podFamilies.indexOf(family)];
       if (!ip) continue;
       placed = true;
       const zone = pod.nodeName ? nodes.find((n) => n.name === pod.nodeName)?.zone : undefined;
@@ -103,7 +107,7 @@ export function computeEndpoints(svc: ServiceModel, pods: readonly PodModel[], n
         zone,
         hostname: pod.hostname && pod.subdomain === svc.name ? pod.hostname : undefined,
       };
-      const key = `${family}|${JSON.stringify(ports)}`;
+      const key = `${family}|${portsKey}`;
       const g = groups.get(key) ?? { family, ports, endpoints: [] };
       g.endpoints.push(ep);
       groups.set(key, g);

@@ -2,7 +2,7 @@ import type { Diagnostic, Severity } from '../diagnostics';
 import { LineIndex } from '../yaml/lineIndex';
 import type { YNode } from '../yaml/nodes';
 import { fastParseDocument } from '../yaml/fastScan';
-import { DEFAULT_YAML_LIMITS, parseYaml, type YamlLimits } from '../yaml/parse';
+import { DEFAULT_YAML_LIMITS, parseYaml, reparseDocument, type YamlLimits } from '../yaml/parse';
 import { lazySource, type ObjectSource } from './source';
 import { isWorkloadKind, TEMPLATE_PATHS } from '../model/templatePaths';
 
@@ -77,7 +77,13 @@ export function loadManifest(file: string, text: string, options: Partial<LoadOp
   for (const w of parsed.warnings) diag('warning', 'KSD004', `YAML ${w.message}.`, w.offset, w.end);
   for (const doc of parsed.documents) {
     if (doc.root) {
-      collect(out, doc.root, doc.value, !!opts.partial);
+      // js-yaml's tree is kept only for Lists (their items are found by walking it) and documents with
+      // anchors (aliases share nodes); for the rest it is rebuilt from the text when a position is asked for,
+      // as for the fast path's documents: keeping every tree costs more memory than the objects themselves.
+      if (isRecord(doc.value) && !isList(doc.value) && !hasAmpersand(text, doc.start, doc.end)) {
+        const root = doc.root;
+        collect(out, undefined, doc.value, !!opts.partial, yamlRebuilder(text, doc.start, doc.end, opts.limits, root.start));
+      } else collect(out, doc.root, doc.value, !!opts.partial);
       continue;
     }
     if (!doc.fast) continue;
@@ -99,6 +105,16 @@ function rebuilder(text: string, start: number, end: number, limits: YamlLimits)
     const doc = parseYaml(text, limits, { fastPath: false }).documents.find((d) => d.start === start);
     return doc?.root ?? { kind: 'map', start, end: start, pairs: [] };
   };
+}
+
+/** Rebuilds a js-yaml document's tree the same way; captures only the text and numbers, never the first tree. */
+function yamlRebuilder(text: string, start: number, end: number, limits: YamlLimits, rootStart: number): () => YNode {
+  return () => reparseDocument(text, start, end, limits) ?? { kind: 'map', start: rootStart, end: rootStart, pairs: [] };
+}
+
+function hasAmpersand(text: string, start: number, end: number): boolean {
+  const at = text.indexOf('&', start);
+  return at >= 0 && at < end;
 }
 
 function isList(value: unknown): boolean {

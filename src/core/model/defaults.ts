@@ -181,8 +181,8 @@ export function workloadFrom(o: LoadedObject, defaultNamespace = 'default'): Wor
   }
   let replicas = 1;
   if (kind === 'Job' || kind === 'CronJob') {
-    replicas = int(kind === 'Job' ? spec['parallelism'] : dig(spec, 'jobTemplate', 'spec', 'parallelism')) ?? 1;
-  } else if (kind !== 'DaemonSet') replicas = int(spec['replicas']) ?? 1;
+    replicas = podCount(kind === 'Job' ? spec['parallelism'] : dig(spec, 'jobTemplate', 'spec', 'parallelism'));
+  } else if (kind !== 'DaemonSet') replicas = podCount(spec['replicas']);
   return {
     kind,
     namespace: namespaceOf(o, defaultNamespace),
@@ -195,6 +195,18 @@ export function workloadFrom(o: LoadedObject, defaultNamespace = 'default'): Wor
     serviceName: kind === 'StatefulSet' ? str(spec['serviceName']) : undefined,
     loaded: o,
   };
+}
+
+/** The largest value of an int32 field (replicas, parallelism). */
+export const INT32_MAX = 2147483647;
+
+/**
+ * A replicas/parallelism count as the API server takes it: absent means 1; a count it rejects (not an integer,
+ * negative, beyond int32) means the object is never stored, so it runs no pods (KSD403 says why).
+ */
+export function podCount(v: unknown): number {
+  if (v === undefined || v === null) return 1;
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= INT32_MAX ? v : 0;
 }
 
 export function labelSelectorFrom(v: unknown): V1LabelSelector {

@@ -3,7 +3,7 @@ import { matchesLabelSelector } from '../selectors';
 import { cidrAt, cidrSize, parseCIDR, type CIDR } from '../net/ip';
 import { containerPortsOf } from './defaults';
 import { dig, rec, str } from './read';
-import { fnv1a, nameSuffix } from './hash';
+import { fnv1a, nameSuffix, shortSuffix } from './hash';
 import type { ContainerPortModel, NodeModel, PodModel, WorkloadModel } from './types';
 
 /**
@@ -181,6 +181,8 @@ interface Shape {
   ports: ContainerPortModel[];
   owner: { kind: string; name: string };
   pods: { name: string; labels: Record<string, string> }[];
+  /** fnv1a of the part of each pod's suffix seed before its index (hashed once, not once per pod). */
+  seedHash: number;
 }
 const shapes = new WeakMap<WorkloadModel, Shape>();
 
@@ -188,7 +190,8 @@ function shapeOf(w: WorkloadModel): Shape {
   let shape = shapes.get(w);
   if (!shape) {
     const spec = rec(w.template?.spec);
-    shape = { spec, hash: nameSuffix(`${w.namespace}/${w.name}/template`, 10), ports: containerPortsOf(spec), owner: { kind: w.kind, name: w.name }, pods: [] };
+    const seedHash = fnv1a(w.kind === 'Deployment' ? `${w.name}/` : `${w.namespace}/${w.name}/`);
+    shape = { spec, hash: nameSuffix(`${w.namespace}/${w.name}/template`, 10), ports: containerPortsOf(spec), owner: { kind: w.kind, name: w.name }, pods: [], seedHash };
     shapes.set(w, shape);
   }
   return shape;
@@ -199,7 +202,7 @@ function podShape(w: WorkloadModel, shape: Shape, i: number): { name: string; la
   if (known) return known;
   const hash = shape.hash;
   const name =
-    w.kind === 'StatefulSet' ? `${w.name}-${i}` : w.kind === 'Deployment' ? `${w.name}-${hash}-${nameSuffix(`${w.name}/${i}`, 5)}` : `${w.name}-${nameSuffix(`${w.namespace}/${w.name}/${i}`, 5)}`;
+    w.kind === 'StatefulSet' ? `${w.name}-${i}` : generatedName(w.kind === 'Deployment' ? `${w.name}-${hash}-` : `${w.name}-`, shortSuffix(fnv1a(String(i), shape.seedHash), 5));
   const labels: Record<string, string> = { ...w.templateLabels };
   if (w.kind === 'Deployment') labels['pod-template-hash'] = hash;
   if (w.kind === 'StatefulSet') {
@@ -209,6 +212,14 @@ function podShape(w: WorkloadModel, shape: Shape, i: number): { name: string; la
   const made = { name, labels };
   shape.pods[i] = made;
   return made;
+}
+
+/**
+ * A name from metadata.generateName, as the API server makes it (apiserver storage/names): the base cut to
+ * 58 characters, then 5 random ones, so generated pod names never pass 63 characters.
+ */
+function generatedName(base: string, suffix: string): string {
+  return (base.length > 58 ? base.slice(0, 58) : base) + suffix;
 }
 
 function ownedByDeployment(w: WorkloadModel, deployments: Set<string>): boolean {

@@ -4,6 +4,7 @@
  */
 export { parseNft } from '../rules/nft/parse';
 export { dumpNftTable, listNftTable } from '../rules/nft/print';
+export type { NftRuleset } from '../rules/nft/types';
 export type { IpvsRealServer, IpvsTable, IpvsVirtualServer } from '../rules/ipvs/types';
 export type { IpsetContent } from '../rules/ipvs/ipset';
 export { ipvsVsKey, type IpvsDiffSide } from '../rules/ipvs/diff';

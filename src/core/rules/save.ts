@@ -55,7 +55,7 @@ export function parseSave(text: string): RuleSet {
     const words = tokenize(line, lineNo, scratch);
     let counters: { packets: number; bytes: number } | undefined;
     let at = 0;
-    const cm = line.charCodeAt(0) === 91 ? COUNTERS.exec(words[0] ?? '') : null;
+    const cm = words[0]?.charCodeAt(0) === 91 ? COUNTERS.exec(words[0]) : null;
     if (cm) {
       counters = { packets: Number(cm[1]), bytes: Number(cm[2]) };
       at = 1;

@@ -61,7 +61,7 @@ class Tracer {
       this.warnings.add(`jumps nest deeper than ${MAX_DEPTH} at ${table}/${name} (a loop?): returning`);
       return [{ b: start, end: 'RETURN' }];
     }
-    const list = candidates(compiled, dstKeyOf(start.pkt.dstText), start.pkt.dport);
+    const list = candidates(compiled, start.pkt.dstKey, start.pkt.dport);
     const out: Outcome[] = [];
     const pending: { b: Branch; i: number }[] = [{ b: start, i: 0 }];
     while (pending.length) {
@@ -113,25 +113,31 @@ class Tracer {
 
   apply(rule: Rule, b0: Branch, p: number, depth: number): Outcome[] {
     const t = rule.target;
-    const where = { table: rule.table, chain: rule.chain, comment: rule.comment };
     const odds = p < 1 ? ` (rule probability ${trim(p)}: ${Number((snapProbability(b0.prob) * 100).toFixed(2))}% of new connections take this way)` : '';
-    let b = b0;
-    if (rule.comment) b = { ...b, comments: { c: { table: rule.table, chain: rule.chain, comment: rule.comment, target: t ? targetName(t) : '' }, prev: b.comments } };
-    for (const m of rule.matches) if (m.kind === 'recent' && m.op === 'set' && !m.negate) b = { ...b, affinity: { seconds: this.rules.affinitySeconds.get(m.name) } };
+    // One fresh branch per rule taken: this rule's comment, affinity, step and effects are set on it in
+    // place (it is not shared until it is returned), rather than copied once per change.
+    const b: Branch = { ...b0 };
+    if (rule.comment) b.comments = { c: { table: rule.table, chain: rule.chain, comment: rule.comment, target: t ? targetName(t) : '' }, prev: b0.comments };
+    for (const m of rule.matches) if (m.kind === 'recent' && m.op === 'set' && !m.negate) b.affinity = { seconds: this.rules.affinitySeconds.get(m.name) };
     const text = rule.synthetic ? `${rule.text}  (hook kube-proxy installs outside its restore payload)` : rule.text;
-    if (!t) return [{ b: this.step(b, rule.table, rule.chain, text, `matched; no target, continue${odds}`), end: 'RETURN' }];
+    const stepped = (effect: string): Branch => {
+      b.steps = { step: { table: rule.table, chain: rule.chain, rule: text, effect }, phase: this.phase, prev: b0.steps };
+      return b;
+    };
+    if (!t) return [{ b: stepped(`matched; no target, continue${odds}`), end: 'RETURN' }];
     switch (t.kind) {
-      case 'chain': {
-        const nb = this.step(b, rule.table, rule.chain, text, `${t.goto ? 'goto' : 'jump to'} ${t.chain}${odds}`);
-        return this.chain(rule.table, t.chain, nb, depth + 1);
+      case 'chain':
+        return this.chain(rule.table, t.chain, stepped(`${t.goto ? 'goto' : 'jump to'} ${t.chain}${odds}`), depth + 1);
+      case 'ACCEPT': {
+        const where = { table: rule.table, chain: rule.chain, comment: rule.comment };
+        stepped(`ACCEPT${odds}`).acceptedBy = where;
+        return [{ b, end: 'ACCEPT', decidedBy: where }];
       }
-      case 'ACCEPT':
-        return [{ b: { ...this.step(b, rule.table, rule.chain, text, `ACCEPT${odds}`), acceptedBy: where }, end: 'ACCEPT', decidedBy: where }];
       case 'DROP':
       case 'REJECT':
-        return [{ b: this.step(b, rule.table, rule.chain, text, `${t.kind}${odds}`), end: t.kind, decidedBy: where }];
+        return [{ b: stepped(`${t.kind}${odds}`), end: t.kind, decidedBy: { table: rule.table, chain: rule.chain, comment: rule.comment } }];
       case 'RETURN':
-        return [{ b: this.step(b, rule.table, rule.chain, text, `RETURN${odds}`), end: 'RETURN' }];
+        return [{ b: stepped(`RETURN${odds}`), end: 'RETURN' }];
       case 'DNAT': {
         const port = t.port ?? b.pkt.dport;
         const ip = addr(t.ip);
@@ -139,20 +145,24 @@ class Tracer {
           this.warnings.add(`DNAT to unreadable address ${t.ip}`);
           return [{ b, end: 'RETURN' }];
         }
-        const nb = this.step(b, rule.table, rule.chain, text, `DNAT to ${t.ip.includes(':') ? `[${t.ip}]` : t.ip}:${port}${odds}`);
-        return [{ b: { ...nb, dnat: { ip: ip.text, port }, pkt: { ...nb.pkt, dst: ip.parsed, dstText: ip.text, dst4: ip.v4, dport: port, dnat: true } }, end: 'NAT' }];
+        stepped(`DNAT to ${t.ip.includes(':') ? `[${t.ip}]` : t.ip}:${port}${odds}`);
+        b.dnat = { ip: ip.text, port };
+        b.pkt = { ...b.pkt, dst: ip.parsed, dstText: ip.text, dstKey: dstKeyOf(ip.text), dst4: ip.v4, dport: port, dnat: true };
+        return [{ b, end: 'NAT' }];
       }
       case 'MASQUERADE':
       case 'SNAT':
-        return [{ b: { ...this.step(b, rule.table, rule.chain, text, `${t.kind}: source address rewritten${odds}`), masquerade: true }, end: 'NAT' }];
+        stepped(`${t.kind}: source address rewritten${odds}`).masquerade = true;
+        return [{ b, end: 'NAT' }];
       case 'MARK': {
         const mark = (((b.pkt.mark & ~t.mask) >>> 0) ^ t.value) >>> 0;
-        const nb = this.step(b, rule.table, rule.chain, text, `mark 0x${b.pkt.mark.toString(16)} -> 0x${mark.toString(16)}${odds}`);
-        return [{ b: { ...nb, pkt: { ...nb.pkt, mark } }, end: 'RETURN' }];
+        stepped(`mark 0x${b.pkt.mark.toString(16)} -> 0x${mark.toString(16)}${odds}`);
+        b.pkt = { ...b.pkt, mark };
+        return [{ b, end: 'RETURN' }];
       }
       case 'other':
         this.warnings.add(`target ${t.name} is not modelled: treated as non-terminating`);
-        return [{ b: this.step(b, rule.table, rule.chain, text, `${t.name} (not modelled), continue`), end: 'RETURN' }];
+        return [{ b: stepped(`${t.name} (not modelled), continue`), end: 'RETURN' }];
     }
   }
 }
@@ -193,7 +203,7 @@ export function traceCompiled(rules: CompiledRules, packet: TracePacket, ctx: Tr
   if (!Number.isInteger(packet.port) || packet.port < 1 || packet.port > 65535) throw new Error(`port ${packet.port} is not between 1 and 65535`);
   const tracer = new Tracer(rules, ctx);
   const start: Branch = {
-    pkt: { src: src.parsed, srcText: src.text, src4: src.v4, dst: dst.parsed, dstText: dst.text, dst4: dst.v4, dport: packet.port, proto: packet.protocol.toLowerCase(), mark: 0, dnat: false },
+    pkt: { src: src.parsed, srcText: src.text, src4: src.v4, dst: dst.parsed, dstText: dst.text, dstKey: dstKeyOf(dst.text), dst4: dst.v4, dport: packet.port, proto: packet.protocol.toLowerCase(), mark: 0, dnat: false },
     prob: 1,
     masquerade: false,
   };

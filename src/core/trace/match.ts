@@ -10,6 +10,8 @@ export interface PacketState {
   srcText: string;
   dst: ParsedIP;
   dstText: string;
+  /** The index key for the destination (`10.0.0.1/32`), computed once per address rather than per chain. */
+  dstKey: string;
   dport: number;
   proto: string;
   mark: number;

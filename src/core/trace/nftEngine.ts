@@ -207,8 +207,10 @@ class NftTracer {
           const port = s.port ?? b.pkt.dport;
           const text = formatIP(ip);
           const nb = this.step(this.noted(b, rule, table, chain, 'dnat'), table, chain.name, rule.text, `DNAT to ${text.includes(':') ? `[${text}]` : text}:${port}${odds}`);
-          return [{ b: { ...nb, dnat: { ip: text, port }, pkt: { ...nb.pkt, dst: text, dport: port } }, end: 'NAT' }];
+          return [{ b: { ...nb, dnat: { ip: text, port }, pkt: { ...nb.pkt, dst: text, dport: port, ctStatus: 'dnat' } }, end: 'NAT' }];
         }
+        case 'dnat-map':
+          return this.dnatMap(table, chain, rule, s, b);
         case 'masquerade':
           return [{ b: { ...this.step(b, table, chain.name, rule.text, `masquerade: source address rewritten to the node's address${odds}`), masquerade: true }, end: 'NAT' }];
         case 'verdict':
@@ -218,6 +220,37 @@ class NftTracer {
       }
     }
     return [{ b: rule.statements.length ? this.step(b, table, chain.name, rule.text, `matched; continue${odds}`) : b, end: 'CONTINUE' }];
+  }
+
+  /** `dnat ip to numgen random mod N map { i : addr . port }`: each slot is an endpoint with probability 1/N. */
+  private dnatMap(table: NftTable, chain: NftChain, rule: NftRule, s: Extract<NftStatement, { kind: 'dnat-map' }>, b: NftBranch): Outcome[] {
+    const numgen = /^numgen random mod (\d+)$/.exec(s.keys[0] ?? '');
+    if (!numgen || s.keys.length !== 1) {
+      this.warnings.add(`"dnat to ${s.keys.join(' . ')} map" is only modelled with a numgen key: treated as a no-op`);
+      return [{ b, end: 'CONTINUE' }];
+    }
+    const n = Number(numgen[1]);
+    if ((this.branches += s.entries.length) > MAX_BRANCHES) throw new Error(`more than ${MAX_BRANCHES} branches: the rules fan out too far to trace`);
+    const out: Outcome[] = [];
+    let covered = 0;
+    for (const e of s.entries) {
+      const idx = Number(e.key[0]);
+      const [addr, , portText] = e.value.split(' ');
+      const ip = addr ? parseIP(addr) : undefined;
+      const port = portText === undefined ? b.pkt.dport : Number(portText);
+      if (!Number.isInteger(idx) || idx < 0 || idx >= n || !ip || !Number.isInteger(port)) {
+        this.warnings.add(`dnat map entry "${e.key.join(' . ')} : ${e.value}" is not an address . port: skipped`);
+        continue;
+      }
+      covered++;
+      const text = formatIP(ip);
+      const nb0: NftBranch = { ...b, prob: b.prob / n };
+      const nb = this.step(this.noted(nb0, rule, table, chain, 'dnat'), table, chain.name, rule.text, `DNAT to ${text.includes(':') ? `[${text}]` : text}:${port} (numgen ${idx} of ${n}, probability 1/${n})`);
+      out.push({ b: { ...nb, dnat: { ip: text, port }, pkt: { ...nb.pkt, dst: text, dport: port, ctStatus: 'dnat' } }, end: 'NAT' });
+    }
+    // Numbers the map does not cover: nft finds no address and drops the packet.
+    if (covered < n) out.push({ b: this.step({ ...b, prob: (b.prob * (n - covered)) / n }, table, chain.name, rule.text, 'numgen value not in the dnat map: dropped'), end: 'DROP', decidedBy: { table: label(table), chain: chain.name } });
+    return out;
   }
 
   private noted(b: NftBranch, rule: NftRule, table: NftTable, chain: NftChain, target: string): NftBranch {

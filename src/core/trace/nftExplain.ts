@@ -62,7 +62,12 @@ export function explainNft(d: TraceDetail, branches: (TraceBranch & { lookups: L
       const verb = d.verdict === 'DROP' ? 'dropped (the client times out)' : 'rejected (the client gets "connection refused")';
       const noEp = first?.lookups.find((l) => l.map === '@no-endpoint-services' || l.map === '@no-endpoint-nodeports');
       if (noEp && d.verdict === 'REJECT') parts.push(`${what}${where} is ${verb}: Service port ${noEp.comment ?? svc ?? '?'} has no endpoints (no ready pod, and no serving pod that is terminating).`);
-      else if (noEp) parts.push(`${what}${where} is ${verb}: Service port ${noEp.comment ?? svc ?? '?'} uses a Local traffic policy and ${ctx.nodeName ? `node ${ctx.nodeName}` : 'this node'} has no ready endpoint for it.`);
+      else if (noEp) {
+        parts.push(`${what}${where} is ${verb}: Service port ${noEp.comment ?? svc ?? '?'} uses a Local traffic policy and ${ctx.nodeName ? `node ${ctx.nodeName}` : 'this node'} has no ready endpoint for it.`);
+        // The check ran on the output hook before nat-output (filter chains at -110, kube-proxy before 1.34).
+        if (ctx.source === 'node' && noEp.map === '@no-endpoint-services' && !d.steps.some((s) => s.chain === 'nat-output'))
+          parts.push('The check ran before DNAT on the output hook, as kube-proxy before 1.34 does: for an external address of a Service with externalTrafficPolicy Local this drops the node\'s own connections, which 1.34 and later short-circuit to all endpoints (kubernetes #131765).');
+      }
       else if (by?.chain.startsWith('firewall-')) parts.push(`${what}${where} is ${verb}: source ${p.from} is outside the loadBalancerSourceRanges of ${servicePortOfChain(by.chain) ?? 'the Service'}.`);
       else if (by?.comment === 'Reject traffic to invalid ports of ClusterIPs') parts.push(`${what}${where} is ${verb}: ${p.to} is a ClusterIP, but no Service port ${p.port}/${p.protocol} is defined on it (nftables mode rejects this; iptables mode would let it through untouched).`);
       else if (by?.comment === 'Drop traffic to unallocated ClusterIPs') parts.push(`${what}${where} is ${verb}: ${p.to} is inside the service CIDR but no Service has it as its ClusterIP.`);

@@ -9,6 +9,8 @@ export interface NftPacket {
   /** tcp, udp or sctp. */
   proto: string;
   mark: number;
+  /** `dnat` once the connection was destination-NATed (what `ct status dnat` matches). */
+  ctStatus?: string;
 }
 
 export interface NftEnv {
@@ -56,7 +58,7 @@ export function keyValue(key: string, p: NftPacket, env: NftEnv): KeyValue | und
       // The first packet of a new connection: no conntrack entry exists yet.
       return { kind: 'word', value: 'new' };
     case 'ct status':
-      return { kind: 'word', value: '' };
+      return { kind: 'word', value: p.ctStatus ?? '' };
     case 'mark':
       return { kind: 'mark', value: p.mark };
     case 'meta nfproto':

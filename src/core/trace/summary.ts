@@ -47,26 +47,44 @@ export function summarizeBranches(branches: readonly TraceBranch[], paths: reado
   const order: Verdict[] = ['DNAT', 'ACCEPT', 'REJECT', 'DROP', 'NONE'];
   const verdict = order.find((v) => branches.some((b) => b.verdict === v)) ?? 'NONE';
   const ordered: StepNode[] = [];
-  const seen = new Set<string>();
+  // Steps already listed, by rule text, then compared field by field (no key string per step).
+  const seen = new Map<string, TraceStep[]>();
+  // Branches share the nodes of their common prefix: a node met before is skipped without a lookup.
+  const met = new Set<StepNode>();
   for (const last of paths) {
     const list: StepNode[] = [];
-    for (let s = last; s; s = s.prev) list.push(s);
+    for (let s = last; s && !met.has(s); s = s.prev) list.push(s);
     for (let i = list.length - 1; i >= 0; i--) {
       const s = list[i]!;
-      const k = `${s.step.table}\0${s.step.chain}\0${s.step.rule}\0${s.step.effect}`;
-      if (!seen.has(k)) {
-        seen.add(k);
-        ordered.push(s);
-      }
+      met.add(s);
+      const same = seen.get(s.step.rule);
+      if (!same) seen.set(s.step.rule, [s.step]);
+      else if (same.some((x) => x.table === s.step.table && x.chain === s.step.chain && x.effect === s.step.effect)) continue;
+      else same.push(s.step);
+      ordered.push(s);
     }
   }
-  const steps = ordered
-    .map((s, i) => ({ s, i }))
-    .sort((a, b) => a.s.phase - b.s.phase || a.i - b.i)
-    .map((x) => x.s.step);
+  const steps = inPhaseOrder(ordered);
   const relevant = verdict === 'DNAT' ? branches.filter((b) => b.verdict === 'DNAT') : branches;
   const masquerade = relevant.some((b) => b.masquerade && b.probability > 0);
   return { verdict, endpoints: [...endpoints.values()], steps, masquerade };
+}
+
+/** The steps hook by hook (a stable sort by phase), kept in first-seen order within a phase. */
+function inPhaseOrder(ordered: readonly StepNode[]): TraceStep[] {
+  const byPhase: TraceStep[][] = [];
+  for (const s of ordered) {
+    if (!Number.isInteger(s.phase) || s.phase < 0 || s.phase > 15) {
+      return ordered
+        .map((x, i) => ({ x, i }))
+        .sort((a, b) => a.x.phase - b.x.phase || a.i - b.i)
+        .map((y) => y.x.step);
+    }
+    (byPhase[s.phase] ??= []).push(s.step);
+  }
+  const out: TraceStep[] = [];
+  for (const list of byPhase) if (list) out.push(...list);
+  return out;
 }
 
 /** The sentence for a packet a rule accepts without translation (every engine words it alike). */

@@ -8,15 +8,12 @@ export interface Range {
   end: Position;
 }
 
-/**
- * Line starts are found on first use: an editor re-loads a large file on every edit and most of its
- * documents' indexes (and the whole file's) are never asked for a position.
- */
 export class LineIndex {
-  private lazyStarts: number[] | undefined;
+  private lineStarts: number[] | undefined;
   constructor(readonly text: string) {}
+  /** Line start offsets, found on first use: most files loaded by the CLI are never asked for a position. */
   private get starts(): number[] {
-    if (this.lazyStarts) return this.lazyStarts;
+    if (this.lineStarts) return this.lineStarts;
     const text = this.text;
     const starts = [0];
     for (let i = 0; i < text.length; i++) {
@@ -24,7 +21,7 @@ export class LineIndex {
       if (c === 10) starts.push(i + 1);
       else if (c === 13 && text.charCodeAt(i + 1) !== 10) starts.push(i + 1);
     }
-    return (this.lazyStarts = starts);
+    return (this.lineStarts = starts);
   }
   /** Offset of the first character of a line (0-based; past the last line: the text's length). */
   lineStart(line: number): number {
@@ -47,17 +44,15 @@ export class LineIndex {
   }
   offset(pos: Position): number {
     if (pos.line < 0) return 0;
-    const starts = this.starts;
-    if (pos.line >= starts.length) return this.text.length;
-    return Math.min(starts[pos.line]! + pos.character, this.text.length);
+    if (pos.line >= this.starts.length) return this.text.length;
+    return Math.min(this.starts[pos.line]! + pos.character, this.text.length);
   }
   range(start: number, end: number): Range {
     return { start: this.position(start), end: this.position(end) };
   }
   lineText(line: number): string {
-    const starts = this.starts;
-    const s = starts[line] ?? this.text.length;
-    const e = starts[line + 1] ?? this.text.length;
+    const s = this.starts[line] ?? this.text.length;
+    const e = this.starts[line + 1] ?? this.text.length;
     return this.text.slice(s, e).replace(/\r?\n$|\r$/, '');
   }
 }

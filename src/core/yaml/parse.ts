@@ -159,6 +159,20 @@ export function parseYaml(text: string, limits: YamlLimits = DEFAULT_YAML_LIMITS
   return result;
 }
 
+/**
+ * The node tree of the one document in text[start, end), as js-yaml builds it, with file offsets (what
+ * parseYaml gave for it). Used to rebuild a tree that loading let go; undefined if the text no longer parses.
+ */
+export function reparseDocument(text: string, start: number, end: number, limits: YamlLimits = DEFAULT_YAML_LIMITS): YNode | undefined {
+  const slice = text.slice(start, end);
+  try {
+    const docs = buildDocuments(slice, parseEvents(slice, { maxDepth: limits.maxDepth }), start, limits, []);
+    return docs.length === 1 ? docs[0]!.root : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function fastDocument(text: string, start: number, end: number, maxDepth: number, tree: boolean): { root?: YNode; value: unknown; warnings: YamlError[] } | undefined {
   if (!tree) return fastDocumentValue(text, start, end, maxDepth);
   const root = fastParseDocument(text, start, end, maxDepth);

@@ -101,7 +101,15 @@ export function formatFixed(x: number, digits: number): string {
  * iptables prints it back as %.11f of (value / 2^31).
  */
 export function savedProbability(p: string): string {
-  const stored = Math.round(Number(p) * 0x80000000);
-  return formatFixed(stored / 0x80000000, 11);
+  let saved = savedProbabilities.get(p);
+  if (saved === undefined) {
+    const stored = Math.round(Number(p) * 0x80000000);
+    saved = formatFixed(stored / 0x80000000, 11);
+    // A payload has a handful of distinct probabilities (1/n for the endpoint counts): keep them.
+    if (savedProbabilities.size < 10_000) savedProbabilities.set(p, saved);
+  }
+  return saved;
 }
+
+const savedProbabilities = new Map<string, string>();
 

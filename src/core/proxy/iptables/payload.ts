@@ -14,10 +14,52 @@ export function rule(chain: string, args: readonly string[]): IptRule {
 
 /** The words of a rule's text; double-quoted comments stay one word (with their quotes). */
 export function ruleWords(text: string): string[] {
+  // By char codes, the same words as /"(?:[^"\\]|\\.)*"|\S+/g: a quoted run when the closing quote is
+  // there, else a run of non-blanks. (This runs once per rule of every save view.)
   const words: string[] = [];
-  const re = /"(?:[^"\\]|\\.)*"|\S+/g;
-  for (let m = re.exec(text); m; m = re.exec(text)) words.push(m[0]);
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    if (isBlank(text.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    if (text.charCodeAt(i) === 34) {
+      const end = quotedEnd(text, i);
+      if (end > 0) {
+        words.push(text.slice(i, end));
+        i = end;
+        continue;
+      }
+    }
+    let j = i + 1;
+    while (j < n && !isBlank(text.charCodeAt(j))) j++;
+    words.push(text.slice(i, j));
+    i = j;
+  }
   return words;
+}
+
+/** The index after the closing quote of the quoted run starting at `start`, or -1 when it is not closed. */
+function quotedEnd(text: string, start: number): number {
+  for (let j = start + 1; j < text.length; j++) {
+    const c = text.charCodeAt(j);
+    if (c === 34) return j + 1;
+    if (c === 92) {
+      // A backslash escapes any next character but a line terminator (a regular expression's `.`).
+      const d = j + 1 < text.length ? text.charCodeAt(j + 1) : 10;
+      if (d === 10 || d === 13 || d === 0x2028 || d === 0x2029) return -1;
+      j++;
+    }
+  }
+  return -1;
+}
+
+/** JavaScript's \s: the characters a regular expression's \S excludes. */
+function isBlank(c: number): boolean {
+  if (c <= 32) return c === 32 || (c >= 9 && c <= 13);
+  if (c < 160) return false;
+  return c === 160 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
 }
 
 export interface IptTable {

@@ -4,6 +4,7 @@ import { buildProxyModel } from '../model';
 import type { ProxyModel, ProxyNode } from '../types';
 import { masqueradeMark } from '../mark';
 import { writeServicePort } from './servicePort';
+import { NFT_DEFAULT_PROFILE, type NftProfile } from './profiles';
 import { writeSetup } from './setup';
 import { NftTransaction } from './transaction';
 
@@ -18,6 +19,8 @@ export interface NftRenderOptions {
   preferSameNode?: boolean;
   /** Write a `# ns/svc:port` line before each Service port's commands. */
   annotate?: boolean;
+  /** The kube-proxy release layout (default: the newest modelled one); see nftProfile(version). */
+  profile?: NftProfile;
 }
 
 export interface NftRendered {
@@ -29,6 +32,7 @@ export interface NftRendered {
   nodePortIPs: string[] | undefined;
   serviceCIDRs: string[];
   notes: string[];
+  profile: NftProfile;
 }
 
 /**
@@ -66,6 +70,7 @@ export function nftNodePortIPs(configured: readonly string[], node: ProxyNode, f
 
 export function renderNftables(state: ClusterState, options: NftRenderOptions = {}): NftRendered {
   const family = options.family ?? 'IPv4';
+  const profile = options.profile ?? NFT_DEFAULT_PROFILE;
   const model = buildProxyModel(state, { family, node: options.node, preferSameNode: options.preferSameNode });
   const ipX = family === 'IPv4' ? 'ip' : 'ip6';
   const notes: string[] = [];
@@ -76,7 +81,7 @@ export function renderNftables(state: ClusterState, options: NftRenderOptions = 
   const nodePortIPs = nftNodePortIPs(state.proxy.nodePortAddresses, model.node, family, notes);
   if (model.node.placeholder) notes.push(`no Node given: rules are computed for a stand-in node "${model.node.name}" with no addresses`);
   if (model.detector.mode === 'None' && model.detector.reason) notes.push(`local traffic detection is off (${model.detector.reason}): ClusterIP traffic is never masqueraded`);
-  writeSetup(tx, { ipX, mark: options.masqueradeMark ?? masqueradeMark(state.proxy.masqueradeBit), serviceCIDRs: serviceCIDRs.join(','), nodePortIPs }, created);
+  writeSetup(tx, { ipX, mark: options.masqueradeMark ?? masqueradeMark(state.proxy.masqueradeBit), serviceCIDRs: serviceCIDRs.join(','), nodePortIPs, profile }, created);
   const wanted = options.services ? new Set(options.services) : undefined;
   for (const sp of model.ports) {
     if (wanted && !wanted.has(`${sp.info.namespace}/${sp.info.name}`)) continue;
@@ -90,7 +95,8 @@ export function renderNftables(state: ClusterState, options: NftRenderOptions = 
       detector: model.detector,
       nodeIP: model.node.primaryIP[family],
       created,
+      masqMatchesPort: profile.masqMatchesPort,
     });
   }
-  return { family, tableFamily: ipX, text: tx.text(), model, nodePortIPs, serviceCIDRs, notes };
+  return { family, tableFamily: ipX, text: tx.text(), model, nodePortIPs, serviceCIDRs, notes, profile };
 }

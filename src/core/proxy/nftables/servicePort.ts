@@ -12,6 +12,8 @@ export interface NftServiceContext {
   /** kube-proxy's node IP for this family (for LoadBalancerSourceRanges that include the node). */
   nodeIP: string | undefined;
   created: Set<string>;
+  /** The ClusterIP masquerade rule matches the port too (before v1.34). */
+  masqMatchesPort?: boolean;
 }
 
 /** nft words matching traffic from (or not from) a local pod; [] when no detector is configured. */
@@ -97,8 +99,9 @@ export function writeServicePort(tx: NftTransaction, sp: ProxiedServicePort, ctx
   }
 
   if (hasInternalEndpoints) {
-    if (ctx.masqueradeAll) tx.addRule(internalChain, `${ipX} daddr ${info.clusterIP} jump mark-for-masquerade`);
-    else if (ctx.detector.mode !== 'None') tx.addRule(internalChain, `${ipX} daddr ${info.clusterIP} ${detectorNFT(ctx.detector, ipX, false)} jump mark-for-masquerade`);
+    const dst = `${ipX} daddr ${info.clusterIP}${ctx.masqMatchesPort ? ` ${protocol} dport ${port}` : ''}`;
+    if (ctx.masqueradeAll) tx.addRule(internalChain, `${dst} jump mark-for-masquerade`);
+    else if (ctx.detector.mode !== 'None') tx.addRule(internalChain, `${dst} ${detectorNFT(ctx.detector, ipX, false)} jump mark-for-masquerade`);
   }
 
   if (usesExternalChain) {

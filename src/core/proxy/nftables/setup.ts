@@ -1,4 +1,5 @@
 /** The fixed part of kube-proxy's nftables table (setupNFTables): base chains, jump rules, sets and maps. */
+import { NFT_DEFAULT_PROFILE, type NftProfile } from './profiles';
 import type { NftTransaction } from './transaction';
 
 export interface NftSetupInput {
@@ -9,32 +10,11 @@ export interface NftSetupInput {
   serviceCIDRs: string;
   /** undefined: nodePortAddresses match all addresses (no nodeport-ips set). */
   nodePortIPs: string[] | undefined;
+  profile?: NftProfile;
 }
 
-export const BASE_CHAINS: { name: string; type: string; hook: string; priority: number }[] = [
-  { name: 'filter-prerouting-pre-dnat', type: 'filter', hook: 'prerouting', priority: -110 },
-  { name: 'filter-output-pre-dnat', type: 'filter', hook: 'output', priority: -110 },
-  { name: 'filter-input', type: 'filter', hook: 'input', priority: 0 },
-  { name: 'filter-forward', type: 'filter', hook: 'forward', priority: 0 },
-  { name: 'filter-output', type: 'filter', hook: 'output', priority: 0 },
-  { name: 'nat-prerouting', type: 'nat', hook: 'prerouting', priority: -100 },
-  { name: 'nat-output', type: 'nat', hook: 'output', priority: -100 },
-  { name: 'nat-postrouting', type: 'nat', hook: 'postrouting', priority: 100 },
-];
-
-const JUMP_CHAINS: { dst: string; src: string; extra: string }[] = [
-  { dst: 'nodeport-endpoints-check', src: 'filter-input', extra: 'ct state new' },
-  { dst: 'service-endpoints-check', src: 'filter-input', extra: 'ct state new' },
-  { dst: 'service-endpoints-check', src: 'filter-forward', extra: 'ct state new' },
-  { dst: 'service-endpoints-check', src: 'filter-output', extra: 'ct state new' },
-  { dst: 'firewall-check', src: 'filter-prerouting-pre-dnat', extra: 'ct state new' },
-  { dst: 'firewall-check', src: 'filter-output-pre-dnat', extra: 'ct state new' },
-  { dst: 'services', src: 'nat-output', extra: '' },
-  { dst: 'services', src: 'nat-prerouting', extra: '' },
-  { dst: 'masquerading', src: 'nat-postrouting', extra: '' },
-  { dst: 'cluster-ips-check', src: 'filter-forward', extra: 'ct state new' },
-  { dst: 'cluster-ips-check', src: 'filter-output', extra: 'ct state new' },
-];
+/** The base chains of the default (newest modelled) layout. */
+export const BASE_CHAINS = NFT_DEFAULT_PROFILE.baseChains;
 
 /** add + flush, once per chain per transaction (ensureChain). */
 export function ensureChain(tx: NftTransaction, created: Set<string>, name: string): void {
@@ -47,19 +27,20 @@ export function ensureChain(tx: NftTransaction, created: Set<string>, name: stri
 /** Writes setupNFTables as a freshly started kube-proxy does on its first (full) sync. */
 export function writeSetup(tx: NftTransaction, input: NftSetupInput, created: Set<string>): void {
   const { ipX, mark } = input;
+  const profile = input.profile ?? NFT_DEFAULT_PROFILE;
   const addr = ipX === 'ip' ? 'ipv4_addr' : 'ipv6_addr';
   const noLocalhost = ipX === 'ip' ? 'ip daddr != 127.0.0.0/8' : 'ip6 daddr != ::1';
   tx.addTable('rules for kube-proxy');
   // First sync only: add+delete so base chains are recreated with the current properties.
-  for (const bc of BASE_CHAINS) {
+  for (const bc of profile.baseChains) {
     tx.addChain(bc.name);
     tx.deleteChain(bc.name);
   }
-  for (const bc of BASE_CHAINS) {
+  for (const bc of profile.baseChains) {
     tx.addChain(bc.name, { type: bc.type, hook: bc.hook, priority: bc.priority });
     tx.flushChain(bc.name);
   }
-  for (const j of JUMP_CHAINS) {
+  for (const j of profile.jumpChains) {
     ensureChain(tx, created, j.dst);
     tx.addRule(j.src, j.extra ? `${j.extra} jump ${j.dst}` : `jump ${j.dst}`);
   }

@@ -47,6 +47,8 @@ export function statementKey(s: NftStatement): string | undefined {
       return s.target ? `${s.verdict} ${s.target}` : s.verdict;
     case 'dnat':
       return `dnat ${canonicalWord(s.addr)}${s.port !== undefined ? `:${s.port}` : ''}`;
+    case 'dnat-map':
+      return `dnat ${s.keys.join('.')} map ${valueKey({ kind: 'map', entries: s.entries }, s.keys.length === 1 && s.keys[0]!.startsWith('numgen '))}`;
     case 'masquerade':
       return `masquerade ${[...s.flags].sort().join(',')}`;
     case 'mark-set':

@@ -180,6 +180,22 @@ export function parseRuleTokens(tokens: readonly Token[]): ParsedRule {
         c.next();
         if (c.peek() === 'ip' || c.peek() === 'ip6') c.next();
         if (c.next() !== 'to') throw new Error('expected "dnat to ADDRESS[:PORT]"');
+        const sel = readSelector(c);
+        if (sel) {
+          // `dnat ip to numgen random mod 2 map { 0 : 10.0.0.1 . 80 , ... }`: the address comes from a map.
+          const keys = [sel];
+          while (c.peek() === '.') {
+            c.next();
+            const k = readSelector(c);
+            if (!k) throw new Error('expected a selector after "." in a dnat map key');
+            keys.push(k);
+          }
+          if (c.next() !== 'map' || c.peek() !== '{') throw new Error('expected "map { ... }" after the dnat key');
+          const m = readBraced(c);
+          if (m.kind !== 'map') throw new Error('a dnat map needs "key : address . port" entries');
+          statements.push({ kind: 'dnat-map', keys, entries: m.entries.map((e) => ({ key: e.key, value: e.value.split(/\s+/).join(' ') })) });
+          continue;
+        }
         statements.push({ kind: 'dnat', ...splitHostPortText(c.next()) });
         continue;
       }

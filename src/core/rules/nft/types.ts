@@ -22,6 +22,8 @@ export type NftStatement =
   | { kind: 'vmap'; keys: string[]; map: NftValue }
   | { kind: 'verdict'; verdict: 'jump' | 'goto' | 'return' | 'drop' | 'accept' | 'reject' | 'continue'; target?: string }
   | { kind: 'dnat'; addr: string; port?: number }
+  /** `dnat ip to numgen random mod 2 map { 0 : 10.0.0.1 . 80 , 1 : 10.0.0.2 . 80 }` (kube-proxy 1.36+): entry values are `addr . port`. */
+  | { kind: 'dnat-map'; keys: string[]; entries: { key: string[]; value: string }[] }
   | { kind: 'masquerade'; flags: string[] }
   | { kind: 'mark-set'; op: 'or' | 'xor' | 'and' | 'set'; value: string }
   | { kind: 'update'; set: string; keys: string[] }

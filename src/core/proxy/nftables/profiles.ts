@@ -1,0 +1,122 @@
+/**
+ * kube-proxy nftables layouts by version. Each profile switches the facts of pkg/proxy/nftables/proxier.go
+ * that changed between releases; the evidence for each is listed in README ("nftables version profiles").
+ * Releases whose layout we could not establish are refused with a message rather than shown wrongly.
+ */
+import { RulesRequestError } from '../renderers';
+
+export interface NftBaseChain {
+  name: string;
+  type: 'filter' | 'nat';
+  hook: string;
+  priority: number;
+}
+
+export interface NftJumpChain {
+  dst: string;
+  src: string;
+  extra: string;
+}
+
+export interface NftProfile {
+  /** Short id shown in output, e.g. "v1.34-v1.35". */
+  id: string;
+  minMinor: number;
+  maxMinor: number;
+  /** nftablesBaseChains in upstream's order (the order the transaction writes them). */
+  baseChains: readonly NftBaseChain[];
+  /** nftablesJumpChains in upstream's order. */
+  jumpChains: readonly NftJumpChain[];
+  /** The ClusterIP masquerade rule also matches `tcp dport N` (until kubernetes #131492, v1.34). */
+  masqMatchesPort: boolean;
+}
+
+/** v1.34 (kubernetes #132456): filter chains split around DNAT; input/forward/output at priority 0. */
+const v134: NftProfile = {
+  id: 'v1.34-v1.35',
+  minMinor: 34,
+  maxMinor: 35,
+  baseChains: [
+    { name: 'filter-prerouting-pre-dnat', type: 'filter', hook: 'prerouting', priority: -110 },
+    { name: 'filter-output-pre-dnat', type: 'filter', hook: 'output', priority: -110 },
+    { name: 'filter-input', type: 'filter', hook: 'input', priority: 0 },
+    { name: 'filter-forward', type: 'filter', hook: 'forward', priority: 0 },
+    { name: 'filter-output', type: 'filter', hook: 'output', priority: 0 },
+    { name: 'nat-prerouting', type: 'nat', hook: 'prerouting', priority: -100 },
+    { name: 'nat-output', type: 'nat', hook: 'output', priority: -100 },
+    { name: 'nat-postrouting', type: 'nat', hook: 'postrouting', priority: 100 },
+  ],
+  jumpChains: [
+    { dst: 'nodeport-endpoints-check', src: 'filter-input', extra: 'ct state new' },
+    { dst: 'service-endpoints-check', src: 'filter-input', extra: 'ct state new' },
+    { dst: 'service-endpoints-check', src: 'filter-forward', extra: 'ct state new' },
+    { dst: 'service-endpoints-check', src: 'filter-output', extra: 'ct state new' },
+    { dst: 'firewall-check', src: 'filter-prerouting-pre-dnat', extra: 'ct state new' },
+    { dst: 'firewall-check', src: 'filter-output-pre-dnat', extra: 'ct state new' },
+    { dst: 'services', src: 'nat-output', extra: '' },
+    { dst: 'services', src: 'nat-prerouting', extra: '' },
+    { dst: 'masquerading', src: 'nat-postrouting', extra: '' },
+    { dst: 'cluster-ips-check', src: 'filter-forward', extra: 'ct state new' },
+    { dst: 'cluster-ips-check', src: 'filter-output', extra: 'ct state new' },
+  ],
+  masqMatchesPort: false,
+};
+
+/** v1.31-v1.33: every filter chain at dstnat-10 (-110), cluster-ips-check on output from filter-output-post-dnat (dstnat+10). */
+const v131: NftProfile = {
+  id: 'v1.31-v1.33',
+  minMinor: 31,
+  maxMinor: 33,
+  baseChains: [
+    { name: 'filter-prerouting', type: 'filter', hook: 'prerouting', priority: -110 },
+    { name: 'filter-input', type: 'filter', hook: 'input', priority: -110 },
+    { name: 'filter-forward', type: 'filter', hook: 'forward', priority: -110 },
+    { name: 'filter-output', type: 'filter', hook: 'output', priority: -110 },
+    { name: 'filter-output-post-dnat', type: 'filter', hook: 'output', priority: -90 },
+    { name: 'nat-prerouting', type: 'nat', hook: 'prerouting', priority: -100 },
+    { name: 'nat-output', type: 'nat', hook: 'output', priority: -100 },
+    { name: 'nat-postrouting', type: 'nat', hook: 'postrouting', priority: 100 },
+  ],
+  jumpChains: [
+    { dst: 'nodeport-endpoints-check', src: 'filter-input', extra: 'ct state new' },
+    { dst: 'service-endpoints-check', src: 'filter-input', extra: 'ct state new' },
+    { dst: 'service-endpoints-check', src: 'filter-forward', extra: 'ct state new' },
+    { dst: 'service-endpoints-check', src: 'filter-output', extra: 'ct state new' },
+    { dst: 'firewall-check', src: 'filter-prerouting', extra: 'ct state new' },
+    { dst: 'firewall-check', src: 'filter-output', extra: 'ct state new' },
+    { dst: 'services', src: 'nat-output', extra: '' },
+    { dst: 'services', src: 'nat-prerouting', extra: '' },
+    { dst: 'masquerading', src: 'nat-postrouting', extra: '' },
+    { dst: 'cluster-ips-check', src: 'filter-forward', extra: 'ct state new' },
+    { dst: 'cluster-ips-check', src: 'filter-output-post-dnat', extra: 'ct state new' },
+  ],
+  masqMatchesPort: true,
+};
+
+export const NFT_PROFILES: readonly NftProfile[] = [v134, v131];
+
+/** The newest layout we model; used when no version is given. */
+export const NFT_DEFAULT_PROFILE = v134;
+
+const MODELLED = `modelled nftables layouts: ${[...NFT_PROFILES].reverse().map((p) => p.id).join(', ')}`;
+
+/**
+ * The profile for "1.x" / "v1.x" / "1.x.y" (the default layout when no version is given); a
+ * RulesRequestError naming what is known about the release otherwise.
+ */
+export function nftProfile(version?: string): NftProfile {
+  if (version === undefined || version.trim() === '') return NFT_DEFAULT_PROFILE;
+  const m = /^v?1\.(\d{1,3})(?:\.\d{1,4})?$/.exec(version.trim());
+  if (!m) throw new RulesRequestError(`--kube-proxy-version must look like 1.34 or v1.34.2 (got "${version.slice(0, 40)}"); ${MODELLED}`);
+  const minor = Number(m[1]);
+  const p = NFT_PROFILES.find((x) => minor >= x.minMinor && minor <= x.maxMinor);
+  if (p) return p;
+  if (minor < 29) throw new RulesRequestError(`kube-proxy 1.${minor} has no nftables mode (it arrived as alpha in 1.29); ${MODELLED}`);
+  if (minor < 31)
+    throw new RulesRequestError(
+      `kube-proxy 1.${minor}'s nftables mode (alpha) wrote an earlier layout (an "endpoints-check" chain, no cluster-ips set in the first releases) whose exact rules per release are not established; ${MODELLED}`,
+    );
+  throw new RulesRequestError(
+    `kube-proxy 1.${minor}'s nftables rules are not modelled: from 1.36 kube-proxy writes a different layout (kubernetes #135800 removed the mark-for-masquerade chain; a v1.36.2 node lists the ClusterIP masquerade mark in the "services" chain from @cluster-ips, "dnat ip to numgen random mod N map { ... }" instead of per-endpoint chains, and a hairpin-connections set), whose full rule text is not established here; ${MODELLED}. To trace such a node, pass its "nft list table ip kube-proxy" output with --rules`,
+  );
+}
