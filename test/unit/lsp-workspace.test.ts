@@ -37,6 +37,15 @@ test('incremental loading re-parses only the changed document and gives the same
   });
 });
 
+test('incremental loading builds no node tree until a position is asked for, then the same ranges as a full load', () => {
+  const text = [doc('a'), doc('b')].join('\n---\n');
+  const inc = new IncrementalManifest('f.yaml');
+  const objects = inc.update(text, DEFAULT_LOAD_OPTIONS).manifest.objects;
+  for (const o of objects) assert.equal(typeof Object.getOwnPropertyDescriptor(o.source!, 'node')!.get, 'function', `${o.name}: source still lazy`);
+  const full = loadManifest('f.yaml', text);
+  objects.forEach((o, i) => assert.deepEqual(rangeOf(o.source!, ['spec', 'selector', 'app']), rangeOf(full.objects[i]!.source!, ['spec', 'selector', 'app'])));
+});
+
 test('incremental loading shifts load diagnostics of reused documents', () => {
   const text = `${doc('a')}---\nkind: [\n`;
   const inc = new IncrementalManifest('f.yaml');

@@ -6,7 +6,7 @@
  * While a document does not parse (half-typed YAML), the objects of its last good version are kept aside as
  * `retained`: the analysis still sees them, the file's own objects (features, positions) do not.
  */
-import { isHelmTemplate, LineIndex, loadManifest, splitDocuments, tooLargeManifest, type Diagnostic, type LoadedObject, type LoadOptions, type ManifestFile, type Position, type Range } from '../../core';
+import { isHelmTemplate, lazySource, LineIndex, loadManifest, splitDocuments, tooLargeManifest, type Diagnostic, type LoadedObject, type LoadOptions, type ManifestFile, type Position, type Range } from '../../core';
 import { LineCursor } from './lineCursor';
 import { ShiftedLineIndex } from './shiftedLineIndex';
 
@@ -184,7 +184,12 @@ export class IncrementalManifest {
   private parseDocument(text: string, base: Position, options: LoadOptions): CachedDoc {
     const index = new ShiftedLineIndex(text, base);
     const loaded = loadManifest(this.file, text, options);
-    for (const o of loaded.objects) if (o.source) o.source = { ...o.source, index };
+    // Re-homed onto the document's shifted index without reading `node`: the tree stays unbuilt until a
+    // position is asked for (spreading the source would build every tree at load).
+    for (const o of loaded.objects) {
+      const src = o.source;
+      if (src) o.source = lazySource(src.file, index, () => src.node);
+    }
     return { text, index, objects: loaded.objects, diagnostics: loaded.diagnostics };
   }
 }
