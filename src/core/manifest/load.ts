@@ -81,35 +81,27 @@ export function loadManifest(file: string, text: string, options: Partial<LoadOp
       // anchors (aliases share nodes); for the rest it is rebuilt from the text when a position is asked for,
       // as for the fast path's documents: keeping every tree costs more memory than the objects themselves.
       if (isRecord(doc.value) && !isList(doc.value) && !hasAmpersand(text, doc.start, doc.end)) {
-        const root = doc.root;
-        collect(out, undefined, doc.value, !!opts.partial, yamlRebuilder(text, doc.start, doc.end, opts.limits, root.start));
+        collect(out, undefined, doc.value, !!opts.partial, rebuilder(text, doc.start, doc.end, opts.limits, false, doc.root.start));
       } else collect(out, doc.root, doc.value, !!opts.partial);
       continue;
     }
     if (!doc.fast) continue;
     // A fast-path document comes without a tree: the scanner builds it when a position is asked for.
     // Lists need theirs now (their items are found by walking it).
-    const build = rebuilder(text, doc.start, doc.end, opts.limits);
+    const build = rebuilder(text, doc.start, doc.end, opts.limits, true, doc.start);
     if (isList(doc.value)) collect(out, build(), doc.value, !!opts.partial);
     else if (isRecord(doc.value)) collect(out, undefined, doc.value, !!opts.partial, build);
   }
   return out;
 }
 
-/** Rebuilds a fast-path document's tree; captures only the text and numbers, never the first tree. */
-function rebuilder(text: string, start: number, end: number, limits: YamlLimits): () => YNode {
-  return () => {
-    const root = fastParseDocument(text, start, end, limits.maxDepth);
-    if (root) return root;
-    // Unreachable (the scanner is deterministic); the js-yaml path gives the same tree.
-    const doc = parseYaml(text, limits, { fastPath: false }).documents.find((d) => d.start === start);
-    return doc?.root ?? { kind: 'map', start, end: start, pairs: [] };
-  };
-}
-
-/** Rebuilds a js-yaml document's tree the same way; captures only the text and numbers, never the first tree. */
-function yamlRebuilder(text: string, start: number, end: number, limits: YamlLimits, rootStart: number): () => YNode {
-  return () => reparseDocument(text, start, end, limits) ?? { kind: 'map', start: rootStart, end: rootStart, pairs: [] };
+/**
+ * Rebuilds a document's tree as loading first built it: the fast scanner for its documents, js-yaml for the
+ * rest (and, should the scanner ever decline, for those too). Captures only the text and numbers, never the
+ * first tree.
+ */
+function rebuilder(text: string, start: number, end: number, limits: YamlLimits, fast: boolean, rootStart: number): () => YNode {
+  return () => (fast ? fastParseDocument(text, start, end, limits.maxDepth) : undefined) ?? reparseDocument(text, start, end, limits) ?? { kind: 'map', start: rootStart, end: rootStart, pairs: [] };
 }
 
 function hasAmpersand(text: string, start: number, end: number): boolean {
