@@ -10,17 +10,7 @@ import { normalizeSettings } from '../../src/protocol/settings';
 import { Analysis } from '../../src/server/analysis';
 import type { FileChange } from '../../src/server/workspace/workspaceIndex';
 import { WorkspaceIndex } from '../../src/server/workspace/workspaceIndex';
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../../bench/fuzz-mutators';
 
 type Doc =
   | { kind: 'Service'; name: string; ns: string; app: string; port: number; target: number | string; nodePort?: number; clusterIP?: string; type: 'ClusterIP' | 'NodePort'; selector: boolean }

@@ -6,17 +6,7 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 import { buildClusterState, loadManifest, updateClusterState, type ClusterState, type LoadedObject } from '../../src/core';
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../../bench/fuzz-mutators';
 
 interface Work {
   kind: 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'ReplicaSet';
