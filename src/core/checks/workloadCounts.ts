@@ -2,19 +2,10 @@
 import type { Diagnostic } from '../diagnostics';
 import { INT32_MAX } from '../model/defaults';
 import { dig } from '../model/read';
+import { COUNT_PATHS } from '../model/templatePaths';
 import { inFocus } from './scope';
 import type { Check } from './types';
 import { diag } from './util';
-
-/** Where each workload kind keeps the count of pods it runs. */
-const COUNT_PATHS: Partial<Record<string, string[]>> = {
-  Deployment: ['spec', 'replicas'],
-  ReplicaSet: ['spec', 'replicas'],
-  StatefulSet: ['spec', 'replicas'],
-  ReplicationController: ['spec', 'replicas'],
-  Job: ['spec', 'parallelism'],
-  CronJob: ['spec', 'jobTemplate', 'spec', 'parallelism'],
-};
 
 function problem(v: unknown): string | undefined {
   if (typeof v === 'string') return `is the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v)}, but the field is an integer (write it without quotes)`;

@@ -1,7 +1,7 @@
 /** API-server defaulting of the objects we analyse (pkg/apis/core/v1/defaults.go and friends). */
 import type { LoadedObject } from '../manifest/load';
 import { canonicalIP, ipFamily } from '../net/ip';
-import { isWorkloadKind, TEMPLATE_PATHS } from './templatePaths';
+import { COUNT_PATHS, isWorkloadKind, TEMPLATE_PATHS } from './templatePaths';
 import type { V1LabelSelector, V1PodTemplateSpec } from './k8s';
 import { arr, bool, dig, int, rec, str, strList, strMap } from './read';
 import type { ContainerPortModel, IPFamily, NodeModel, PodModel, Protocol, ServiceModel, ServicePortModel, ServiceType, WorkloadKind, WorkloadModel } from './types';
@@ -179,10 +179,8 @@ export function workloadFrom(o: LoadedObject, defaultNamespace = 'default'): Wor
   } else if (spec['selector'] !== undefined) {
     selector = labelSelectorFrom(spec['selector']);
   }
-  let replicas = 1;
-  if (kind === 'Job' || kind === 'CronJob') {
-    replicas = podCount(kind === 'Job' ? spec['parallelism'] : dig(spec, 'jobTemplate', 'spec', 'parallelism'));
-  } else if (kind !== 'DaemonSet') replicas = podCount(spec['replicas']);
+  const countPath = COUNT_PATHS[kind];
+  const replicas = countPath ? podCount(dig(o.object, ...countPath)) : 1;
   return {
     kind,
     namespace: namespaceOf(o, defaultNamespace),
