@@ -6,6 +6,16 @@ export interface ObjectSource {
   file: string;
   node: YNode;
   index: LineIndex;
+  /**
+   * The offsets `node` starts and ends at, when known without building the tree (a lazy source): what
+   * needs only the object's extent (which object a line is in) reads this and leaves the tree unbuilt.
+   */
+  span?: { start: number; end: number };
+}
+
+/** Where an object's node starts and ends, without building a lazy source's tree when its span is known. */
+export function sourceSpan(src: ObjectSource): { start: number; end: number } {
+  return src.span ?? src.node;
 }
 
 /**
@@ -13,9 +23,9 @@ export interface ObjectSource {
  * needed for positions, and most objects are never asked for one: keeping 20,000 of them costs more memory
  * than the objects themselves. `node` is an own enumerable property, so spreading a source copies the tree.
  */
-export function lazySource(file: string, index: LineIndex, build: () => YNode): ObjectSource {
+export function lazySource(file: string, index: LineIndex, build: () => YNode, span?: { start: number; end: number }): ObjectSource {
   let node: YNode | undefined;
-  const src = { file, index } as ObjectSource;
+  const src = (span ? { file, index, span } : { file, index }) as ObjectSource;
   Object.defineProperty(src, 'node', {
     enumerable: true,
     configurable: true,

@@ -33,11 +33,16 @@ export function fastParseDocument(text: string, start: number, end: number, maxD
 
 /**
  * The same document's plain value and duplicate-key warnings, without building its node tree (what
- * loading needs); undefined when declined. Call it only for parts subsetParts passed.
+ * loading needs), and the offsets its root node would have (`span`); undefined when declined. Call it only
+ * for parts subsetParts passed.
  */
-export function fastDocumentValue(text: string, start: number, end: number, maxDepth: number): { value: unknown; warnings: YamlError[] } | undefined {
+export function fastDocumentValue(text: string, start: number, end: number, maxDepth: number): { value: unknown; warnings: YamlError[]; span: { start: number; end: number } } | undefined {
   const warnings: YamlError[] = [];
-  return run(() => ({ value: new Scanner(text, start, end, maxDepth - DEPTH_MARGIN, warnings).document(), warnings }));
+  return run(() => {
+    const scanner = new Scanner(text, start, end, maxDepth - DEPTH_MARGIN, warnings);
+    const value = scanner.document();
+    return { value, warnings, span: scanner.rootSpan };
+  });
 }
 
 function run<T>(f: () => T): T | undefined {
@@ -93,6 +98,13 @@ class Scanner {
   private col = -1;
   private depth = 0;
   private readonly tree: boolean;
+  /**
+   * Value mode: where the node read last ends, as its tree node would (a collection ends where its last
+   * child does, or at its start), so the root's range is known without a tree.
+   */
+  private last = 0;
+  /** The root node's offsets, once document() has read it. */
+  rootSpan = { start: 0, end: 0 };
 
   constructor(
     private readonly s: string,
@@ -120,8 +132,10 @@ class Scanner {
     }
     this.nextContent();
     if (this.col < 0) throw DECLINE;
+    const start = this.pos;
     const root = this.blockNode(this.col);
     if (this.col >= 0) throw DECLINE;
+    this.rootSpan = this.tree ? { start: (root as YNode).start, end: (root as YNode).end } : { start, end: this.last };
     return root;
   }
 
@@ -169,11 +183,15 @@ class Scanner {
 
   /** A scalar as this mode returns it. */
   private out(n: YScalar): unknown {
-    return this.tree ? n : n.value;
+    if (this.tree) return n;
+    this.last = n.end;
+    return n.value;
   }
 
   private empty(): unknown {
-    return this.tree ? { kind: 'scalar', start: this.start, end: this.start, value: null, quoted: false } : null;
+    if (this.tree) return { kind: 'scalar', start: this.start, end: this.start, value: null, quoted: false };
+    this.last = this.start;
+    return null;
   }
 
   private enter(): void {
@@ -231,7 +249,10 @@ class Scanner {
     }
     if (this.col > col) throw DECLINE;
     this.depth--;
-    if (!map) return this.finish(mv!);
+    if (!map) {
+      this.last = Math.max(this.last, start);
+      return this.finish(mv!);
+    }
     map.end = Math.max(map.pairs[map.pairs.length - 1]!.value.end, map.start);
     return map;
   }
@@ -324,7 +345,10 @@ class Scanner {
     }
     if (this.col > col) throw DECLINE;
     this.depth--;
-    if (!this.tree) return items;
+    if (!this.tree) {
+      this.last = Math.max(this.last, start);
+      return items;
+    }
     const last = items[items.length - 1] as YNode;
     return { kind: 'seq', start, end: Math.max(last.end, start), items: items as YNode[] } satisfies YSeq;
   }
@@ -412,6 +436,7 @@ class Scanner {
     const items: unknown[] = [];
     const mv: MapValue | undefined = !tree && isMap ? { obj: {}, merges: undefined, late: undefined } : undefined;
     let last: YNode | undefined;
+    let children = 0;
     this.pos++;
     for (;;) {
       this.skipFlowBlanks();
@@ -431,6 +456,7 @@ class Scanner {
         items.push(item);
         if (tree) last = item as YNode;
       }
+      children++;
       this.skipFlowBlanks();
       const c = this.at(this.pos);
       if (c === 44) this.pos++;
@@ -438,7 +464,10 @@ class Scanner {
     }
     this.pos++;
     this.depth--;
-    if (!tree) return mv ? this.finish(mv) : items;
+    if (!tree) {
+      this.last = flowEnd(this.s, children ? Math.max(this.last, start) : start, isMap ? '}' : ']');
+      return mv ? this.finish(mv) : items;
+    }
     const from = last ? Math.max(last.end, start) : start;
     const end = flowEnd(this.s, from, isMap ? '}' : ']');
     return isMap ? ({ kind: 'map', start, end, pairs } satisfies YMap) : ({ kind: 'seq', start, end, items: items as YNode[] } satisfies YSeq);
