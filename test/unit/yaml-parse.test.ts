@@ -76,3 +76,22 @@ test('merge keys apply and hostile keys stay data', () => {
   assert.deepEqual({ ...v['obj'] }, { y: 2, x: 1 });
   assert.equal(({} as Record<string, unknown>)['polluted'], undefined);
 });
+
+test('LineIndex: lines break at \\n, \\r\\n and a lone \\r, with or without carriage returns in the text', () => {
+  /** Line starts by the definition, one character at a time. */
+  const reference = (t: string) => {
+    const starts = [0];
+    for (let i = 0; i < t.length; i++) if (t[i] === '\n' || (t[i] === '\r' && t[i + 1] !== '\n')) starts.push(i + 1);
+    return starts;
+  };
+  for (const t of ['', 'a', 'a\n', '\n\n', 'a: 1\nb: 2', 'a\r\nb\r\n', 'a\rb\rc', 'a\r\n\rb\n\r', 'x\n\r\ny\rz\n', '\r', '\n']) {
+    const idx = new LineIndex(t);
+    const starts = reference(t);
+    assert.equal(idx.lineCount, starts.length, JSON.stringify(t));
+    starts.forEach((s, line) => assert.equal(idx.lineStart(line), s, `${JSON.stringify(t)} line ${line}`));
+    for (let o = 0; o <= t.length; o++) {
+      const line = starts.filter((s) => s <= o).length - 1;
+      assert.deepEqual(idx.position(o), { line, character: o - starts[line]! }, `${JSON.stringify(t)} offset ${o}`);
+    }
+  }
+});
