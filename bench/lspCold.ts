@@ -4,9 +4,10 @@
  * wall time and the server process's CPU time (user+system from /proc, so a busy machine inflates wall
  * but not CPU), median and spread over the runs. Prints figures, never passes or fails.
  *
- * Run: npm run bench:lsp-cold [-- --runs N] [-- --node-arg=--flag ...] [-- --prof DIR]
+ * Run: npm run bench:lsp-cold [-- --runs N] [-- --node-arg=--flag ...] [-- --prof DIR] [-- --cli A.js,B.js]
  *   --node-arg passes a V8/Node flag to the server process on top of the ones it sets itself;
- *   --prof DIR writes a .cpuprofile of each server run there (node --cpu-prof).
+ *   --prof DIR writes a .cpuprofile of each server run there (node --cpu-prof);
+ *   --cli compares builds of the CLI bundle (another checkout's dist/cli.js), runs interleaved.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -21,6 +22,7 @@ const option = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) 
 const runs = Math.max(1, Number(option('--runs') ?? 7) || 7);
 const nodeArgs = argv.filter((a) => a.startsWith('--node-arg=')).map((a) => a.slice('--node-arg='.length));
 const profDir = option('--prof') !== undefined ? path.resolve(option('--prof')!) : undefined;
+const clis = (option('--cli') ?? path.join(root, 'dist/cli.js')).split(',').map((c) => path.resolve(c));
 
 /**
  * User+system CPU so far, in ms (Linux /proc; clock ticks of 100 Hz): of the whole process (V8's GC and
@@ -35,9 +37,9 @@ function cpuMs(pid: number, mainThread = false): number {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-async function once(dir: string, text: string): Promise<{ wall: number; cpu: number; main: number; startCpu: number; diagnostics: number }> {
+async function once(cli: string, dir: string, text: string): Promise<{ wall: number; cpu: number; main: number; startCpu: number; diagnostics: number }> {
   const extra = profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [];
-  const server = spawnServer(process.execPath, [...nodeArgs, ...extra, path.join(root, 'dist/cli.js'), 'lsp', '--stdio']);
+  const server = spawnServer(process.execPath, [...nodeArgs, ...extra, cli, 'lsp', '--stdio']);
   const pid = server.child.pid!;
   const uri = pathToFileURL(path.join(dir, 'big.yaml')).href;
   await server.conn.sendRequest('initialize', initializeParams(pathToFileURL(dir).href));
@@ -61,14 +63,18 @@ async function main(): Promise<void> {
   writeFileSync(path.join(dir, '.keep'), '');
   console.log(`Machine: ${cpus().length} cores, Node ${process.version}, load ${loadavg().map((l) => l.toFixed(2)).join(' ')} (shared)`);
   console.log(`2,000-object file, ${text.split('\n').length} lines; ${runs} fresh servers${nodeArgs.length ? `, extra node flags ${nodeArgs.join(' ')}` : ''}`);
-  const rows: Awaited<ReturnType<typeof once>>[] = [];
-  for (let i = 0; i < runs; i++) rows.push(await once(dir, text));
+  const rows: Awaited<ReturnType<typeof once>>[][] = clis.map(() => []);
+  for (let i = 0; i < runs; i++) for (const [k, cli] of clis.entries()) rows[k]!.push(await once(cli, dir, text));
   const f = (xs: number[]) => `median ${median(xs).toFixed(0)} ms (min ${Math.min(...xs).toFixed(0)}, max ${Math.max(...xs).toFixed(0)})`;
-  console.log(`  didOpen -> first publishDiagnostics:    wall ${f(rows.map((r) => r.wall))}`);
-  console.log(`  server CPU over that span, all threads: ${f(rows.map((r) => r.cpu))} (10 ms ticks)`);
-  console.log(`  server CPU over that span, main thread: ${f(rows.map((r) => r.main))}`);
-  console.log(`  server CPU from start to ready:         ${f(rows.map((r) => r.startCpu))}`);
-  console.log(`  diagnostics in the first publish:       ${[...new Set(rows.map((r) => r.diagnostics))].join(', ')}`);
+  for (const [k, cli] of clis.entries()) {
+    const r = rows[k]!;
+    if (clis.length > 1) console.log(`  ${cli}:`);
+    console.log(`  didOpen -> first publishDiagnostics:    wall ${f(r.map((x) => x.wall))}`);
+    console.log(`  server CPU over that span, all threads: ${f(r.map((x) => x.cpu))} (10 ms ticks)`);
+    console.log(`  server CPU over that span, main thread: ${f(r.map((x) => x.main))}`);
+    console.log(`  server CPU from start to ready:         ${f(r.map((x) => x.startCpu))}`);
+    console.log(`  diagnostics in the first publish:       ${[...new Set(r.map((x) => x.diagnostics))].join(', ')}`);
+  }
   console.log(`  load after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   rmSync(dir, { recursive: true, force: true });
 }
