@@ -68,8 +68,13 @@ function key(s: ServiceModel): string {
  */
 const firstChoice = new Map<string, string>();
 
+/** A CIDR's part of the first-choice key, written once per parsed CIDR (its base is a big integer). */
+const cidrKeys = new WeakMap<CIDR, string>();
+
 function pickIP(cidr: CIDR, seed: string, used: Set<string>): string | undefined {
-  const memo = `${cidr.family}/${cidr.base}/${cidr.prefix}\0${seed}`;
+  let cidrKey = cidrKeys.get(cidr);
+  if (cidrKey === undefined) cidrKeys.set(cidr, (cidrKey = `${cidr.family}/${cidr.base}/${cidr.prefix}`));
+  const memo = `${cidrKey}\0${seed}`;
   const first = firstChoice.get(memo);
   if (first !== undefined && !used.has(first)) return first;
   const size = cidrSize(cidr);

@@ -105,6 +105,10 @@ class Scanner {
   private last = 0;
   /** The root node's offsets, once document() has read it. */
   rootSpan = { start: 0, end: 0 };
+  /** The mapping key read last (see key()): its range and whether it was quoted. */
+  private keyStart = 0;
+  private keyEnd = 0;
+  private keyQuoted = false;
 
   constructor(
     private readonly s: string,
@@ -242,8 +246,13 @@ class Scanner {
     const mv: MapValue | undefined = this.tree ? undefined : { obj: {}, merges: undefined, late: undefined };
     for (;;) {
       const key = this.key();
-      if (map) map.pairs.push({ key, value: this.mapValue(col) as YNode });
-      else this.pair(mv!, key, () => this.mapValue(col));
+      if (map) map.pairs.push({ key: this.keyNode(key), value: this.mapValue(col) as YNode });
+      else {
+        // Value mode builds no key node and no closure per pair: the key is checked, then its value read.
+        const name = String(key);
+        const outer = this.keyFirst(mv!, name, this.keyQuoted, this.keyStart, this.keyEnd);
+        this.setValue(mv!, name, outer, this.mapValue(col));
+      }
       if (this.col !== col) break;
       if (this.isSeqEntry()) throw DECLINE;
     }
@@ -257,22 +266,31 @@ class Scanner {
     return map;
   }
 
-  /** Adds a pair in value mode, checking the key before its value is read (toValue's warning order). */
-  private pair(mv: MapValue, key: YScalar, read: () => unknown): void {
-    const name = String(key.value);
-    if (name === '<<' && !key.quoted) {
+  /**
+   * Value mode, before a pair's value is read: checks its key (toValue's warning order). A merge key's value
+   * collects its warnings apart (reported after the mapping's own pairs): returns the outer list to restore.
+   */
+  private keyFirst(mv: MapValue, name: string, quoted: boolean, start: number, end: number): YamlError[] | undefined {
+    if (name === '<<' && !quoted) {
       const outer = this.warnings;
-      const late: YamlError[] = [];
-      this.warnings = late;
-      const v = read();
-      this.warnings = outer;
-      (mv.merges ??= []).push(Array.isArray(v) ? v : [v]);
-      if (late.length) (mv.late ??= []).push(...late);
-      return;
+      this.warnings = [];
+      return outer;
     }
     // Values are never undefined, so a missing key skips the own-property test.
-    if (mv.obj[name] !== undefined && hasOwn(mv.obj, name)) this.warnings!.push(duplicateKey(name, key.start, key.end));
-    setData(mv.obj, name, read());
+    if (mv.obj[name] !== undefined && hasOwn(mv.obj, name)) this.warnings!.push(duplicateKey(name, start, end));
+    return undefined;
+  }
+
+  /** Value mode, after a pair's value is read: stores it (a merge key's value joins the merges). */
+  private setValue(mv: MapValue, name: string, outer: YamlError[] | undefined, v: unknown): void {
+    if (outer === undefined) {
+      setData(mv.obj, name, v);
+      return;
+    }
+    const late = this.warnings!;
+    this.warnings = outer;
+    (mv.merges ??= []).push(Array.isArray(v) ? v : [v]);
+    if (late.length) (mv.late ??= []).push(...late);
   }
 
   private finish(mv: MapValue): Record<string, unknown> {
@@ -281,12 +299,19 @@ class Scanner {
     return mv.obj;
   }
 
-  /** A mapping key up to its `:` (the scanner ends just past the colon). */
-  private key(): YScalar {
+  /**
+   * A mapping key up to its `:` (the scanner ends just past the colon): its value; its range and quoting
+   * are left in keyStart, keyEnd and keyQuoted (keyNode makes the tree's node of them).
+   */
+  private key(): YScalar['value'] {
     const c = this.at(this.pos);
-    let node: YScalar;
+    let value: YScalar['value'];
     if (c === 39 || c === 34) {
-      node = this.quoted(c);
+      const node = this.quoted(c);
+      value = node.value;
+      this.keyStart = node.start;
+      this.keyEnd = node.end;
+      this.keyQuoted = true;
       while (this.at(this.pos) === 32) this.pos++;
     } else {
       if (badPlainStart(c) || ((c === 45 || c === 63 || c === 58) && this.at(this.pos + 1) === 32)) throw DECLINE;
@@ -302,13 +327,21 @@ class Scanner {
         if (k !== 32) last = i + 1;
       }
       this.pos = i;
-      node = { kind: 'scalar', start: from, end: last, value: plainValue(this.s.slice(from, last)), quoted: false };
+      value = plainValue(this.s.slice(from, last));
+      this.keyStart = from;
+      this.keyEnd = last;
+      this.keyQuoted = false;
     }
-    if (node.end - node.start > MAX_KEY || this.at(this.pos) !== 58) throw DECLINE;
+    if (this.keyEnd - this.keyStart > MAX_KEY || this.at(this.pos) !== 58) throw DECLINE;
     const n = this.at(this.pos + 1);
     if (n !== 32 && n !== 10 && n !== -1) throw DECLINE;
     this.pos++;
-    return node;
+    return value;
+  }
+
+  /** The tree node of the key read last. */
+  private keyNode(value: YScalar['value']): YScalar {
+    return { kind: 'scalar', start: this.keyStart, end: this.keyEnd, value, quoted: this.keyQuoted };
   }
 
   /** The value after `key:` in a block mapping at column `col`. */
@@ -449,8 +482,11 @@ class Scanner {
         if (this.at(this.pos) !== 58 || this.at(this.pos + 1) !== 32) throw DECLINE;
         this.pos++;
         this.skipFlowBlanks();
-        if (mv) this.pair(mv, key, () => this.flowValue(close));
-        else pairs.push({ key, value: (last = this.flowValue(close) as YNode) });
+        if (mv) {
+          const name = String(key.value);
+          const outer = this.keyFirst(mv, name, key.quoted, key.start, key.end);
+          this.setValue(mv, name, outer, this.flowValue(close));
+        } else pairs.push({ key, value: (last = this.flowValue(close) as YNode) });
       } else {
         const item = this.flowNode();
         items.push(item);
