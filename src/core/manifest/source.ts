@@ -22,20 +22,37 @@ export function sourceSpan(src: ObjectSource): { start: number; end: number } {
  * A source whose node tree is built the first time `node` is read (and then kept). Node trees are only
  * needed for positions, and most objects are never asked for one: keeping 20,000 of them costs more memory
  * than the objects themselves. `node` is an own enumerable property, so spreading a source copies the tree.
+ * Every lazy source shares one getter and setter (the builder is kept on the source under a symbol), so they
+ * all have one hidden class: per-source closures gave each its own, and every read of a source's fields
+ * went megamorphic.
  */
 export function lazySource(file: string, index: LineIndex, build: () => YNode, span?: { start: number; end: number }): ObjectSource {
-  let node: YNode | undefined;
-  const src = (span ? { file, index, span } : { file, index }) as ObjectSource;
-  Object.defineProperty(src, 'node', {
-    enumerable: true,
-    configurable: true,
-    get: () => (node ??= build()),
-    set: (n: YNode) => {
-      node = n;
-    },
-  });
-  return src;
+  const src: LazyFields = { file, index, span, [BUILD]: build, [TREE]: undefined };
+  Object.defineProperty(src, 'node', LAZY_NODE);
+  return src as unknown as ObjectSource;
 }
+
+const BUILD = Symbol('build');
+const TREE = Symbol('tree');
+
+interface LazyFields {
+  file: string;
+  index: LineIndex;
+  span: { start: number; end: number } | undefined;
+  [BUILD]: () => YNode;
+  [TREE]: YNode | undefined;
+}
+
+const LAZY_NODE: PropertyDescriptor = {
+  enumerable: true,
+  configurable: true,
+  get(this: LazyFields): YNode {
+    return (this[TREE] ??= this[BUILD]());
+  },
+  set(this: LazyFields, n: YNode): void {
+    this[TREE] = n;
+  },
+};
 
 /**
  * The range of a field inside an object. `which: 'key'` gives the key token (for "add a field"
