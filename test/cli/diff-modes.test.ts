@@ -129,10 +129,11 @@ test('ksd diff iptables on a v1.22 node: kubelet\'s chains are expected in iptab
 test('nftables and IPVS versions outside the modelled layouts are refused by rules, trace and diff alike', () => {
   const refused: [string[], RegExp][] = [
     [['rules', cluster, '--mode', 'nftables', '--kube-proxy-version', '1.30'], /1\.30's nftables mode \(alpha\)/],
-    [['rules', cluster, '--mode', 'nftables', '--kube-proxy-version', '1.36'], /#135800/],
-    [['trace', cluster, '--mode', 'nftables', '--kube-proxy-version', '1.36.2', '--from', '10.244.2.99', '--to', '10.96.10.10:80'], /1\.36's nftables rules are not modelled/],
+    [['rules', cluster, '--mode', 'nftables', '--kube-proxy-version', '1.37'], /#140723/],
+    [['trace', cluster, '--mode', 'nftables', '--kube-proxy-version', '1.37.1', '--from', '10.244.2.99', '--to', '10.96.10.10:80'], /1\.37's nftables rules are not modelled/],
+    [['rules', cluster, '--mode', 'nftables', '--kube-proxy-version', '1.38'], /newest release we have evidence for is 1\.37/],
     [['trace', cluster, '--mode', 'ipvs', '--kube-proxy-version', '1.25', '--from', '10.244.2.99', '--to', '10.96.10.10:80'], /1\.25's IPVS helper rules .* not modelled/],
-    [['diff', cluster, '--rules', fx('nft-worker-1.nft'), '--kube-proxy-version', '1.37'], /#135800/],
+    [['diff', cluster, '--rules', fx('nft-worker-1.nft'), '--kube-proxy-version', '1.37'], /#138427/],
     [['diff', cluster, '--rules', fx('ipvs-worker-1.ipvsadm'), '--kube-proxy-version', '1.20'], /1\.20's IPVS helper rules/],
   ];
   for (const [args, re] of refused) {
@@ -140,7 +141,7 @@ test('nftables and IPVS versions outside the modelled layouts are refused by rul
     assert.equal(r.status, 2, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
     assert.match(r.stderr, re);
   }
-  for (const v of ['1.31', '1.33.4', '1.34', '1.35.2']) {
+  for (const v of ['1.31', '1.33.4', '1.34', '1.35.2', '1.36', 'v1.36.2']) {
     const r = ksd('trace', cluster, '--mode', 'nftables', '--kube-proxy-version', v, '--from', '10.244.2.99', '--to', '10.96.10.10:80');
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /^DNAT/);
