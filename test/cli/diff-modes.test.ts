@@ -167,3 +167,26 @@ test('ksd rules/trace/diff --mode nftables follow --kube-proxy-version: the v1.3
     assert.doesNotMatch(ksd('diff', cluster, '--rules', f, '--node', 'worker-1', '--json').stdout, /Note:/);
   }
 });
+
+test('ksd rules/trace/diff --mode nftables --kube-proxy-version 1.36: the inline-masquerade layout renders, traces and round-trips through diff', () => {
+  const tx = ksd('rules', cluster, '--mode', 'nftables', '--node', 'worker-1', '--kube-proxy-version', '1.36');
+  assert.equal(tx.status, 0, tx.stderr);
+  assert.match(tx.stdout, /^add set ip kube-proxy hairpin-connections \{ type ipv4_addr \. ipv4_addr \. inet_proto \. inet_service ; comment "service hairpin connections" ; \}$/m);
+  assert.match(tx.stdout, /^add rule ip kube-proxy service-\S+ meta l4proto tcp dnat ip addr \. port to numgen random mod \d+ map \{ 0 : /m);
+  assert.doesNotMatch(tx.stdout, /mark-for-masquerade/);
+  const save = ksd('rules', cluster, '--mode', 'nftables', '--node', 'worker-1', '--kube-proxy-version', 'v1.36.2', '--format', 'save');
+  assert.equal(save.status, 0, save.stderr);
+  assert.match(save.stdout, /\tset hairpin-connections \{\n\t\ttype ipv4_addr \. ipv4_addr \. inet_proto \. inet_service\n\t\tcomment "service hairpin connections"/);
+  assert.match(save.stdout, /meta l4proto tcp dnat ip to numgen random mod \d+ map \{ 0 : /);
+  const tr = ksd('trace', cluster, '--mode', 'nftables', '--kube-proxy-version', '1.36', '--node', 'worker-1', '--from', '10.244.2.99', '--to', '10.96.10.10:80');
+  assert.equal(tr.status, 0, tr.stderr);
+  assert.match(tr.stdout, /DNAT/);
+  for (const [name, text] of [['v136.nft', tx.stdout], ['v136-list.nft', save.stdout]] as const) {
+    const f = write(name, text);
+    const same = ksd('diff', cluster, '--rules', f, '--node', 'worker-1', '--kube-proxy-version', '1.36');
+    assert.equal(same.status, 0, `${name}: ${same.stdout}${same.stderr}`);
+    const d = ksd('diff', cluster, '--rules', f, '--node', 'worker-1');
+    assert.equal(d.status, 1, name);
+    assert.match(d.stdout, /Note: the node's table has the layout of kube-proxy v1\.36 \(set hairpin-connections, no single-endpoint dnat\), but was compared with the v1\.34-v1\.35 layout; pass --kube-proxy-version 1\.36/);
+  }
+});
