@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { diffNftRules, listNftTable, nftProfile, parseNft, renderNftables, traceNft, type ClusterState, type TraceDetail } from '../../src/core';
+import { diffNftRules, listNftTable, nftLayoutOf, nftProfile, parseNft, renderNftables, traceNft, type ClusterState, type TraceDetail } from '../../src/core';
 import { docs, service, slice, stateOf } from './proxy-helpers';
 import { FAKE_NODE, fakeDump, fakeState, overallState, sortTransaction } from './proxy-nft-helpers';
 
@@ -310,4 +310,25 @@ test('v1.36: the nft list view parses back to the same rules and traces the same
     const b = traceNft(again, { from, to, port, protocol: 'TCP' }, opts);
     assert.deepEqual([b.verdict, b.masquerade, b.endpoints], [a.verdict, a.masquerade, a.endpoints], `${from} -> ${to}:${port}`);
   }
+});
+
+test('a 1.37 node (single-endpoint Services DNATed directly, #140723) is read, told apart from 1.36 and traced', () => {
+  const listed = listNftTable(parseNft(renderNftables(overallState(true), { masqueradeMark: '0x4000', profile: v136 }).text).tables[0]!);
+  // What 1.37 writes instead of a one-slot numgen map (pkg/proxy/nftables/proxier.go at 736e3b68).
+  const v137 = listed.replace(/dnat ip to numgen random mod 1 map \{ 0 : (\S+) \. (\d+) \}/g, 'dnat to $1:$2');
+  assert.notEqual(v137, listed);
+  const rs = parseNft(v137);
+  assert.deepEqual(rs.issues, []);
+  assert.equal(nftLayoutOf(rs, 'ip')?.id, '1.37+');
+  const opts = { source: 'pod' as const, localIPs: NODE_IPS, nodeName: 'test-node' };
+  const self = traceNft(rs, { from: '10.180.0.1', to: '172.30.0.41', port: 80, protocol: 'TCP' }, opts);
+  assert.equal(self.verdict, 'DNAT', self.explanation);
+  assert.deepEqual(self.endpoints.map((e) => `${e.ip}:${e.port}`), ['10.180.0.1:80']);
+  assert.equal(self.masquerade, true, 'hairpin through the direct DNAT');
+  const pod = traceNft(rs, { from: '10.0.0.2', to: '172.30.0.41', port: 80, protocol: 'TCP' }, opts);
+  assert.equal(pod.masquerade, false);
+  // Compared with the rendered 1.36 table, only the single-endpoint service chains differ.
+  const d = diffNftRules(parseNft(listed), rs);
+  const changed = [...d.missing, ...d.extra].map((x) => x.chain).sort();
+  assert.ok(changed.length > 0 && changed.every((c) => c.startsWith('service-')), JSON.stringify(changed));
 });

@@ -140,7 +140,7 @@ export function nftProfile(version?: string): NftProfile {
       `kube-proxy 1.37's nftables rules are not modelled: 1.37 changed the 1.36 layout in two ways whose full transaction is not established here. ` +
         `kubernetes #140723 DNATs a Service port with a single endpoint directly ("meta l4proto tcp dnat to IP:PORT" in the service chain, no numgen map), ` +
         `and #138427 (KubeProxyNFTablesLocalhostNodePorts, alpha, off by default) added localhost NodePort objects to every full sync (a localhost-nodeport-reject-ports map, localhost-nodeport-reject-<proto> chains, localhost-nodeport-rejected-<proto> counters); ` +
-        `what a 1.37.x node with the gate off adds and deletes of them is known only from later master code (the cleanup there came with the fix for #142183, after 1.37.0). ` +        `--kube-proxy-version 1.36 shows the rest of the layout (inline masquerading, numgen DNAT maps, hairpin-connections); ${MODELLED}. ` +
+        `what a 1.37.x node with the gate off adds and deletes of them is known only from later master code (the cleanup there looks like #142184, the fix for #142183, opened after 1.37.0). ` +        `--kube-proxy-version 1.36 shows the rest of the layout (inline masquerading, numgen DNAT maps, hairpin-connections); ${MODELLED}. ` +
         `To trace a 1.37 node, pass its "nft list table ip kube-proxy" output with --rules`,
     );
   throw new RulesRequestError(
