@@ -10,13 +10,13 @@ import type { NftTransaction } from './transaction';
 type EndpointNames = (ep: ProxyEndpoint) => { chain: string; affinitySet: string };
 
 /** `meta l4proto tcp dnat ip addr . port to numgen random mod N map { 0 : 10.0.0.1 . 80 , ... }` (v1.36). */
-export function writeEndpointDNATs(tx: NftTransaction, protocol: string, chain: string, endpoints: ProxyEndpoint[], ipX: 'ip' | 'ip6', _names?: EndpointNames): void {
+export function writeEndpointDNATs(tx: NftTransaction, protocol: string, chain: string, endpoints: ProxyEndpoint[], ipX: 'ip' | 'ip6'): void {
   const elements = endpoints.map((ep, i) => `${i} : ${ep.ip} . ${ep.port}`).join(' , ');
   tx.addRule(chain, `meta l4proto ${protocol} dnat ${ipX} addr . port to numgen random mod ${endpoints.length} map { ${elements} }`);
 }
 
 /** One `ip saddr @affinity-X goto endpoint-X` rule per endpoint, then the numgen vmap over the endpoint chains. */
-export function writeEndpointJumps(tx: NftTransaction, _protocol: string, chain: string, endpoints: ProxyEndpoint[], ipX: 'ip' | 'ip6', epNames: EndpointNames): void {
+export function writeEndpointJumps(tx: NftTransaction, chain: string, endpoints: ProxyEndpoint[], ipX: 'ip' | 'ip6', epNames: EndpointNames): void {
   for (const ep of endpoints) {
     const n = epNames(ep);
     tx.addRule(chain, `${ipX} saddr @${n.affinitySet} goto ${n.chain}`);

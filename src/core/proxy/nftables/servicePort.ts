@@ -141,9 +141,9 @@ export function writeServicePort(tx: NftTransaction, sp: ProxiedServicePort, ctx
     }
   }
   if (inline) {
-    const write = affinity ? writeEndpointJumps : writeEndpointDNATs;
-    if (usesClusterPolicyChain) write(tx, protocol, names.cluster, clusterEndpoints, ipX, epNames);
-    if (usesLocalPolicyChain) write(tx, protocol, names.local, localEndpoints, ipX, epNames);
+    const write = (chain: string, eps: ProxyEndpoint[]) => (affinity ? writeEndpointJumps(tx, chain, eps, ipX, epNames) : writeEndpointDNATs(tx, protocol, chain, eps, ipX));
+    if (usesClusterPolicyChain) write(names.cluster, clusterEndpoints);
+    if (usesLocalPolicyChain) write(names.local, localEndpoints);
     if (affinity)
       for (const ep of allReachableEndpoints) {
         const n = epNames(ep);
@@ -165,7 +165,7 @@ export function writeServicePort(tx: NftTransaction, sp: ProxiedServicePort, ctx
 
 /** Up to v1.35: affinity jumps (with ClientIP affinity), then a numgen vmap over the endpoint chains. */
 function writeServiceToEndpoints(tx: NftTransaction, sp: ProxiedServicePort, chain: string, endpoints: ProxyEndpoint[], ipX: 'ip' | 'ip6', epNames: (ep: ProxyEndpoint) => { chain: string; affinitySet: string }): void {
-  if (sp.info.sessionAffinity === 'ClientIP') writeEndpointJumps(tx, '', chain, endpoints, ipX, epNames);
+  if (sp.info.sessionAffinity === 'ClientIP') writeEndpointJumps(tx, chain, endpoints, ipX, epNames);
   else tx.addRule(chain, numgenVmap(endpoints, epNames));
 }
 
