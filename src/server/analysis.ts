@@ -6,7 +6,7 @@
  */
 import { buildClusterState, compareDiagnostics, updateClusterState, runChecks, type CheckOptions, type ClusterOptions, type ClusterState, type Diagnostic, type LoadedObject } from '../core';
 import { parseNodePortRange, type KsdSettings } from '../protocol/settings';
-import { affectedSubjects, type Affected } from './workspace/affected';
+import { addCompanions, affectedSubjects, type Affected } from './workspace/affected';
 import { Findings } from './workspace/findings';
 import type { FileChange, WorkspaceIndex } from './workspace/workspaceIndex';
 
@@ -94,7 +94,10 @@ export class Analysis {
       if (affected !== 'all') {
         const unmapped = this.findings.move(changes, touched);
         if (unmapped === 'all') affected = 'all';
-        else for (const o of unmapped) affected.add(o);
+        else if (unmapped.size) {
+          for (const o of unmapped) affected.add(o);
+          addCompanions(affected, state);
+        }
       }
       t2 = performance.now();
       if (affected !== 'all') {

@@ -55,12 +55,12 @@ export function affectedSubjects(input: AffectedInput): Affected {
   const names = new Set<string>();
   for (const state of [prev, next]) {
     for (const w of state.workloads) if (w.loaded && changed.has(w.loaded)) names.add(`${w.namespace}/${w.name}`);
-    for (const p of state.pods) if (!p.simulated && p.loaded && changed.has(p.loaded)) names.add(`${p.namespace}/${p.name}`);
+    for (const p of state.pods) if (givenPod(p) && changed.has(p.loaded)) names.add(`${p.namespace}/${p.name}`);
   }
   if (names.size) {
     for (const state of [prev, next]) {
       for (const w of state.workloads) if (names.has(`${w.namespace}/${w.name}`)) labelSets.push({ ns: w.namespace, labels: w.templateLabels });
-      for (const p of state.pods) if (!p.simulated && names.has(`${p.namespace}/${p.name}`)) labelSets.push({ ns: p.namespace, labels: p.labels });
+      for (const p of state.pods) if (givenPod(p) && names.has(`${p.namespace}/${p.name}`)) labelSets.push({ ns: p.namespace, labels: p.labels });
     }
   }
   // Pods whose address or node moved (addresses are handed out in order, so an edit can shift others).
@@ -105,19 +105,38 @@ export function affectedSubjects(input: AffectedInput): Affected {
   }
   if (prev.namespaces.join('\0') !== next.namespaces.join('\0')) for (const o of [...next.ingresses, ...next.routes]) out.add(o);
 
-  // A Service and the Endpoints/EndpointSlices of its namespace are checked together (KSD603 is written in the latter).
-  const withService = new Set<string>(services.map((s) => s.namespace));
-  for (const o of [...out, ...changed]) if (o.kind === 'Service' || ENDPOINTS.has(o.kind)) withService.add(nsOf(o));
-  if (withService.size) {
-    const withEndpoints = new Set<string>();
-    for (const o of next.objects) {
-      if (!ENDPOINTS.has(o.kind) || o.partial || !withService.has(nsOf(o))) continue;
-      out.add(o);
-      withEndpoints.add(nsOf(o));
-    }
-    if (withEndpoints.size) for (const s of next.services) if (s.loaded && withEndpoints.has(s.namespace)) out.add(s.loaded);
-  }
+  const namespaces = services.map((s) => s.namespace);
+  for (const o of changed) if (o.kind === 'Service' || ENDPOINTS.has(o.kind)) namespaces.push(nsOf(o));
+  addCompanions(out, next, namespaces);
   return out;
+}
+
+/**
+ * A Service and the Endpoints/EndpointSlices of its namespace are checked together (KSD603 is written in
+ * the latter): adds to `out` those of the namespaces of its Services, Endpoints and EndpointSlices (and of
+ * `namespaces`), and the Services of every namespace that has one. Subjects added to a focus set after
+ * `affectedSubjects` (findings whose place was lost) need the same.
+ */
+export function addCompanions(out: Set<LoadedObject>, next: ClusterState, namespaces: Iterable<string> = []): void {
+  const withService = new Set<string>(namespaces);
+  for (const o of out) if (o.kind === 'Service' || ENDPOINTS.has(o.kind)) withService.add(o.namespace ?? 'default');
+  if (!withService.size) return;
+  const withEndpoints = new Set<string>();
+  for (const o of next.objects) {
+    const ns = o.namespace ?? 'default';
+    if (!ENDPOINTS.has(o.kind) || o.partial || !withService.has(ns)) continue;
+    out.add(o);
+    withEndpoints.add(ns);
+  }
+  if (withEndpoints.size) for (const s of next.services) if (s.loaded && withEndpoints.has(s.namespace)) out.add(s.loaded);
+}
+
+/**
+ * A Pod written in the manifests (not one simulated from a workload's template). A Pod without status is
+ * marked `simulated` too (assumed running), so that flag does not tell them apart.
+ */
+function givenPod(p: PodModel): p is PodModel & { loaded: LoadedObject } {
+  return p.loaded?.kind === 'Pod';
 }
 
 /** Settings every check reads that come from the whole set of objects. */
