@@ -69,8 +69,10 @@ export class Analysis {
       const after = new Set<LoadedObject>();
       for (const c of changes) {
         touched.add(c.uri);
-        for (const o of c.before) before.add(o);
-        for (const o of c.after) after.add(o);
+        // Only the objects between the unchanged head and tail of the file's list can differ.
+        const [head, tail] = commonEnds(c.before, c.after);
+        for (let i = head; i < c.before.length - tail; i++) before.add(c.before[i]!);
+        for (let i = head; i < c.after.length - tail; i++) after.add(c.after[i]!);
       }
       removed = [...before].filter((o) => !after.has(o));
       added = [...after].filter((o) => !before.has(o));
@@ -156,4 +158,13 @@ function sameList<T>(a: readonly T[], b: readonly T[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
+}
+
+/** How many items two lists share at their start and (after that) at their end, by identity. */
+function commonEnds<T>(a: readonly T[], b: readonly T[]): [number, number] {
+  let head = 0;
+  while (head < a.length && head < b.length && a[head] === b[head]) head++;
+  let tail = 0;
+  while (tail < a.length - head && tail < b.length - head && a[a.length - 1 - tail] === b[b.length - 1 - tail]) tail++;
+  return [head, tail];
 }
