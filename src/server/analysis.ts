@@ -22,7 +22,8 @@ export interface UpdateResult {
 export class Analysis {
   state: ClusterState | undefined;
   private findings = new Findings();
-  private published = new Map<string, string>();
+  /** What was last published per file (compared with the next list before publishing again). */
+  private published = new Map<string, readonly Diagnostic[]>();
   private current = new Map<string, Diagnostic[]>();
 
   constructor(
@@ -136,22 +137,51 @@ export class Analysis {
     for (const d of this.findings.inFile(uri)) if (!stale.some((s) => d.range.start.line >= s.start && d.range.start.line <= s.end)) all.push(d);
     const seen = new Set<string>();
     const unique = all.filter((d) => {
-      const k = `${d.range.start.line}:${d.range.start.character}:${d.range.end.line}:${d.range.end.character}|${d.code}|${d.message}`;
+      const k = dedupeKey(d);
       if (seen.has(k)) return false;
       seen.add(k);
       return true;
     });
     unique.sort(compareDiagnostics);
-    const key = JSON.stringify(unique, (k, v: unknown) => (k === 'fixes' ? undefined : v));
     this.current.set(uri, unique);
     if (!file && !unique.length) this.current.delete(uri);
-    if (this.published.get(uri) === key) return false;
+    const last = this.published.get(uri);
+    if (last && sameDiagnostics(last, unique)) return false;
     // A clean file is announced only when open (the editor then knows the analysis ran); disk files stay quiet.
-    if (!this.published.has(uri) && unique.length === 0 && !this.index.isOpen(uri)) return false;
-    this.published.set(uri, key);
+    if (!last && unique.length === 0 && !this.index.isOpen(uri)) return false;
+    this.published.set(uri, unique);
     this.publish(uri, unique);
     return true;
   }
+}
+
+/**
+ * Texts of diagnostics, made once per diagnostic object: kept findings are the same objects edit after
+ * edit, so a file's list is compared without serialising all of it again.
+ */
+const texts = new WeakMap<Diagnostic, { key: string; json?: string }>();
+
+function textsOf(d: Diagnostic): { key: string; json?: string } {
+  let t = texts.get(d);
+  if (!t) texts.set(d, (t = { key: `${d.range.start.line}:${d.range.start.character}:${d.range.end.line}:${d.range.end.character}|${d.code}|${d.message}` }));
+  return t;
+}
+
+/** Two diagnostics at the same place with the same code and message are shown once. */
+function dedupeKey(d: Diagnostic): string {
+  return textsOf(d).key;
+}
+
+/** Everything published of a diagnostic (its fixes are served on request, not published). */
+function published(d: Diagnostic): string {
+  const t = textsOf(d);
+  return (t.json ??= JSON.stringify(d, (k, v: unknown) => (k === 'fixes' ? undefined : v)));
+}
+
+function sameDiagnostics(a: readonly Diagnostic[], b: readonly Diagnostic[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i] && published(a[i]!) !== published(b[i]!)) return false;
+  return true;
 }
 
 function sameList<T>(a: readonly T[], b: readonly T[]): boolean {

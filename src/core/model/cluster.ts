@@ -3,6 +3,7 @@ import type { LoadedObject } from '../manifest/load';
 import { parseYaml } from '../yaml/parse';
 import { canonicalCIDR } from '../net/ip';
 import { assignAddresses, reassignService } from './allocate';
+import { indexFrom } from './indexes';
 import { givenSlice, nodeModel, podModel, serviceModel, workloadModel } from './memo';
 import { mirrorEndpoints, shouldMirror } from './mirror';
 import { bool, dig, int, rec, str, strList } from './read';
@@ -45,6 +46,7 @@ export function updateClusterState(prev: ClusterState, objects: LoadedObject[], 
   const next = build && build.options === JSON.stringify(options) && options.simulatePods !== false ? derive(prev, build, objects, removed, added) : undefined;
   if (!next) return buildClusterState(objects, options);
   builds.set(next, build!);
+  indexFrom(next, prev);
   return next;
 }
 

@@ -13,7 +13,7 @@
  *    every route; a new or vanished namespace every Ingress and route;
  *  - Nodes, Namespaces, ServiceCIDRs and kube-proxy settings change what every Service gets: all.
  */
-import { effectiveSelector, stateIndex, type CheckOptions, type ClusterState, type LoadedObject, type PodModel, type ServiceModel } from '../../core';
+import { effectiveSelector, type CheckOptions, type ClusterState, type LoadedObject, type PodModel, type ServiceModel } from '../../core';
 
 export type Affected = Set<LoadedObject> | 'all';
 
@@ -58,9 +58,11 @@ export function affectedSubjects(input: AffectedInput): Affected {
     for (const p of state.pods) if (givenPod(p) && changed.has(p.loaded)) names.add(`${p.namespace}/${p.name}`);
   }
   if (names.size) {
+    // By bare name first: no key string is built for the thousands of others.
+    const bare = new Set([...names].map((n) => n.slice(n.indexOf('/') + 1)));
     for (const state of [prev, next]) {
-      for (const w of state.workloads) if (names.has(`${w.namespace}/${w.name}`)) labelSets.push({ ns: w.namespace, labels: w.templateLabels });
-      for (const p of state.pods) if (givenPod(p) && names.has(`${p.namespace}/${p.name}`)) labelSets.push({ ns: p.namespace, labels: p.labels });
+      for (const w of state.workloads) if (bare.has(w.name) && names.has(`${w.namespace}/${w.name}`)) labelSets.push({ ns: w.namespace, labels: w.templateLabels });
+      for (const p of state.pods) if (bare.has(p.name) && givenPod(p) && names.has(`${p.namespace}/${p.name}`)) labelSets.push({ ns: p.namespace, labels: p.labels });
     }
   }
   // Pods whose address or node moved (addresses are handed out in order, so an edit can shift others).
@@ -148,7 +150,7 @@ function sameGlobals(a: ClusterState, b: ClusterState): boolean {
     a.nodePortRange.max === b.nodePortRange.max &&
     a.nodes.length === b.nodes.length &&
     a.nodes.every((n, i) => n === b.nodes[i]) &&
-    JSON.stringify(a.proxy) === JSON.stringify(b.proxy)
+    (a.proxy === b.proxy || JSON.stringify(a.proxy) === JSON.stringify(b.proxy))
   );
 }
 
@@ -164,6 +166,17 @@ function writtenIPs(s: ServiceModel): string[] {
 function changedServices(a: readonly ServiceModel[], b: readonly ServiceModel[], changed: ReadonlySet<LoadedObject>): ServiceModel[] {
   // The same models (a state derived from the previous one for a workload edit): no address moved.
   if (a === b) return a.filter((s) => s.loaded && changed.has(s.loaded));
+  // The same Services in the same order (a state derived or rebuilt after an in-place edit): pairwise.
+  if (a.length === b.length && a.every((s, i) => s === b[i] || (s.namespace === b[i]!.namespace && s.name === b[i]!.name))) {
+    const out: ServiceModel[] = [];
+    a.forEach((s, i) => {
+      const n = b[i]!;
+      if (s === n) return;
+      if ((s.loaded && changed.has(s.loaded)) || (n.loaded && changed.has(n.loaded))) out.push(s, n);
+      else if (!sameAddresses(s, n)) out.push(n);
+    });
+    return out;
+  }
   const out: ServiceModel[] = [];
   const before = new Map<string, ServiceModel>();
   for (const s of a) {
@@ -188,18 +201,37 @@ function sameAddresses(a: ServiceModel, b: ServiceModel): boolean {
   return true;
 }
 
-/** Pods (new versions, and old ones that are gone) whose addresses or node differ between two states. */
+/**
+ * Pods (new versions, and old ones that are gone) whose addresses or node differ between two states. Pods
+ * that are the same objects in both did not change (states are not edited once built), so only the pods
+ * between the lists' common head and tail are compared, by namespace and name; a name given twice there
+ * counts every pod there as moved.
+ */
 function movedPods(prev: ClusterState, next: ClusterState): PodModel[] {
-  // The states' name tables (the checks build them anyway); a name given twice falls back to every pod.
-  const a = stateIndex(prev).podByName;
-  const b = stateIndex(next).podByName;
-  if (a.size !== prev.pods.length || b.size !== next.pods.length) return [...prev.pods, ...next.pods];
+  const a = prev.pods;
+  const b = next.pods;
+  if (a === b) return [];
+  let head = 0;
+  while (head < a.length && head < b.length && a[head] === b[head]) head++;
+  let tail = 0;
+  while (tail < a.length - head && tail < b.length - head && a[a.length - 1 - tail] === b[b.length - 1 - tail]) tail++;
+  const oldMid = a.slice(head, a.length - tail);
+  const newMid = b.slice(head, b.length - tail);
+  const before = new Map<string, PodModel>();
+  for (const p of oldMid) {
+    const key = `${p.namespace}/${p.name}`;
+    if (before.has(key)) return [...oldMid, ...newMid];
+    before.set(key, p);
+  }
   const out: PodModel[] = [];
-  for (const [key, p] of b) {
-    const old = a.get(key);
-    if (old === p) continue;
+  const seen = new Set<string>();
+  for (const p of newMid) {
+    const key = `${p.namespace}/${p.name}`;
+    if (seen.has(key)) return [...oldMid, ...newMid];
+    seen.add(key);
+    const old = before.get(key);
     if (!old || old.nodeName !== p.nodeName || old.ips.length !== p.ips.length || old.ips.some((ip, i) => ip !== p.ips[i]) || old.phase !== p.phase || old.terminating !== p.terminating) out.push(p);
   }
-  for (const [key, p] of a) if (!b.has(key)) out.push(p);
+  for (const [key, p] of before) if (!seen.has(key)) out.push(p);
   return out;
 }
