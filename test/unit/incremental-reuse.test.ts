@@ -6,7 +6,9 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 import { DEFAULT_LOAD_OPTIONS, loadManifest, rangeOf } from '../../src/core';
-import { IncrementalManifest } from '../../src/server/workspace/incrementalManifest';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { IncrementalManifest, ownCopy } from '../../src/server/workspace/incrementalManifest';
 import { rng } from '../../bench/fuzz-mutators';
 
 const svc = (name: string, app: string) => `apiVersion: v1\nkind: Service\nmetadata:\n  name: ${name}\nspec:\n  selector:\n    app: ${app}\n  ports:\n  - port: 80\n`;
@@ -74,4 +76,25 @@ test('an edit in one document keeps the objects of every other document, before 
     assert.equal(res.manifest.objects[3], first[3]);
     same(res, text, app);
   }
+});
+
+test('a cached document does not keep the whole text of the file version it was parsed from alive', () => {
+  // Every edit re-parses one document of a 2 MB file: 40 edits must not hold 40 copies of the file.
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const filler = `# ${'x'.repeat(2000)}\n`.repeat(1000);
+  const docs = Array.from({ length: 40 }, (_, i) => svc(`s${i}`, 'web'));
+  const inc = new IncrementalManifest('f.yaml');
+  inc.update(filler + docs.map((d) => `---\n${d}`).join(''), DEFAULT_LOAD_OPTIONS);
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  for (let i = 0; i < docs.length; i++) {
+    docs[i] = svc(`s${i}`, `web${i}`);
+    // A fresh string per version, as an editor's document gives.
+    inc.update((filler + docs.map((d) => `---\n${d}`).join('')).split('').join(''), DEFAULT_LOAD_OPTIONS);
+  }
+  gc();
+  const grown = (process.memoryUsage().heapUsed - before) / 1024 / 1024;
+  assert.ok(grown < 20, `heap grew by ${grown.toFixed(1)} MB over 40 edits of a 2 MB file`);
+  assert.equal(ownCopy('a\ud800b'), 'a\ud800b', 'an exact copy, lone surrogates included');
 });

@@ -115,7 +115,7 @@ export class IncrementalManifest {
         restore.delete(slice);
         good.index.base = base;
         good.index.maxLine = Infinity;
-        next.push({ text: slice, start: part.start, index: good.index, objects: good.objects, diagnostics: good.diagnostics });
+        next.push({ text: good.index.text, start: part.start, index: good.index, objects: good.objects, diagnostics: good.diagnostics });
         ends.push(cursor.over(part.start, good.index));
         continue;
       }
@@ -185,7 +185,10 @@ export class IncrementalManifest {
     if (useful.length) first.lastGood = useful;
   }
 
-  private parseDocument(text: string, start: number, base: Position, options: LoadOptions): CachedDoc {
+  private parseDocument(slice: string, start: number, base: Position, options: LoadOptions): CachedDoc {
+    // A slice of the file's text (and every string cut from it while parsing) would keep that whole
+    // version of the file alive for as long as the document is cached: one file copy per edit.
+    const text = ownCopy(slice);
     const index = new ShiftedLineIndex(text, base);
     const loaded = loadManifest(this.file, text, options);
     // Re-homed onto the document's shifted index without reading `node`: the tree stays unbuilt until a
@@ -239,6 +242,11 @@ class Reuse {
     this.used.add(d);
     return d;
   }
+}
+
+/** The same characters in a string of their own (UTF-16 round trip: exact, lone surrogates included). */
+export function ownCopy(s: string): string {
+  return Buffer.from(s, 'utf16le').toString('utf16le');
 }
 
 /** The result for a file loaded whole (skipped, or a Helm template). */
