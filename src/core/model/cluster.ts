@@ -83,7 +83,7 @@ function replacedInPlace(prev: readonly LoadedObject[], objects: readonly Loaded
   return at >= 0;
 }
 
-/** The one index of `item` in `list` (-1 when missing or there twice). */
+/** The one index in `list` (before `end`) of an item that `match`es (-1 when none or several do). */
 function onlyIndex<T>(list: readonly T[], match: (x: T) => boolean, end = list.length): number {
   let at = -1;
   for (let i = 0; i < end; i++) {
