@@ -103,6 +103,44 @@ function indexChain(chain: Chain): CompiledChain {
   return { ...c, key, unkeyed };
 }
 
+/**
+ * An empty chain indexed by `key`, filled with addRule: rules may arrive in any order (a Service's rules
+ * are added when a trace first needs them) and are kept in `index` order.
+ */
+export function growingChain(chain: Chain, key: CompiledChain['key']): CompiledChain {
+  return { chain, key, byKey: new Map(), unkeyed: key === 'none' ? chain.rules : [], merged: new Map() };
+}
+
+export function addRule(c: CompiledChain, r: Rule): void {
+  insertByIndex(c.chain.rules, r);
+  if (c.key === 'none') return;
+  const k = c.key === 'dst' ? exactDst(r) : exactDport(r);
+  if (k === undefined) {
+    insertByIndex(c.unkeyed, r);
+    c.merged.clear();
+    return;
+  }
+  const list = c.byKey.get(k);
+  if (list) insertByIndex(list, r);
+  else c.byKey.set(k, [r]);
+  c.merged.delete(k);
+}
+
+function insertByIndex(list: Rule[], r: Rule): void {
+  if (!list.length || list[list.length - 1]!.index < r.index) {
+    list.push(r);
+    return;
+  }
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid]!.index < r.index) lo = mid + 1;
+    else hi = mid;
+  }
+  list.splice(lo, 0, r);
+}
+
 /** The rules of a chain that can match a packet with this destination and port, in chain order. */
 export function candidates(c: CompiledChain, dstKey: string, dport: number): Rule[] {
   if (c.key === 'none') return c.unkeyed;
