@@ -136,13 +136,29 @@ test('payload rules outside the usual words go through the save line and the par
     '-m mark ! --mark 0x4000/0x4000 -j RETURN',
     '-j MARK --or-mark 0x00008000',
     '-j REJECT',
+    '-m comment --comment "x" -s 10.1.2.3 -j KUBE-MARK-MASQ',
+    '-m comment --comment "a -s b" -s 10.1.2.3 -j KUBE-MARK-MASQ',
+    '! -s 10.1.2.3 -j KUBE-MARK-MASQ',
+    '-s 10.1.2.3/8 -j KUBE-MARK-MASQ',
+    '-m tcp -p tcp -j DNAT --to-destination 10.1.2.3:8080',
+    '-m statistic --mode random --probability 0.3333333333 -j KUBE-SEP-A',
+    '-j MASQUERADE --random-fully',
+    '-j KUBE-SEP-A',
+    '-j ACCEPT',
     '',
   ];
-  for (const text of cases) {
-    const rule = payloadRule('nat', 'KUBE-X', 0, text, 'IPv4', sharedMatches());
+  // Each case alone, and after rules of the same shape (one word different) were read.
+  const shapes = new Map();
+  const twins = cases.flatMap((t) => [t.replace(/10\.1\.2\.3|KUBE-SEP-A|ACCEPT$/, (w) => (w === 'ACCEPT' ? 'DROP' : w === 'KUBE-SEP-A' ? 'KUBE-SEP-B' : '10.9.9.9')), t]);
+  for (const [i, text] of [...cases, ...twins].entries()) {
+    const rule = payloadRule('nat', 'KUBE-X', 0, text, 'IPv4', sharedMatches(), i < cases.length ? undefined : shapes);
     const parsed = parseRules(`*nat\n:KUBE-X - [0:0]\n${rule.text}\nCOMMIT\n`).tables.get('nat')!.chains.get('KUBE-X')!.rules[0]!;
     assert.deepEqual({ m: rule.matches, t: rule.target, c: rule.comment }, { m: parsed.matches, t: parsed.target, c: parsed.comment }, text);
+    const long = payloadRule('nat', 'KUBE-X', 0, text, 'IPv4', sharedMatches());
+    assert.equal(rule.text, long.text, text);
   }
+  // Rules that differ in their jump, DNAT destination or source share one shape each.
+  assert.ok(shapes.size < twins.length, `${shapes.size} shapes for ${twins.length} rules`);
   assert.equal(payloadRule('nat', 'KUBE-X', 0, '-m statistic --mode random --probability 0.1000000000 -j KUBE-SEP-A', 'IPv4', sharedMatches()).text, '-A KUBE-X -m statistic --mode random --probability 0.10000000009 -j KUBE-SEP-A');
   assert.throws(() => new GeneratedIPTables({ state: small, node: 'nope', family: 'IPv4' }), /no Node "nope"/);
 });

@@ -29,9 +29,9 @@ import { proxierRules, servicePortWriter } from '../proxy/iptables/render';
 import { portNameString, type RuleSink } from '../proxy/iptables/servicePortRules';
 import { sharedMatches, type SharedMatches } from '../rules/args';
 import { RulesParseError, type Chain, type RuleSet, type RuleTable } from '../rules/types';
-import { addRule, growingChain, type CompiledChain, type CompiledRules } from './compile';
+import { addRule, chainOf, growingChain, setChain, type CompiledChain, type CompiledRules } from './compile';
 import { traceCompiled } from './engine';
-import { payloadRule } from './payloadRules';
+import { payloadRule, type PayloadShapes } from './payloadRules';
 import type { TraceContext, TraceDetail, TracePacket } from './types';
 
 export interface GeneratedIPTablesRequest {
@@ -65,6 +65,7 @@ export class GeneratedIPTables {
   readonly compiled: CompiledRules;
   private readonly ctx: SyncContext;
   private readonly shared: SharedMatches = sharedMatches();
+  private readonly shapes: PayloadShapes = new Map();
   private readonly set: RuleSet;
   private readonly byAddress = new Map<string, number[]>();
   private readonly byPort = new Map<number, number[]>();
@@ -82,7 +83,7 @@ export class GeneratedIPTables {
     const total = largeClusterMode(state, family, req.node) ? LARGE_CLUSTER_ENDPOINTS_THRESHOLD + 1 : 0;
     this.ctx = syncContext(state, node, localDetector(state, node, family), family, total, { profile });
     this.set = { format: 'save', family, tables: new Map(), deleted: [], warnings: [] };
-    this.compiled = { set: this.set, chains: new Map(), synthesized: [], affinitySeconds: new Map() };
+    this.compiled = { set: this.set, chains: new Map(), byTable: new Map(), synthesized: [], affinitySeconds: new Map() };
     this.addFixed();
     this.indexServices();
   }
@@ -213,26 +214,25 @@ export class GeneratedIPTables {
 
   /** The chain, declared (empty) if new. */
   private chain(table: string, name: string, policy?: 'ACCEPT'): CompiledChain {
-    const k = `${table}/${name}`;
-    let c = this.compiled.chains.get(k);
+    let c = chainOf(this.compiled, table, name);
     if (!c) {
       let t = this.set.tables.get(table);
       if (!t) this.set.tables.set(table, (t = { name: table, chains: new Map() } satisfies RuleTable));
       const chain: Chain = { name, table, rules: [], line: 0 };
       if (policy) chain.policy = policy;
       t.chains.set(name, chain);
-      c = growingChain(chain, KEYS[k] ?? 'none');
-      this.compiled.chains.set(k, c);
+      c = growingChain(chain, KEYS[`${table}/${name}`] ?? 'none');
+      setChain(this.compiled, table, name, c);
     }
     return c;
   }
 
   private add(table: string, chain: string, index: number, text: string, declaredOnly = false): void {
-    const c = this.compiled.chains.get(`${table}/${chain}`);
+    const c = chainOf(this.compiled, table, chain);
     if (!c && declaredOnly) throw new Error(`generated rules do not parse (rule for chain ${chain}, which table ${table} does not declare)`);
     let rule;
     try {
-      rule = payloadRule(table, chain, index, text, this.req.family, this.shared);
+      rule = payloadRule(table, chain, index, text, this.req.family, this.shared, this.shapes);
     } catch (e) {
       if (e instanceof RulesParseError) throw new Error(`generated rules do not parse (${table} ${chain}: ${e.detail})`);
       throw e;

@@ -14,7 +14,7 @@ import type { IPFamily } from '../model/types';
 import { parseNatDestination, parseRuleArgs, type SharedMatches } from '../rules/args';
 import { parseAddr, parsePortList } from '../rules/ports';
 import { parseValueMask, tokenize } from '../rules/tokenize';
-import type { Match, Rule, Target } from '../rules/types';
+import type { AddrMatch, Match, Rule, Target } from '../rules/types';
 
 interface Built {
   matches: Match[];
@@ -22,33 +22,46 @@ interface Built {
   comment?: string;
 }
 
-/** A rule read from kube-proxy's words; its iptables-save line is printed on first use. */
+/**
+ * A rule read from kube-proxy's words; its iptables-save line is printed on first use, from the shape it
+ * shares with its like and its own word, or from kube-proxy's words.
+ */
 export class PayloadRule implements Rule {
-  readonly line = 0;
   readonly matches: Match[];
-  readonly target?: Target;
-  readonly comment?: string;
-  private saved?: string;
+  readonly target: Target | undefined;
+  readonly comment: string | undefined;
+  private saved: string | undefined;
 
   constructor(
     readonly table: string,
     readonly chain: string,
     /** Orders the rule in its chain (positions are not dense when Services are added one by one). */
     public index: number,
-    /** The words after `-A CHAIN` as kube-proxy writes them. */
-    private readonly source: string,
-    private readonly family: IPFamily,
     built: Built,
-    saved?: string,
+    /** The save line when known; else the rule's own word (with `shape`) or kube-proxy's words. */
+    text: string,
+    private readonly how: Shape | IPFamily | undefined,
   ) {
     this.matches = built.matches;
-    if (built.target) this.target = built.target;
-    if (built.comment !== undefined) this.comment = built.comment;
-    this.saved = saved;
+    this.target = built.target;
+    this.comment = built.comment;
+    this.saved = how === undefined ? text : undefined;
+    this.word = text;
+  }
+
+  private readonly word: string;
+
+  get line(): number {
+    return 0;
   }
 
   get text(): string {
-    return (this.saved ??= saveLine(this.chain, words(this.source), this.family));
+    if (this.saved === undefined) {
+      const how = this.how!;
+      if (typeof how === 'string') this.saved = saveLine(this.chain, words(this.word), how);
+      else this.saved = how.kind === 'src' ? `-A ${this.chain} -s ${this.word} ${how.saved}`.trimEnd() : `-A ${this.chain} ${how.saved}${this.word}`;
+    }
+    return this.saved;
   }
 }
 
@@ -57,15 +70,115 @@ function saveLine(chain: string, kubeProxyWords: string[], family: IPFamily): st
   return `-A ${chain} ${formatSaveParts(saveParts(kubeProxyWords), family).join(' ')}`.trimEnd();
 }
 
+/**
+ * What rules of one shape share. kube-proxy writes most rules many times over with one word changed: a
+ * fan-out rule's KUBE-SEP chain, a DNAT destination, a KUBE-SEP masquerade rule's source address. The
+ * rest is read once per shape; the rule's own word is read alone.
+ */
+interface Shape {
+  /** `last`: the last word varies (a jump's chain or a target's last option); `src`: the `-s` value does. */
+  kind: 'last' | 'src';
+  /** The matches besides the varying one (for `src`, the ones after it). */
+  matches: Match[];
+  comment?: string;
+  /** The target's name and options before the varying last word. */
+  target?: { name: string; opts: string[] };
+  fixedTarget?: Target;
+  /** The save line's words around the varying word. */
+  saved: string;
+}
+
+export type PayloadShapes = Map<string, Shape | null>;
+
 /** Converts one payload rule (`{chain, text}` of kube-proxy's words) for tracing. */
-export function payloadRule(table: string, chain: string, index: number, text: string, family: IPFamily, shared: SharedMatches): PayloadRule {
+export function payloadRule(table: string, chain: string, index: number, text: string, family: IPFamily, shared: SharedMatches, shapes?: PayloadShapes): PayloadRule {
+  if (shapes && plainText(text)) {
+    const r = shaped(table, chain, index, text, family, shared, shapes);
+    if (r) return r;
+  }
   const w = words(text);
   const fast = w.length && plainText(text) ? build(saveParts(w), family, shared) : undefined;
-  if (fast) return new PayloadRule(table, chain, index, text, family, fast);
+  if (fast) return new PayloadRule(table, chain, index, fast, text, family);
   // The long way: the save line through the rules parser (as parsing the printed save view did).
   const line = saveLine(chain, w, family);
   const parsed = parseRuleArgs(tokenize(line, 0), 0, [], 2, shared);
-  return new PayloadRule(table, chain, index, text, family, parsed, line);
+  return new PayloadRule(table, chain, index, parsed, line, undefined);
+}
+
+function shaped(table: string, chain: string, index: number, text: string, family: IPFamily, shared: SharedMatches, shapes: PayloadShapes): PayloadRule | undefined {
+  const s = text.startsWith('-s ') ? 0 : text.indexOf(' -s ') + 1 || -1;
+  if (s >= 0 && !(s > 0 && text.startsWith('! ', s - 2)) && evenQuotes(text, s) && text.indexOf(' -s ', s + 1) < 0) {
+    const from = s + 3;
+    let to = text.indexOf(' ', from);
+    if (to < 0) to = text.length;
+    const v = text.slice(from, to);
+    if (plain(v) && v !== '!') {
+      const key = `S${text.slice(0, from)}\u0000${text.slice(to)}`;
+      let shape = shapes.get(key);
+      if (shape === undefined) shapes.set(key, (shape = srcShape(text, v, family, shared)));
+      if (shape) {
+        const saved = withPrefix(v, family);
+        // Not kept in the shared cache: a KUBE-SEP chain's source address is its own.
+        const src = parseAddr('src', saved, false);
+        if (src) return new PayloadRule(table, chain, index, { matches: [src, ...shape.matches], target: shape.fixedTarget, comment: shape.comment }, saved, shape);
+      }
+    }
+  }
+  // Rules that match a destination address are a Service's own (one per address): no shape to share.
+  const cut = text.lastIndexOf(' ');
+  if (cut <= 0 || text.startsWith('-d ') || text.includes(' -d ') || !evenQuotes(text, cut)) return undefined;
+  const last = text.slice(cut + 1);
+  if (!plain(last)) return undefined;
+  const key = `L${text.slice(0, cut)}`;
+  let shape = shapes.get(key);
+  if (shape === undefined) shapes.set(key, (shape = lastShape(text, last, family, shared)));
+  if (!shape?.target) return undefined;
+  const target = targetOf(saveTargetWords({ name: shape.target.name || last, opts: shape.target.name ? [...shape.target.opts, last] : [] }, family), shared);
+  if (!target || (!shape.target.name && target.kind !== 'chain')) return undefined;
+  return new PayloadRule(table, chain, index, { matches: shape.matches, target, comment: shape.comment }, last, shape);
+}
+
+/** The shared part of rules whose `-s` value varies; null when the rule is not of that form. */
+function srcShape(text: string, v: string, family: IPFamily, shared: SharedMatches): Shape | null {
+  const w = words(text);
+  const built = build(saveParts(w), family, shared);
+  const saved = formatSaveParts(saveParts(w), family);
+  const first = built?.matches[0];
+  if (!built || first?.kind !== 'src' || first.negate || saved[0] !== '-s' || saved[1] !== withPrefix(v, family)) return null;
+  return { kind: 'src', matches: built.matches.slice(1), comment: built.comment, fixedTarget: built.target, saved: saved.slice(2).join(' ') };
+}
+
+/** The shared part of rules whose last word (a jump's chain, a target option) varies; null when not of that form. */
+function lastShape(text: string, last: string, family: IPFamily, shared: SharedMatches): Shape | null {
+  const w = words(text);
+  const parts = saveParts(w);
+  const built = build(parts, family, shared);
+  const t = parts.target;
+  if (!built?.target || !t) return null;
+  const saved = formatSaveParts(parts, family).join(' ');
+  if (!saved.endsWith(` ${last}`)) return null;
+  // A jump (`-j CHAIN`): the chain is the varying word; else the target's last option is.
+  const jump = t.opts.length === 0 && t.name === last;
+  if (jump ? built.target.kind !== 'chain' : t.opts[t.opts.length - 1] !== last) return null;
+  return { kind: 'last', matches: built.matches, comment: built.comment, target: jump ? { name: '', opts: [] } : { name: t.name, opts: t.opts.slice(0, -1) }, saved: saved.slice(0, saved.length - last.length) };
+}
+
+/** An even number of double quotes before `end`: the position is not inside a quoted comment. */
+function evenQuotes(text: string, end: number): boolean {
+  let n = 0;
+  for (let i = text.indexOf('"'); i >= 0 && i < end; i = text.indexOf('"', i + 1)) n++;
+  return n % 2 === 0;
+}
+
+function addrMatch(kind: 'src' | 'dst', v: string, neg: boolean, shared: SharedMatches): AddrMatch | undefined {
+  const cache = shared.addrs[(kind === 'src' ? 0 : 2) + (neg ? 1 : 0)]!;
+  let a = cache.get(v);
+  if (!a) {
+    a = parseAddr(kind, v, neg);
+    if (!a) return undefined;
+    cache.set(v, a);
+  }
+  return a;
 }
 
 /** kube-proxy's words of a rule (as ruleWords splits them), by a quicker scan for the usual text. */
@@ -123,15 +236,8 @@ function build(p: SaveParts, family: IPFamily, shared: SharedMatches): Built | u
     if (!b) continue;
     if (!plain(b.value)) return undefined;
     if (key === '-s' || key === '-d') {
-      const kind = key === '-s' ? 'src' : 'dst';
-      const v = withPrefix(b.value, family);
-      const cache = shared.addrs[(kind === 'src' ? 0 : 2) + (b.neg ? 1 : 0)]!;
-      let a = cache.get(v);
-      if (!a) {
-        a = parseAddr(kind, v, b.neg);
-        if (!a) return undefined;
-        cache.set(v, a);
-      }
+      const a = addrMatch(key === '-s' ? 'src' : 'dst', withPrefix(b.value, family), b.neg, shared);
+      if (!a) return undefined;
       matches.push(a);
     } else if (key === '-p') {
       if (!/^[a-z]+$/.test(b.value)) return undefined;
@@ -268,10 +374,14 @@ function targetOf(w: string[], shared: SharedMatches): Target | undefined {
   const name = w[1];
   if (!plain(name)) return undefined;
   const n = w.length;
-  if (n === 2 && !NOT_CHAINS.has(name) && /^[A-Za-z0-9_.-]+$/.test(name)) {
-    let t = shared.jumps.get(name);
-    if (!t) shared.jumps.set(name, (t = { kind: 'chain', chain: name, goto: false }));
-    return t;
+  if (n === 2) {
+    const known = shared.jumps.get(name);
+    if (known?.kind === 'chain') return known;
+    if (!NOT_CHAINS.has(name) && /^[A-Za-z0-9_.-]+$/.test(name)) {
+      const t: Target = { kind: 'chain', chain: name, goto: false };
+      shared.jumps.set(name, t);
+      return t;
+    }
   }
   switch (name) {
     case 'ACCEPT': case 'DROP': case 'RETURN':
