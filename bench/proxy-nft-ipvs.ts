@@ -70,6 +70,8 @@ function main(): void {
   const state = time(`load ${SERVICES} Services x ${ENDPOINTS} endpoints (${mb(text)} YAML)`, () => buildClusterState(loadManifest('bench.yaml', text).objects, { simulatePods: false }));
   const nft = time('nftables: render the transaction', () => renderNftables(state), (r) => `${mb(r.text)}, ${r.text.split('\n').length} lines`);
   time('nftables: render the v1.31-v1.33 layout', () => renderNftables(state, { profile: nftProfile('1.33') }), (r) => `${mb(r.text)}, ${r.text.split('\n').length} lines`);
+  const v136 = time('nftables: render the v1.36 layout', () => renderNftables(state, { profile: nftProfile('1.36') }), (r) => `${mb(r.text)}, ${r.text.split('\n').length} lines`);
+  time('nftables: parse the v1.36 transaction', () => parseNft(v136.text), (r) => `${r.tables[0]!.chains.size} chains`);
   const rs = time('nftables: parse the transaction', () => parseNft(nft.text), (r) => `${r.tables[0]!.chains.size} chains`);
   time('nftables: Fake.Dump form', () => dumpNftTable(rs.tables[0]!), mb);
   const listed = time('nftables: nft list table form', () => listNftTable(rs.tables[0]!), mb);

@@ -88,7 +88,7 @@ export interface Destination {
 export function resolveDestination(state: ClusterState, text: string): Destination {
   const m = /^(.+):(\d{1,5})$/.exec(text);
   const parsed = splitHostPort(text) ?? (m && !m[1]!.replace(/^node:/, '').includes(':') ? { host: m[1]!, port: Number(m[2]) } : undefined);
-  if (!parsed || parsed.port < 1 || parsed.port > 65535) throw new CliError(`--to ${text}: expected DST:PORT (IPv6 as [addr]:port), with a port from 1 to 65535`);
+  if (!parsed || parsed.port < 1 || parsed.port > 65535) throw new CliError(`--to ${text}: expected DST:PORT (IPv6 as [addr]:port), with a port from 1 to 65535${portHint(state, text)}`);
   const ip = canonicalIP(parsed.host);
   if (ip) return { ip, port: parsed.port };
   if (parsed.host.startsWith('node:')) {
@@ -100,6 +100,14 @@ export function resolveDestination(state: ClusterState, text: string): Destinati
   const svc = state.services.find((s) => s.namespace === ns && s.name === name);
   if (svc && svc.clusterIP && svc.clusterIP !== 'None') return { ip: svc.clusterIP, port: parsed.port };
   throw new CliError(`--to ${text}: "${parsed.host}" is not an IP address, a Service with a ClusterIP, or node:NAME`);
+}
+
+/** When DST names a Service but no port: the ports it has, spelled as --to wants them. */
+function portHint(state: ClusterState, text: string): string {
+  const [ns, name] = text.includes('/') ? (text.split('/', 2) as [string, string]) : ['default', text];
+  const svc = state.services.find((s) => s.namespace === ns && s.name === name);
+  if (!svc || !svc.ports.length) return '';
+  return ` (Service ${ns}/${name} has ${svc.ports.map((p) => `${ns}/${name}:${p.port} (${p.protocol}${p.name ? `, ${p.name}` : ''})`).join(', ')})`;
 }
 
 /**

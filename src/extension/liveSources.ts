@@ -16,7 +16,8 @@ import type { Log } from './log';
 export class LiveSources implements vscode.Disposable {
   private contexts: string[] = [];
   private readonly registry: LiveRegistry;
-  private readonly emitter = new vscode.EventEmitter<void>();
+  /** Fires with the context whose data or status changed, or undefined when the list of contexts changed. */
+  private readonly emitter = new vscode.EventEmitter<string | undefined>();
   /** Fires for the tree (any change, status or context list). */
   readonly onDidChange = this.emitter.event;
   private readonly changeEmitter = new vscode.EventEmitter<{ context: string; change: LiveChange | undefined }>();
@@ -33,7 +34,7 @@ export class LiveSources implements vscode.Disposable {
     const sub = this.registry.onChange((context, change) => {
       const e = this.registry.get(context);
       if (e?.error && !change) this.log.warn(`Live cluster ${context}: ${e.error}`);
-      this.emitter.fire();
+      this.emitter.fire(context);
       this.changeEmitter.fire({ context, change });
     });
     this.subs.push(
@@ -66,7 +67,7 @@ export class LiveSources implements vscode.Disposable {
         this.log.warn(`Live clusters: ${e instanceof Error ? e.message : String(e)}`);
       }
     }
-    this.emitter.fire();
+    this.emitter.fire(undefined);
   }
 
   snapshot(): LiveSource[] {

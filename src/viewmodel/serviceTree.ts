@@ -192,3 +192,17 @@ export function healthIcon(h: Health): { icon: string; color: string | undefined
       return { icon: 'circle-outline', color: undefined };
   }
 }
+
+/**
+ * What to refresh when one source changed. Refreshing the whole tree re-creates every row, and a click that
+ * lands on a row in that moment runs nothing (VS Code drops the old row's command and element), so a change in
+ * one live cluster refreshes only that cluster's row and what is under it. The whole tree is refreshed when
+ * the set of sources changed (a context added or removed, trust changed) or the changed source was never shown.
+ * `shown` are the root nodes VS Code holds; the returned node is one of them, to be updated in place with `fresh`.
+ */
+export function refreshPlan(shown: readonly TreeNode[] | undefined, next: readonly TreeNode[], source: SourceId | undefined): { all: true } | { all: false; node: TreeNode; fresh: TreeNode } {
+  if (!shown || source === undefined || shown.length !== next.length || shown.some((n, i) => n.id !== next[i]!.id)) return { all: true };
+  const i = shown.findIndex((n) => n.kind === 'source' && n.source === source);
+  if (i < 0) return { all: true };
+  return { all: false, node: shown[i]!, fresh: next[i]! };
+}

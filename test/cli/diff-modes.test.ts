@@ -129,10 +129,11 @@ test('ksd diff iptables on a v1.22 node: kubelet\'s chains are expected in iptab
 test('nftables and IPVS versions outside the modelled layouts are refused by rules, trace and diff alike', () => {
   const refused: [string[], RegExp][] = [
     [['rules', cluster, '--mode', 'nftables', '--kube-proxy-version', '1.30'], /1\.30's nftables mode \(alpha\)/],
-    [['rules', cluster, '--mode', 'nftables', '--kube-proxy-version', '1.36'], /#135800/],
-    [['trace', cluster, '--mode', 'nftables', '--kube-proxy-version', '1.36.2', '--from', '10.244.2.99', '--to', '10.96.10.10:80'], /1\.36's nftables rules are not modelled/],
+    [['rules', cluster, '--mode', 'nftables', '--kube-proxy-version', '1.37'], /#140723/],
+    [['trace', cluster, '--mode', 'nftables', '--kube-proxy-version', '1.37.1', '--from', '10.244.2.99', '--to', '10.96.10.10:80'], /1\.37's nftables rules are not modelled/],
+    [['rules', cluster, '--mode', 'nftables', '--kube-proxy-version', '1.38'], /newest release we have evidence for is 1\.37/],
     [['trace', cluster, '--mode', 'ipvs', '--kube-proxy-version', '1.25', '--from', '10.244.2.99', '--to', '10.96.10.10:80'], /1\.25's IPVS helper rules .* not modelled/],
-    [['diff', cluster, '--rules', fx('nft-worker-1.nft'), '--kube-proxy-version', '1.37'], /#135800/],
+    [['diff', cluster, '--rules', fx('nft-worker-1.nft'), '--kube-proxy-version', '1.37'], /#138427/],
     [['diff', cluster, '--rules', fx('ipvs-worker-1.ipvsadm'), '--kube-proxy-version', '1.20'], /1\.20's IPVS helper rules/],
   ];
   for (const [args, re] of refused) {
@@ -140,7 +141,7 @@ test('nftables and IPVS versions outside the modelled layouts are refused by rul
     assert.equal(r.status, 2, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
     assert.match(r.stderr, re);
   }
-  for (const v of ['1.31', '1.33.4', '1.34', '1.35.2']) {
+  for (const v of ['1.31', '1.33.4', '1.34', '1.35.2', '1.36', 'v1.36.2']) {
     const r = ksd('trace', cluster, '--mode', 'nftables', '--kube-proxy-version', v, '--from', '10.244.2.99', '--to', '10.96.10.10:80');
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /^DNAT/);
@@ -164,5 +165,28 @@ test('ksd rules/trace/diff --mode nftables follow --kube-proxy-version: the v1.3
     assert.equal(d.status, 1, name);
     assert.match(d.stdout, /Note: the node's table has the layout of kube-proxy v1\.31-v1\.33 \(base chain filter-prerouting .*compared with the v1\.34-v1\.35 layout; pass --kube-proxy-version 1\.33/);
     assert.doesNotMatch(ksd('diff', cluster, '--rules', f, '--node', 'worker-1', '--json').stdout, /Note:/);
+  }
+});
+
+test('ksd rules/trace/diff --mode nftables --kube-proxy-version 1.36: the inline-masquerade layout renders, traces and round-trips through diff', () => {
+  const tx = ksd('rules', cluster, '--mode', 'nftables', '--node', 'worker-1', '--kube-proxy-version', '1.36');
+  assert.equal(tx.status, 0, tx.stderr);
+  assert.match(tx.stdout, /^add set ip kube-proxy hairpin-connections \{ type ipv4_addr \. ipv4_addr \. inet_proto \. inet_service ; comment "service hairpin connections" ; \}$/m);
+  assert.match(tx.stdout, /^add rule ip kube-proxy service-\S+ meta l4proto tcp dnat ip addr \. port to numgen random mod \d+ map \{ 0 : /m);
+  assert.doesNotMatch(tx.stdout, /mark-for-masquerade/);
+  const save = ksd('rules', cluster, '--mode', 'nftables', '--node', 'worker-1', '--kube-proxy-version', 'v1.36.2', '--format', 'save');
+  assert.equal(save.status, 0, save.stderr);
+  assert.match(save.stdout, /\tset hairpin-connections \{\n\t\ttype ipv4_addr \. ipv4_addr \. inet_proto \. inet_service\n\t\tcomment "service hairpin connections"/);
+  assert.match(save.stdout, /meta l4proto tcp dnat ip to numgen random mod \d+ map \{ 0 : /);
+  const tr = ksd('trace', cluster, '--mode', 'nftables', '--kube-proxy-version', '1.36', '--node', 'worker-1', '--from', '10.244.2.99', '--to', '10.96.10.10:80');
+  assert.equal(tr.status, 0, tr.stderr);
+  assert.match(tr.stdout, /DNAT/);
+  for (const [name, text] of [['v136.nft', tx.stdout], ['v136-list.nft', save.stdout]] as const) {
+    const f = write(name, text);
+    const same = ksd('diff', cluster, '--rules', f, '--node', 'worker-1', '--kube-proxy-version', '1.36');
+    assert.equal(same.status, 0, `${name}: ${same.stdout}${same.stderr}`);
+    const d = ksd('diff', cluster, '--rules', f, '--node', 'worker-1');
+    assert.equal(d.status, 1, name);
+    assert.match(d.stdout, /Note: the node's table has the layout of kube-proxy v1\.36 \(set hairpin-connections, no single-endpoint dnat\), but was compared with the v1\.34-v1\.35 layout; pass --kube-proxy-version 1\.36/);
   }
 });

@@ -101,6 +101,9 @@ test('ksd trace: bad input gives a clear message and exit 2, never a stack trace
     [['trace', '--rules', fx('node-save.txt'), '--batch', write('bad2.json', '[{"from": "10.0.0.1"}]')], /flow 1 must be/],
     [['trace', '--rules', fx('node-save.txt'), '--batch', write('bad3.json', '[{"from": "10.0.0.1", "to": "x"}]')], /flow 1: --to x: expected DST:PORT/],
     [['trace', '--rules', fx('node-save.txt'), '--batch', write('bad4.json', 'not json')], /not valid JSON/],
+    // A Service named without its port: the ports it has, spelled as --to wants them (nothing for an unknown name).
+    [['trace', 'examples', '--from', '10.0.0.1', '--to', 'shop/catalog'], /expected DST:PORT .*\(Service shop\/catalog has shop\/catalog:80 \(TCP, http\)\)$/m],
+    [['trace', 'examples', '--from', '10.0.0.1', '--to', 'shop/nothing'], /expected DST:PORT \(IPv6 as \[addr\]:port\), with a port from 1 to 65535$/m],
   ];
   for (const [args, re] of cases) {
     const r = ksd(...args);

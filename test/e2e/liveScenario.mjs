@@ -87,9 +87,8 @@ export const liveScenario = {
 
     let frame;
     await step('live-panel', async () => {
-      await wb.treeRow(VIEW, 'checkout').click();
       frame = wb.webview();
-      await frame.locator('h1', { hasText: `${NS}/checkout` }).waitFor({ timeout: 20_000 });
+      await wb.untilEffect('the panel on the live Service', () => wb.treeRow(VIEW, 'checkout').click(), () => frame.locator('h1', { hasText: `${NS}/checkout` }).isVisible());
       const live = await panelText(frame, '[data-testid=live-status]');
       if (!/Live: context e2e/.test(live)) throw new Error(`live status: ${live}`);
       await poll('1 of 2 matched pods served', async () => /Matched pods: 1 of 2 served/.test(await panelText(frame, 'h2')), 10_000);
@@ -120,8 +119,11 @@ export const liveScenario = {
       // "Trace a Request" on the live Service: traced through the rules kube-proxy writes for the live state,
       // where checkout-1 is terminating and checkout-2 is the only ready endpoint.
       const row = wb.treeRow(VIEW, 'checkout');
-      await row.hover();
-      await row.locator('.action-label[aria-label*="Trace a Request"]').click();
+      const clickTrace = async () => {
+        await row.hover();
+        await row.locator('.action-label[aria-label*="Trace a Request"]').click();
+      };
+      await wb.untilEffect('the live Service offered as the destination', clickTrace, () => wb.quickPickOffers(`${NS}/checkout`, 'destination'));
       await wb.pick(`${NS}/checkout`, { title: 'destination' });
       await wb.pick(`pod ${NS}/checkout-2`, { title: 'source' });
       const result = frame.locator('[data-testid=trace-result]');
@@ -144,8 +146,7 @@ export const liveScenario = {
 
     await step('forbidden-namespace-panel', async () => {
       // A Service whose namespace's pods RBAC hides: the panel says so instead of "matches no pod".
-      await wb.treeRow(VIEW, 'vault').click();
-      await frame.locator('h1', { hasText: 'secret/vault' }).waitFor({ timeout: 20_000 });
+      await wb.untilEffect('the panel on secret/vault', () => wb.treeRow(VIEW, 'vault').click(), () => frame.locator('h1', { hasText: 'secret/vault' }).isVisible());
       await poll('the panel names what RBAC hides', async () => /Not allowed to read pods in this namespace/.test(await panelText(frame, '[data-testid=live-status]')), 10_000);
       const body = await panelText(frame, '.endpoints');
       if (!/pods in namespace secret cannot be read \(RBAC forbids it\)/.test(body)) throw new Error(`endpoints tab: ${body}`);

@@ -41,6 +41,36 @@ export class Workbench {
     if (await this.page.locator('.quick-input-widget').isVisible().catch(() => false)) await this.page.keyboard.press('Escape');
   }
 
+  /**
+   * Does `act` (a click on a tree row or one of its actions) until `effect` holds, at most `tries` times. A click
+   * that lands while VS Code re-renders the row (its tree refreshed after a watch event) runs the command
+   * without its element, or not at all ("Actual command not found"); a person then clicks again, and so does this.
+   */
+  async untilEffect(what, act, effect, { tries = 3, budgetMs = 10_000 } = {}) {
+    let last;
+    for (let i = 0; i < tries; i++) {
+      await act();
+      try {
+        return await poll(what, effect, budgetMs);
+      } catch (e) {
+        last = e;
+        console.log(`(no effect after click ${i + 1} of ${tries}: ${what}; clicking again)`);
+        await this.closeQuickInput();
+      }
+    }
+    throw last;
+  }
+
+  /** Whether the open quick pick (titled with `title`) shows an item matching `text` once filtered by it. */
+  async quickPickOffers(text, title) {
+    const widget = this.page.locator('.quick-input-widget');
+    if (!(await widget.isVisible())) return false;
+    if (!((await widget.locator('.quick-input-title').textContent().catch(() => '')) ?? '').includes(title)) return false;
+    const input = widget.locator('input.input');
+    if ((await input.inputValue()) !== text) await input.fill(text);
+    return (await widget.locator('.monaco-list-row', { hasText: text }).count()) > 0;
+  }
+
   /** In an open quick pick: filter by `text` and accept the first matching item. */
   async pick(text, { title } = {}) {
     const widget = this.page.locator('.quick-input-widget');

@@ -86,13 +86,14 @@ test('nftProfile: versions map to layouts; unmodelled releases are refused with 
   assert.equal(nftProfile('1.35').id, 'v1.34-v1.35');
   assert.equal(nftProfile('v1.34.2').id, 'v1.34-v1.35');
   for (const v of ['1.31', 'v1.32.5', '1.33.0']) assert.equal(nftProfile(v).id, 'v1.31-v1.33', v);
+  for (const v of ['1.36', 'v1.36.2', '1.36.0']) assert.equal(nftProfile(v).id, 'v1.36', v);
   const refused: [string, RegExp][] = [
     ['1.28', /1\.28 has no nftables mode \(it arrived as alpha in 1\.29\)/],
     ['1.29', /1\.29's nftables mode \(alpha\)/],
     ['v1.30.1', /1\.30's nftables mode \(alpha\)/],
-    ['1.36', /1\.36's nftables rules are not modelled: .*#135800.*hairpin-connections/],
-    ['1.37.2', /1\.37's nftables rules are not modelled/],
-    ['latest', /must look like 1\.34 or v1\.34\.2 \(got "latest"\); modelled nftables layouts: v1\.31-v1\.33, v1\.34-v1\.35/],
+    ['1.37.2', /1\.37's nftables rules are not modelled: .*#140723.*#138427 \(KubeProxyNFTablesLocalhostNodePorts/],
+    ['v1.38.0', /1\.38's nftables rules are not modelled: the newest release we have evidence for is 1\.37/],
+    ['latest', /must look like 1\.34 or v1\.34\.2 \(got "latest"\); modelled nftables layouts: v1\.31-v1\.33, v1\.34-v1\.35, v1\.36/],
     ['2.1', /must look like/],
   ];
   for (const [v, re] of refused) {
@@ -227,7 +228,14 @@ test('nftLayoutOf tells a node\'s layout from the base chains only one release h
   const listed = parseNft(listNftTable(parseNft(renderNftables(svc1State(), { profile: v131 }).text).tables[0]!));
   assert.equal(nftLayoutOf(listed, 'ip')?.id, 'v1.31-v1.33');
   const v136 = parseNft('table ip kube-proxy {\n\tchain masquerading {\n\t\tmasquerade fully-random\n\t}\n}\n');
-  assert.deepEqual(nftLayoutOf(v136, 'ip'), { id: '1.36+', evidence: 'no mark-for-masquerade chain' });
+  assert.deepEqual(nftLayoutOf(v136, 'ip'), { id: 'v1.36', evidence: 'no mark-for-masquerade chain, no single-endpoint dnat', version: '1.36' });
   assert.equal(nftLayoutOf(v136, 'ip6'), undefined);
+  // The rendered 1.36 table is told as 1.36; a single-endpoint Service DNATed directly (1.37, #140723) is not.
+  const rendered136 = parseNft(renderNftables(svc1State(), { profile: nftProfile('1.36') }).text);
+  assert.deepEqual(nftLayoutOf(rendered136, 'ip'), { id: 'v1.36', evidence: 'set hairpin-connections, no single-endpoint dnat', version: '1.36' });
+  const v137 = parseNft(
+    'table ip kube-proxy {\n\tset hairpin-connections {\n\t\ttype ipv4_addr . ipv4_addr . inet_proto . inet_service\n\t}\n\tchain service-ULMVA6XW-ns1/svc1/tcp/p80 {\n\t\tmeta l4proto tcp dnat to 10.180.0.1:80\n\t}\n}\n',
+  );
+  assert.deepEqual(nftLayoutOf(v137, 'ip'), { id: '1.37+', evidence: 'a direct dnat in service-ULMVA6XW-ns1/svc1/tcp/p80' });
   assert.equal(nftLayoutOf(parseNft('table ip kube-proxy {\n\tchain services {\n\t}\n}\n'), 'ip'), undefined);
 });

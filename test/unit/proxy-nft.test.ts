@@ -2,8 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { hashAndTruncate, masqueradeMark, parseNft, renderNftables } from '../../src/core';
-import { service, slice } from './proxy-helpers';
-import { fakeDump, fakeState, sortTransaction } from './proxy-nft-helpers';
+import { fakeDump, overallState, sortTransaction } from './proxy-nft-helpers';
 
 const BASE = `
 add table ip kube-proxy { comment "rules for kube-proxy" ; }
@@ -55,54 +54,6 @@ add rule ip kube-proxy services ip daddr @nodeport-ips meta l4proto . th dport v
 add element ip kube-proxy nodeport-ips { 192.168.0.2 }
 add rule ip kube-proxy service-endpoints-check ip daddr . meta l4proto . th dport vmap @no-endpoint-services
 `;
-
-const P80 = [{ name: 'p80', port: 80, protocol: 'TCP' }];
-const ep = (ip: string, nodeName?: string) => ({ addresses: [ip], ...(nodeName ? { nodeName } : {}) });
-
-/** TestOverallNFTablesRules' six Services and their EndpointSlices. */
-function overallState() {
-  return fakeState(
-    service('ns1', 'svc1', { clusterIP: '172.30.0.41', ports: [{ name: 'p80', port: 80, protocol: 'TCP' }] }),
-    service(
-      'ns2',
-      'svc2',
-      {
-        type: 'LoadBalancer',
-        externalTrafficPolicy: 'Local',
-        clusterIP: '172.30.0.42',
-        ports: [{ name: 'p80', port: 80, protocol: 'TCP', nodePort: 3001 }],
-        externalIPs: ['192.168.99.22'],
-        healthCheckNodePort: 30000,
-      },
-      { loadBalancer: { ingress: [{ ip: '1.2.3.4' }] } },
-    ),
-    service('ns3', 'svc3', { type: 'NodePort', clusterIP: '172.30.0.43', ports: [{ name: 'p80', port: 80, protocol: 'TCP', nodePort: 3003 }] }),
-    // Upstream makes svc4 a NodePort Service without a nodePort (the fake allocates none). The API
-    // server would allocate one, so we express the same rules as a ClusterIP Service with an external IP.
-    service('ns4', 'svc4', { type: 'ClusterIP', clusterIP: '172.30.0.44', externalIPs: ['192.168.99.33'], ports: [{ name: 'p80', port: 80, protocol: 'TCP', targetPort: 80 }] }),
-    service(
-      'ns5',
-      'svc5',
-      {
-        type: 'LoadBalancer',
-        externalTrafficPolicy: 'Cluster',
-        clusterIP: '172.30.0.45',
-        ports: [{ name: 'p80', port: 80, protocol: 'TCP', nodePort: 3002 }],
-        healthCheckNodePort: 30000,
-        loadBalancerSourceRanges: [' 203.0.113.0/25'],
-        sessionAffinity: 'ClientIP',
-        sessionAffinityConfig: { clientIP: { timeoutSeconds: 10800 } },
-      },
-      { loadBalancer: { ingress: [{ ip: '5.6.7.8' }] } },
-    ),
-    service('ns6', 'svc6', { type: 'ClusterIP', clusterIP: '172.30.0.46', ports: [{ name: 'p80', port: 80, protocol: 'TCP', targetPort: 80 }] }),
-    slice('ns1', 'svc1', [ep('10.180.0.1')], P80),
-    slice('ns2', 'svc2', [ep('10.180.0.2')], P80),
-    slice('ns3', 'svc3', [ep('10.180.0.3')], P80),
-    slice('ns4', 'svc4', [ep('10.180.0.4'), ep('10.180.0.5', 'test-node')], P80),
-    slice('ns5', 'svc5', [ep('10.180.0.3')], P80),
-  );
-}
 
 const OVERALL =
   BASE +

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 import { buildClusterState, loadManifest } from '../../src/core';
-import { childNodes, describe, rootNodes, serviceViewsIn, sourceData, type TreeInput, type TreeNode } from '../../src/viewmodel/serviceTree';
+import { childNodes, describe, refreshPlan, rootNodes, serviceViewsIn, sourceData, type TreeInput, type TreeNode } from '../../src/viewmodel/serviceTree';
 import { toServiceView, traceChoices } from '../../src/viewmodel/serviceView';
 import { liveStatusView } from '../../src/viewmodel/liveStatus';
 import { normalizeSettings } from '../../src/protocol/settings';
@@ -235,4 +235,23 @@ spec: {selector: {app: db}, ports: [{port: 5432}]}
   const services = childNodes(i, namespaces[1]!);
   assert.deepEqual(asked, ['b']);
   assert.deepEqual(services.map((n) => (n.kind === 'service' ? n.ref : null)), [{ namespace: 'b', name: 'db', context: 'big' }]);
+});
+
+test('tree refresh: a change in one source refreshes only that source row; a changed set of sources refreshes all', () => {
+  const live = (status: string) => [{ context: 'prod', data: undefined, status }, { context: 'dev', data: undefined, status: 'synced' }];
+  const shown = rootNodes({ ...input(), live: live('syncing') });
+  const next = rootNodes({ ...input(), live: live('synced') });
+  const plan = refreshPlan(shown, next, 'live:prod');
+  assert.ok(!plan.all);
+  assert.equal(plan.node, shown[1], 'the node VS Code holds, to update in place');
+  assert.equal(plan.fresh, next[1]);
+  assert.ok(plan.fresh.kind === 'source' && plan.fresh.status === 'synced');
+  const ws = refreshPlan(shown, next, 'workspace');
+  assert.ok(!ws.all && ws.node === shown[0]);
+  // Not shown yet, a context added or removed, trust changed, or no source named: the whole tree.
+  assert.deepEqual(refreshPlan(undefined, next, 'live:prod'), { all: true });
+  assert.deepEqual(refreshPlan(shown, rootNodes({ ...input(), live: live('synced').slice(0, 1) }), 'live:prod'), { all: true });
+  assert.deepEqual(refreshPlan(shown, rootNodes({ ...input(), trusted: false, live: live('synced') }), 'workspace'), { all: true });
+  assert.deepEqual(refreshPlan(shown, next, undefined), { all: true });
+  assert.deepEqual(refreshPlan(shown, next, 'live:gone'), { all: true });
 });

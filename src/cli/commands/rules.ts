@@ -12,9 +12,11 @@ export const rulesHelp = `ksd rules PATHS [--service NS/NAME] [--mode iptables|n
     "nft list table" prints it.
   ipvs: restore (default) is everything; ipvsadm, ipset and iptables show one part (virtual servers as
     ipvsadm -Ln lists them, the ipsets, the iptables helper payload).
-  --kube-proxy-version picks the layout of that release (default: the newest modelled): iptables 1.15 and
-    later, nftables 1.31-1.35 (1.36+ is read and traced from a node's listing with ksd trace --rules),
-    ipvs 1.29 and later; other versions are refused with the reason.
+  --kube-proxy-version picks the layout of that release: iptables 1.15 and later (default: the current
+    layout), nftables 1.31-1.33, 1.34-1.35 (the default) and 1.36, ipvs 1.29 and later; other versions are
+    refused with the reason. nftables 1.37 is refused (its single-endpoint DNAT and localhost NodePort
+    objects are not established); a 1.37 node's "nft list table" output is read and traced with
+    ksd trace --rules FILE.
   --node defaults to the first Node given.`;
 
 export async function rulesCommand(argv: string[], io: CliIO): Promise<number> {

@@ -1,6 +1,6 @@
 /** The Services view: plain-data nodes from src/viewmodel, TreeItems built only in getTreeItem. */
 import * as vscode from 'vscode';
-import { childNodes, describe, endpointState, healthIcon, rootNodes, WORKSPACE, type TreeInput, type TreeNode } from '../../viewmodel/serviceTree';
+import { childNodes, describe, endpointState, healthIcon, refreshPlan, rootNodes, WORKSPACE, type SourceId, type TreeInput, type TreeNode } from '../../viewmodel/serviceTree';
 import type { LiveSources } from '../liveSources';
 import type { SourceLocation } from '../../protocol/webview';
 import type { WorkspaceModel } from '../workspaceModel';
@@ -11,12 +11,14 @@ export class ServiceTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   private readonly emitter = new vscode.EventEmitter<TreeNode | undefined>();
   readonly onDidChangeTreeData = this.emitter.event;
   private readonly subs: vscode.Disposable[];
+  /** The root nodes VS Code was last given (it refreshes an element by identity). */
+  private roots: TreeNode[] | undefined;
 
   constructor(
     private readonly model: WorkspaceModel,
     private readonly live: LiveSources,
   ) {
-    this.subs = [model.onDidChange(() => this.emitter.fire(undefined)), live.onDidChange(() => this.emitter.fire(undefined))];
+    this.subs = [model.onDidChange(() => this.refreshSource(WORKSPACE)), live.onDidChange((context) => this.refreshSource(context === undefined ? undefined : `live:${context}`))];
   }
 
   private input(): TreeInput {
@@ -27,11 +29,23 @@ export class ServiceTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     this.emitter.fire(undefined);
   }
 
+  /** Refreshes one source's row and its subtree (the whole tree when the sources themselves changed). */
+  private refreshSource(source: SourceId | undefined): void {
+    const plan = refreshPlan(this.roots, rootNodes(this.input()), source);
+    if (plan.all) {
+      this.emitter.fire(undefined);
+      return;
+    }
+    Object.assign(plan.node, plan.fresh);
+    this.emitter.fire(plan.node);
+  }
+
   getChildren(node?: TreeNode): TreeNode[] | Promise<TreeNode[]> {
     if (!node) {
       // The first expansion triggers the workspace load; the view refreshes when it is done.
       if (!this.model.state) void this.model.ready();
-      return rootNodes(this.input());
+      this.roots = rootNodes(this.input());
+      return this.roots;
     }
     if (node.kind === 'source' && node.source !== WORKSPACE) this.live.connect(node.source.slice('live:'.length));
     return childNodes(this.input(), node);

@@ -29,6 +29,13 @@ export interface NftProfile {
   jumpChains: readonly NftJumpChain[];
   /** The ClusterIP masquerade rule also matches `tcp dport N` (until kubernetes #131492, v1.34). */
   masqMatchesPort: boolean;
+  /**
+   * How masquerading is written: 'chain' = a mark-for-masquerade chain jumped to from service and
+   * endpoint chains (up to v1.35); 'inline' = kubernetes #135800/#136499 (v1.36): the mark is set inline,
+   * the ClusterIP rule sits in `services`, endpoints are DNATed from a numgen map in the service chain,
+   * and pods reaching themselves are masqueraded from the hairpin-connections set.
+   */
+  masquerade: 'chain' | 'inline';
 }
 
 /** v1.34 (kubernetes #132456): filter chains split around DNAT; input/forward/output at priority 0. */
@@ -60,7 +67,14 @@ const v134: NftProfile = {
     { dst: 'cluster-ips-check', src: 'filter-output', extra: 'ct state new' },
   ],
   masqMatchesPort: false,
+  masquerade: 'chain',
 };
+
+/**
+ * v1.36 (kubernetes #135800 "rework nftables masquerading code, part 1" and #136499 "further nftables
+ * masquerading improvements"): same base chains and jumps as v1.34, masquerading inline.
+ */
+const v136: NftProfile = { ...v134, id: 'v1.36', minMinor: 36, maxMinor: 36, masquerade: 'inline' };
 
 /** v1.31-v1.33: every filter chain at dstnat-10 (-110), cluster-ips-check on output from filter-output-post-dnat (dstnat+10). */
 const v131: NftProfile = {
@@ -91,11 +105,16 @@ const v131: NftProfile = {
     { dst: 'cluster-ips-check', src: 'filter-output-post-dnat', extra: 'ct state new' },
   ],
   masqMatchesPort: true,
+  masquerade: 'chain',
 };
 
-export const NFT_PROFILES: readonly NftProfile[] = [v134, v131];
+export const NFT_PROFILES: readonly NftProfile[] = [v136, v134, v131];
 
-/** The newest layout we model; used when no version is given. */
+/**
+ * The layout used when no version is given. Not the newest modelled one: the newest release (1.37) writes
+ * single-endpoint Services differently from 1.36 (see nftProfile), so no modelled profile is what it
+ * writes, and the default stays the last layout that was the current one when it was chosen.
+ */
 export const NFT_DEFAULT_PROFILE = v134;
 
 const MODELLED = `modelled nftables layouts: ${[...NFT_PROFILES].reverse().map((p) => p.id).join(', ')}`;
@@ -116,7 +135,16 @@ export function nftProfile(version?: string): NftProfile {
     throw new RulesRequestError(
       `kube-proxy 1.${minor}'s nftables mode (alpha) wrote an earlier layout (an "endpoints-check" chain, no cluster-ips set in the first releases) whose exact rules per release are not established; ${MODELLED}`,
     );
+  if (minor === 37)
+    throw new RulesRequestError(
+      `kube-proxy 1.37's nftables rules are not modelled: 1.37 changed the 1.36 layout in two ways whose full transaction is not established here. ` +
+        `kubernetes #140723 DNATs a Service port with a single endpoint directly ("meta l4proto tcp dnat to IP:PORT" in the service chain, no numgen map), ` +
+        `and #138427 (KubeProxyNFTablesLocalhostNodePorts, alpha, off by default) added localhost NodePort objects to every full sync (a localhost-nodeport-reject-ports map, localhost-nodeport-reject-<proto> chains, localhost-nodeport-rejected-<proto> counters); ` +
+        `what a 1.37.x node with the gate off adds and deletes of them is known only from later master code (the cleanup there looks like #142184, the fix for #142183, opened after 1.37.0). ` +        `--kube-proxy-version 1.36 shows the rest of the layout (inline masquerading, numgen DNAT maps, hairpin-connections); ${MODELLED}. ` +
+        `To trace a 1.37 node, pass its "nft list table ip kube-proxy" output with --rules`,
+    );
   throw new RulesRequestError(
-    `kube-proxy 1.${minor}'s nftables rules are not modelled: from 1.36 kube-proxy writes a different layout (kubernetes #135800 removed the mark-for-masquerade chain; a v1.36.2 node lists the ClusterIP masquerade mark in the "services" chain from @cluster-ips, "dnat ip to numgen random mod N map { ... }" instead of per-endpoint chains, and a hairpin-connections set), whose full rule text is not established here; ${MODELLED}. To trace such a node, pass its "nft list table ip kube-proxy" output with --rules`,
+    `kube-proxy 1.${minor}'s nftables rules are not modelled: the newest release we have evidence for is 1.37 (itself not rendered, see --kube-proxy-version 1.37); ${MODELLED}. ` +
+      `To trace such a node, pass its "nft list table ip kube-proxy" output with --rules`,
   );
 }

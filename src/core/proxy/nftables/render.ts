@@ -3,7 +3,7 @@ import { cidrContains, formatCIDR, isLoopback, parseCIDR, type CIDR, type Cluste
 import { buildProxyModel } from '../model';
 import type { ProxyModel, ProxyNode } from '../types';
 import { masqueradeMark } from '../mark';
-import { writeServicePort } from './servicePort';
+import { detectorNFT, writeServicePort } from './servicePort';
 import { NFT_DEFAULT_PROFILE, type NftProfile } from './profiles';
 import { writeSetup } from './setup';
 import { NftTransaction } from './transaction';
@@ -81,7 +81,9 @@ export function renderNftables(state: ClusterState, options: NftRenderOptions = 
   const nodePortIPs = nftNodePortIPs(state.proxy.nodePortAddresses, model.node, family, notes);
   if (model.node.placeholder) notes.push(`no Node given: rules are computed for a stand-in node "${model.node.name}" with no addresses`);
   if (model.detector.mode === 'None' && model.detector.reason) notes.push(`local traffic detection is off (${model.detector.reason}): ClusterIP traffic is never masqueraded`);
-  writeSetup(tx, { ipX, mark: options.masqueradeMark ?? masqueradeMark(state.proxy.masqueradeBit), serviceCIDRs: serviceCIDRs.join(','), nodePortIPs, profile }, created);
+  const mark = options.masqueradeMark ?? masqueradeMark(state.proxy.masqueradeBit);
+  const notLocal = model.detector.mode === 'None' ? '' : detectorNFT(model.detector, ipX, false);
+  writeSetup(tx, { ipX, mark, serviceCIDRs: serviceCIDRs.join(','), nodePortIPs, profile, masqueradeAll: state.proxy.masqueradeAll, notLocal }, created);
   const wanted = options.services ? new Set(options.services) : undefined;
   for (const sp of model.ports) {
     if (wanted && !wanted.has(`${sp.info.namespace}/${sp.info.name}`)) continue;
@@ -96,6 +98,7 @@ export function renderNftables(state: ClusterState, options: NftRenderOptions = 
       nodeIP: model.node.primaryIP[family],
       created,
       masqMatchesPort: profile.masqMatchesPort,
+      inlineMark: profile.masquerade === 'inline' ? mark : undefined,
     });
   }
   return { family, tableFamily: ipX, text: tx.text(), model, nodePortIPs, serviceCIDRs, notes, profile };

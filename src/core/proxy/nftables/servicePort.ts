@@ -2,6 +2,7 @@
 import { cidrContains, parseCIDR } from '../coreDeps';
 import type { LocalDetector, ProxiedServicePort, ProxyEndpoint } from '../types';
 import { endpointNames, serviceChainNames } from './names';
+import { numgenVmap, writeEndpointDNATs, writeEndpointJumps } from './endpointRules';
 import { ensureChain } from './setup';
 import type { NftTransaction } from './transaction';
 
@@ -14,6 +15,8 @@ export interface NftServiceContext {
   created: Set<string>;
   /** The ClusterIP masquerade rule matches the port too (before v1.34). */
   masqMatchesPort?: boolean;
+  /** The masquerade mark: set inline (v1.36 layout) instead of jumping to mark-for-masquerade. */
+  inlineMark?: string;
 }
 
 /** nft words matching traffic from (or not from) a local pod; [] when no detector is configured. */
@@ -47,7 +50,14 @@ export function writeServicePort(tx: NftTransaction, sp: ProxiedServicePort, ctx
     return n;
   };
 
-  for (const ep of allReachableEndpoints) ensureChain(tx, created, epNames(ep).chain);
+  const inline = ctx.inlineMark !== undefined;
+  if (!inline) for (const ep of allReachableEndpoints) ensureChain(tx, created, epNames(ep).chain);
+  else
+    for (const ep of allReachableEndpoints) {
+      // v1.36: endpoint chains only carry affinity; every local endpoint joins the hairpin set.
+      if (affinity) ensureChain(tx, created, epNames(ep).chain);
+      if (ep.isLocal) tx.ensureElement('hairpin-connections', [ep.ip, ep.ip, protocol, String(ep.port)]);
+    }
   const usesClusterPolicyChain = clusterEndpoints.length > 0 && info.usesClusterEndpoints;
   if (usesClusterPolicyChain) ensureChain(tx, created, names.cluster);
   const usesLocalPolicyChain = localEndpoints.length > 0 && info.usesLocalEndpoints;
@@ -76,39 +86,40 @@ export function writeServicePort(tx: NftTransaction, sp: ProxiedServicePort, ctx
     if (!hasExternalEndpoints) externalVerdict = 'drop';
   }
 
-  tx.addElement('cluster-ips', [info.clusterIP]);
-  if (hasInternalEndpoints) tx.addElement('service-ips', [info.clusterIP, protocol, port], `goto ${internalChain}`);
-  else tx.addElement('no-endpoint-services', [info.clusterIP, protocol, port], internalVerdict, info.nameString);
+  tx.ensureElement('cluster-ips', [info.clusterIP]);
+  if (hasInternalEndpoints) tx.ensureElement('service-ips', [info.clusterIP, protocol, port], `goto ${internalChain}`);
+  else tx.ensureElement('no-endpoint-services', [info.clusterIP, protocol, port], internalVerdict, info.nameString);
 
   for (const ip of info.externalIPs) {
-    if (hasEndpoints) tx.addElement('service-ips', [ip, protocol, port], `goto ${names.external}`);
-    if (!hasExternalEndpoints) tx.addElement('no-endpoint-services', [ip, protocol, port], externalVerdict, info.nameString);
+    if (hasEndpoints) tx.ensureElement('service-ips', [ip, protocol, port], `goto ${names.external}`);
+    if (!hasExternalEndpoints) tx.ensureElement('no-endpoint-services', [ip, protocol, port], externalVerdict, info.nameString);
   }
 
   const usesFW = info.loadBalancerVIPs.length > 0 && info.loadBalancerSourceRanges.length > 0;
   if (usesFW) ensureChain(tx, created, names.firewall);
   for (const ip of info.loadBalancerVIPs) {
-    if (hasEndpoints) tx.addElement('service-ips', [ip, protocol, port], `goto ${names.external}`);
-    if (usesFW) tx.addElement('firewall-ips', [ip, protocol, port], `goto ${names.firewall}`);
+    if (hasEndpoints) tx.ensureElement('service-ips', [ip, protocol, port], `goto ${names.external}`);
+    if (usesFW) tx.ensureElement('firewall-ips', [ip, protocol, port], `goto ${names.firewall}`);
   }
-  if (!hasExternalEndpoints) for (const ip of info.loadBalancerVIPs) tx.addElement('no-endpoint-services', [ip, protocol, port], externalVerdict, info.nameString);
+  if (!hasExternalEndpoints) for (const ip of info.loadBalancerVIPs) tx.ensureElement('no-endpoint-services', [ip, protocol, port], externalVerdict, info.nameString);
 
   if (info.nodePort !== 0) {
-    if (hasEndpoints) tx.addElement('service-nodeports', [protocol, String(info.nodePort)], `goto ${names.external}`);
-    if (!hasExternalEndpoints) tx.addElement('no-endpoint-nodeports', [protocol, String(info.nodePort)], externalVerdict, info.nameString);
+    if (hasEndpoints) tx.ensureElement('service-nodeports', [protocol, String(info.nodePort)], `goto ${names.external}`);
+    if (!hasExternalEndpoints) tx.ensureElement('no-endpoint-nodeports', [protocol, String(info.nodePort)], externalVerdict, info.nameString);
   }
 
-  if (hasInternalEndpoints) {
+  if (hasInternalEndpoints && !inline) {
     const dst = `${ipX} daddr ${info.clusterIP}${ctx.masqMatchesPort ? ` ${protocol} dport ${port}` : ''}`;
     if (ctx.masqueradeAll) tx.addRule(internalChain, `${dst} jump mark-for-masquerade`);
     else if (ctx.detector.mode !== 'None') tx.addRule(internalChain, `${dst} ${detectorNFT(ctx.detector, ipX, false)} jump mark-for-masquerade`);
   }
 
   if (usesExternalChain) {
-    if (!info.externalPolicyLocal) tx.addRule(names.external, 'jump mark-for-masquerade');
+    const markIt = inline ? `mark set mark or ${ctx.inlineMark}` : 'jump mark-for-masquerade';
+    if (!info.externalPolicyLocal) tx.addRule(names.external, markIt, inline ? 'masquerade' : undefined);
     else {
       if (ctx.detector.mode !== 'None') tx.addRule(names.external, `${detectorNFT(ctx.detector, ipX, true)} goto ${names.cluster}`, 'short-circuit pod traffic');
-      tx.addRule(names.external, 'fib saddr type local jump mark-for-masquerade', 'masquerade local traffic');
+      tx.addRule(names.external, `fib saddr type local ${markIt}`, 'masquerade local traffic');
       tx.addRule(names.external, `fib saddr type local goto ${names.cluster}`, 'short-circuit local traffic');
     }
     if (hasExternalEndpoints) tx.addRule(names.external, `goto ${externalPolicyChain}`);
@@ -129,6 +140,18 @@ export function writeServicePort(tx: NftTransaction, sp: ProxiedServicePort, ctx
       tx.addContainer('set', epNames(ep).affinitySet, { type: ipX === 'ip' ? 'ipv4_addr' : 'ipv6_addr', flags: ['dynamic', 'timeout'], timeout: info.stickyMaxAgeSeconds });
     }
   }
+  if (inline) {
+    const write = (chain: string, eps: ProxyEndpoint[]) => (affinity ? writeEndpointJumps(tx, chain, eps, ipX, epNames) : writeEndpointDNATs(tx, protocol, chain, eps, ipX));
+    if (usesClusterPolicyChain) write(names.cluster, clusterEndpoints);
+    if (usesLocalPolicyChain) write(names.local, localEndpoints);
+    if (affinity)
+      for (const ep of allReachableEndpoints) {
+        const n = epNames(ep);
+        tx.addRule(n.chain, `update @${n.affinitySet} { ${ipX} saddr }`);
+        tx.addRule(n.chain, `meta l4proto ${protocol} dnat to ${ep.hostPort}`);
+      }
+    return;
+  }
   if (usesClusterPolicyChain) writeServiceToEndpoints(tx, sp, names.cluster, clusterEndpoints, ipX, epNames);
   if (usesLocalPolicyChain) writeServiceToEndpoints(tx, sp, names.local, localEndpoints, ipX, epNames);
 
@@ -140,13 +163,9 @@ export function writeServicePort(tx: NftTransaction, sp: ProxiedServicePort, ctx
   }
 }
 
-function writeServiceToEndpoints(tx: NftTransaction, sp: ProxiedServicePort, chain: string, endpoints: ProxyEndpoint[], ipX: string, epNames: (ep: ProxyEndpoint) => { chain: string; affinitySet: string }): void {
-  if (sp.info.sessionAffinity === 'ClientIP') {
-    for (const ep of endpoints) {
-      const n = epNames(ep);
-      tx.addRule(chain, `${ipX} saddr @${n.affinitySet} goto ${n.chain}`);
-    }
-  }
-  const elements = endpoints.map((ep, i) => `${i} : goto ${epNames(ep).chain}`).join(' , ');
-  tx.addRule(chain, `numgen random mod ${endpoints.length} vmap { ${elements} }`);
+/** Up to v1.35: affinity jumps (with ClientIP affinity), then a numgen vmap over the endpoint chains. */
+function writeServiceToEndpoints(tx: NftTransaction, sp: ProxiedServicePort, chain: string, endpoints: ProxyEndpoint[], ipX: 'ip' | 'ip6', epNames: (ep: ProxyEndpoint) => { chain: string; affinitySet: string }): void {
+  if (sp.info.sessionAffinity === 'ClientIP') writeEndpointJumps(tx, chain, endpoints, ipX, epNames);
+  else tx.addRule(chain, numgenVmap(endpoints, epNames));
 }
+

@@ -11,6 +11,10 @@ export interface NftSetupInput {
   /** undefined: nodePortAddresses match all addresses (no nodeport-ips set). */
   nodePortIPs: string[] | undefined;
   profile?: NftProfile;
+  /** For the inline-masquerade layout (v1.36): the ClusterIP masquerade rule in `services`. */
+  masqueradeAll?: boolean;
+  /** The detector's "not from a local pod" words ('' when detection is off). */
+  notLocal?: string;
 }
 
 /** The base chains of the default (newest modelled) layout. */
@@ -44,11 +48,14 @@ export function writeSetup(tx: NftTransaction, input: NftSetupInput, created: Se
     ensureChain(tx, created, j.dst);
     tx.addRule(j.src, j.extra ? `${j.extra} jump ${j.dst}` : `jump ${j.dst}`);
   }
-  for (const c of ['services', 'cluster-ips-check', 'masquerading', 'mark-for-masquerade']) ensureChain(tx, created, c);
-  tx.addRule('mark-for-masquerade', `mark set mark or ${mark}`);
-  tx.addRule('masquerading', `mark and ${mark} == 0 return`);
-  tx.addRule('masquerading', `mark set mark xor ${mark}`);
-  tx.addRule('masquerading', 'masquerade fully-random');
+  if (profile.masquerade === 'inline') writeInlineMasquerading(tx, ipX, mark, created);
+  else {
+    for (const c of ['services', 'cluster-ips-check', 'masquerading', 'mark-for-masquerade']) ensureChain(tx, created, c);
+    tx.addRule('mark-for-masquerade', `mark set mark or ${mark}`);
+    tx.addRule('masquerading', `mark and ${mark} == 0 return`);
+    tx.addRule('masquerading', `mark set mark xor ${mark}`);
+    tx.addRule('masquerading', 'masquerade fully-random');
+  }
   tx.addContainer('set', 'cluster-ips', { type: addr, comment: 'Active ClusterIPs' });
   tx.addRule('cluster-ips-check', `${ipX} daddr @cluster-ips reject`, 'Reject traffic to invalid ports of ClusterIPs');
   if (input.serviceCIDRs) tx.addRule('cluster-ips-check', `${ipX} daddr { ${input.serviceCIDRs} } drop`, 'Drop traffic to unallocated ClusterIPs');
@@ -71,7 +78,25 @@ export function writeSetup(tx: NftTransaction, input: NftSetupInput, created: Se
   tx.addRule('firewall-check', `${ipX} daddr . meta l4proto . th dport vmap @firewall-ips`);
   tx.addContainer('map', 'service-ips', { type: `${addr} . inet_proto . inet_service : verdict`, comment: 'ClusterIP, ExternalIP and LoadBalancer IP traffic' });
   tx.addContainer('map', 'service-nodeports', { type: 'inet_proto . inet_service : verdict', comment: 'NodePort traffic' });
+  if (profile.masquerade === 'inline') {
+    // From v1.36 the ClusterIP masquerade decision is one rule for every ClusterIP, ahead of the dispatch.
+    if (input.masqueradeAll) tx.addRule('services', `${ipX} daddr @cluster-ips mark set mark or ${mark}`, 'masquerade all clusterIP traffic');
+    else if (input.notLocal) tx.addRule('services', `${ipX} daddr @cluster-ips ${input.notLocal} mark set mark or ${mark}`, 'masquerade clusterIP traffic from outside cluster');
+  }
   tx.addRule('services', `${ipX} daddr . meta l4proto . th dport vmap @service-ips`);
   if (!input.nodePortIPs) tx.addRule('services', `fib daddr type local ${noLocalhost} meta l4proto . th dport vmap @service-nodeports`);
   else tx.addRule('services', `${ipX} daddr @nodeport-ips meta l4proto . th dport vmap @service-nodeports`);
+}
+
+/**
+ * v1.36 (kubernetes #135800, #136499): no mark-for-masquerade chain; `masquerading` masquerades marked
+ * packets (clearing the mark) and DNATed packets whose source, destination and port are one local
+ * endpoint's (a pod reaching itself through its Service), listed in the hairpin-connections set.
+ */
+function writeInlineMasquerading(tx: NftTransaction, ipX: 'ip' | 'ip6', mark: string, created: Set<string>): void {
+  const addr = ipX === 'ip' ? 'ipv4_addr' : 'ipv6_addr';
+  for (const c of ['services', 'cluster-ips-check', 'masquerading']) ensureChain(tx, created, c);
+  tx.addContainer('set', 'hairpin-connections', { type: `${addr} . ${addr} . inet_proto . inet_service`, comment: 'service hairpin connections' });
+  tx.addRule('masquerading', `mark and ${mark} != 0 mark set mark xor ${mark} masquerade fully-random`);
+  tx.addRule('masquerading', `ct status dnat ${ipX} saddr . ${ipX} daddr . meta l4proto . th dport @hairpin-connections masquerade fully-random`);
 }

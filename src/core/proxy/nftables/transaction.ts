@@ -16,6 +16,8 @@ export interface NftChainSpec {
 
 export class NftTransaction {
   private readonly lines: string[] = [];
+  /** Elements written by ensureElement, by container and key: their value (nftElementStorage). */
+  private readonly ensured = new Map<string, string>();
   readonly prefix: string;
 
   constructor(
@@ -68,6 +70,20 @@ export class NftTransaction {
     const c = comment !== undefined ? ` comment ${quote(comment)}` : '';
     const v = value !== undefined ? ` : ${value}` : '';
     this.lines.push(`add element ${this.prefix} ${container} { ${key.join(' . ')}${c}${v} }`);
+  }
+
+  /**
+   * knftables' nftElementStorage.ensureElem in a sync that starts from an empty table: an element whose key
+   * was already written with the same value is not written again; a new value deletes and re-adds it.
+   */
+  ensureElement(container: string, key: string[], value?: string, comment?: string): void {
+    const k = `${container}\u0000${key.join(' . ')}`;
+    const v = value ?? '';
+    const had = this.ensured.get(k);
+    if (had === v) return;
+    if (had !== undefined) this.lines.push(`delete element ${this.prefix} ${container} { ${key.join(' . ')} }`);
+    this.ensured.set(k, v);
+    this.addElement(container, key, value, comment);
   }
 
   /** Adds a blank line or a `#` comment to make long outputs readable (nft ignores both). */

@@ -76,6 +76,12 @@ export function nftListRuleText(text: string): string {
         continue;
       }
     }
+    // dnat ip addr . port to ...  ->  dnat ip to ... (nft 1.0.x lists a concatenated address.port map that way)
+    if (t === 'dnat' && (w[i + 1] === 'ip' || w[i + 1] === 'ip6') && w[i + 2] === 'addr' && w[i + 3] === '.' && w[i + 4] === 'port' && w[i + 5] === 'to') {
+      out.push('dnat', w[i + 1]!, 'to');
+      i += 6;
+      continue;
+    }
     if (t === '{') {
       const { items, end } = braced(w, i);
       const isUpdateKey = out[out.length - 1]?.startsWith('@') && out[out.length - 2] === 'update';

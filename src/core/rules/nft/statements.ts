@@ -179,6 +179,12 @@ export function parseRuleTokens(tokens: readonly Token[]): ParsedRule {
       if (w === 'dnat') {
         c.next();
         if (c.peek() === 'ip' || c.peek() === 'ip6') c.next();
+        // kube-proxy 1.36 writes `dnat ip addr . port to numgen ... map { 0 : 10.0.0.1 . 80 }` (nft lists it as `dnat ip to ...`).
+        if (c.peek() === 'addr' && c.peek(1) === '.' && c.peek(2) === 'port') {
+          c.next();
+          c.next();
+          c.next();
+        }
         if (c.next() !== 'to') throw new Error('expected "dnat to ADDRESS[:PORT]"');
         const sel = readSelector(c);
         if (sel) {
