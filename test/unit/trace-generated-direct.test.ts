@@ -162,3 +162,32 @@ test('payload rules outside the usual words go through the save line and the par
   assert.equal(payloadRule('nat', 'KUBE-X', 0, '-m statistic --mode random --probability 0.1000000000 -j KUBE-SEP-A', 'IPv4', sharedMatches()).text, '-A KUBE-X -m statistic --mode random --probability 0.10000000009 -j KUBE-SEP-A');
   assert.throws(() => new GeneratedIPTables({ state: small, node: 'nope', family: 'IPv4' }), /no Node "nope"/);
 });
+
+test('IPv6: a dual-stack cluster traces the same through both paths (cluster IP, NodePort, affinity, no endpoints)', () => {
+  const state = stateOf(
+    docs(
+      node('node-1', ['192.168.0.2', 'fd00::2']),
+      '{"apiVersion":"kubeproxy.config.k8s.io/v1alpha1","kind":"KubeProxyConfiguration","mode":"iptables","clusterCIDR":"10.244.0.0/16,fd00:244::/56"}',
+      service('default', 'web', { type: 'NodePort', ipFamilyPolicy: 'RequireDualStack', ipFamilies: ['IPv6', 'IPv4'], clusterIP: 'fd00:96::a', clusterIPs: ['fd00:96::a', '10.96.0.10'], sessionAffinity: 'ClientIP', ports: [{ port: 80, targetPort: 8080, nodePort: 30080 }] }),
+      slice('default', 'web', [{ addresses: ['fd00:244::5'], nodeName: 'node-1', conditions: { ready: true } }, { addresses: ['fd00:244:0:1::6'], nodeName: 'node-2', conditions: { ready: true } }], [{ port: 8080, protocol: 'TCP' }], { addressType: 'IPv6' }),
+      service('default', 'empty', { ipFamilies: ['IPv6'], clusterIP: 'fd00:96::b', clusterIPs: ['fd00:96::b'], selector: { app: 'none' }, ports: [{ port: 443 }] }),
+    ),
+  );
+  const old = oldPath(state, undefined, 'node-1', 'IPv6');
+  const direct = new GeneratedIPTables({ state, node: 'node-1', family: 'IPv6' });
+  const local = ['192.168.0.2', 'fd00::2'];
+  const flows: Flow[] = [
+    { packet: { from: 'fd00:244::9', to: 'fd00:96::a', port: 80, protocol: 'TCP' }, ctx: { source: 'pod', localIPs: local, nodeName: 'node-1' } },
+    { packet: { from: 'fd00::2', to: 'fd00:96:0:0::a', port: 80, protocol: 'TCP' }, ctx: { source: 'node', localIPs: local, nodeName: 'node-1' } },
+    { packet: { from: '2001:db8::1', to: 'fd00::2', port: 30080, protocol: 'TCP' }, ctx: { source: 'external', localIPs: local, nodeName: 'node-1' } },
+    { packet: { from: 'fd00:244::9', to: 'fd00:96::b', port: 443, protocol: 'TCP' }, ctx: { source: 'pod', localIPs: local, nodeName: 'node-1' } },
+    { packet: { from: 'fd00:244::9', to: 'fd00:96::c', port: 80, protocol: 'TCP' }, ctx: { source: 'pod', localIPs: local, nodeName: 'node-1' } },
+  ];
+  const verdicts: string[] = [];
+  for (const f of flows) {
+    const got = direct.trace(f.packet, f.ctx);
+    assert.equal(JSON.stringify(got), JSON.stringify(traceCompiled(old, f.packet, f.ctx)), `${f.packet.from} -> [${f.packet.to}]:${f.packet.port}`);
+    verdicts.push(got.verdict);
+  }
+  assert.deepEqual(verdicts, ['DNAT', 'DNAT', 'DNAT', 'REJECT', 'NONE']);
+});
