@@ -82,6 +82,9 @@ describe('language server: open manifests checked against the live cluster', () 
   });
 
   it('untrusted or off: no kubeconfig is read, no request is made, and the status says why', async () => {
+    // The servers of earlier tests keep watching (and re-listing) the cluster: stop them so that every request
+    // counted here would come from the two servers below.
+    for (const c of clients.splice(0)) await c.stop().catch(() => undefined);
     const before = server.requests.length;
     const untrusted = await start({ live: { checkManifests: true, kubeconfig } }, false);
     await untrusted.until(() => untrusted.liveStatus.some((s) => s.state === 'untrusted'), 'untrusted status');

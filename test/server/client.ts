@@ -119,7 +119,8 @@ export class TestClient {
   }
 
   /** Polls a condition with a time budget (never a fixed sleep). */
-  async until(cond: () => boolean, what: string, budgetMs = 5000): Promise<void> {
+  /** Waits for `cond`; the budget is generous because these tiers also run on 2 shared, loaded cores. */
+  async until(cond: () => boolean, what: string, budgetMs = 20_000): Promise<void> {
     const end = Date.now() + budgetMs;
     while (!cond()) {
       if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
