@@ -31,6 +31,8 @@ export class PayloadRule implements Rule {
   readonly target: Target | undefined;
   readonly comment: string | undefined;
   private saved: string | undefined;
+  /** With a shape, the rule's own word (its `-s` address as saved, or its last word); else kube-proxy's words. */
+  private readonly word: string;
 
   constructor(
     readonly table: string,
@@ -48,8 +50,6 @@ export class PayloadRule implements Rule {
     this.saved = how === undefined ? text : undefined;
     this.word = text;
   }
-
-  private readonly word: string;
 
   get line(): number {
     return 0;
