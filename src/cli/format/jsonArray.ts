@@ -6,8 +6,8 @@ export class JsonArrayText {
   private readonly items: string[] = [];
 
   add(value: unknown): void {
-    // Inside the array every line of the item is indented one level more (JSON text has no raw newlines in strings).
-    this.items.push('  ' + JSON.stringify(value, null, 2).replaceAll('\n', '\n  '));
+    // The item as it stands inside the array: a one-item array's text without its brackets.
+    this.items.push(JSON.stringify([value], null, 2).slice(2, -2));
   }
 
   /** The whole text in pieces of about `per` items each, with a final newline. */
