@@ -29,6 +29,9 @@ test('one-line JSON documents are taken and equal the YAML path (values, ranges,
   for (const text of texts) {
     assert.ok(taken(text).every(Boolean), `declined ${text}`);
     sameAsYaml(text);
+    // The root's span, given without a tree, is the one the YAML path's tree has.
+    const trees = parseYaml(text, undefined, { fastPath: false }).documents;
+    parseYaml(text, undefined, { trees: false }).documents.forEach((d, i) => assert.deepEqual(d.span, { start: trees[i]!.root!.start, end: trees[i]!.root!.end }, text));
   }
 });
 

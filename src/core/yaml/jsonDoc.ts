@@ -9,7 +9,7 @@
  */
 
 /** The value of the one-line JSON object document text[start, end), or undefined when declined. */
-export function jsonDocumentValue(text: string, start: number, end: number, maxDepth: number): { value: Record<string, unknown> } | undefined {
+export function jsonDocumentValue(text: string, start: number, end: number, maxDepth: number): { value: Record<string, unknown>; span: { start: number; end: number } } | undefined {
   let from = start;
   if (text.startsWith('---\n', from)) from += 4;
   let to = end;
@@ -36,7 +36,8 @@ export function jsonDocumentValue(text: string, start: number, end: number, maxD
   }
   const pairs = { n: 0 };
   if (!plainJson(value, 0, maxDepth - DEPTH_MARGIN, pairs) || pairs.n !== colons) return undefined;
-  return { value: value as Record<string, unknown> };
+  // The root node's offsets, as the YAML path's flow mapping has them (known without building the tree).
+  return { value: value as Record<string, unknown>, span: { start: from, end: to } };
 }
 
 /** Stay well below YAML's nesting limit (it counts more than collections); deeper documents go the YAML way. */

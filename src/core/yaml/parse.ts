@@ -123,7 +123,7 @@ export function parseYaml(text: string, limits: YamlLimits = DEFAULT_YAML_LIMITS
   const json = options.trees === false && options.fastPath !== false;
   const fast = parts.map((p, i) => {
     const j = json ? jsonDocumentValue(text, p.start, p.end, limits.maxDepth) : undefined;
-    if (j) return { value: j.value, warnings: [] };
+    if (j) return { value: j.value, warnings: [], span: j.span };
     return clean?.[i] ? fastDocument(text, p.start, p.end, limits.maxDepth, options.trees !== false) : undefined;
   });
   // When js-yaml has work to do, one run over a whole well-formed stream avoids its per-call setup for every
