@@ -82,14 +82,25 @@ function runsOn(w: WorkloadModel, node: NodeModel): boolean {
   return Object.entries(sel).every(([k, v]) => node.labels[k] === v);
 }
 
-function fromDaemonSets(state: ClusterState, node: NodeModel | undefined): ClusterProxyVersion | undefined {
-  const found: { w: WorkloadModel; v: KubeVersion & { raw: string } }[] = [];
+type Found = { w: WorkloadModel; v: KubeVersion & { raw: string } }[];
+const daemonSets = new WeakMap<ClusterState, Found>();
+
+/** The kube-proxy DaemonSets with a readable version: one pass over the workloads per state. */
+function kubeProxyDaemonSets(state: ClusterState): Found {
+  let found = daemonSets.get(state);
+  if (found) return found;
+  found = [];
   for (const w of state.workloads) {
     if (w.kind !== 'DaemonSet' || w.namespace !== 'kube-system') continue;
     const v = daemonSetVersion(w);
     if (v) found.push({ w, v });
   }
-  let pool = found;
+  daemonSets.set(state, found);
+  return found;
+}
+
+function fromDaemonSets(state: ClusterState, node: NodeModel | undefined): ClusterProxyVersion | undefined {
+  let pool = kubeProxyDaemonSets(state);
   // Several kube-proxy DaemonSets (one per OS or node pool) that disagree: the ones that run on the node decide.
   if (node && new Set(pool.map((f) => f.v.minor)).size > 1) pool = pool.filter((f) => runsOn(f.w, node));
   if (!pool.length || new Set(pool.map((f) => f.v.minor)).size > 1) return undefined;
