@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
-import { canonicalCIDR, canonicalIP, cidrAt, cidrContains, cidrSize, formatIP, ipFamily, isLoopback, joinHostPort, parseCIDR, parseIP, splitHostPort } from '../../src/core';
+import { canonicalCIDR, canonicalIP, cidrAt, cidrContains, cidrSize, formatIP, ipFamily, ipv4At, isLoopback, joinHostPort, parseCIDR, parseIP, splitHostPort } from '../../src/core';
 
 test('IPv4 parses like ParseIPSloppy: leading zeros are decimal, out-of-range and junk are rejected', () => {
   assert.equal(canonicalIP('10.0.0.1'), '10.0.0.1');
@@ -72,4 +72,14 @@ test('IPv4 edge forms: trailing dots, long parts, leading zeros; formatting roun
   for (const bad of ['1.2.3.4.', '.1.2.3', '000000001.1.1.1', '1.2.3.4 5', '1.2.3.+4']) assert.equal(parseIP(bad), undefined, bad);
   assert.equal(formatIP(parseIP('010.001.0.00000255')!), '10.1.0.255');
   for (const ip of ['0.0.0.0', '255.255.255.255', '10.96.0.1', '192.168.200.17']) assert.equal(formatIP(parseIP(ip)!), ip);
+});
+
+test('ipv4At (numbers) gives the address cidrAt (big integers) gives, up to the last of the network', () => {
+  for (const text of ['10.244.0.0/16', '10.96.0.0/12', '192.168.1.0/24', '0.0.0.0/0', '255.255.255.254/31', '172.16.5.4/30', '128.0.0.0/1']) {
+    const c = parseCIDR(text)!;
+    const size = cidrSize(c);
+    const offsets = [0n, 1n, 2n, 255n, 256n, 65535n, size / 2n, size - 2n, size - 1n].filter((o) => o >= 0n && o < size);
+    for (const o of offsets) assert.equal(ipv4At(Number(c.base), Number(o)), cidrAt(c, o), `${text} + ${o}`);
+  }
+  assert.equal(ipv4At(Number(parseCIDR('0.0.0.0/0')!.base), 2 ** 32 - 1), '255.255.255.255');
 });

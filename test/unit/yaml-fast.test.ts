@@ -21,6 +21,11 @@ function sameAsReference(text: string, label: string): void {
   const values = (r: ReturnType<typeof visible>) => ({ ...r, documents: r.documents.map((d) => ({ ...d, root: undefined })) });
   assert.deepStrictEqual(values(visible(lean)), values(reference), `${label} (values only)`);
   for (const d of lean.documents) if (d.fast) assert.equal(d.root, undefined);
+  // Their root's offsets come without the tree, equal to the tree's.
+  lean.documents.forEach((d, i) => {
+    const ref = reference.documents[i]?.root;
+    if (d.fast) assert.deepStrictEqual(d.span, ref && { start: ref.start, end: ref.end }, `${label} (root span of document ${i})`);
+  });
 }
 
 /** Which of the text's documents the fast scanner takes. */

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 import { LineIndex, loadManifest, parseYaml, rangeOf, splitDocuments } from '../../src/core';
+import { implicitValue, plainValue } from '../../src/core/yaml/scalars';
 
 test('positions: every object keeps file and field ranges', () => {
   const text = 'apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  selector:\n    app: web\n  ports:\n  - port: 80\n';
@@ -75,4 +76,31 @@ test('merge keys apply and hostile keys stay data', () => {
   const v = r.documents[0]!.value as Record<string, Record<string, number>>;
   assert.deepEqual({ ...v['obj'] }, { y: 2, x: 1 });
   assert.equal(({} as Record<string, unknown>)['polluted'], undefined);
+});
+
+test('LineIndex: lines break at \\n, \\r\\n and a lone \\r, with or without carriage returns in the text', () => {
+  /** Line starts by the definition, one character at a time. */
+  const reference = (t: string) => {
+    const starts = [0];
+    for (let i = 0; i < t.length; i++) if (t[i] === '\n' || (t[i] === '\r' && t[i + 1] !== '\n')) starts.push(i + 1);
+    return starts;
+  };
+  for (const t of ['', 'a', 'a\n', '\n\n', 'a: 1\nb: 2', 'a\r\nb\r\n', 'a\rb\rc', 'a\r\n\rb\n\r', 'x\n\r\ny\rz\n', '\r', '\n']) {
+    const idx = new LineIndex(t);
+    const starts = reference(t);
+    assert.equal(idx.lineCount, starts.length, JSON.stringify(t));
+    starts.forEach((s, line) => assert.equal(idx.lineStart(line), s, `${JSON.stringify(t)} line ${line}`));
+    for (let o = 0; o <= t.length; o++) {
+      const line = starts.filter((s) => s <= o).length - 1;
+      assert.deepEqual(idx.position(o), { line, character: o - starts[line]! }, `${JSON.stringify(t)} offset ${o}`);
+    }
+  }
+});
+
+test('plain scalars: decimal digits read as the core schema reads them (leading zeros, long, signed, suffixed)', () => {
+  const cases = ['0', '7', '80', '8080', '007', '0000', '65535', '2147483648', '123456789012345', '1234567890123456', '12345678901234567890', '+5', '-5', '1e3', '0x1F', '0o17', '1_000', '100m', '128Mi', '1.5', '08', '1:20'];
+  for (let n = 1; n <= 20; n++) cases.push('9'.repeat(n), '1' + '0'.repeat(n - 1));
+  for (const t of cases) assert.deepEqual(plainValue(t), implicitValue(t), t);
+  assert.equal(plainValue('8080'), 8080);
+  assert.equal(plainValue('100m'), '100m');
 });

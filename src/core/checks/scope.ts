@@ -117,14 +117,26 @@ export function focusSelecting(ctx: CheckContext): ServiceModel[] {
   return focusServices(ctx).filter((s) => s.type !== 'ExternalName' && s.selector);
 }
 
-/** Pods a Service selects, honouring ignored labels; simulated pods are matched on their template labels. */
-export function podsFor(state: ClusterState, svc: ServiceModel, options: CheckOptions): PodModel[] {
+/**
+ * Pods a Service selects, honouring ignored labels; simulated pods are matched on their template labels.
+ * Remembered per state, Service and options object (one check run asks for a Service's pods in six checks).
+ */
+export function podsFor(state: ClusterState, svc: ServiceModel, options: CheckOptions): readonly PodModel[] {
+  let perState = podsCache.get(state);
+  if (!perState) podsCache.set(state, (perState = new WeakMap()));
+  const hit = perState.get(svc);
+  if (hit && hit.options === options) return hit.pods;
   const real = effectiveSelector(svc, options);
   const tpl = effectiveSelector(svc, options, true);
   // The template selector is a subset of the real one, so every pod either could match carries its labels.
   const candidates = Object.keys(tpl).length ? podsWithLabels(state, svc.namespace, tpl) : podsInNamespace(state, svc.namespace);
-  return candidates.filter((p) => selectorMatches(p.simulated ? tpl : real, p.labels));
+  const pods = candidates.filter((p) => selectorMatches(p.simulated ? tpl : real, p.labels));
+  perState.set(svc, { options, pods });
+  return pods;
 }
+
+/** States are not edited once built, so a Service's pods in a state change only with the options. */
+const podsCache = new WeakMap<ClusterState, WeakMap<ServiceModel, { options: CheckOptions; pods: readonly PodModel[] }>>();
 
 export function isSimulated(pods: readonly PodModel[]): boolean {
   return pods.length > 0 && pods.every((p) => p.simulated);

@@ -65,7 +65,7 @@ function rangeFor(o: LoadedObject, path: (string | number)[]) {
   return loc(o, path).range;
 }
 
-function namedPortProblems(state: ClusterState, svc: ServiceModel, sp: ServicePortModel, pods: PodModel[]): Diagnostic | undefined {
+function namedPortProblems(state: ClusterState, svc: ServiceModel, sp: ServicePortModel, pods: readonly PodModel[]): Diagnostic | undefined {
   const name = sp.targetPort as string;
   if (/^\d+$/.test(name.trim()) || portNameProblems(name).length) return undefined; // KSD204 / KSD206
   const lacking = pods.filter((p) => findPort(p, sp) === undefined);
@@ -99,7 +99,7 @@ function namedPortProblems(state: ClusterState, svc: ServiceModel, sp: ServicePo
   return diag(svc.loaded, path, 'error', 'KSD201', `targetPort "${name}" matches no container port name on ${who}, ${tail}${didYouMean} ${have}`, { related: portsRelated(state, pod), fixes });
 }
 
-function numericNotDeclared(state: ClusterState, svc: ServiceModel, sp: ServicePortModel, pods: PodModel[]): Diagnostic | undefined {
+function numericNotDeclared(state: ClusterState, svc: ServiceModel, sp: ServicePortModel, pods: readonly PodModel[]): Diagnostic | undefined {
   const num = sp.targetPort as number;
   const declaring = pods.filter((p) => p.ports.length);
   if (!declaring.length) return undefined;

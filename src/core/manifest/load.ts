@@ -90,7 +90,7 @@ export function loadManifest(file: string, text: string, options: Partial<LoadOp
     // Lists need theirs now (their items are found by walking it).
     const build = rebuilder(text, doc.start, doc.end, opts.limits, true, doc.start);
     if (isList(doc.value)) collect(out, build(), doc.value, !!opts.partial);
-    else if (isRecord(doc.value)) collect(out, undefined, doc.value, !!opts.partial, build);
+    else if (isRecord(doc.value)) collect(out, undefined, doc.value, !!opts.partial, build, doc.span);
   }
   return out;
 }
@@ -113,8 +113,11 @@ function isList(value: unknown): boolean {
   return isRecord(value) && typeof value['kind'] === 'string' && /List$/.test(value['kind']) && Array.isArray(value['items']);
 }
 
-/** Collects the object(s) of a document; `node` is its tree, or undefined with `rebuild` to build it later. */
-function collect(out: ManifestFile, node: YNode | undefined, value: unknown, partial: boolean, rebuild?: () => YNode): void {
+/**
+ * Collects the object(s) of a document; `node` is its tree, or undefined with `rebuild` to build it later
+ * (and `span`, where that tree will start and end, when known).
+ */
+function collect(out: ManifestFile, node: YNode | undefined, value: unknown, partial: boolean, rebuild?: () => YNode, span?: { start: number; end: number }): void {
   if (!isRecord(value) || (node && node.kind !== 'map')) return;
   const kind = value['kind'];
   const apiVersion = value['apiVersion'];
@@ -140,7 +143,7 @@ function collect(out: ManifestFile, node: YNode | undefined, value: unknown, par
     name,
     namespace: typeof ns === 'string' && ns !== '' ? ns : undefined,
     object: value,
-    source: node ? { file: out.file, node, index: out.index } : rebuild ? lazySource(out.file, out.index, rebuild) : undefined,
+    source: node ? { file: out.file, node, index: out.index } : rebuild ? lazySource(out.file, out.index, rebuild, span) : undefined,
     partial: partial || isFragment(kind, value, name, metadata),
   };
   out.objects.push(obj);

@@ -6,26 +6,53 @@ export interface ObjectSource {
   file: string;
   node: YNode;
   index: LineIndex;
+  /**
+   * The offsets `node` starts and ends at, when known without building the tree (a lazy source): what
+   * needs only the object's extent (which object a line is in) reads this and leaves the tree unbuilt.
+   */
+  span?: { start: number; end: number };
+}
+
+/** Where an object's node starts and ends, without building a lazy source's tree when its span is known. */
+export function sourceSpan(src: ObjectSource): { start: number; end: number } {
+  return src.span ?? src.node;
 }
 
 /**
  * A source whose node tree is built the first time `node` is read (and then kept). Node trees are only
  * needed for positions, and most objects are never asked for one: keeping 20,000 of them costs more memory
  * than the objects themselves. `node` is an own enumerable property, so spreading a source copies the tree.
+ * Every lazy source shares one getter and setter (the builder is kept on the source under a symbol), so they
+ * all have one hidden class: per-source closures gave each its own, and every read of a source's fields
+ * went megamorphic.
  */
-export function lazySource(file: string, index: LineIndex, build: () => YNode): ObjectSource {
-  let node: YNode | undefined;
-  const src = { file, index } as ObjectSource;
-  Object.defineProperty(src, 'node', {
-    enumerable: true,
-    configurable: true,
-    get: () => (node ??= build()),
-    set: (n: YNode) => {
-      node = n;
-    },
-  });
-  return src;
+export function lazySource(file: string, index: LineIndex, build: () => YNode, span?: { start: number; end: number }): ObjectSource {
+  const src: LazyFields = { file, index, span, [BUILD]: build, [TREE]: undefined };
+  Object.defineProperty(src, 'node', LAZY_NODE);
+  return src as unknown as ObjectSource;
 }
+
+const BUILD = Symbol('build');
+const TREE = Symbol('tree');
+
+interface LazyFields {
+  file: string;
+  index: LineIndex;
+  span: { start: number; end: number } | undefined;
+  [BUILD]: () => YNode;
+  [TREE]: YNode | undefined;
+}
+
+const LAZY_NODE: PropertyDescriptor = {
+  enumerable: true,
+  configurable: true,
+  get(this: LazyFields): YNode {
+    return (this[TREE] ??= this[BUILD]());
+  },
+  set(this: LazyFields, n: YNode): void {
+    this[TREE] = n;
+  },
+};
 
 /**
  * The range of a field inside an object. `which: 'key'` gives the key token (for "add a field"

@@ -1,5 +1,5 @@
 /** Addresses the API server would assign when manifests leave them out: deterministic, marked as assigned. */
-import { cidrAt, cidrContains, cidrSize, parseCIDR, parseIP, type CIDR } from '../net/ip';
+import { cidrAt, cidrContains, cidrSize, ipv4At, parseCIDR, parseIP, type CIDR } from '../net/ip';
 import { externallyAccessible } from './defaults';
 import { fnv1a } from './hash';
 import type { ServiceModel } from './types';
@@ -68,8 +68,13 @@ function key(s: ServiceModel): string {
  */
 const firstChoice = new Map<string, string>();
 
+/** A CIDR's part of the first-choice key, written once per parsed CIDR (its base is a big integer). */
+const cidrKeys = new WeakMap<CIDR, string>();
+
 function pickIP(cidr: CIDR, seed: string, used: Set<string>): string | undefined {
-  const memo = `${cidr.family}/${cidr.base}/${cidr.prefix}\0${seed}`;
+  let cidrKey = cidrKeys.get(cidr);
+  if (cidrKey === undefined) cidrKeys.set(cidr, (cidrKey = `${cidr.family}/${cidr.base}/${cidr.prefix}`));
+  const memo = `${cidrKey}\0${seed}`;
   const first = firstChoice.get(memo);
   if (first !== undefined && !used.has(first)) return first;
   const size = cidrSize(cidr);
@@ -77,11 +82,21 @@ function pickIP(cidr: CIDR, seed: string, used: Set<string>): string | undefined
   const usable = size - (cidr.family === 'IPv4' ? 3n : 2n);
   if (usable <= 0n) return undefined;
   const limit = usable < 100000n ? Number(usable) : 100000;
-  const start = BigInt(fnv1a(seed)) % usable;
-  if (first === undefined) {
-    if (firstChoice.size >= 200_000) firstChoice.clear();
-    firstChoice.set(memo, cidrAt(cidr, 2n + start));
+  if (first === undefined && firstChoice.size >= 200_000) firstChoice.clear();
+  if (cidr.family === 'IPv4') {
+    // The same probe on plain numbers (an IPv4 network has at most 2^32 addresses).
+    const n = Number(usable);
+    const base = Number(cidr.base);
+    const from = fnv1a(seed) % n;
+    if (first === undefined) firstChoice.set(memo, ipv4At(base, 2 + from));
+    for (let i = 0; i < limit; i++) {
+      const ip = ipv4At(base, 2 + ((from + i) % n));
+      if (!used.has(ip)) return ip;
+    }
+    return undefined;
   }
+  const start = BigInt(fnv1a(seed)) % usable;
+  if (first === undefined) firstChoice.set(memo, cidrAt(cidr, 2n + start));
   for (let i = 0; i < limit; i++) {
     const ip = cidrAt(cidr, 2n + ((start + BigInt(i)) % usable));
     if (!used.has(ip)) return ip;

@@ -1,6 +1,6 @@
 /** Pods a workload would run, for workloads whose selector matches none of the given Pods. */
 import { matchesLabelSelector } from '../selectors';
-import { cidrAt, cidrSize, parseCIDR, type CIDR } from '../net/ip';
+import { cidrAt, cidrSize, ipv4At, parseCIDR, type CIDR } from '../net/ip';
 import { containerPortsOf } from './defaults';
 import { dig, rec, str } from './read';
 import { fnv1a, nameSuffix, shortSuffix } from './hash';
@@ -277,11 +277,23 @@ function pickPodIP(cidrText: string, seed: string, used: Set<string>, skipped?: 
   if (!cidr) return '';
   const usable = cidrSize(cidr) - 2n;
   if (usable <= 0n) return '';
-  const start = BigInt(fnv1a(seed)) % usable;
-  if (first === undefined) {
-    if (firstChoice.size >= 200_000) firstChoice.clear();
-    firstChoice.set(memo, cidrAt(cidr, 1n + start));
+  const hash = fnv1a(seed);
+  if (first === undefined && firstChoice.size >= 200_000) firstChoice.clear();
+  if (cidr.family === 'IPv4') {
+    // The same probe on plain numbers (an IPv4 network has at most 2^32 addresses).
+    const n = Number(usable);
+    const base = Number(cidr.base);
+    const start = hash % n;
+    if (first === undefined) firstChoice.set(memo, ipv4At(base, 1 + start));
+    for (let i = 0; i < 4096 && i < n; i++) {
+      const ip = ipv4At(base, 1 + ((start + i) % n));
+      if (!used.has(ip)) return ip;
+      skipped?.push(ip);
+    }
+    return '';
   }
+  const start = BigInt(hash) % usable;
+  if (first === undefined) firstChoice.set(memo, cidrAt(cidr, 1n + start));
   for (let i = 0n; i < 4096n && i < usable; i++) {
     const ip = cidrAt(cidr, 1n + ((start + i) % usable));
     if (!used.has(ip)) return ip;

@@ -161,6 +161,15 @@ export function cidrAt(c: CIDR, offset: bigint): string {
   return formatIP({ family: c.family, value: c.base + offset });
 }
 
+/**
+ * cidrAt for an IPv4 network on plain numbers (`base` is Number(c.base); 0 <= offset < its size): no
+ * big-integer arithmetic for the many addresses simulated pods and Services are handed.
+ */
+export function ipv4At(base: number, offset: number): string {
+  const v = base + offset;
+  return `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
+}
+
 export function isLoopback(ip: string): boolean {
   const p = parseIP(ip);
   if (!p) return false;

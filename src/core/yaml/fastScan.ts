@@ -33,11 +33,16 @@ export function fastParseDocument(text: string, start: number, end: number, maxD
 
 /**
  * The same document's plain value and duplicate-key warnings, without building its node tree (what
- * loading needs); undefined when declined. Call it only for parts subsetParts passed.
+ * loading needs), and the offsets its root node would have (`span`); undefined when declined. Call it only
+ * for parts subsetParts passed.
  */
-export function fastDocumentValue(text: string, start: number, end: number, maxDepth: number): { value: unknown; warnings: YamlError[] } | undefined {
+export function fastDocumentValue(text: string, start: number, end: number, maxDepth: number): { value: unknown; warnings: YamlError[]; span: { start: number; end: number } } | undefined {
   const warnings: YamlError[] = [];
-  return run(() => ({ value: new Scanner(text, start, end, maxDepth - DEPTH_MARGIN, warnings).document(), warnings }));
+  return run(() => {
+    const scanner = new Scanner(text, start, end, maxDepth - DEPTH_MARGIN, warnings);
+    const value = scanner.document();
+    return { value, warnings, span: scanner.rootSpan };
+  });
 }
 
 function run<T>(f: () => T): T | undefined {
@@ -93,6 +98,17 @@ class Scanner {
   private col = -1;
   private depth = 0;
   private readonly tree: boolean;
+  /**
+   * Value mode: where the node read last ends, as its tree node would (a collection ends where its last
+   * child does, or at its start), so the root's range is known without a tree.
+   */
+  private last = 0;
+  /** The root node's offsets, once document() has read it. */
+  rootSpan = { start: 0, end: 0 };
+  /** The mapping key read last (see key()): its range and whether it was quoted. */
+  private keyStart = 0;
+  private keyEnd = 0;
+  private keyQuoted = false;
 
   constructor(
     private readonly s: string,
@@ -120,8 +136,10 @@ class Scanner {
     }
     this.nextContent();
     if (this.col < 0) throw DECLINE;
+    const start = this.pos;
     const root = this.blockNode(this.col);
     if (this.col >= 0) throw DECLINE;
+    this.rootSpan = this.tree ? { start: (root as YNode).start, end: (root as YNode).end } : { start, end: this.last };
     return root;
   }
 
@@ -169,11 +187,15 @@ class Scanner {
 
   /** A scalar as this mode returns it. */
   private out(n: YScalar): unknown {
-    return this.tree ? n : n.value;
+    if (this.tree) return n;
+    this.last = n.end;
+    return n.value;
   }
 
   private empty(): unknown {
-    return this.tree ? { kind: 'scalar', start: this.start, end: this.start, value: null, quoted: false } : null;
+    if (this.tree) return { kind: 'scalar', start: this.start, end: this.start, value: null, quoted: false };
+    this.last = this.start;
+    return null;
   }
 
   private enter(): void {
@@ -224,34 +246,51 @@ class Scanner {
     const mv: MapValue | undefined = this.tree ? undefined : { obj: {}, merges: undefined, late: undefined };
     for (;;) {
       const key = this.key();
-      if (map) map.pairs.push({ key, value: this.mapValue(col) as YNode });
-      else this.pair(mv!, key, () => this.mapValue(col));
+      if (map) map.pairs.push({ key: this.keyNode(key), value: this.mapValue(col) as YNode });
+      else {
+        // Value mode builds no key node and no closure per pair: the key is checked, then its value read.
+        const name = String(key);
+        const outer = this.keyFirst(mv!, name, this.keyQuoted, this.keyStart, this.keyEnd);
+        this.setValue(mv!, name, outer, this.mapValue(col));
+      }
       if (this.col !== col) break;
       if (this.isSeqEntry()) throw DECLINE;
     }
     if (this.col > col) throw DECLINE;
     this.depth--;
-    if (!map) return this.finish(mv!);
+    if (!map) {
+      this.last = Math.max(this.last, start);
+      return this.finish(mv!);
+    }
     map.end = Math.max(map.pairs[map.pairs.length - 1]!.value.end, map.start);
     return map;
   }
 
-  /** Adds a pair in value mode, checking the key before its value is read (toValue's warning order). */
-  private pair(mv: MapValue, key: YScalar, read: () => unknown): void {
-    const name = String(key.value);
-    if (name === '<<' && !key.quoted) {
+  /**
+   * Value mode, before a pair's value is read: checks its key (toValue's warning order). A merge key's value
+   * collects its warnings apart (reported after the mapping's own pairs): returns the outer list to restore.
+   */
+  private keyFirst(mv: MapValue, name: string, quoted: boolean, start: number, end: number): YamlError[] | undefined {
+    if (name === '<<' && !quoted) {
       const outer = this.warnings;
-      const late: YamlError[] = [];
-      this.warnings = late;
-      const v = read();
-      this.warnings = outer;
-      (mv.merges ??= []).push(Array.isArray(v) ? v : [v]);
-      if (late.length) (mv.late ??= []).push(...late);
-      return;
+      this.warnings = [];
+      return outer;
     }
     // Values are never undefined, so a missing key skips the own-property test.
-    if (mv.obj[name] !== undefined && hasOwn(mv.obj, name)) this.warnings!.push(duplicateKey(name, key.start, key.end));
-    setData(mv.obj, name, read());
+    if (mv.obj[name] !== undefined && hasOwn(mv.obj, name)) this.warnings!.push(duplicateKey(name, start, end));
+    return undefined;
+  }
+
+  /** Value mode, after a pair's value is read: stores it (a merge key's value joins the merges). */
+  private setValue(mv: MapValue, name: string, outer: YamlError[] | undefined, v: unknown): void {
+    if (outer === undefined) {
+      setData(mv.obj, name, v);
+      return;
+    }
+    const late = this.warnings!;
+    this.warnings = outer;
+    (mv.merges ??= []).push(Array.isArray(v) ? v : [v]);
+    if (late.length) (mv.late ??= []).push(...late);
   }
 
   private finish(mv: MapValue): Record<string, unknown> {
@@ -260,12 +299,19 @@ class Scanner {
     return mv.obj;
   }
 
-  /** A mapping key up to its `:` (the scanner ends just past the colon). */
-  private key(): YScalar {
+  /**
+   * A mapping key up to its `:` (the scanner ends just past the colon): its value; its range and quoting
+   * are left in keyStart, keyEnd and keyQuoted (keyNode makes the tree's node of them).
+   */
+  private key(): YScalar['value'] {
     const c = this.at(this.pos);
-    let node: YScalar;
+    let value: YScalar['value'];
     if (c === 39 || c === 34) {
-      node = this.quoted(c);
+      const node = this.quoted(c);
+      value = node.value;
+      this.keyStart = node.start;
+      this.keyEnd = node.end;
+      this.keyQuoted = true;
       while (this.at(this.pos) === 32) this.pos++;
     } else {
       if (badPlainStart(c) || ((c === 45 || c === 63 || c === 58) && this.at(this.pos + 1) === 32)) throw DECLINE;
@@ -281,13 +327,21 @@ class Scanner {
         if (k !== 32) last = i + 1;
       }
       this.pos = i;
-      node = { kind: 'scalar', start: from, end: last, value: plainValue(this.s.slice(from, last)), quoted: false };
+      value = plainValue(this.s.slice(from, last));
+      this.keyStart = from;
+      this.keyEnd = last;
+      this.keyQuoted = false;
     }
-    if (node.end - node.start > MAX_KEY || this.at(this.pos) !== 58) throw DECLINE;
+    if (this.keyEnd - this.keyStart > MAX_KEY || this.at(this.pos) !== 58) throw DECLINE;
     const n = this.at(this.pos + 1);
     if (n !== 32 && n !== 10 && n !== -1) throw DECLINE;
     this.pos++;
-    return node;
+    return value;
+  }
+
+  /** The tree node of the key read last. */
+  private keyNode(value: YScalar['value']): YScalar {
+    return { kind: 'scalar', start: this.keyStart, end: this.keyEnd, value, quoted: this.keyQuoted };
   }
 
   /** The value after `key:` in a block mapping at column `col`. */
@@ -324,7 +378,10 @@ class Scanner {
     }
     if (this.col > col) throw DECLINE;
     this.depth--;
-    if (!this.tree) return items;
+    if (!this.tree) {
+      this.last = Math.max(this.last, start);
+      return items;
+    }
     const last = items[items.length - 1] as YNode;
     return { kind: 'seq', start, end: Math.max(last.end, start), items: items as YNode[] } satisfies YSeq;
   }
@@ -412,6 +469,7 @@ class Scanner {
     const items: unknown[] = [];
     const mv: MapValue | undefined = !tree && isMap ? { obj: {}, merges: undefined, late: undefined } : undefined;
     let last: YNode | undefined;
+    let children = 0;
     this.pos++;
     for (;;) {
       this.skipFlowBlanks();
@@ -424,13 +482,17 @@ class Scanner {
         if (this.at(this.pos) !== 58 || this.at(this.pos + 1) !== 32) throw DECLINE;
         this.pos++;
         this.skipFlowBlanks();
-        if (mv) this.pair(mv, key, () => this.flowValue(close));
-        else pairs.push({ key, value: (last = this.flowValue(close) as YNode) });
+        if (mv) {
+          const name = String(key.value);
+          const outer = this.keyFirst(mv, name, key.quoted, key.start, key.end);
+          this.setValue(mv, name, outer, this.flowValue(close));
+        } else pairs.push({ key, value: (last = this.flowValue(close) as YNode) });
       } else {
         const item = this.flowNode();
         items.push(item);
         if (tree) last = item as YNode;
       }
+      children++;
       this.skipFlowBlanks();
       const c = this.at(this.pos);
       if (c === 44) this.pos++;
@@ -438,7 +500,10 @@ class Scanner {
     }
     this.pos++;
     this.depth--;
-    if (!tree) return mv ? this.finish(mv) : items;
+    if (!tree) {
+      this.last = flowEnd(this.s, children ? Math.max(this.last, start) : start, isMap ? '}' : ']');
+      return mv ? this.finish(mv) : items;
+    }
     const from = last ? Math.max(last.end, start) : start;
     const end = flowEnd(this.s, from, isMap ? '}' : ']');
     return isMap ? ({ kind: 'map', start, end, pairs } satisfies YMap) : ({ kind: 'seq', start, end, items: items as YNode[] } satisfies YSeq);

@@ -25,6 +25,8 @@ export interface YamlDocument {
   value: unknown;
   /** Built by the fast scanner: `fastParseDocument(text, start, end, maxDepth)` rebuilds the same root. */
   fast?: boolean;
+  /** Without a tree (fast, `trees: false`): the offsets its root node has (start and end), known anyway. */
+  span?: { start: number; end: number };
 }
 export interface YamlError {
   message: string;
@@ -129,7 +131,9 @@ export function parseYaml(text: string, limits: YamlLimits = DEFAULT_YAML_LIMITS
   for (const [i, part] of parts.entries()) {
     const done = fast[i];
     if (done) {
-      result.documents.push({ start: part.start, end: part.end, root: done.root, value: done.value, fast: true });
+      const doc: YamlDocument = { start: part.start, end: part.end, root: done.root, value: done.value, fast: true };
+      if (done.span) doc.span = done.span;
+      result.documents.push(doc);
       for (const w of done.warnings) result.warnings.push(w);
       continue;
     }
@@ -173,7 +177,7 @@ export function reparseDocument(text: string, start: number, end: number, limits
   }
 }
 
-function fastDocument(text: string, start: number, end: number, maxDepth: number, tree: boolean): { root?: YNode; value: unknown; warnings: YamlError[] } | undefined {
+function fastDocument(text: string, start: number, end: number, maxDepth: number, tree: boolean): { root?: YNode; value: unknown; warnings: YamlError[]; span?: { start: number; end: number } } | undefined {
   if (!tree) return fastDocumentValue(text, start, end, maxDepth);
   const root = fastParseDocument(text, start, end, maxDepth);
   if (!root) return undefined;

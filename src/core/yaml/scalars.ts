@@ -25,7 +25,17 @@ export function plainValue(text: string): YScalar['value'] {
     if (text.length !== 4 && text.length !== 5) return text;
     return text in WORDS ? WORDS[text]! : text;
   }
+  // Plain decimal digits (ports, counts) are the core schema's int: Number reads them exactly up to 15 digits.
+  if (c >= 48 && c <= 57 && text.length <= 15 && allDigits(text)) return Number(text);
   return mayResolve(text) ? implicitValue(text) : text;
+}
+
+function allDigits(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }
 
 const WORDS: Record<string, boolean | null> = Object.assign(Object.create(null) as Record<string, boolean | null>, {

@@ -3,7 +3,7 @@
  * the findings of re-checked subjects and keeps the others, moving their positions along with their
  * documents when lines above them were added or removed.
  */
-import type { Diagnostic, LoadedObject, Range } from '../../core';
+import { sourceSpan, type Diagnostic, type LoadedObject, type Range } from '../../core';
 import type { LineMove } from './incrementalManifest';
 import type { FileChange, WorkspaceIndex } from './workspaceIndex';
 
@@ -100,8 +100,10 @@ class Locator {
   constructor(objects: readonly LoadedObject[]) {
     for (const o of objects) {
       if (!o.source) continue;
-      const { index, node } = o.source;
-      this.spans.push({ start: index.position(node.start).line, end: index.position(node.end).line, o });
+      // The object's extent only: a lazy source's tree stays unbuilt.
+      const { start, end } = sourceSpan(o.source);
+      const index = o.source.index;
+      this.spans.push({ start: index.position(start).line, end: index.position(end).line, o });
     }
     this.spans.sort((a, b) => a.start - b.start);
   }

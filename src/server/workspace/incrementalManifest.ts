@@ -188,7 +188,7 @@ export class IncrementalManifest {
     // position is asked for (spreading the source would build every tree at load).
     for (const o of loaded.objects) {
       const src = o.source;
-      if (src) o.source = lazySource(src.file, index, () => src.node);
+      if (src) o.source = lazySource(src.file, index, () => src.node, src.span);
     }
     return { text, index, objects: loaded.objects, diagnostics: loaded.diagnostics };
   }
