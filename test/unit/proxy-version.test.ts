@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { clusterProxyVersion, parseKubeVersion, renderIPTablesRules, resolveProxyVersion, rulesRenderer, RulesRequestError, splitImage } from '../../src/core';
+import { ruleChain } from '../../src/viewmodel/engines';
 import { stateOf } from './helpers';
 
 const yaml = (...objs: unknown[]) => objs.map((o) => JSON.stringify(o)).join('\n---\n');
@@ -55,7 +56,8 @@ test('parseKubeVersion: tags and kubelet versions as distributions write them; a
     [' v1.30.0 ', 30, 0],
   ];
   for (const [text, minor, patch] of ok) assert.deepEqual(parseKubeVersion(text), { minor, patch }, text);
-  for (const bad of ['latest', 'v2.1.0', '', 'v1.', 'v1.33x', 'v1.3333', 'sha256:0123abcd', 'x'.repeat(10000), 133, null, {}, ['v1.30']]) {
+  // Line breaks or spaces would be quoted into '# note:' lines: such text is no version.
+  for (const bad of ['latest', 'v2.1.0', '', 'v1.', 'v1.33x', 'v1.3333', 'sha256:0123abcd', 'x'.repeat(10000), 'v1.33.2-\nadd rule x', 'v1.33.2 extra', 133, null, {}, ['v1.30']]) {
     assert.equal(parseKubeVersion(bad), undefined, JSON.stringify(bad).slice(0, 40));
   }
 });
@@ -148,6 +150,9 @@ test('resolveProxyVersion: the user wins; a cluster version out of range falls b
     assert.equal(r.source, 'daemonset');
     assert.match(r.note ?? '', note, `${tag} ${mode}`);
   }
+  // A hostile node name cannot break the note out of its comment line.
+  const hostile = resolveProxyVersion(stateOf(yaml(node('n1\nadd rule ip kube-proxy x', 'v1.33.0'))), 'nftables');
+  assert.equal(hostile.note, "kube-proxy 1.33 (from node n1 add rule ip kube-proxy x's kubelet v1.33.0): rules in the v1.31-v1.33 nftables layout");
   const fromNode = resolveProxyVersion(stateOf(yaml(node('n1', 'v1.32.4-eks-1'))), 'iptables');
   assert.equal(fromNode.note, "kube-proxy 1.32 (from node n1's kubelet v1.32.4-eks-1): rules in the v1.31+ iptables layout");
 });
@@ -171,4 +176,22 @@ test('the renderers use the cluster version when none is given, and never fail o
   assert.throws(() => render('ipvs', plain, '1.27'), RulesRequestError);
   // The user's version wins over the cluster's.
   assert.equal(render('iptables', with_('v1.22.17'), '1.31'), render('iptables', plain));
+});
+
+test("the panel's Rules tab (viewmodel ruleChain): the note comes with the rules; a chosen version has none", () => {
+  const state = stateOf(yaml(daemonSet('registry.k8s.io/kube-proxy:v1.37.1'), service, slice, node('n1')));
+  const ref = { namespace: 'default', name: 'web' };
+  const auto = ruleChain(state, { ref, mode: 'nftables', version: '' });
+  assert.ok(auto.available);
+  assert.match(auto.note ?? '', /^kube-proxy v1\.37\.1 \(from DaemonSet kube-system\/kube-proxy\): rules shown in the v1\.36 nftables layout/);
+  const ipt = ruleChain(state, { ref, mode: 'iptables', version: '' });
+  assert.ok(ipt.available && ipt.nodes.length > 0);
+  assert.match(ipt.note ?? '', /rules in the v1\.31\+ iptables layout$/);
+  const chosen = ruleChain(state, { ref, mode: 'nftables', version: '1.35' });
+  assert.ok(chosen.available);
+  assert.equal(chosen.note, undefined);
+  assert.notEqual(chosen.text, auto.text);
+  // Chosen by the user, 1.37 is not available, with the reason.
+  const refused = ruleChain(state, { ref, mode: 'nftables', version: '1.37' });
+  assert.equal(refused.available, false);
 });

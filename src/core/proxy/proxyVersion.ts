@@ -28,7 +28,10 @@ export interface KubeVersion {
  */
 export function parseKubeVersion(text: unknown): KubeVersion | undefined {
   if (typeof text !== 'string' || text.length > 128) return undefined;
-  const m = /^v?1\.(\d{1,3})(?:\.(\d{1,5}))?(?=$|[-+_.~])/.exec(text.trim());
+  const t = text.trim();
+  // Only what a tag or version may hold (no spaces or line breaks): the text is quoted in notes as written.
+  if (!/^[\w.+~-]+$/.test(t)) return undefined;
+  const m = /^v?1\.(\d{1,3})(?:\.(\d{1,5}))?(?=$|[-+_.~])/.exec(t);
   if (!m) return undefined;
   return { minor: Number(m[1]), patch: m[2] === undefined ? undefined : Number(m[2]) };
 }
@@ -190,8 +193,10 @@ export function resolveProxyVersion(state: ClusterState, mode: ProxyVersionMode,
   const at = place(mode, cluster.minor);
   const version = `1.${at.minor}`;
   const who = describeClusterVersion(cluster);
-  const note = at.caveat
+  const text = at.caveat
     ? `${who}: rules shown in the ${layoutId(mode, version)} ${mode} layout, ${at.caveat}`
     : `${who}: rules in the ${layoutId(mode, version)} ${mode} layout`;
+  // Object names are quoted into '# note:' comment lines: no control characters may break out of them.
+  const note = text.replace(/[\u0000-\u001f\u007f]+/g, ' ');
   return { version, source: cluster.source, cluster, note };
 }
