@@ -3,6 +3,7 @@
  *  1. A 2,000-object (~50,000-line) multi-document file: time from didOpen to the first publishDiagnostics,
  *     and the latency of one-line edits (didChange -> publishDiagnostics), for `ksd lsp --stdio`.
  *  2. yaml-language-server 1.25 on the same file: time to its first publishDiagnostics.
+ *  2b. The edit mix of lspEdits.ts: one-line value edits of workloads, Services and Pods, p50/p95 per kind.
  *  3. A 5,000-file workspace: time from `initialized` to the server's ready status, and peak RSS.
  * Run: npm run bench:lsp (builds first). Both servers run as child processes over stdio.
  */
@@ -12,6 +13,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { initializeParams, spawnServer, type ServerProcess } from '../test/server/spawnServer';
 import { appManifests, bigFile } from './generate';
+import { editMixBench } from './lspEdits';
 
 const root = path.resolve(__dirname, '../..');
 const ksd = [path.join(root, 'dist/cli.js'), 'lsp', '--stdio'];
@@ -116,6 +118,8 @@ async function workspaceBench(): Promise<void> {
 async function main(): Promise<void> {
   console.log(`Machine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), Node ${process.version}, shared with other jobs`);
   await bigFileBench();
+  // One-line value edits of six kinds (workload, Service, Pod) on a 2,000-object file: see lspEdits.ts.
+  await editMixBench();
   await workspaceBench();
 }
 

@@ -1,7 +1,7 @@
 /**
  * In-process phases of the language server's analysis on the 2,000-object file (no stdio): CPU time of
  * the first load + full check, and of one-line `replicas:` edits (re-parse, state, affected, check,
- * publish), and of the cluster state alone, derived vs rebuilt. Prints figures, never passes or fails.
+ * publish), of each kind of edit in bench:lsp-edits' mix, and of the cluster state alone, derived vs rebuilt. Prints figures, never passes or fails.
  * Run: npm run bench:lsp-phases
  */
 import { buildClusterState, loadManifest, updateClusterState, type LoadedObject } from '../src/core';
@@ -9,6 +9,7 @@ import { normalizeSettings } from '../src/protocol/settings';
 import { Analysis } from '../src/server/analysis';
 import { WorkspaceIndex } from '../src/server/workspace/workspaceIndex';
 import { bigFile } from './generate';
+import { EDIT_KINDS, editLines, mixedBigFile } from './lspEdits';
 
 const cpu = (f: () => void): number => {
   const a = process.cpuUsage();
@@ -56,6 +57,42 @@ for (const [label, to] of [
   }
   const f = (xs: number[]) => `${pct(xs, 50).toFixed(1)}/${pct(xs, 95).toFixed(1)}`;
   console.log(`${label} edit (p50/p95 ms): total CPU ${f(total)}; parse CPU ${f(parse)}; state ${f(phases.state)}, affected ${f(phases.affected)}, check ${f(phases.check)}, publish ${f(phases.publish)} (wall)`);
+}
+
+// The edit mix of bench:lsp-edits (lspEdits.ts) on its file: CPU per edit and per phase, by kind.
+{
+  const mixed = mixedBigFile(1000, 10);
+  const mixUri = 'file:///bench/mixed.yaml';
+  const index = new WorkspaceIndex(settings);
+  const analysis = new Analysis(index, settings, () => undefined);
+  analysis.update([index.setText('file:///bench/warm.yaml', '')]);
+  analysis.update([index.setText(mixUri, mixed)], mixUri);
+  const mixLines = mixed.split('\n');
+  console.log('edit mix (p50/p95 CPU ms, 20 lines x edit + undo, first 5 pairs warm-up):');
+  for (const kind of EDIT_KINDS) {
+    const at = editLines(mixed, kind);
+    const total: number[] = [];
+    const parse: number[] = [];
+    const phases = { state: [] as number[], affected: [] as number[], check: [] as number[], publish: [] as number[] };
+    for (let k = 0; k < 25; k++) {
+      const line = at[(k * 37) % at.length]!;
+      for (const edited of [true, false]) {
+        const copy = mixLines.slice();
+        if (edited) copy[line] = kind.to(mixLines[line]!);
+        const t = copy.join('\n');
+        let c = change;
+        const p = cpu(() => (c = index.setText(mixUri, t)));
+        let r: ReturnType<Analysis['update']> | undefined;
+        const a = cpu(() => (r = analysis.update([c], mixUri)));
+        if (k < 5) continue;
+        parse.push(p);
+        total.push(p + a);
+        for (const key of Object.keys(phases) as (keyof typeof phases)[]) phases[key].push(r!.phases[key]);
+      }
+    }
+    const f = (xs: number[]) => `${pct(xs, 50).toFixed(1)}/${pct(xs, 95).toFixed(1)}`;
+    console.log(`  ${kind.label.padEnd(24)} total ${f(total)}; parse ${f(parse)}; state ${f(phases.state)}, affected ${f(phases.affected)}, check ${f(phases.check)}, publish ${f(phases.publish)} (phases: wall)`);
+  }
 }
 
 // The state alone: derived from the previous one for a replica edit vs built from scratch (CPU, median of 30).

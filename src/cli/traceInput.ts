@@ -1,15 +1,19 @@
 /** Turns `ksd trace` arguments (--from, --to, --node, --rules) into a packet, a node and a trace context. */
 import { promises as fs } from 'node:fs';
 import {
-  buildProxyModel,
   canonicalIP,
+  compareStrings,
   cidrContains,
   ipFamily,
   parseCIDR,
   parseRules,
+  proxiedPorts,
+  proxyNode,
   RulesParseError,
   serviceEndpoints,
+  servicePortInfos,
   splitHostPort,
+  topologyInput,
   type ClusterState,
   type IPFamily,
   type NodeModel,
@@ -17,6 +21,7 @@ import {
   type ProxiedServicePort,
   type Protocol,
   type RuleSet,
+  type ServiceModel,
   type SourceKind,
   type TraceContext,
   type TracePacket,
@@ -142,7 +147,7 @@ export function traceContext(state: ClusterState, node: NodeModel | undefined, s
 function serviceNotes(state: ClusterState, node: NodeModel | undefined, family: IPFamily): (svc: string, verdict: Verdict) => string[] {
   return (name, verdict) => {
     if (!state.services.length) return [];
-    const sp = portsByName(state, node?.name, family).get(name);
+    const sp = portByName(state, node?.name, family, name);
     if (!sp) return [];
     const notes: string[] = [];
     const c = sp.categorized;
@@ -163,22 +168,35 @@ function serviceNotes(state: ClusterState, node: NodeModel | undefined, family: 
 }
 
 /**
- * The proxy model's service ports by name, built once per state, node and family: a --batch of
- * 10,000 flows explains 10,000 traces, and each must not rebuild the model of every Service.
+ * The proxy model's service port of a name (the first in kube-proxy's order, as buildProxyModel lists
+ * them), computed for the Services of that name alone (their index is built once per state and family):
+ * a --batch of 10,000 flows explains 10,000 traces, and none needs the model of every Service.
  */
-const portIndexes = new WeakMap<ClusterState, Map<string, Map<string, ProxiedServicePort>>>();
+const portIndexes = new WeakMap<ClusterState, Map<IPFamily, Map<string, ServiceModel[]>>>();
 
-function portsByName(state: ClusterState, node: string | undefined, family: IPFamily): Map<string, ProxiedServicePort> {
+function portByName(state: ClusterState, node: string | undefined, family: IPFamily, name: string): ProxiedServicePort | undefined {
   let perState = portIndexes.get(state);
   if (!perState) portIndexes.set(state, (perState = new Map()));
-  const key = `${node ?? ''}/${family}`;
-  let ports = perState.get(key);
-  if (!ports) {
-    ports = new Map();
-    for (const p of buildProxyModel(state, { family, node }).ports) if (!ports.has(p.info.nameString)) ports.set(p.info.nameString, p);
-    perState.set(key, ports);
+  let index = perState.get(family);
+  if (!index) {
+    index = new Map();
+    for (const svc of state.services) {
+      for (const info of servicePortInfos(svc, family)) {
+        const list = index.get(info.nameString);
+        if (!list) index.set(info.nameString, [svc]);
+        else if (list[list.length - 1] !== svc) list.push(svc);
+      }
+    }
+    perState.set(family, index);
   }
-  return ports;
+  const pn = proxyNode(state, node);
+  const topo = topologyInput(pn, {});
+  // Ordered by name, then protocol; among equals the first in state order.
+  let best: ProxiedServicePort | undefined;
+  for (const svc of index.get(name) ?? []) {
+    for (const sp of proxiedPorts(state, svc, family, pn, topo)) if (sp.info.nameString === name && (!best || compareStrings(sp.info.protocol, best.info.protocol) < 0)) best = sp;
+  }
+  return best;
 }
 
 /** Non-hostNetwork pods by each of their IPs (the first pod listed wins), built once per state. */

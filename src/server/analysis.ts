@@ -6,7 +6,7 @@
  */
 import { buildClusterState, compareDiagnostics, updateClusterState, runChecks, type CheckOptions, type ClusterOptions, type ClusterState, type Diagnostic, type LoadedObject } from '../core';
 import { parseNodePortRange, type KsdSettings } from '../protocol/settings';
-import { affectedSubjects, type Affected } from './workspace/affected';
+import { addCompanions, affectedSubjects, type Affected } from './workspace/affected';
 import { Findings } from './workspace/findings';
 import type { FileChange, WorkspaceIndex } from './workspace/workspaceIndex';
 
@@ -22,7 +22,8 @@ export interface UpdateResult {
 export class Analysis {
   state: ClusterState | undefined;
   private findings = new Findings();
-  private published = new Map<string, string>();
+  /** What was last published per file (compared with the next list before publishing again). */
+  private published = new Map<string, readonly Diagnostic[]>();
   private current = new Map<string, Diagnostic[]>();
 
   constructor(
@@ -69,8 +70,10 @@ export class Analysis {
       const after = new Set<LoadedObject>();
       for (const c of changes) {
         touched.add(c.uri);
-        for (const o of c.before) before.add(o);
-        for (const o of c.after) after.add(o);
+        // Only the objects between the unchanged head and tail of the file's list can differ.
+        const [head, tail] = commonEnds(c.before, c.after);
+        for (let i = head; i < c.before.length - tail; i++) before.add(c.before[i]!);
+        for (let i = head; i < c.after.length - tail; i++) after.add(c.after[i]!);
       }
       removed = [...before].filter((o) => !after.has(o));
       added = [...after].filter((o) => !before.has(o));
@@ -94,7 +97,10 @@ export class Analysis {
       if (affected !== 'all') {
         const unmapped = this.findings.move(changes, touched);
         if (unmapped === 'all') affected = 'all';
-        else for (const o of unmapped) affected.add(o);
+        else if (unmapped.size) {
+          for (const o of unmapped) affected.add(o);
+          addCompanions(affected, state);
+        }
       }
       t2 = performance.now();
       if (affected !== 'all') {
@@ -131,26 +137,64 @@ export class Analysis {
     for (const d of this.findings.inFile(uri)) if (!stale.some((s) => d.range.start.line >= s.start && d.range.start.line <= s.end)) all.push(d);
     const seen = new Set<string>();
     const unique = all.filter((d) => {
-      const k = `${d.range.start.line}:${d.range.start.character}:${d.range.end.line}:${d.range.end.character}|${d.code}|${d.message}`;
+      const k = dedupeKey(d);
       if (seen.has(k)) return false;
       seen.add(k);
       return true;
     });
     unique.sort(compareDiagnostics);
-    const key = JSON.stringify(unique, (k, v: unknown) => (k === 'fixes' ? undefined : v));
     this.current.set(uri, unique);
     if (!file && !unique.length) this.current.delete(uri);
-    if (this.published.get(uri) === key) return false;
+    const last = this.published.get(uri);
+    if (last && sameDiagnostics(last, unique)) return false;
     // A clean file is announced only when open (the editor then knows the analysis ran); disk files stay quiet.
-    if (!this.published.has(uri) && unique.length === 0 && !this.index.isOpen(uri)) return false;
-    this.published.set(uri, key);
+    if (!last && unique.length === 0 && !this.index.isOpen(uri)) return false;
+    this.published.set(uri, unique);
     this.publish(uri, unique);
     return true;
   }
+}
+
+/**
+ * Texts of diagnostics, made once per diagnostic object: kept findings are the same objects edit after
+ * edit, so a file's list is compared without serialising all of it again.
+ */
+const texts = new WeakMap<Diagnostic, { key: string; json?: string }>();
+
+function textsOf(d: Diagnostic): { key: string; json?: string } {
+  let t = texts.get(d);
+  if (!t) texts.set(d, (t = { key: `${d.range.start.line}:${d.range.start.character}:${d.range.end.line}:${d.range.end.character}|${d.code}|${d.message}` }));
+  return t;
+}
+
+/** Two diagnostics at the same place with the same code and message are shown once. */
+function dedupeKey(d: Diagnostic): string {
+  return textsOf(d).key;
+}
+
+/** Everything published of a diagnostic (its fixes are served on request, not published). */
+function published(d: Diagnostic): string {
+  const t = textsOf(d);
+  return (t.json ??= JSON.stringify(d, (k, v: unknown) => (k === 'fixes' ? undefined : v)));
+}
+
+function sameDiagnostics(a: readonly Diagnostic[], b: readonly Diagnostic[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i] && published(a[i]!) !== published(b[i]!)) return false;
+  return true;
 }
 
 function sameList<T>(a: readonly T[], b: readonly T[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
+}
+
+/** How many items two lists share at their start and (after that) at their end, by identity. */
+function commonEnds<T>(a: readonly T[], b: readonly T[]): [number, number] {
+  let head = 0;
+  while (head < a.length && head < b.length && a[head] === b[head]) head++;
+  let tail = 0;
+  while (tail < a.length - head && tail < b.length - head && a[a.length - 1 - tail] === b[b.length - 1 - tail]) tail++;
+  return [head, tail];
 }

@@ -6,13 +6,12 @@
 import {
   checkIpvsVersion,
   checkNftVersion,
-  compileRules,
+  GeneratedIPTables,
   parseNft,
   renderIpvs,
   renderNftables,
   resolveProxyVersion,
   RulesRequestError,
-  traceCompiled,
   traceIpvs,
   traceNft,
   type ClusterState,
@@ -21,8 +20,9 @@ import {
   type TraceContext,
   type TraceDetail,
   type TracePacket,
+  UnknownNodeError,
+  UnknownVersionError,
 } from '../core';
-import { generatedRules } from '../cli/generatedRules';
 import { CliError } from '../cli/io';
 
 export type ProxyMode = 'iptables' | 'nftables' | 'ipvs';
@@ -77,6 +77,14 @@ function prepareVersion(state: ClusterState, mode: ProxyMode, version: string | 
     const helper = { has: (s: string, e: string) => r.sets.has(s, e), entriesOf: (s: string) => r.sets.entries.get(s) ?? [], masqueradeAll: r.masqueradeAll, detector: r.model.detector, owners: r.owners };
     return (packet, ctx) => traceIpvs(r.table, packet, ctx, helper);
   }
-  const compiled = compileRules(generatedRules({ state, node, family, mode, version }));
-  return (packet, ctx) => traceCompiled(compiled, packet, ctx);
+  if (mode !== 'iptables') throw new CliError(`tracing is implemented for iptables rules; --mode ${mode as string} is not traced yet (ksd rules --mode ${mode as string} shows its rules)`);
+  // The rules are compiled straight from the renderer, a Service's when a packet first needs them.
+  let rules: GeneratedIPTables;
+  try {
+    rules = new GeneratedIPTables({ state, node, family, version });
+  } catch (e) {
+    if (e instanceof UnknownVersionError || e instanceof UnknownNodeError || e instanceof RulesRequestError) throw new CliError(e.message);
+    throw e;
+  }
+  return (packet, ctx) => rules.trace(packet, ctx);
 }

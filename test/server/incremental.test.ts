@@ -15,7 +15,8 @@ import { rng } from '../../bench/fuzz-mutators';
 type Doc =
   | { kind: 'Service'; name: string; ns: string; app: string; port: number; target: number | string; nodePort?: number; clusterIP?: string; type: 'ClusterIP' | 'NodePort'; selector: boolean }
   | { kind: 'Deployment'; name: string; ns: string; app: string; replicas: number; portName: string; containerPort: number }
-  | { kind: 'Pod'; name: string; ns: string; app: string; ready: boolean }
+  /** `ready` undefined: no status written (the pod is assumed running, with a simulated address). */
+  | { kind: 'Pod'; name: string; ns: string; app: string; ready?: boolean }
   | { kind: 'NetworkPolicy'; name: string; ns: string; app: string; port: number }
   | { kind: 'Ingress'; name: string; ns: string; service: string; port: number }
   | { kind: 'Endpoints'; name: string; ns: string; ip?: string }
@@ -70,7 +71,20 @@ function render(d: Doc): string {
         `              containerPort: ${d.containerPort}`,
       ].join('\n');
     case 'Pod':
-      return ['apiVersion: v1', 'kind: Pod', 'metadata:', `  name: ${d.name}`, `  namespace: ${d.ns}`, '  labels:', `    app: ${d.app}`, 'spec:', '  containers:', '    - name: main', '      image: nginx', 'status:', '  phase: Running', '  podIP: 10.244.1.7', '  conditions:', '    - type: Ready', `      status: "${d.ready ? 'True' : 'False'}"`].join('\n');
+      return [
+        'apiVersion: v1',
+        'kind: Pod',
+        'metadata:',
+        `  name: ${d.name}`,
+        `  namespace: ${d.ns}`,
+        '  labels:',
+        `    app: ${d.app}`,
+        'spec:',
+        '  containers:',
+        '    - name: main',
+        '      image: nginx',
+        ...(d.ready === undefined ? [] : ['status:', '  phase: Running', '  podIP: 10.244.1.7', '  conditions:', '    - type: Ready', `      status: "${d.ready ? 'True' : 'False'}"`]),
+      ].join('\n');
     case 'NetworkPolicy':
       return ['apiVersion: networking.k8s.io/v1', 'kind: NetworkPolicy', 'metadata:', `  name: ${d.name}`, `  namespace: ${d.ns}`, 'spec:', '  podSelector:', '    matchLabels:', `      app: ${d.app}`, '  policyTypes: [Ingress]', '  ingress:', '    - ports:', `        - port: ${d.port}`].join('\n');
     case 'Ingress':
@@ -97,7 +111,7 @@ function randomDoc(r: () => number): Doc {
     return { kind: 'Service', name: pick(NAMES), ns, app: pick(APPS), port: pick([80, 8080]), target: pick([80, 8080, 'http', 'web']), type, nodePort: r() < 0.5 ? pick([30080, 30081]) : undefined, clusterIP: r() < 0.3 ? pick(['10.96.0.50', '10.96.0.51']) : undefined, selector: r() < 0.9 };
   }
   if (k < 0.55) return { kind: 'Deployment', name: pick(NAMES), ns, app: pick(APPS), replicas: pick([0, 1, 2, 3]), portName: pick(['http', 'web']), containerPort: pick([80, 8080]) };
-  if (k < 0.65) return { kind: 'Pod', name: `p-${pick(NAMES)}`, ns, app: pick(APPS), ready: r() < 0.5 };
+  if (k < 0.65) return { kind: 'Pod', name: `p-${pick(NAMES)}`, ns, app: pick(APPS), ready: pick([true, false, undefined]) };
   if (k < 0.73) return { kind: 'NetworkPolicy', name: `np-${pick(NAMES)}`, ns, app: pick(APPS), port: pick([80, 8080]) };
   if (k < 0.83) return { kind: 'Ingress', name: `in-${pick(NAMES)}`, ns, service: pick(NAMES), port: pick([80, 8080]) };
   if (k < 0.9) return { kind: 'Endpoints', name: pick(NAMES), ns, ip: r() < 0.5 ? '10.1.2.3' : undefined };
@@ -127,7 +141,7 @@ function mutate(d: Doc, r: () => number): Doc {
       if (field < 0.85) return { ...d, containerPort: pick([80, 8080]) };
       return { kind: 'Broken', text: render(d).replace('replicas:', 'replicas: ['), was: d };
     case 'Pod':
-      return field < 0.5 ? { ...d, ready: !d.ready } : { ...d, app: pick(APPS) };
+      return field < 0.5 ? { ...d, ready: pick([true, false, undefined]) } : { ...d, app: pick(APPS) };
     case 'NetworkPolicy':
       return field < 0.5 ? { ...d, port: pick([80, 8080, 9090]) } : { ...d, app: pick(APPS) };
     case 'Ingress':
@@ -179,10 +193,12 @@ function runSeed(seed: number, edits: number): { subjects: number; full: number 
     const texts = files.map(renderFile);
     const f = edit(files, r);
     const changes: FileChange[] = [index.setText(uris[f]!, renderFile(files[f]!))];
+    const edited = [f];
     // Sometimes a second file changes in the same batch (the server takes coalesced edits together).
     if (r() < 0.2) {
       const g = edit(files, r, (f + 1 + Math.floor(r() * (uris.length - 1))) % uris.length);
       changes.push(index.setText(uris[g]!, renderFile(files[g]!)));
+      edited.push(g);
     }
     const res = analysis.update(changes, uris[f]);
     if (res.subjects === 'all') full++;
@@ -191,7 +207,9 @@ function runSeed(seed: number, edits: number): { subjects: number; full: number 
     for (const u of uris) {
       const got = JSON.stringify(analysis.diagnosticsFor(u));
       if (got !== expected.get(u)) {
-        assert.fail(`seed ${seed}, edit ${n} (file ${uris[f]}): ${u} differs from a full analysis\nincremental: ${got}\nfull:        ${expected.get(u)}\n${uris[f]} before:\n${texts[f]}\nafter:\n${renderFile(files[f]!)}`);
+        const shown = edited.map((e) => `${uris[e]} before:\n${texts[e]}\nafter:\n${renderFile(files[e]!)}`).join('\n');
+        const others = uris.flatMap((x, e) => (edited.includes(e) ? [] : [`${x} (unchanged):\n${texts[e]}`])).join('\n');
+        assert.fail(`seed ${seed}, edit ${n}: ${u} differs from a full analysis\nincremental: ${got}\nfull:        ${expected.get(u)}\n${shown}\n${others}`);
       }
     }
   }
@@ -202,12 +220,15 @@ test('incremental diagnostics equal a full analysis after every random edit', ()
   let subjects = 0;
   let full = 0;
   let edits = 0;
-  for (let seed = 1; seed <= 12; seed++) {
+  // KSD_INCREMENTAL_SEEDS=N runs more seeds by hand (the tier runs 12).
+  const seeds = Number(process.env['KSD_INCREMENTAL_SEEDS']) || 12;
+  for (let seed = 1; seed <= seeds; seed++) {
     const res = runSeed(seed, 40);
     subjects += res.subjects;
     full += res.full;
     edits += 40;
   }
+  if (seeds > 12) console.log(`${seeds} seeds: ${edits} edits, ${full} full checks, ${subjects} subjects re-checked`);
   // The point of the exercise: most edits re-check a few subjects, not everything.
   assert.ok(full < edits / 4, `${full} of ${edits} edits needed a full check`);
   assert.ok(subjects > 0);
@@ -229,6 +250,42 @@ test('an edit that adds lines above other documents moves their findings without
   const after = analysis.diagnosticsFor(uri).filter((d) => d.code === 'KSD101').map((d) => d.range.start.line);
   assert.deepEqual(after, before.map((l) => l + 3));
   assert.equal(JSON.stringify(analysis.diagnosticsFor(uri)), fromScratch(index, [uri]).get(uri));
+});
+
+test('a label edit of a Pod without status (assumed running) re-checks the Service selecting it', () => {
+  const index = new WorkspaceIndex(SETTINGS);
+  const analysis = new Analysis(index, SETTINGS, () => undefined);
+  const uri = 'file:///ws/pod.yaml';
+  const svc: Doc = { kind: 'Service', name: 'web', ns: 'alpha', app: 'web', port: 80, target: 80, type: 'ClusterIP', selector: true };
+  const pod = (app: string): Doc => ({ kind: 'Pod', name: 'p-web', ns: 'alpha', app });
+  index.setText(uri, renderFile([pod('web'), svc]));
+  analysis.update('all');
+  const has101 = () => analysis.diagnosticsFor(uri).some((d) => d.code === 'KSD101');
+  assert.equal(has101(), false);
+  const res = analysis.update([index.setText(uri, renderFile([pod('wbe'), svc]))], uri);
+  assert.notEqual(res.subjects, 'all');
+  assert.equal(has101(), true, 'the Service lost its only pod');
+  analysis.update([index.setText(uri, renderFile([pod('web'), svc]))], uri);
+  assert.equal(has101(), false);
+});
+
+test('a finding whose related place is lost re-checks its subject together with the Service it is about (KSD603)', () => {
+  const index = new WorkspaceIndex(SETTINGS);
+  const analysis = new Analysis(index, SETTINGS, () => undefined);
+  const a = 'file:///ws/a.yaml';
+  const b = 'file:///ws/b.yaml';
+  const svc: Doc = { kind: 'Service', name: 'web', ns: 'alpha', app: 'web', port: 80, target: 80, type: 'ClusterIP', selector: false };
+  index.setText(a, renderFile([{ kind: 'Endpoints', name: 'web', ns: 'alpha' }]));
+  index.setText(b, renderFile([svc]));
+  analysis.update('all');
+  const ksd603 = () => analysis.diagnosticsFor(a).filter((d) => d.code === 'KSD603');
+  assert.equal(ksd603().length, 1, 'written in the Endpoints object, pointing at the Service');
+  // The Service's document breaks: its last good copy stays in the analysis, but the place the finding
+  // points at is in a re-parsed document, so the Endpoints object is re-checked, and with it the Service.
+  const res = analysis.update([index.setText(b, renderFile([{ kind: 'Broken', text: render(svc).replace('ports:', 'ports: [') }]))], b);
+  assert.notEqual(res.subjects, 'all');
+  assert.equal(ksd603().length, 1);
+  assert.equal(JSON.stringify(analysis.diagnosticsFor(a)), fromScratch(index, [a]).get(a));
 });
 
 test('a changed Service re-checks the Service that shares its node port in another namespace (KSD212)', () => {

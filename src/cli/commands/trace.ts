@@ -9,6 +9,7 @@ import { mergeWithLive } from '../../live/merge';
 import { LIVE_FLAGS, liveFlags, loadLiveState } from '../liveState';
 import { chooseNode, familyOf, FROM_SYNTAX, parseProtocol, readRulesFile, resolveDestination, resolveSource, traceContext } from '../traceInput';
 import { formatTrace } from '../format/trace';
+import { JsonArrayText } from '../format/jsonArray';
 import { modeTracer } from '../traceModes';
 
 export const traceHelp = `ksd trace PATHS --from SRC --to DST:PORT [--protocol TCP|UDP|SCTP] [--node NAME]
@@ -72,6 +73,9 @@ export async function traceCommand(argv: string[], io: CliIO): Promise<number> {
   const importedRules = imported ? compileRules(imported) : undefined;
   const generated = generatedTracer(mode as ProxyMode, flagString(args, 'kube-proxy-version'));
   const results: TraceDetail[] = [];
+  // A batch keeps each result as its JSON text: the trace objects are let go as soon as they are printed.
+  const json = batch ? new JsonArrayText() : undefined;
+  const done = (d: TraceDetail) => (json ? json.add(traceResult(d)) : results.push(d));
   for (const [i, flow] of flows.entries()) {
     const where = flows.length > 1 || batch ? `flow ${i + 1}: ` : '';
     try {
@@ -84,11 +88,11 @@ export async function traceCommand(argv: string[], io: CliIO): Promise<number> {
       const packet = { from: src.ip, to: dst.ip, port: dst.port, protocol };
       const ctx = traceContext(state, node, src, extraLocal, family);
       if (other) {
-        results.push(other(state, node?.name, family, packet, ctx));
+        done(other(state, node?.name, family, packet, ctx));
       } else if (importedRules) {
-        results.push(traceCompiled(importedRules, packet, ctx));
+        done(traceCompiled(importedRules, packet, ctx));
       } else {
-        results.push(generated(state, node?.name, family, packet, ctx));
+        done(generated(state, node?.name, family, packet, ctx));
       }
     } catch (e) {
       if (e instanceof CliError) throw new CliError(where + e.message, e.exitCode);
@@ -96,7 +100,7 @@ export async function traceCommand(argv: string[], io: CliIO): Promise<number> {
       throw e;
     }
   }
-  if (batch) io.out(JSON.stringify(results.map(traceResult), null, 2) + '\n');
+  if (json) for (const piece of json.pieces()) io.out(piece);
   else if (args.flags.has('json')) io.out(JSON.stringify(traceResult(results[0]!), null, 2) + '\n');
   else io.out(formatTrace(results[0]!, flows[0]!));
   return 0;

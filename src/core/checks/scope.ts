@@ -81,8 +81,18 @@ function deploymentOfReplicaSet(state: ClusterState, namespace: string, rs: stri
   return hit ?? undefined;
 }
 
-/** The selector terms that count: minus the user's ignored labels (and runtime labels, for templates). */
+/** Effective selectors per Service model, for the ignored-label list they were made with (models outlive a run). */
+const selectors = new WeakMap<ServiceModel, { ignored: readonly string[] | undefined; real?: Record<string, string>; tpl?: Record<string, string> }>();
+
+/** The selector terms that count: minus the user's ignored labels (and runtime labels, for templates). Read-only. */
 export function effectiveSelector(svc: ServiceModel, options: CheckOptions, forTemplates = false): Record<string, string> {
+  let memo = selectors.get(svc);
+  if (!memo || memo.ignored !== options.ignoredLabels) selectors.set(svc, (memo = { ignored: options.ignoredLabels }));
+  if (forTemplates) return (memo.tpl ??= selectorTerms(svc, options, true));
+  return (memo.real ??= selectorTerms(svc, options, false));
+}
+
+function selectorTerms(svc: ServiceModel, options: CheckOptions, forTemplates: boolean): Record<string, string> {
   const ignored = new Set(options.ignoredLabels ?? []);
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(svc.selector ?? {})) {
@@ -107,9 +117,15 @@ export function inFocus(ctx: CheckContext, o: LoadedObject | undefined): boolean
   return !ctx.focus || (!!o && ctx.focus.has(o));
 }
 
+/** Focused Services per check context (every check of a run asks; a run re-checking a few would scan them all each time). */
+const focused = new WeakMap<CheckContext, ServiceModel[]>();
+
 /** The Services to report on. */
 export function focusServices(ctx: CheckContext): ServiceModel[] {
-  return ctx.focus ? ctx.state.services.filter((s) => inFocus(ctx, s.loaded)) : ctx.state.services;
+  if (!ctx.focus) return ctx.state.services;
+  let hit = focused.get(ctx);
+  if (!hit) focused.set(ctx, (hit = ctx.state.services.filter((s) => inFocus(ctx, s.loaded))));
+  return hit.slice();
 }
 
 /** The selecting Services (see `selectingServices`) to report on. */

@@ -2,11 +2,13 @@
 import type { LoadedObject } from '../manifest/load';
 import { parseYaml } from '../yaml/parse';
 import { canonicalCIDR } from '../net/ip';
-import { assignAddresses } from './allocate';
+import { assignAddresses, reassignService } from './allocate';
+import { indexFrom } from './indexes';
 import { givenSlice, nodeModel, podModel, serviceModel, workloadModel } from './memo';
 import { mirrorEndpoints, shouldMirror } from './mirror';
 import { bool, dig, int, rec, str, strList } from './read';
-import { assumeRunning, resimulateWorkload, simulatePods } from './simulate';
+import { assumeRunning, resimulateWorkload, runAssumed, simulatePods } from './simulate';
+import { matchesLabelSelector } from '../selectors';
 import {
   DEFAULT_CLUSTER_CIDR,
   DEFAULT_NODE_PORT_RANGE,
@@ -33,45 +35,116 @@ export function buildClusterState(objects: LoadedObject[], options: ClusterOptio
 
 /**
  * The state of `objects` derived from `prev`, the state of the same list before `removed` were replaced
- * by `added`: equal to `buildClusterState(objects, options)`. When one workload was edited in place (same
- * namespace, kind and name, same place in the list), the other models, addresses, slices and the
- * simulated pods of the other workloads are kept (see `resimulateWorkload`); otherwise it builds anew.
+ * by `added`: equal to `buildClusterState(objects, options)`. When one object was edited in place (same
+ * kind, namespace and name, same place in the list), only what it feeds is derived again, when that provably
+ * leaves the rest as a full build would: a workload's simulated pods (`resimulateWorkload`), a Service's
+ * addresses (`reassignService`), a Pod's assumed runtime state; objects the state only lists (policies,
+ * Ingresses, routes, ConfigMaps...) are swapped. Otherwise it builds anew.
  */
 export function updateClusterState(prev: ClusterState, objects: LoadedObject[], removed: readonly LoadedObject[], added: readonly LoadedObject[], options: ClusterOptions = {}): ClusterState {
-  const next = updateWorkload(prev, objects, removed, added, options);
-  return next ?? buildClusterState(objects, options);
+  const build = builds.get(prev);
+  const next = build && build.options === JSON.stringify(options) && options.simulatePods !== false ? derive(prev, build, objects, removed, added) : undefined;
+  if (!next) return buildClusterState(objects, options);
+  builds.set(next, build!);
+  indexFrom(next, prev);
+  return next;
 }
 
-function updateWorkload(prev: ClusterState, objects: LoadedObject[], removed: readonly LoadedObject[], added: readonly LoadedObject[], options: ClusterOptions): ClusterState | undefined {
-  const build = builds.get(prev);
-  if (!build || build.options !== JSON.stringify(options) || options.simulatePods === false) return undefined;
+/** Kinds the build reads besides listing them (workloads are told by their model). */
+const READ_KINDS = new Set(['Service', 'Pod', 'Node', 'ServiceCIDR', 'EndpointSlice', 'Endpoints', 'Namespace', 'KubeProxyConfiguration']);
+const ROUTE = /^(HTTP|GRPC|TCP|UDP|TLS)Route$/;
+
+function derive(prev: ClusterState, build: Build, objects: LoadedObject[], removed: readonly LoadedObject[], added: readonly LoadedObject[]): ClusterState | undefined {
   if (removed.length !== 1 || added.length !== 1) return undefined;
   const was = removed[0]!;
   const now = added[0]!;
   if (was.partial || now.partial || was.kind !== now.kind || was.name !== now.name || was.namespace !== now.namespace) return undefined;
-  // The list is the previous one with that one object replaced in place.
-  if (objects.length !== prev.objects.length) return undefined;
-  let at = -1;
-  for (let i = 0; i < objects.length; i++) {
-    if (objects[i] === prev.objects[i]) continue;
-    if (at >= 0 || objects[i] !== now || prev.objects[i] !== was) return undefined;
-    at = i;
-  }
-  if (at < 0) return undefined;
+  if (!replacedInPlace(prev.objects, objects, was, now)) return undefined;
+  if (now.kind === 'Service') return updateService(prev, objects, was, now);
+  if (now.kind === 'Pod') return updatePod(prev, build, objects, was, now);
   const before = workloadModel(was);
   const after = workloadModel(now);
-  if (!before || !after) return undefined;
-  const w = prev.workloads.indexOf(before);
-  if (w < 0 || prev.workloads.indexOf(before, w + 1) >= 0) return undefined;
+  if (before || after) return before && after ? updateWorkload(prev, build, objects, before, after) : undefined;
+  if (READ_KINDS.has(now.kind) || (now.kind === 'ConfigMap' && now.name === 'kube-proxy' && (now.namespace ?? 'default') === 'kube-system')) return undefined;
+  // Only listed: the same state with the object swapped.
+  const swap = (list: LoadedObject[]) => (list.includes(was) ? list.map((o) => (o === was ? now : o)) : list);
+  return { ...prev, objects, ingresses: now.kind === 'Ingress' ? swap(prev.ingresses) : prev.ingresses, routes: ROUTE.test(now.kind) ? swap(prev.routes) : prev.routes };
+}
+
+/** Is `objects` the previous list with `was` replaced by `now` at its place? */
+function replacedInPlace(prev: readonly LoadedObject[], objects: readonly LoadedObject[], was: LoadedObject, now: LoadedObject): boolean {
+  if (objects.length !== prev.length) return false;
+  let at = -1;
+  for (let i = 0; i < objects.length; i++) {
+    if (objects[i] === prev[i]) continue;
+    if (at >= 0 || objects[i] !== now || prev[i] !== was) return false;
+    at = i;
+  }
+  return at >= 0;
+}
+
+/** The one index in `list` (before `end`) of an item that `match`es (-1 when none or several do). */
+function onlyIndex<T>(list: readonly T[], match: (x: T) => boolean, end = list.length): number {
+  let at = -1;
+  for (let i = 0; i < end; i++) {
+    if (!match(list[i]!)) continue;
+    if (at >= 0) return -1;
+    at = i;
+  }
+  return at;
+}
+
+/** A workload edited in place: its simulated pods handed out again (the others kept when provably the same). */
+function updateWorkload(prev: ClusterState, build: Build, objects: LoadedObject[], before: WorkloadModel, after: WorkloadModel): ClusterState | undefined {
+  const w = onlyIndex(prev.workloads, (x) => x === before);
+  if (w < 0) return undefined;
   const workloads = prev.workloads.slice();
   workloads[w] = after;
   const realPods = prev.pods.slice(0, build.realPods);
   const podCIDRs = prev.proxy.clusterCIDRs.length ? prev.proxy.clusterCIDRs : [DEFAULT_CLUSTER_CIDR];
   const simulated = resimulateWorkload(prev.pods.slice(build.realPods), before, after, workloads, realPods, prev.nodes, podCIDRs);
   if (!simulated) return undefined;
-  const state: ClusterState = { ...prev, objects, workloads, pods: [...realPods, ...simulated] };
-  builds.set(state, build);
-  return state;
+  return { ...prev, objects, workloads, pods: [...realPods, ...simulated] };
+}
+
+/**
+ * A Service edited in place: a fresh model with its addresses handed out again; every other model is kept
+ * when the Service holds the same addresses as before (see `reassignService`). Endpoints mirroring reads
+ * the Service of the Endpoints object's name, so a Service with one builds anew.
+ */
+function updateService(prev: ClusterState, objects: LoadedObject[], was: LoadedObject, now: LoadedObject): ClusterState | undefined {
+  const i = onlyIndex(prev.services, (s) => s.loaded === was);
+  if (i < 0) return undefined;
+  const ns = now.namespace ?? 'default';
+  if (prev.objects.some((o) => o.kind === 'Endpoints' && o.name === now.name && (o.namespace ?? 'default') === ns)) return undefined;
+  const after = serviceModel(now);
+  const services = prev.services.slice();
+  services[i] = after;
+  if (!reassignService(services, prev.services[i]!, after, prev.serviceCIDRs, prev.nodePortRange)) return undefined;
+  return { ...prev, objects, services };
+}
+
+/**
+ * A Pod edited in place: a fresh model; every other pod (simulated ones included) is kept when the Pod
+ * feeds the rest of the build the same: the same written addresses, node and host networking, given or
+ * assumed status alike (an assumed Pod then gets the addresses and node it got before), and the same
+ * answer to every workload selector of its namespace (whether a workload is simulated depends on it).
+ */
+function updatePod(prev: ClusterState, build: Build, objects: LoadedObject[], was: LoadedObject, now: LoadedObject): ClusterState | undefined {
+  const i = onlyIndex(prev.pods, (p) => p.loaded === was, build.realPods);
+  if (i < 0) return undefined;
+  const written = podModel(was);
+  const after = podModel(now);
+  const assumed = (o: LoadedObject) => o.object['status'] === undefined;
+  if (assumed(was) !== assumed(now) || written.nodeName !== after.nodeName || written.hostNetwork !== after.hostNetwork || written.ips.join() !== after.ips.join()) return undefined;
+  for (const w of prev.workloads) {
+    if (w.namespace === after.namespace && w.selector && matchesLabelSelector(w.selector, written.labels) !== matchesLabelSelector(w.selector, after.labels)) return undefined;
+  }
+  const before = prev.pods[i]!;
+  if (assumed(now)) runAssumed(after, before.nodeName, before.ips);
+  const pods = prev.pods.slice();
+  pods[i] = after;
+  return { ...prev, objects, pods };
 }
 
 function buildState(objects: LoadedObject[], options: ClusterOptions): { state: ClusterState; realPods: number } {

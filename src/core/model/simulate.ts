@@ -137,9 +137,13 @@ export function resimulateWorkload(
   const key = workloadKey(after);
   if (workloadKey(before) !== key || workloads.filter((w) => workloadKey(w) === key).length !== 1) return undefined;
   if (previous.length + MAX_SIMULATED_PER_WORKLOAD >= MAX_SIMULATED_PODS) return undefined;
-  // The changed workload's pods sit where its key sorts (pods of one workload are contiguous).
+  // The changed workload's pods sit where its key sorts (pods of one workload are contiguous, in key order).
   let from = 0;
-  while (from < previous.length && podWorkloadKey(previous[from]!) < key) from++;
+  for (let hi = previous.length; from < hi; ) {
+    const mid = (from + hi) >> 1;
+    if (podWorkloadKey(previous[mid]!) < key) from = mid + 1;
+    else hi = mid;
+  }
   let to = from;
   while (to < previous.length && previous[to]!.loaded === before.loaded && podWorkloadKey(previous[to]!) === key) to++;
   if (to < previous.length && podWorkloadKey(previous[to]!) === key) return undefined;
@@ -151,7 +155,9 @@ export function resimulateWorkload(
   }
   const own: PodModel[] = [];
   const realInNamespace = realPods.filter((p) => p.namespace === after.namespace);
-  if (runsPods(after, deploymentKeys(workloads), realInNamespace)) simulateWorkload(after, run, MAX_SIMULATED_PODS - from, own);
+  // Only a ReplicaSet asks which Deployments are given (building that set per edit was a third of this).
+  const owned = after.kind === 'ReplicaSet' ? deploymentKeys(workloads) : new Set<string>();
+  if (runsPods(after, owned, realInNamespace)) simulateWorkload(after, run, MAX_SIMULATED_PODS - from, own);
   const rest = previous.slice(to);
   if (own.length !== to - from && run.schedulable.length > 1 && rest.some((p) => p.owner?.kind !== 'DaemonSet')) return undefined;
   // A kept pod gets the same addresses when the ones it passed over are still taken and its own still free.
@@ -314,15 +320,20 @@ export function assumeRunning(pods: PodModel[], nodes: NodeModel[], clusterCIDRs
     if (p.loaded && p.loaded.object['status'] !== undefined) continue;
     const node = p.nodeName ? nodes.find((n) => n.name === p.nodeName) : schedulable.length ? schedulable[rr++ % schedulable.length] : undefined;
     const ips = p.hostNetwork && node?.ips[0] ? [node.ips[0]] : podIPs(node?.podCIDRs.length ? node.podCIDRs : clusterCIDRs, `${p.namespace}/${p.name}`, used);
-    if (ips.length) {
-      p.ip = ips[0]!;
-      p.ips = ips;
-    }
-    p.nodeName = p.nodeName ?? node?.name;
-    p.phase = 'Running';
-    p.conditions = [{ type: 'Ready', status: 'True' }, ...p.readinessGates.map((g) => ({ type: g, status: 'True' }))];
-    p.simulated = true;
+    runAssumed(p, node?.name, ips);
   }
+}
+
+/** Gives a Pod written without status the runtime state `assumeRunning` assumes: its addresses, a node, Ready. */
+export function runAssumed(p: PodModel, nodeName: string | undefined, ips: string[]): void {
+  if (ips.length) {
+    p.ip = ips[0]!;
+    p.ips = ips;
+  }
+  p.nodeName = p.nodeName ?? nodeName;
+  p.phase = 'Running';
+  p.conditions = [{ type: 'Ready', status: 'True' }, ...p.readinessGates.map((g) => ({ type: g, status: 'True' }))];
+  p.simulated = true;
 }
 
 /** A sorted copy, each sort key built once (not twice per comparison). */

@@ -35,7 +35,10 @@ export interface CompiledChain {
 
 export interface CompiledRules {
   set: RuleSet;
+  /** By `table/chain`. */
   chains: Map<string, CompiledChain>;
+  /** The same chains by table, then name (a trace looks chains up by the names in its rules, with no key to build). */
+  byTable: Map<string, Map<string, CompiledChain>>;
   /** Notes about hooks we added, shown once per trace. */
   synthesized: string[];
   /** Session-affinity timeouts by recent-list name (from the --rcheck rules). */
@@ -46,8 +49,8 @@ const INDEX_MIN = 12;
 
 export function compileRules(set: RuleSet): CompiledRules {
   const synthesized: string[] = [];
-  const chains = new Map<string, CompiledChain>();
-  for (const table of set.tables.values()) for (const c of table.chains.values()) chains.set(`${table.name}/${c.name}`, indexChain(c));
+  const out: CompiledRules = { set, chains: new Map(), byTable: new Map(), synthesized, affinitySeconds: new Map() };
+  for (const table of set.tables.values()) for (const c of table.chains.values()) setChain(out, table.name, c.name, indexChain(c));
   for (const table of set.tables.values()) {
     const hooks = HOOKS.filter((h) => h.table === table.name && table.chains.has(h.to));
     for (const hook of new Set(hooks.map((h) => h.hook))) {
@@ -61,15 +64,26 @@ export function compileRules(set: RuleSet): CompiledRules {
         rule.text = ruleText(rule);
         chain.rules.push(rule);
       }
-      chains.set(`${table.name}/${hook}`, indexChain(chain));
+      setChain(out, table.name, hook, indexChain(chain));
       synthesized.push(`${table.name} ${hook}`);
     }
   }
-  const affinitySeconds = new Map<string, number>();
   for (const table of set.tables.values())
     for (const c of table.chains.values())
-      for (const r of c.rules) for (const m of r.matches) if (m.kind === 'recent' && m.op === 'rcheck' && m.seconds !== undefined) affinitySeconds.set(m.name, m.seconds);
-  return { set, chains, synthesized, affinitySeconds };
+      for (const r of c.rules) for (const m of r.matches) if (m.kind === 'recent' && m.op === 'rcheck' && m.seconds !== undefined) out.affinitySeconds.set(m.name, m.seconds);
+  return out;
+}
+
+/** Adds (or replaces) a compiled chain under both of its keys. */
+export function setChain(rules: CompiledRules, table: string, name: string, c: CompiledChain): void {
+  rules.chains.set(`${table}/${name}`, c);
+  let t = rules.byTable.get(table);
+  if (!t) rules.byTable.set(table, (t = new Map()));
+  t.set(name, c);
+}
+
+export function chainOf(rules: CompiledRules, table: string, name: string): CompiledChain | undefined {
+  return rules.byTable.get(table)?.get(name);
 }
 
 function exactDst(r: Rule): string | undefined {
@@ -82,8 +96,11 @@ function exactDport(r: Rule): string | undefined {
   return undefined;
 }
 
+/** The maps of a chain that is not indexed: never written to (candidates and addRule leave them alone). */
+const NO_KEYS: Map<string, Rule[]> = new Map();
+
 function indexChain(chain: Chain): CompiledChain {
-  const c: CompiledChain = { chain, key: 'none', byKey: new Map(), unkeyed: chain.rules, merged: new Map() };
+  const c: CompiledChain = { chain, key: 'none', byKey: NO_KEYS, unkeyed: chain.rules, merged: NO_KEYS };
   if (chain.rules.length < INDEX_MIN) return c;
   const dsts = chain.rules.filter((r) => exactDst(r) !== undefined).length;
   const ports = chain.rules.filter((r) => exactDport(r) !== undefined).length;
@@ -91,16 +108,55 @@ function indexChain(chain: Chain): CompiledChain {
   if (key === 'none') return c;
   const f = key === 'dst' ? exactDst : exactDport;
   const unkeyed: Rule[] = [];
+  const byKey = new Map<string, Rule[]>();
   for (const r of chain.rules) {
     const k = f(r);
     if (k === undefined) unkeyed.push(r);
     else {
-      const list = c.byKey.get(k);
+      const list = byKey.get(k);
       if (list) list.push(r);
-      else c.byKey.set(k, [r]);
+      else byKey.set(k, [r]);
     }
   }
-  return { ...c, key, unkeyed };
+  return { chain, key, byKey, unkeyed, merged: new Map() };
+}
+
+/**
+ * An empty chain indexed by `key`, filled with addRule: rules may arrive in any order (a Service's rules
+ * are added when a trace first needs them) and are kept in `index` order.
+ */
+export function growingChain(chain: Chain, key: CompiledChain['key']): CompiledChain {
+  return key === 'none' ? { chain, key, byKey: NO_KEYS, unkeyed: chain.rules, merged: NO_KEYS } : { chain, key, byKey: new Map(), unkeyed: [], merged: new Map() };
+}
+
+export function addRule(c: CompiledChain, r: Rule): void {
+  insertByIndex(c.chain.rules, r);
+  if (c.key === 'none') return;
+  const k = c.key === 'dst' ? exactDst(r) : exactDport(r);
+  if (k === undefined) {
+    insertByIndex(c.unkeyed, r);
+    c.merged.clear();
+    return;
+  }
+  const list = c.byKey.get(k);
+  if (list) insertByIndex(list, r);
+  else c.byKey.set(k, [r]);
+  c.merged.delete(k);
+}
+
+function insertByIndex(list: Rule[], r: Rule): void {
+  if (!list.length || list[list.length - 1]!.index < r.index) {
+    list.push(r);
+    return;
+  }
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid]!.index < r.index) lo = mid + 1;
+    else hi = mid;
+  }
+  list.splice(lo, 0, r);
 }
 
 /** The rules of a chain that can match a packet with this destination and port, in chain order. */

@@ -2,7 +2,7 @@
 import { formatIP, isLoopback, parseIP, type ParsedIP } from '../net/ip';
 import { formatIPv4, ipv4Number } from '../rules/ports';
 import type { Rule } from '../rules/types';
-import { candidates, dstKeyOf, type CompiledRules } from './compile';
+import { candidates, chainOf, dstKeyOf, type CompiledRules } from './compile';
 import { evalMatch, type MatchEnv, type PacketState } from './match';
 import { explain } from './explain';
 import { snapProbability, summarizeBranches, type StepNode } from './summary';
@@ -42,7 +42,7 @@ class Tracer {
   }
 
   hasChain(table: string, chain: string): boolean {
-    return this.rules.chains.has(`${table}/${chain}`);
+    return chainOf(this.rules, table, chain) !== undefined;
   }
 
   /** Runs a built-in hook; a missing hook lets everything through unchanged. */
@@ -52,7 +52,7 @@ class Tracer {
   }
 
   chain(table: string, name: string, start: Branch, depth: number): Outcome[] {
-    const compiled = this.rules.chains.get(`${table}/${name}`);
+    const compiled = chainOf(this.rules, table, name);
     if (!compiled) {
       this.warnings.add(`chain ${table}/${name} is jumped to but not defined in the rules: treated as empty`);
       return [{ b: start, end: 'RETURN' }];

@@ -22,3 +22,5 @@ export function traceResult(d: TraceDetail): TraceResult {
 export { traceNft } from './nftEngine';
 export { servicePortOfChain } from './nftExplain';
 export { traceIpvs, ipvsIndex, type IpvsHelperState } from './ipvsTrace';
+export { GeneratedIPTables, type GeneratedIPTablesRequest } from './generatedIptables';
+export { payloadRule, PayloadRule } from './payloadRules';

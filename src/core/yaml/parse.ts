@@ -1,6 +1,7 @@
 import { EVENT_ID, getScalarValue, parseEvents, SCALAR_STYLE } from 'js-yaml';
 import type { Event, ScalarEvent } from 'js-yaml';
 import type { YMap, YNode, YScalar, YSeq } from './nodes';
+import { jsonDocumentValue } from './jsonDoc';
 import { fastDocumentValue, fastParseDocument, subsetParts } from './fastScan';
 import { flowEnd, implicitValue, mayResolve } from './scalars';
 import { toValue } from './value';
@@ -118,7 +119,13 @@ export function parseYaml(text: string, limits: YamlLimits = DEFAULT_YAML_LIMITS
   const parts = splitDocuments(text);
   // The fast scanner takes the documents written in the plain subset manifests use; js-yaml the rest.
   const clean = options.fastPath === false ? undefined : subsetParts(text, parts);
-  const fast = parts.map((p, i) => (clean?.[i] ? fastDocument(text, p.start, p.end, limits.maxDepth, options.trees !== false) : undefined));
+  // Without trees, a document of one line of JSON is read by JSON.parse (jsonDoc.ts says when it is not).
+  const json = options.trees === false && options.fastPath !== false;
+  const fast = parts.map((p, i) => {
+    const j = json ? jsonDocumentValue(text, p.start, p.end, limits.maxDepth) : undefined;
+    if (j) return { value: j.value, warnings: [], span: j.span };
+    return clean?.[i] ? fastDocument(text, p.start, p.end, limits.maxDepth, options.trees !== false) : undefined;
+  });
   // When js-yaml has work to do, one run over a whole well-formed stream avoids its per-call setup for every
   // document and reads directives that precede a `---`; anything unusual (a syntax error, a limit, a
   // document that does not line up with the split) falls back to parsing document by document, which

@@ -13,7 +13,7 @@
  *    every route; a new or vanished namespace every Ingress and route;
  *  - Nodes, Namespaces, ServiceCIDRs and kube-proxy settings change what every Service gets: all.
  */
-import { effectiveSelector, stateIndex, type CheckOptions, type ClusterState, type LoadedObject, type PodModel, type ServiceModel } from '../../core';
+import { effectiveSelector, type CheckOptions, type ClusterState, type LoadedObject, type PodModel, type ServiceModel } from '../../core';
 
 export type Affected = Set<LoadedObject> | 'all';
 
@@ -55,12 +55,14 @@ export function affectedSubjects(input: AffectedInput): Affected {
   const names = new Set<string>();
   for (const state of [prev, next]) {
     for (const w of state.workloads) if (w.loaded && changed.has(w.loaded)) names.add(`${w.namespace}/${w.name}`);
-    for (const p of state.pods) if (!p.simulated && p.loaded && changed.has(p.loaded)) names.add(`${p.namespace}/${p.name}`);
+    for (const p of state.pods) if (givenPod(p) && changed.has(p.loaded)) names.add(`${p.namespace}/${p.name}`);
   }
   if (names.size) {
+    // By bare name first: no key string is built for the thousands of others.
+    const bare = new Set([...names].map((n) => n.slice(n.indexOf('/') + 1)));
     for (const state of [prev, next]) {
-      for (const w of state.workloads) if (names.has(`${w.namespace}/${w.name}`)) labelSets.push({ ns: w.namespace, labels: w.templateLabels });
-      for (const p of state.pods) if (!p.simulated && names.has(`${p.namespace}/${p.name}`)) labelSets.push({ ns: p.namespace, labels: p.labels });
+      for (const w of state.workloads) if (bare.has(w.name) && names.has(`${w.namespace}/${w.name}`)) labelSets.push({ ns: w.namespace, labels: w.templateLabels });
+      for (const p of state.pods) if (bare.has(p.name) && givenPod(p) && names.has(`${p.namespace}/${p.name}`)) labelSets.push({ ns: p.namespace, labels: p.labels });
     }
   }
   // Pods whose address or node moved (addresses are handed out in order, so an edit can shift others).
@@ -105,19 +107,38 @@ export function affectedSubjects(input: AffectedInput): Affected {
   }
   if (prev.namespaces.join('\0') !== next.namespaces.join('\0')) for (const o of [...next.ingresses, ...next.routes]) out.add(o);
 
-  // A Service and the Endpoints/EndpointSlices of its namespace are checked together (KSD603 is written in the latter).
-  const withService = new Set<string>(services.map((s) => s.namespace));
-  for (const o of [...out, ...changed]) if (o.kind === 'Service' || ENDPOINTS.has(o.kind)) withService.add(nsOf(o));
-  if (withService.size) {
-    const withEndpoints = new Set<string>();
-    for (const o of next.objects) {
-      if (!ENDPOINTS.has(o.kind) || o.partial || !withService.has(nsOf(o))) continue;
-      out.add(o);
-      withEndpoints.add(nsOf(o));
-    }
-    if (withEndpoints.size) for (const s of next.services) if (s.loaded && withEndpoints.has(s.namespace)) out.add(s.loaded);
-  }
+  const namespaces = services.map((s) => s.namespace);
+  for (const o of changed) if (o.kind === 'Service' || ENDPOINTS.has(o.kind)) namespaces.push(nsOf(o));
+  addCompanions(out, next, namespaces);
   return out;
+}
+
+/**
+ * A Service and the Endpoints/EndpointSlices of its namespace are checked together (KSD603 is written in
+ * the latter): adds to `out` those of the namespaces of its Services, Endpoints and EndpointSlices (and of
+ * `namespaces`), and the Services of every namespace that has one. Subjects added to a focus set after
+ * `affectedSubjects` (findings whose place was lost) need the same.
+ */
+export function addCompanions(out: Set<LoadedObject>, next: ClusterState, namespaces: Iterable<string> = []): void {
+  const withService = new Set<string>(namespaces);
+  for (const o of out) if (o.kind === 'Service' || ENDPOINTS.has(o.kind)) withService.add(o.namespace ?? 'default');
+  if (!withService.size) return;
+  const withEndpoints = new Set<string>();
+  for (const o of next.objects) {
+    const ns = o.namespace ?? 'default';
+    if (!ENDPOINTS.has(o.kind) || o.partial || !withService.has(ns)) continue;
+    out.add(o);
+    withEndpoints.add(ns);
+  }
+  if (withEndpoints.size) for (const s of next.services) if (s.loaded && withEndpoints.has(s.namespace)) out.add(s.loaded);
+}
+
+/**
+ * A Pod written in the manifests (not one simulated from a workload's template). A Pod without status is
+ * marked `simulated` too (assumed running), so that flag does not tell them apart.
+ */
+function givenPod(p: PodModel): p is PodModel & { loaded: LoadedObject } {
+  return p.loaded?.kind === 'Pod';
 }
 
 /** Settings every check reads that come from the whole set of objects. */
@@ -129,7 +150,7 @@ function sameGlobals(a: ClusterState, b: ClusterState): boolean {
     a.nodePortRange.max === b.nodePortRange.max &&
     a.nodes.length === b.nodes.length &&
     a.nodes.every((n, i) => n === b.nodes[i]) &&
-    JSON.stringify(a.proxy) === JSON.stringify(b.proxy)
+    (a.proxy === b.proxy || JSON.stringify(a.proxy) === JSON.stringify(b.proxy))
   );
 }
 
@@ -145,6 +166,17 @@ function writtenIPs(s: ServiceModel): string[] {
 function changedServices(a: readonly ServiceModel[], b: readonly ServiceModel[], changed: ReadonlySet<LoadedObject>): ServiceModel[] {
   // The same models (a state derived from the previous one for a workload edit): no address moved.
   if (a === b) return a.filter((s) => s.loaded && changed.has(s.loaded));
+  // The same Services in the same order (a state derived or rebuilt after an in-place edit): pairwise.
+  if (a.length === b.length && a.every((s, i) => s === b[i] || (s.namespace === b[i]!.namespace && s.name === b[i]!.name))) {
+    const out: ServiceModel[] = [];
+    a.forEach((s, i) => {
+      const n = b[i]!;
+      if (s === n) return;
+      if ((s.loaded && changed.has(s.loaded)) || (n.loaded && changed.has(n.loaded))) out.push(s, n);
+      else if (!sameAddresses(s, n)) out.push(n);
+    });
+    return out;
+  }
   const out: ServiceModel[] = [];
   const before = new Map<string, ServiceModel>();
   for (const s of a) {
@@ -169,18 +201,37 @@ function sameAddresses(a: ServiceModel, b: ServiceModel): boolean {
   return true;
 }
 
-/** Pods (new versions, and old ones that are gone) whose addresses or node differ between two states. */
+/**
+ * Pods (new versions, and old ones that are gone) whose addresses or node differ between two states. Pods
+ * that are the same objects in both did not change (states are not edited once built), so only the pods
+ * between the lists' common head and tail are compared, by namespace and name; a name given twice there
+ * counts every pod there as moved.
+ */
 function movedPods(prev: ClusterState, next: ClusterState): PodModel[] {
-  // The states' name tables (the checks build them anyway); a name given twice falls back to every pod.
-  const a = stateIndex(prev).podByName;
-  const b = stateIndex(next).podByName;
-  if (a.size !== prev.pods.length || b.size !== next.pods.length) return [...prev.pods, ...next.pods];
+  const a = prev.pods;
+  const b = next.pods;
+  if (a === b) return [];
+  let head = 0;
+  while (head < a.length && head < b.length && a[head] === b[head]) head++;
+  let tail = 0;
+  while (tail < a.length - head && tail < b.length - head && a[a.length - 1 - tail] === b[b.length - 1 - tail]) tail++;
+  const oldMid = a.slice(head, a.length - tail);
+  const newMid = b.slice(head, b.length - tail);
+  const before = new Map<string, PodModel>();
+  for (const p of oldMid) {
+    const key = `${p.namespace}/${p.name}`;
+    if (before.has(key)) return [...oldMid, ...newMid];
+    before.set(key, p);
+  }
   const out: PodModel[] = [];
-  for (const [key, p] of b) {
-    const old = a.get(key);
-    if (old === p) continue;
+  const seen = new Set<string>();
+  for (const p of newMid) {
+    const key = `${p.namespace}/${p.name}`;
+    if (seen.has(key)) return [...oldMid, ...newMid];
+    seen.add(key);
+    const old = before.get(key);
     if (!old || old.nodeName !== p.nodeName || old.ips.length !== p.ips.length || old.ips.some((ip, i) => ip !== p.ips[i]) || old.phase !== p.phase || old.terminating !== p.terminating) out.push(p);
   }
-  for (const [key, p] of a) if (!b.has(key)) out.push(p);
+  for (const [key, p] of before) if (!seen.has(key)) out.push(p);
   return out;
 }

@@ -53,10 +53,23 @@ export class Findings {
   add(found: readonly Diagnostic[], index: WorkspaceIndex, focus?: ReadonlySet<LoadedObject>): boolean {
     let stray = false;
     const locators = new Map<string, Locator>();
+    // Re-checked subjects write their findings in themselves: where a file's documents do not overlap
+    // (no retained last good copy), the subject a line is in is found among them, without placing every
+    // object of a large file.
+    const focused = new Map<string, Locator>();
+    const locate = (file: string, line: number): LoadedObject | null => {
+      if (focus && !index.retainedSpans(file).length) {
+        let near = focused.get(file);
+        if (!near) focused.set(file, (near = new Locator([...focus].filter((o) => o.source?.file === file))));
+        const o = near.find(line);
+        if (o) return o;
+      }
+      let at = locators.get(file);
+      if (!at) locators.set(file, (at = new Locator(index.objectsOf(file))));
+      return at.find(line);
+    };
     for (const d of found) {
-      let at = locators.get(d.file);
-      if (!at) locators.set(d.file, (at = new Locator(index.objectsOf(d.file))));
-      const o = at.find(d.range.start.line);
+      const o = locate(d.file, d.range.start.line);
       if (focus && (!o || !focus.has(o))) stray = true;
       let per = this.byFile.get(d.file);
       if (!per) this.byFile.set(d.file, (per = new Map()));
@@ -131,13 +144,17 @@ function moveDiagnostic(d: Diagnostic, byUri: Moves): Diagnostic | undefined {
   if (!touches(d, byUri)) return d;
   const range = moveRange(d.file, d.range, byUri);
   if (!range) return undefined;
+  // Unmoved (the usual case: an edit that adds or removes no line) stays the same object.
+  if (range === d.range && !d.related && !d.fixes) return d;
+  let moved = range !== d.range;
   const out: Diagnostic = { ...d, range };
   if (d.related) {
     const related = [];
     for (const r of d.related) {
-      const moved = moveRange(r.location.file, r.location.range, byUri);
-      if (!moved) return undefined;
-      related.push({ ...r, location: { file: r.location.file, range: moved } });
+      const to = moveRange(r.location.file, r.location.range, byUri);
+      if (!to) return undefined;
+      if (to !== r.location.range) moved = true;
+      related.push({ ...r, location: { file: r.location.file, range: to } });
     }
     out.related = related;
   }
@@ -146,15 +163,16 @@ function moveDiagnostic(d: Diagnostic, byUri: Moves): Diagnostic | undefined {
     for (const f of d.fixes) {
       const edits = [];
       for (const e of f.edits) {
-        const moved = moveRange(e.file, e.range, byUri);
-        if (!moved) return undefined;
-        edits.push({ ...e, range: moved });
+        const to = moveRange(e.file, e.range, byUri);
+        if (!to) return undefined;
+        if (to !== e.range) moved = true;
+        edits.push({ ...e, range: to });
       }
       fixes.push({ ...f, edits });
     }
     out.fixes = fixes;
   }
-  return out;
+  return moved ? out : d;
 }
 
 function touches(d: Diagnostic, byUri: Moves): boolean {

@@ -12,6 +12,8 @@ import { ShiftedLineIndex } from './shiftedLineIndex';
 
 interface CachedDoc {
   text: string;
+  /** Offset of the document in the text it was last loaded from. */
+  start: number;
   index: ShiftedLineIndex;
   objects: LoadedObject[];
   /** Load diagnostics with ranges relative to the document (line 0 = its first line). */
@@ -63,6 +65,7 @@ export interface UpdateStats {
 
 export class IncrementalManifest {
   private docs: CachedDoc[] = [];
+  private length = 0;
   private optionsKey = '';
 
   constructor(readonly file: string) {}
@@ -83,12 +86,8 @@ export class IncrementalManifest {
     // The file's own index is built only if asked for; document bases come from a forward walk.
     const fileIndex = new LineIndex(text);
     const cursor = new LineCursor(text);
-    const reuse = new Map<string, CachedDoc[]>();
-    for (const d of this.docs) {
-      const list = reuse.get(d.text);
-      if (list) list.push(d);
-      else reuse.set(d.text, [d]);
-    }
+    const reuse = new Reuse(this.docs, text.length - this.length);
+    this.length = text.length;
     // A broken document typed back to its last good text gets that parse (and its objects) back.
     const restore = new Map<string, LastGood>();
     for (const d of this.docs) if (d.lastGood?.length === 1) restore.set(d.lastGood[0]!.index.text, d.lastGood[0]!);
@@ -99,8 +98,9 @@ export class IncrementalManifest {
     for (const part of splitDocuments(text)) {
       const slice = text.slice(part.start, part.end);
       const base = cursor.at(part.start);
-      const cached = reuse.get(slice)?.shift();
+      const cached = reuse.take(slice, part.start);
       if (cached) {
+        cached.start = part.start;
         const old = cached.index.base;
         // The document's last line is that of its last character (the line after a final newline is the next document's).
         const end = cached.text.length ? cached.index.position(cached.text.length - 1).line : old.line;
@@ -115,12 +115,12 @@ export class IncrementalManifest {
         restore.delete(slice);
         good.index.base = base;
         good.index.maxLine = Infinity;
-        next.push({ text: slice, index: good.index, objects: good.objects, diagnostics: good.diagnostics });
+        next.push({ text: good.index.text, start: part.start, index: good.index, objects: good.objects, diagnostics: good.diagnostics });
         ends.push(cursor.over(part.start, good.index));
         continue;
       }
       reparsed++;
-      const doc = this.parseDocument(slice, base, options);
+      const doc = this.parseDocument(slice, part.start, base, options);
       next.push(doc);
       ends.push(cursor.over(part.start, doc.index));
     }
@@ -163,10 +163,14 @@ export class IncrementalManifest {
     while (head < prev.length && head < next.length && prev[head] === next[head]) head++;
     let tail = 0;
     while (tail < prev.length - head && tail < next.length - head && prev[prev.length - 1 - tail] === next[next.length - 1 - tail]) tail++;
-    const kept = new Set(next);
-    const oldMid = prev.slice(head, prev.length - tail).filter((d) => !kept.has(d));
-    const old = new Set(prev);
-    const newMid = next.slice(head, next.length - tail).filter((d) => !old.has(d));
+    // A document object is used once, so those of one middle can only sit in the other's middle.
+    const prevMid = prev.slice(head, prev.length - tail);
+    const nextMid = next.slice(head, next.length - tail);
+    if (!nextMid.some(broken)) return;
+    const kept = new Set(nextMid);
+    const oldMid = prevMid.filter((d) => !kept.has(d));
+    const old = new Set(prevMid);
+    const newMid = nextMid.filter((d) => !old.has(d));
     if (!newMid.some(broken)) return;
     if (oldMid.length === newMid.length) {
       newMid.forEach((doc, i) => {
@@ -181,7 +185,10 @@ export class IncrementalManifest {
     if (useful.length) first.lastGood = useful;
   }
 
-  private parseDocument(text: string, base: Position, options: LoadOptions): CachedDoc {
+  private parseDocument(slice: string, start: number, base: Position, options: LoadOptions): CachedDoc {
+    // A slice of the file's text (and every string cut from it while parsing) would keep that whole
+    // version of the file alive for as long as the document is cached: one file copy per edit.
+    const text = ownCopy(slice);
     const index = new ShiftedLineIndex(text, base);
     const loaded = loadManifest(this.file, text, options);
     // Re-homed onto the document's shifted index without reading `node`: the tree stays unbuilt until a
@@ -190,8 +197,56 @@ export class IncrementalManifest {
       const src = o.source;
       if (src) o.source = lazySource(src.file, index, () => src.node, src.span);
     }
-    return { text, index, objects: loaded.objects, diagnostics: loaded.diagnostics };
+    return { text, start, index, objects: loaded.objects, diagnostics: loaded.diagnostics };
   }
+}
+
+/**
+ * Finds the previous version's document with the same text as a new one without hashing every document
+ * (hashing the whole file per edit was most of an edit's parse time): a document before the edit is where
+ * it was, one after it is `delta` characters further on (the change in the text's length), and equal
+ * strings compare as memory. Others (moved, pasted) are looked for among the unused ones of the same length.
+ */
+class Reuse {
+  private byStart = new Map<number, CachedDoc>();
+  private byLength: Map<number, CachedDoc[]> | undefined;
+  private used = new Set<CachedDoc>();
+
+  constructor(
+    private readonly docs: readonly CachedDoc[],
+    private readonly delta: number,
+  ) {
+    for (const d of docs) this.byStart.set(d.start, d);
+  }
+
+  take(text: string, start: number): CachedDoc | undefined {
+    const hit = this.fits(this.byStart.get(start), text) ?? this.fits(this.byStart.get(start - this.delta), text);
+    if (hit) return this.use(hit);
+    if (!this.byLength) {
+      this.byLength = new Map();
+      for (const d of this.docs) {
+        const list = this.byLength.get(d.text.length);
+        if (list) list.push(d);
+        else this.byLength.set(d.text.length, [d]);
+      }
+    }
+    for (const d of this.byLength.get(text.length) ?? []) if (this.fits(d, text)) return this.use(d);
+    return undefined;
+  }
+
+  private fits(d: CachedDoc | undefined, text: string): CachedDoc | undefined {
+    return d && !this.used.has(d) && d.text.length === text.length && d.text === text ? d : undefined;
+  }
+
+  private use(d: CachedDoc): CachedDoc {
+    this.used.add(d);
+    return d;
+  }
+}
+
+/** The same characters in a string of their own (UTF-16 round trip: exact, lone surrogates included). */
+export function ownCopy(s: string): string {
+  return Buffer.from(s, 'utf16le').toString('utf16le');
 }
 
 /** The result for a file loaded whole (skipped, or a Helm template). */

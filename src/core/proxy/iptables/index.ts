@@ -3,7 +3,7 @@ import type { ClusterState, IPFamily } from '../coreDeps';
 import { activeFamilies, buildProxyModel, proxiedPorts, topologyInput } from '../model';
 import { proxyNode } from '../node';
 import { registerRulesRenderer, RulesRequestError, type RulesRequest } from '../renderers';
-import type { IPTablesOptions } from './context';
+import { LARGE_CLUSTER_ENDPOINTS_THRESHOLD, type IPTablesOptions } from './context';
 import { restoreText, type IPTablesPayload } from './payload';
 import { iptablesProfile } from './profiles';
 import { renderIPTables, renderServiceIPTables } from './render';
@@ -39,6 +39,32 @@ export function totalEndpoints(state: ClusterState, family: IPFamily, node?: str
     per.set(key, n);
   }
   return n;
+}
+
+const largeModes = new WeakMap<ClusterState, Map<string, boolean>>();
+
+/**
+ * kube-proxy's largeClusterMode (more endpoints than largeClusterEndpointsThreshold over all service
+ * ports), cached per state. Counting stops once the threshold is passed: the answer needs no more.
+ */
+export function largeClusterMode(state: ClusterState, family: IPFamily, node?: string): boolean {
+  const key = `${family}/${node ?? ''}`;
+  const known = endpointCounts.get(state)?.get(key);
+  if (known !== undefined) return known > LARGE_CLUSTER_ENDPOINTS_THRESHOLD;
+  let per = largeModes.get(state);
+  if (!per) largeModes.set(state, (per = new Map()));
+  let large = per.get(key);
+  if (large === undefined) {
+    const pn = proxyNode(state, node);
+    const topo = topologyInput(pn, {});
+    let n = 0;
+    for (const svc of state.services) {
+      for (const sp of proxiedPorts(state, svc, family, pn, topo)) n += sp.endpoints.length;
+      if (n > LARGE_CLUSTER_ENDPOINTS_THRESHOLD) break;
+    }
+    per.set(key, (large = n > LARGE_CLUSTER_ENDPOINTS_THRESHOLD));
+  }
+  return large;
 }
 
 export function renderIPTablesRules(req: RulesRequest, options: IPTablesOptions = {}): string {

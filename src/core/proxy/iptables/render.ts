@@ -2,7 +2,7 @@
 import type { ClusterState, ServiceModel } from '../coreDeps';
 import { buildProxyModel, proxiedPorts, topologyInput } from '../model';
 import { localDetector, proxyNode } from '../node';
-import type { ProxyModel, ProxyOptions } from '../types';
+import type { ProxiedServicePort, ProxyModel, ProxyOptions } from '../types';
 import { nodePortIPs, syncContext, type IPTablesOptions, type SyncContext } from './context';
 import { writeLegacyServicePort } from './legacyServicePortRules';
 import {
@@ -21,26 +21,45 @@ import { writeServicePort, type RuleSink } from './servicePortRules';
 export function renderIPTables(state: ClusterState, model: ProxyModel, options: IPTablesOptions = {}): IPTablesPayload {
   const ctx = syncContext(state, model.node, model.detector, model.family, model.totalEndpoints, options);
   const payload: IPTablesPayload = { family: model.family, filter: emptyTable('filter'), nat: emptyTable('nat'), notes: notesFor(ctx) };
-  const filterRules: IptRule[] = [];
-  const natRules: IptRule[] = [];
-  const filterChains = [KUBE_SERVICES, KUBE_EXTERNAL_SERVICES, KUBE_FORWARD, KUBE_NODEPORTS];
-  if (ctx.profile.proxyFirewall) filterChains.push(KUBE_PROXY_FIREWALL);
-  const natChains = [KUBE_SERVICES, KUBE_NODEPORTS, KUBE_POSTROUTING, KUBE_MARK_MASQ];
-  natRules.push(...postroutingRules(ctx));
-  if (ctx.profile.ownsKubeFirewall && ctx.family === 'IPv4' && ctx.localhostNodePorts) {
-    filterChains.push(KUBE_FIREWALL);
-    filterRules.push(rule(KUBE_FIREWALL, ['-m', 'comment', '--comment', '"block incoming localnet connections"', '-d', '127.0.0.0/8', '!', '-s', '127.0.0.0/8', '-m', 'conntrack', '!', '--ctstate', 'RELATED,ESTABLISHED,DNAT', '-j', 'DROP']));
-  }
+  const fixed = proxierRules(ctx);
+  const filterRules: IptRule[] = fixed.before.filter;
+  const natRules: IptRule[] = fixed.before.nat;
+  const natChains = fixed.natChains;
   const sink: RuleSink = { filterRules, natChains, natRules };
-  const write = ctx.profile.extChains ? writeServicePort : writeLegacyServicePort;
+  const write = servicePortWriter(ctx);
   for (const sp of model.ports) write(sp, ctx, sink);
-  natRules.push(...nodePortsJump(ctx));
-  filterRules.push(...forwardRules(ctx));
-  payload.filter.chains = filterChains;
+  natRules.push(...fixed.after.nat);
+  filterRules.push(...fixed.after.filter);
+  payload.filter.chains = fixed.filterChains;
   payload.filter.rules = filterRules;
   payload.nat.chains = natChains;
   payload.nat.rules = natRules;
   return payload;
+}
+
+/** What writes one Service port's rules for this layout. */
+export function servicePortWriter(ctx: SyncContext): (sp: ProxiedServicePort, ctx: SyncContext, out: RuleSink) => void {
+  return ctx.profile.extChains ? writeServicePort : writeLegacyServicePort;
+}
+
+/** The proxier-wide chains of one sync, and its rules that come before and after the Service ports' rules. */
+export interface ProxierRules {
+  filterChains: string[];
+  natChains: string[];
+  before: { filter: IptRule[]; nat: IptRule[] };
+  after: { filter: IptRule[]; nat: IptRule[] };
+}
+
+export function proxierRules(ctx: SyncContext): ProxierRules {
+  const filterChains = [KUBE_SERVICES, KUBE_EXTERNAL_SERVICES, KUBE_FORWARD, KUBE_NODEPORTS];
+  if (ctx.profile.proxyFirewall) filterChains.push(KUBE_PROXY_FIREWALL);
+  const natChains = [KUBE_SERVICES, KUBE_NODEPORTS, KUBE_POSTROUTING, KUBE_MARK_MASQ];
+  const filter: IptRule[] = [];
+  if (ctx.profile.ownsKubeFirewall && ctx.family === 'IPv4' && ctx.localhostNodePorts) {
+    filterChains.push(KUBE_FIREWALL);
+    filter.push(rule(KUBE_FIREWALL, ['-m', 'comment', '--comment', '"block incoming localnet connections"', '-d', '127.0.0.0/8', '!', '-s', '127.0.0.0/8', '-m', 'conntrack', '!', '--ctstate', 'RELATED,ESTABLISHED,DNAT', '-j', 'DROP']));
+  }
+  return { filterChains, natChains, before: { filter, nat: postroutingRules(ctx) }, after: { filter: forwardRules(ctx), nat: nodePortsJump(ctx) } };
 }
 
 /** The chains and rules of one Service (all its ports), without the proxier-wide rules. */
@@ -49,7 +68,7 @@ export function renderServiceIPTables(state: ClusterState, svc: ServiceModel, pr
   const detector = localDetector(state, node, proxy.family);
   const ctx = syncContext(state, node, detector, proxy.family, totalEndpoints, options);
   const sink: RuleSink = { filterRules: [], natChains: [], natRules: [] };
-  const write = ctx.profile.extChains ? writeServicePort : writeLegacyServicePort;
+  const write = servicePortWriter(ctx);
   for (const sp of proxiedPorts(state, svc, proxy.family, node, topologyInput(node, proxy))) write(sp, ctx, sink);
   return {
     family: proxy.family,

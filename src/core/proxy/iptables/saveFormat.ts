@@ -6,7 +6,8 @@
 import type { IPFamily } from '../coreDeps';
 import { savedProbability } from './names';
 
-interface Parsed {
+/** A rule's words grouped as iptables keeps them: address/protocol options, match modules, target. */
+export interface SaveParts {
   base: Map<'-s' | '-d' | '-i' | '-o' | '-p', { neg: boolean; value: string }>;
   matches: { name: string; opts: string[] }[];
   target?: { name: string; opts: string[] };
@@ -14,8 +15,9 @@ interface Parsed {
 
 const BASE = new Set(['-s', '-d', '-i', '-o', '-p']);
 
-function parse(args: readonly string[]): Parsed {
-  const p: Parsed = { base: new Map(), matches: [] };
+/** Groups kube-proxy's words of a rule (any order) as the kernel keeps them. */
+export function saveParts(args: readonly string[]): SaveParts {
+  const p: SaveParts = { base: new Map(), matches: [] };
   let neg = false;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
@@ -48,11 +50,11 @@ export function saveString(value: string): string {
   return `"${value.replace(/["\\']/g, (c) => `\\${c}`)}"`;
 }
 
-function unquote(v: string): string {
+export function unquote(v: string): string {
   return v.length >= 2 && v.startsWith('"') && v.endsWith('"') ? v.slice(1, -1) : v;
 }
 
-function withPrefix(addr: string, family: IPFamily): string {
+export function withPrefix(addr: string, family: IPFamily): string {
   return addr.includes('/') ? addr : `${addr}/${family === 'IPv4' ? 32 : 128}`;
 }
 
@@ -62,7 +64,7 @@ function hex(v: string): string {
   return Number.isFinite(n) ? `0x${(n >>> 0).toString(16)}` : v;
 }
 
-function markValue(v: string): string {
+export function markValue(v: string): string {
   const [mark, mask] = v.split('/');
   if (mask === undefined || Number(mask) >>> 0 === 0xffffffff) return hex(mark!);
   return `${hex(mark!)}/${hex(mask)}`;
@@ -73,7 +75,8 @@ function optValue(opts: readonly string[], name: string): string | undefined {
   return i >= 0 ? opts[i + 1] : undefined;
 }
 
-function matchText(m: { name: string; opts: string[] }, family: IPFamily): string[] {
+/** One match module's words as iptables-save prints them (`-m NAME ...`). */
+export function saveMatchWords(m: { name: string; opts: string[] }, family: IPFamily): string[] {
   const o = m.opts;
   switch (m.name) {
     case 'comment':
@@ -101,7 +104,8 @@ function matchText(m: { name: string; opts: string[] }, family: IPFamily): strin
   }
 }
 
-function targetText(t: { name: string; opts: string[] }, family: IPFamily): string[] {
+/** The target's words as iptables-save prints them (`-j NAME ...`). */
+export function saveTargetWords(t: { name: string; opts: string[] }, family: IPFamily): string[] {
   const o = t.opts;
   switch (t.name) {
     case 'MARK': {
@@ -120,7 +124,11 @@ function targetText(t: { name: string; opts: string[] }, family: IPFamily): stri
 
 /** One rule's words in iptables-save order. */
 export function saveArgs(args: readonly string[], family: IPFamily): string[] {
-  const p = parse(args);
+  return formatSaveParts(saveParts(args), family);
+}
+
+/** The words of grouped parts in iptables-save order. */
+export function formatSaveParts(p: SaveParts, family: IPFamily): string[] {
   const out: string[] = [];
   for (const key of ['-s', '-d', '-i', '-o', '-p'] as const) {
     const b = p.base.get(key);
@@ -128,7 +136,7 @@ export function saveArgs(args: readonly string[], family: IPFamily): string[] {
     if (b.neg) out.push('!');
     out.push(key, key === '-s' || key === '-d' ? withPrefix(b.value, family) : b.value);
   }
-  for (const m of p.matches) out.push(...matchText(m, family));
-  if (p.target) out.push(...targetText(p.target, family));
+  for (const m of p.matches) out.push(...saveMatchWords(m, family));
+  if (p.target) out.push(...saveTargetWords(p.target, family));
   return out;
 }

@@ -1,0 +1,249 @@
+/**
+ * The iptables rules kube-proxy would write on a node, compiled for tracing straight from the renderer
+ * (no iptables-save text), and only for the Services a traced packet can meet: the proxier-wide chains
+ * and rules, the built-in chains' jumps and kubelet's chains of old releases are there from the start;
+ * a Service's rules are rendered the first time a packet is addressed to one of its addresses (cluster
+ * IP, external IP, load-balancer IP) or node ports, and slotted into the place kube-proxy's ordering
+ * (service-port name, then protocol) gives them. Decisions over the whole state stay whole-state: the
+ * large-cluster mode counts every Service's endpoints.
+ *
+ * A trace through this set equals a trace through the printed and parsed save view: the rules of a
+ * dispatch chain (KUBE-SERVICES, KUBE-NODEPORTS, KUBE-EXTERNAL-SERVICES, KUBE-PROXY-FIREWALL) all match
+ * on an exact address or port of their Service, so a rule left out could not have matched, and the
+ * per-Service chains are reached only through them.
+ */
+import type { ClusterState, IPFamily, ServiceModel } from '../model/types';
+import { canonicalAddress } from '../proxy/address';
+import { compareStrings } from '../proxy/endpointsCache';
+import { proxiedPorts, topologyInput } from '../proxy/model';
+import { localDetector, proxyNode } from '../proxy/node';
+import { servicePortInfos } from '../proxy/servicePort';
+import type { ProxiedServicePort, ServicePortInfo } from '../proxy/types';
+import { LARGE_CLUSTER_ENDPOINTS_THRESHOLD, syncContext, type SyncContext } from '../proxy/iptables/context';
+import { largeClusterMode } from '../proxy/iptables/index';
+import { jumpArgs, jumpRulesFor } from '../proxy/iptables/jumps';
+import { kubeletIPTables } from '../proxy/iptables/kubelet';
+import { KUBE_PROXY_CANARY } from '../proxy/iptables/names';
+import { iptablesProfile } from '../proxy/iptables/profiles';
+import { proxierRules, servicePortWriter } from '../proxy/iptables/render';
+import { portNameString, type RuleSink } from '../proxy/iptables/servicePortRules';
+import { sharedMatches, type SharedMatches } from '../rules/args';
+import { RulesParseError, type Chain, type RuleSet, type RuleTable } from '../rules/types';
+import { addRule, chainOf, growingChain, setChain, type CompiledChain, type CompiledRules } from './compile';
+import { traceCompiled } from './engine';
+import { payloadRule, type PayloadShapes } from './payloadRules';
+import type { TraceContext, TraceDetail, TracePacket } from './types';
+
+export interface GeneratedIPTablesRequest {
+  state: ClusterState;
+  node?: string;
+  family: IPFamily;
+  version?: string;
+}
+
+const BUILTINS: Record<string, string[]> = {
+  mangle: ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'],
+  filter: ['INPUT', 'FORWARD', 'OUTPUT'],
+  nat: ['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING'],
+};
+
+/** How each dispatch chain is indexed (the key every rule a Service adds to it carries). */
+const KEYS: Record<string, CompiledChain['key']> = {
+  'nat/KUBE-SERVICES': 'dst',
+  'filter/KUBE-SERVICES': 'dst',
+  'filter/KUBE-EXTERNAL-SERVICES': 'dst',
+  'filter/KUBE-PROXY-FIREWALL': 'dst',
+  'nat/KUBE-NODEPORTS': 'dport',
+  'filter/KUBE-NODEPORTS': 'dport',
+};
+
+/** Index slots: proxier-wide rules before the Services', then service port r at (r + 1) * SLOT, then the rest. */
+const SLOT = 2 ** 21;
+const AFTER = 2 ** 52;
+
+export class GeneratedIPTables {
+  readonly compiled: CompiledRules;
+  private readonly ctx: SyncContext;
+  private readonly shared: SharedMatches = sharedMatches();
+  private readonly shapes: PayloadShapes = new Map();
+  private readonly set: RuleSet;
+  private readonly byAddress = new Map<string, number[]>();
+  private readonly byPort = new Map<number, number[]>();
+  /** Services whose chains share names (same service-port name and protocol): rendered together. */
+  private readonly sameChains = new Map<string, number[]>();
+  private readonly ranks: number[][] = [];
+  private readonly rendered = new Set<number>();
+  private readonly counters = new Map<string, number>();
+
+  constructor(private readonly req: GeneratedIPTablesRequest) {
+    const { state, family } = req;
+    const profile = iptablesProfile(req.version);
+    const node = proxyNode(state, req.node);
+    // Only whether the threshold is passed matters (kube-proxy drops the per-endpoint comments).
+    const total = largeClusterMode(state, family, req.node) ? LARGE_CLUSTER_ENDPOINTS_THRESHOLD + 1 : 0;
+    this.ctx = syncContext(state, node, localDetector(state, node, family), family, total, { profile });
+    this.set = { format: 'save', family, tables: new Map(), deleted: [], warnings: [] };
+    this.compiled = { set: this.set, chains: new Map(), byTable: new Map(), synthesized: [], affinitySeconds: new Map() };
+    this.addFixed();
+    this.indexServices();
+  }
+
+  /** Traces a packet, first rendering the Services it (or, after DNAT, its new destination) can meet. */
+  trace(packet: TracePacket, ctx: TraceContext): TraceDetail {
+    this.ensure(packet.to, packet.port);
+    for (;;) {
+      const detail = traceCompiled(this.compiled, packet, ctx);
+      let grew = false;
+      for (const b of detail.branches) if (b.dnat && this.ensure(b.dnat.ip, b.dnat.port)) grew = true;
+      if (!grew) return detail;
+    }
+  }
+
+  /** Renders the Services a packet to this address and port can meet; true when any was new. */
+  ensure(address: string, port: number): boolean {
+    const key = canonicalAddress(address)?.ip;
+    let grew = false;
+    for (const list of [key === undefined ? undefined : this.byAddress.get(key), this.byPort.get(port)]) {
+      if (list) for (const i of list) grew = this.renderService(i) || grew;
+    }
+    return grew;
+  }
+
+  /** Renders every Service (the whole rule set). */
+  ensureAll(): void {
+    for (let i = 0; i < this.req.state.services.length; i++) this.renderService(i);
+  }
+
+  /** How many Services have been rendered so far. */
+  get renderedServices(): number {
+    return this.rendered.size;
+  }
+
+  private indexServices(): void {
+    const { state, family } = this.req;
+    const all: { svc: number; port: number; info: ServicePortInfo }[] = [];
+    state.services.forEach((svc, i) => {
+      const infos = servicePortInfos(svc, family);
+      this.ranks.push(new Array<number>(infos.length));
+      infos.forEach((info, port) => {
+        all.push({ svc: i, port, info });
+        for (const ip of [info.clusterIP, ...info.externalIPs, ...info.loadBalancerVIPs]) add(this.byAddress, canonicalAddress(ip)?.ip ?? ip, i);
+        if (info.nodePort) add(this.byPort, info.nodePort, i);
+        if (info.healthCheckNodePort) add(this.byPort, info.healthCheckNodePort, i);
+        add(this.sameChains, `${portNameString({ info } as ProxiedServicePort, this.ctx)}/${info.protocol}`, i);
+      });
+    });
+    // buildProxyModel's order: service-port name, then protocol (a stable sort: ties keep state order).
+    all.sort((a, b) => compareStrings(a.info.nameString, b.info.nameString) || compareStrings(a.info.protocol, b.info.protocol));
+    all.forEach((e, rank) => (this.ranks[e.svc]![e.port] = rank));
+    for (const [k, list] of this.sameChains) if (list.length < 2) this.sameChains.delete(k);
+  }
+
+  private renderService(i: number): boolean {
+    if (this.rendered.has(i)) return false;
+    this.rendered.add(i);
+    const { state, family } = this.req;
+    const svc = state.services[i]!;
+    const ports = proxiedPorts(state, svc, family, this.ctx.node, topologyInput(this.ctx.node, {}));
+    const write = servicePortWriter(this.ctx);
+    ports.forEach((sp, p) => {
+      const sink: RuleSink = { filterRules: [], natChains: [], natRules: [] };
+      write(sp, this.ctx, sink);
+      const base = (this.ranks[i]![p]! + 1) * SLOT;
+      for (const c of sink.natChains) this.chain('nat', c);
+      let seq = 0;
+      for (const r of sink.filterRules) this.add('filter', r.chain, base + seq++, r.text, true);
+      for (const r of sink.natRules) this.add('nat', r.chain, base + seq++, r.text, true);
+    });
+    for (const mate of this.mates(svc, i)) this.renderService(mate);
+    return true;
+  }
+
+  private mates(svc: ServiceModel, i: number): number[] {
+    if (!this.sameChains.size) return [];
+    const out: number[] = [];
+    for (const info of servicePortInfos(svc, this.req.family)) {
+      const list = this.sameChains.get(`${portNameString({ info } as ProxiedServicePort, this.ctx)}/${info.protocol}`);
+      if (list) for (const j of list) if (j !== i) out.push(j);
+    }
+    return out;
+  }
+
+  /** What saveText shows besides the Services' rules, in the same places. */
+  private addFixed(): void {
+    const ctx = this.ctx;
+    const fixed = proxierRules(ctx);
+    for (const t of Object.keys(BUILTINS)) {
+      this.chain(t, KUBE_PROXY_CANARY);
+      for (const c of BUILTINS[t]!) this.chain(t, c, 'ACCEPT');
+    }
+    for (const c of fixed.filterChains) this.chain('filter', c);
+    for (const c of fixed.natChains) this.chain('nat', c);
+    for (const r of fixed.before.filter) this.add('filter', r.chain, this.next('filter', r.chain), r.text);
+    for (const r of fixed.before.nat) this.add('nat', r.chain, this.next('nat', r.chain), r.text);
+    for (const r of fixed.after.filter) this.add('filter', r.chain, AFTER + this.next('filter', r.chain), r.text);
+    for (const r of fixed.after.nat) this.add('nat', r.chain, AFTER + this.next('nat', r.chain), r.text);
+    // The built-in chains hold only jumps, each prepended (kubelet's first, then kube-proxy's), as saveText lays them out.
+    const builtin = new Map<string, string[]>();
+    const prepend = (table: string, chain: string, text: string) => {
+      const k = `${table}/${chain}`;
+      builtin.set(k, [text, ...(builtin.get(k) ?? [])]);
+    };
+    const kubelet = kubeletIPTables(this.req.version, this.req.family, ctx.profile);
+    if (kubelet) {
+      for (const c of kubelet.chains) this.chain(c.table, c.chain);
+      for (const r of kubelet.rules) this.add(r.table, r.chain, AFTER + this.next(r.table, r.chain), r.args.join(' '));
+      for (const j of kubelet.jumps) prepend(j.table, j.chain, j.args.join(' '));
+    }
+    for (const j of jumpRulesFor(ctx.profile)) {
+      this.chain(j.table, j.to);
+      prepend(j.table, j.from, jumpArgs(j).join(' '));
+    }
+    for (const [k, texts] of builtin) {
+      const [table, chain] = k.split('/') as [string, string];
+      texts.forEach((text, i) => this.add(table, chain, i, text));
+    }
+  }
+
+  private next(table: string, chain: string): number {
+    const k = `${table}/${chain}`;
+    const n = this.counters.get(k) ?? 0;
+    this.counters.set(k, n + 1);
+    return n;
+  }
+
+  /** The chain, declared (empty) if new. */
+  private chain(table: string, name: string, policy?: 'ACCEPT'): CompiledChain {
+    let c = chainOf(this.compiled, table, name);
+    if (!c) {
+      let t = this.set.tables.get(table);
+      if (!t) this.set.tables.set(table, (t = { name: table, chains: new Map() } satisfies RuleTable));
+      const chain: Chain = { name, table, rules: [], line: 0 };
+      if (policy) chain.policy = policy;
+      t.chains.set(name, chain);
+      c = growingChain(chain, KEYS[`${table}/${name}`] ?? 'none');
+      setChain(this.compiled, table, name, c);
+    }
+    return c;
+  }
+
+  private add(table: string, chain: string, index: number, text: string, declaredOnly = false): void {
+    const c = chainOf(this.compiled, table, chain);
+    if (!c && declaredOnly) throw new Error(`generated rules do not parse (rule for chain ${chain}, which table ${table} does not declare)`);
+    let rule;
+    try {
+      rule = payloadRule(table, chain, index, text, this.req.family, this.shared, this.shapes);
+    } catch (e) {
+      if (e instanceof RulesParseError) throw new Error(`generated rules do not parse (${table} ${chain}: ${e.detail})`);
+      throw e;
+    }
+    for (const m of rule.matches) if (m.kind === 'recent' && m.op === 'rcheck' && m.seconds !== undefined) this.compiled.affinitySeconds.set(m.name, m.seconds);
+    addRule(c ?? this.chain(table, chain), rule);
+  }
+}
+
+function add<K>(map: Map<K, number[]>, key: K, i: number): void {
+  const list = map.get(key);
+  if (!list) map.set(key, [i]);
+  else if (list[list.length - 1] !== i) list.push(i);
+}
