@@ -16,7 +16,7 @@ export interface ExtensionConfig {
   maxFiles: number;
   /** Proxy mode to show ("" = a KubeProxyConfiguration in the workspace decides, else iptables). */
   proxyMode: '' | 'iptables' | 'nftables' | 'ipvs';
-  /** kube-proxy version "X.Y" ("" for the current layout). */
+  /** kube-proxy version "X.Y" ("" for the cluster's, else each mode's default: see resolveProxyVersion). */
   kubeProxyVersion: string;
   /** Cluster-state options shared with the language server's settings (CIDRs, node-port range). */
   cluster: ClusterOptions;

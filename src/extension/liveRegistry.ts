@@ -6,6 +6,7 @@
 import type { ClusterState } from '../core';
 import type { ContextStatus, LiveChange, LiveCluster } from '../live';
 import type { LiveInfo, ServiceRef } from '../protocol/webview';
+import { KUBE_PROXY_RESOURCES } from '../live/resources';
 
 export interface LiveEntry {
   cluster?: LiveCluster;
@@ -114,7 +115,7 @@ export function unreadableIn(st: ContextStatus, namespace: string): string[] {
   const out = new Set<string>();
   for (const r of st.resources) {
     if (r.state !== 'forbidden' || r.resource === 'nodes' || r.resource === 'namespaces') continue;
-    if (r.namespace === namespace || (r.namespace === undefined && !st.perNamespace.includes(r.resource) && r.resource !== 'kube-proxy')) out.add(r.resource);
+    if (r.namespace === namespace || (r.namespace === undefined && !st.perNamespace.includes(r.resource) && !KUBE_PROXY_RESOURCES.has(r.resource))) out.add(r.resource);
   }
   return [...out].sort();
 }
@@ -132,5 +133,5 @@ export function hasData(st: ContextStatus): boolean {
 export function affectsService(context: string, change: LiveChange | undefined, ref: ServiceRef | null | undefined): boolean {
   if (!ref || ref.context !== context) return false;
   if (!change || change.statusChanged || change.truncated) return true;
-  return change.changes.some((c) => c.namespace === undefined || c.namespace === ref.namespace || c.resource === 'kube-proxy');
+  return change.changes.some((c) => c.namespace === undefined || c.namespace === ref.namespace || KUBE_PROXY_RESOURCES.has(c.resource));
 }

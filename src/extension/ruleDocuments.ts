@@ -30,7 +30,9 @@ export class RuleDocumentProvider implements vscode.TextDocumentContentProvider,
     if (!p) return `# Not a rule document: ${uri.toString()}\n`;
     this.open.add(uri.toString());
     const view = await this.compute(p.ref, p.mode, p.version);
-    return view.available ? view.text : `# ${view.reason}\n`;
+    if (!view.available) return `# ${view.reason}\n`;
+    // Every rule language here reads "#" lines as comments: the version note heads the document.
+    return view.note ? `# note: ${view.note}\n${view.text}` : view.text;
   }
 
   /** The workspace changed: every open rule document is recomputed. */

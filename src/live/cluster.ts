@@ -7,7 +7,7 @@ import { buildClusterState, type ClusterState, type LoadedObject } from '../core
 import { createApiClient, type ApiClient, type ClientOptions } from './client';
 import { loadKubeconfig, resolveContext, type ContextOptions, type KubeconfigSource } from './kubeconfig';
 import { DEFAULT_REFLECTOR_OPTIONS, Reflector, type ReflectorOptions, type ReflectorSink } from './reflector';
-import { RESOURCES, type ResourceDef, type ResourceName } from './resources';
+import { KUBE_PROXY_RESOURCES, RESOURCES, type ResourceDef, type ResourceName } from './resources';
 import { LiveError } from './errors';
 import { aggregateStatus } from './status';
 import { MAX_CHANGES_PER_EVENT, type ContextStatus, type Disposable, type LiveChange, type ObjectChange } from './types';
@@ -183,7 +183,7 @@ export class LiveCluster {
     this.start();
     try {
       const st = await this.whenReady(timeoutMs);
-      const failed = st.resources.find((r) => r.state === 'error' && r.resource !== 'kube-proxy');
+      const failed = st.resources.find((r) => r.state === 'error' && !KUBE_PROXY_RESOURCES.has(r.resource));
       if (failed) throw new LiveError(failed.message?.includes('cannot reach') ? 'unreachable' : 'http', `context "${this.context}" (${this.client.server}): ${failed.message ?? 'failed'}`);
       const forbidden = st.resources.filter((r) => r.state === 'forbidden' && (r.resource === 'services' || r.resource === 'pods' || r.resource === 'endpointslices'));
       const blocked = forbidden.filter((r) => r.namespace !== undefined || !this.fallback.has(r.resource));

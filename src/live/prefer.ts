@@ -13,7 +13,7 @@ import { DRIFT_CODE, NOT_DEPLOYED_CODE } from './drift';
 import { RESOURCES } from './resources';
 
 /** The kinds a live source holds (the kube-proxy ConfigMap becomes the KubeProxyConfiguration). */
-export const LIVE_KINDS: ReadonlySet<string> = new Set([...RESOURCES.map((r) => r.kind), 'KubeProxyConfiguration']);
+export const LIVE_KINDS: ReadonlySet<string> = new Set([...RESOURCES.filter((r) => !r.partialKind).map((r) => r.kind), 'KubeProxyConfiguration']);
 
 /** Does the live source hold everything the check reads? */
 export function liveAnswers(check: Pick<Check, 'reads'>): boolean {

@@ -1,7 +1,13 @@
 /** The API resources a live source reads, where they live, and the fields the analyses keep. */
-import { slimConfigMap, slimGeneric, slimNode, slimPod } from './slim';
+import { slimConfigMap, slimGeneric, slimKubeProxyDaemonSet, slimNode, slimPod } from './slim';
 
-export type ResourceName = 'namespaces' | 'nodes' | 'services' | 'endpointslices' | 'pods' | 'kube-proxy';
+export type ResourceName = 'namespaces' | 'nodes' | 'services' | 'endpointslices' | 'pods' | 'kube-proxy' | 'kube-proxy-daemonset';
+
+/**
+ * kube-proxy's own objects in kube-system (its ConfigMap: mode and CIDRs; its DaemonSet: the release, from the
+ * image tag). Optional: unreadable (RBAC) or absent, the analyses fall back to defaults.
+ */
+export const KUBE_PROXY_RESOURCES: ReadonlySet<ResourceName> = new Set<ResourceName>(['kube-proxy', 'kube-proxy-daemonset']);
 
 export interface ResourceDef {
   name: ResourceName;
@@ -14,6 +20,8 @@ export interface ResourceDef {
   /** Only this namespace (the kube-proxy ConfigMap lives in kube-system). */
   fixedNamespace?: string;
   fieldSelector?: string;
+  /** Only some objects of the kind are read (the kube-proxy DaemonSet): the live source does not answer for the kind. */
+  partialKind?: boolean;
   /** Drops what no analysis reads, so 50,000 pods stay small. */
   slim(obj: Record<string, unknown>): Record<string, unknown>;
 }
@@ -42,6 +50,18 @@ export const RESOURCES: readonly ResourceDef[] = [
     fixedNamespace: 'kube-system',
     fieldSelector: 'metadata.name=kube-proxy',
     slim: slimConfigMap,
+  },
+  {
+    name: 'kube-proxy-daemonset',
+    kind: 'DaemonSet',
+    apiVersion: 'apps/v1',
+    prefix: '/apis/apps/v1',
+    plural: 'daemonsets',
+    namespaced: true,
+    fixedNamespace: 'kube-system',
+    fieldSelector: 'metadata.name=kube-proxy',
+    partialKind: true,
+    slim: slimKubeProxyDaemonSet,
   },
 ];
 

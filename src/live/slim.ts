@@ -65,6 +65,9 @@ export function slimPod(obj: Obj): Obj {
 
 export function slimNode(obj: Obj): Obj {
   const status = pick(obj['status'], ['addresses', 'conditions']);
+  // The kubelet's version: which kube-proxy release's rules to show when no DaemonSet says (proxyVersion.ts).
+  const kubelet = dig(obj, 'status', 'nodeInfo', 'kubeletVersion');
+  if (status && typeof kubelet === 'string') status['nodeInfo'] = { kubeletVersion: kubelet };
   const out: Obj = { apiVersion: obj['apiVersion'], kind: obj['kind'], metadata: slimMetadata(obj['metadata']) };
   const spec = pick(obj['spec'], ['podCIDR', 'podCIDRs', 'unschedulable', 'taints', 'providerID']);
   if (spec) out['spec'] = spec;
@@ -78,4 +81,23 @@ export function slimConfigMap(obj: Obj): Obj {
   const keep: Obj = {};
   if (typeof data['config.conf'] === 'string') keep['config.conf'] = data['config.conf'];
   return { apiVersion: obj['apiVersion'], kind: obj['kind'], metadata: slimMetadata(obj['metadata']), data: keep };
+}
+
+/**
+ * The kube-proxy DaemonSet: only its containers' names and images (the release, from the tag) and its
+ * nodeSelector. Its selector is dropped on purpose: without one the model never simulates its pods (in a
+ * namespace-restricted session kube-system's pods are not listed).
+ */
+export function slimKubeProxyDaemonSet(obj: Obj): Obj {
+  const podSpec = dig(obj, 'spec', 'template', 'spec');
+  const containers = isObj(podSpec) && Array.isArray(podSpec['containers']) ? podSpec['containers'].map((c) => pick(c, ['name', 'image']) ?? {}) : [];
+  const spec: Obj = { containers };
+  if (isObj(podSpec) && isObj(podSpec['nodeSelector'])) spec['nodeSelector'] = podSpec['nodeSelector'];
+  return { apiVersion: obj['apiVersion'], kind: obj['kind'], metadata: slimMetadata(obj['metadata']), spec: { template: { spec } } };
+}
+
+function dig(v: unknown, ...path: string[]): unknown {
+  let cur = v;
+  for (const k of path) cur = isObj(cur) ? cur[k] : undefined;
+  return cur;
 }

@@ -67,7 +67,8 @@ export interface RuleChainParams {
   kubeProxyVersion?: string;
 }
 export type RuleChainResult =
-  | { available: true; mode: string; text: string }
+  /** note: which kube-proxy release the rules show when the cluster named it (no version given). */
+  | { available: true; mode: string; text: string; note?: string }
   | { available: false; reason: string };
 /** Client -> server: the kube-proxy rules for one Service. `available: false` with a reason until the simulator exists. */
 export const RuleChainRequest: RequestDescriptor<RuleChainParams, RuleChainResult> = { method: 'ksd/ruleChain' };

@@ -9,7 +9,7 @@ export interface KsdSettings {
   proxy: {
     /** "" = from a KubeProxyConfiguration in the workspace, else iptables. A mode set here overrides the file. */
     mode: '' | 'iptables' | 'nftables' | 'ipvs';
-    /** kube-proxy version whose rule layout to reproduce, `X.Y` ("" = the newest known). */
+    /** kube-proxy version whose rule layout to reproduce, `X.Y` ("" = the cluster's, else each mode's default). */
     version: string;
   };
   /** Pod network CIDRs; empty = from a KubeProxyConfiguration in the workspace, else 10.244.0.0/16. */
@@ -58,7 +58,7 @@ type JsonSchema = { type: string; default: unknown; description: string; enum?: 
 /** The contributes.configuration properties, keyed by full setting name. */
 export const SETTINGS_SCHEMA: Record<string, JsonSchema> = {
   'kubeServiceDebugger.proxy.mode': { type: 'string', enum: ['', 'iptables', 'nftables', 'ipvs'], default: '', description: 'kube-proxy mode to simulate. Empty: the mode of a KubeProxyConfiguration in the workspace, else iptables. A mode set here overrides the file.' },
-  'kubeServiceDebugger.proxy.version': { type: 'string', default: '', pattern: '^(\\d+\\.\\d+)?$', description: "kube-proxy version (X.Y) whose rules to reproduce; empty for each mode's default layout (iptables and IPVS: the current one; nftables: 1.34-1.35, see the README's nftables version profiles)." },
+  'kubeServiceDebugger.proxy.version': { type: 'string', default: '', pattern: '^(\\d+\\.\\d+)?$', description: "kube-proxy version (X.Y) whose rules to reproduce; empty for the cluster's (the kube-proxy DaemonSet's image tag, else the node's kubeletVersion; a release a mode does not model is shown in the nearest layout, with a note), else each mode's default layout (iptables and IPVS: the current one; nftables: 1.36). The README's section on which version's rules has the details." },
   'kubeServiceDebugger.clusterCIDRs': { type: 'array', items: { type: 'string' }, default: [], description: 'Pod network CIDRs. Empty: from a KubeProxyConfiguration in the workspace, else 10.244.0.0/16.' },
   'kubeServiceDebugger.serviceCIDRs': { type: 'array', items: { type: 'string' }, default: [], description: 'Service CIDRs used to assign missing cluster IPs. Empty: from ServiceCIDR objects, else 10.96.0.0/12.' },
   'kubeServiceDebugger.nodePortRange': { type: 'string', default: '30000-32767', pattern: '^\\d+-\\d+$', description: 'Node port range (MIN-MAX), as the API server flag --service-node-port-range.' },

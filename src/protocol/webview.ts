@@ -134,6 +134,8 @@ export interface RuleChainAvailable {
   available: true;
   mode: ProxyMode;
   version: string;
+  /** Which kube-proxy release the rules show when the cluster named it (no version chosen), and any fallback. */
+  note?: string;
   /** The rules as the proxy writes them (restore payload, nft transaction or ipvsadm listing). */
   text: string;
   /** The language id that highlights `text`. */
@@ -146,7 +148,7 @@ export type RuleChainView = RuleChainAvailable | Unavailable;
 export interface RuleChainParams {
   ref: ServiceRef;
   mode: ProxyMode;
-  /** kube-proxy version "X.Y", or "" for the current layout. */
+  /** kube-proxy version "X.Y", or "" for the cluster's (kube-proxy DaemonSet, node kubelet), else the mode's default. */
   version: string;
 }
 

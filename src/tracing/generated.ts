@@ -10,6 +10,7 @@ import {
   parseNft,
   renderIpvs,
   renderNftables,
+  resolveProxyVersion,
   RulesRequestError,
   traceIpvs,
   traceNft,
@@ -54,7 +55,18 @@ function checkVersion(mode: ProxyMode, version: string | undefined): NftProfile 
   }
 }
 
-function prepare(state: ClusterState, mode: ProxyMode, version: string | undefined, node: string | undefined, family: IPFamily): Prepared {
+function prepare(state: ClusterState, mode: ProxyMode, given: string | undefined, node: string | undefined, family: IPFamily): Prepared {
+  // No version given: the cluster's (its kube-proxy DaemonSet, else the node's kubelet); the explanation says which.
+  const { version, note } = resolveProxyVersion(state, mode, { version: given, node });
+  const run = prepareVersion(state, mode, version, node, family);
+  if (!note) return run;
+  return (packet, ctx) => {
+    const d = run(packet, ctx);
+    return { ...d, explanation: `${d.explanation} Note: ${note}.` };
+  };
+}
+
+function prepareVersion(state: ClusterState, mode: ProxyMode, version: string | undefined, node: string | undefined, family: IPFamily): Prepared {
   const profile = checkVersion(mode, version);
   if (mode === 'nftables') {
     const rs = parseNft(renderNftables(state, { family, node, profile }).text);

@@ -3,7 +3,7 @@
  * engines in src/core. Where an engine cannot answer (an unknown version, a mode without a renderer), the
  * answer names why instead of showing anything made up.
  */
-import { parseRules, rulesRenderer, RulesRequestError, serviceEnv, serviceRecords, UnknownNodeError, UnknownVersionError, type ClusterState, type RuleSet } from '../core';
+import { parseRules, resolveProxyVersion, rulesRenderer, RulesRequestError, serviceEnv, serviceRecords, UnknownNodeError, UnknownVersionError, type ClusterState, type RuleSet } from '../core';
 import { ruleFlow } from './ruleFlow';
 import type { DnsView, RuleChainParams, RuleChainView, ServiceRef } from '../protocol/webview';
 import { findService } from './serviceView';
@@ -14,17 +14,20 @@ export function ruleChain(state: ClusterState, params: RuleChainParams): RuleCha
   if (!svc) return { available: false, reason: noService(state, params.ref) };
   if (svc.type === 'ExternalName') return { available: false, reason: `${params.ref.namespace}/${params.ref.name} is an ExternalName Service: a DNS alias, for which kube-proxy writes no rules.` };
   let text: string;
+  // No version chosen: the cluster's (kube-proxy DaemonSet, else the first node's kubelet), said in a note.
+  const { version, note } = resolveProxyVersion(state, params.mode, { version: params.version });
+  const noted = note ? { note } : {};
   try {
-    text = rulesRenderer(params.mode).render({ state, service: svc, version: params.version || undefined });
+    text = rulesRenderer(params.mode).render({ state, service: svc, version });
   } catch (e) {
     if (e instanceof RulesRequestError || e instanceof UnknownVersionError || e instanceof UnknownNodeError) return { available: false, reason: e.message };
     throw e;
   }
-  if (params.mode !== 'iptables') return { available: true, mode: params.mode, version: params.version, text, languageId: params.mode === 'nftables' ? 'nftables' : 'plaintext', nodes: [], edges: [] };
+  if (params.mode !== 'iptables') return { available: true, mode: params.mode, version: params.version, ...noted, text, languageId: params.mode === 'nftables' ? 'nftables' : 'plaintext', nodes: [], edges: [] };
   // The flow is read from the node's whole rule set (the Service's own payload is partial: it jumps into
   // chains such as KUBE-MARK-MASQ that only the full payload declares).
-  const flow = ruleFlow(wholeRules(state, params.version), `${svc.namespace}/${svc.name}`);
-  return { available: true, mode: params.mode, version: params.version, text, languageId: 'iptables-save', ...flow };
+  const flow = ruleFlow(wholeRules(state, version ?? ''), `${svc.namespace}/${svc.name}`);
+  return { available: true, mode: params.mode, version: params.version, ...noted, text, languageId: 'iptables-save', ...flow };
 }
 
 /** The Service's cluster DNS records (CoreDNS kubernetes plugin) and the variables kubelet gives pods of its namespace for it. */

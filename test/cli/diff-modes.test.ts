@@ -50,7 +50,8 @@ test('ksd diff nftables: our transaction and our nft list view of the same node 
 });
 
 test('ksd diff nftables: a lagging node: stale endpoints, a missing map element, a hand-added rule; other tables ignored', () => {
-  const r = ksd('diff', cluster, '--rules', fx('nft-worker-1.nft'), '--node', 'worker-1', '--json');
+  // The fixture is a 1.34-1.35 node (mark-for-masquerade chain, numgen vmaps).
+  const r = ksd('diff', cluster, '--rules', fx('nft-worker-1.nft'), '--node', 'worker-1', '--kube-proxy-version', '1.35', '--json');
   assert.equal(r.status, 1, r.stderr);
   const d = JSON.parse(r.stdout) as Diff;
   assert.deepEqual(d.missing.map((x) => `${x.chain} ${x.rule}`), ['@service-ips 10.96.10.15 . tcp . 80 : goto service-LILVGSEM-shop/draining/tcp/http']);
@@ -59,7 +60,7 @@ test('ksd diff nftables: a lagging node: stale endpoints, a missing map element,
   // The fan-out rule naming the old endpoint is part of the stale report, not a separate extra rule.
   assert.ok(d.stale[0]!.rules.some((x) => x.rule.startsWith('numgen random mod 2 vmap')));
   assert.deepEqual([d.missingChains, d.extraChains], [[], []]);
-  const text = ksd('diff', cluster, '--rules', fx('nft-worker-1.nft'), '--node', 'worker-1');
+  const text = ksd('diff', cluster, '--rules', fx('nft-worker-1.nft'), '--node', 'worker-1', '--kube-proxy-version', '1.35');
   assert.equal(text.status, 1);
   assert.match(text.stdout, /^Rules and elements missing on the node \(1\):\n {2}ip kube-proxy @service-ips: 10\.96\.10\.15 \. tcp \. 80 : goto /m);
   assert.match(text.stdout, /ip kube-proxy services: ip daddr 10\.96\.10\.99 tcp dport 80 drop {3}\(.*nft-worker-1\.nft line 120\)/);
@@ -160,10 +161,12 @@ test('ksd rules/trace/diff --mode nftables follow --kube-proxy-version: the v1.3
   for (const [name, text] of [['v132.nft', old.stdout], ['v132-list.nft', save.stdout]] as const) {
     const f = write(name, text);
     assert.equal(ksd('diff', cluster, '--rules', f, '--node', 'worker-1', '--kube-proxy-version', '1.32').status, 0, name);
-    // Against the default (newest) layout the old node's rules differ, and the output says why.
+    // Against the default (newest, 1.36) layout or a named later one the old node's rules differ, and the output says why.
     const d = ksd('diff', cluster, '--rules', f, '--node', 'worker-1');
     assert.equal(d.status, 1, name);
-    assert.match(d.stdout, /Note: the node's table has the layout of kube-proxy v1\.31-v1\.33 \(base chain filter-prerouting .*compared with the v1\.34-v1\.35 layout; pass --kube-proxy-version 1\.33/);
+    assert.match(d.stdout, /Note: the node's table has the layout of kube-proxy v1\.31-v1\.33 \(base chain filter-prerouting .*compared with the v1\.36 layout; pass --kube-proxy-version 1\.33/);
+    const d135 = ksd('diff', cluster, '--rules', f, '--node', 'worker-1', '--kube-proxy-version', '1.35');
+    assert.match(d135.stdout, /Note: the node's table has the layout of kube-proxy v1\.31-v1\.33 \(base chain filter-prerouting .*compared with the v1\.34-v1\.35 layout; pass --kube-proxy-version 1\.33/);
     assert.doesNotMatch(ksd('diff', cluster, '--rules', f, '--node', 'worker-1', '--json').stdout, /Note:/);
   }
 });
@@ -185,7 +188,9 @@ test('ksd rules/trace/diff --mode nftables --kube-proxy-version 1.36: the inline
     const f = write(name, text);
     const same = ksd('diff', cluster, '--rules', f, '--node', 'worker-1', '--kube-proxy-version', '1.36');
     assert.equal(same.status, 0, `${name}: ${same.stdout}${same.stderr}`);
-    const d = ksd('diff', cluster, '--rules', f, '--node', 'worker-1');
+    // 1.36 is the default layout when neither the user nor the cluster names a version.
+    assert.equal(ksd('diff', cluster, '--rules', f, '--node', 'worker-1').status, 0, name);
+    const d = ksd('diff', cluster, '--rules', f, '--node', 'worker-1', '--kube-proxy-version', '1.35');
     assert.equal(d.status, 1, name);
     assert.match(d.stdout, /Note: the node's table has the layout of kube-proxy v1\.36 \(set hairpin-connections, no single-endpoint dnat\), but was compared with the v1\.34-v1\.35 layout; pass --kube-proxy-version 1\.36/);
   }

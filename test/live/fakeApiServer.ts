@@ -44,6 +44,7 @@ const KINDS: Record<string, { kind: string; apiVersion: string; namespaced: bool
   nodes: { kind: 'Node', apiVersion: 'v1', namespaced: false, group: '' },
   namespaces: { kind: 'Namespace', apiVersion: 'v1', namespaced: false, group: '' },
   endpointslices: { kind: 'EndpointSlice', apiVersion: 'discovery.k8s.io/v1', namespaced: true, group: 'discovery.k8s.io' },
+  daemonsets: { kind: 'DaemonSet', apiVersion: 'apps/v1', namespaced: true, group: 'apps' },
 };
 
 export interface FakeApiServerOptions {

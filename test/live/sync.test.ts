@@ -41,7 +41,7 @@ describe('live cluster: list, watch, model', () => {
     live = await LiveCluster.connect({ kubeconfig: { files: [file] }, trusted: false, reflector: { ...fastReflector, pageSize: 2 } });
     live.start();
     await live.whenReady(5000);
-    await eventually(() => server.openWatches >= 6, 3000, 'watches open');
+    await eventually(() => server.openWatches >= 7, 3000, 'watches open');
   });
 
   after(async () => {
@@ -113,7 +113,7 @@ describe('live cluster: list, watch, model', () => {
     const st = live.status();
     assert.equal(st.state, 'synced');
     assert.equal(st.context, 'kind');
-    assert.deepEqual(st.resources.map((r) => r.resource).sort(), ['endpointslices', 'kube-proxy', 'namespaces', 'nodes', 'pods', 'services']);
+    assert.deepEqual(st.resources.map((r) => r.resource).sort(), ['endpointslices', 'kube-proxy', 'kube-proxy-daemonset', 'namespaces', 'nodes', 'pods', 'services']);
     assert.equal(st.resources.every((r) => r.state === 'synced' && r.staleSince === undefined), true);
   });
 });

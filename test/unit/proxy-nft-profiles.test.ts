@@ -81,8 +81,9 @@ function svc1State(): ClusterState {
 }
 
 test('nftProfile: versions map to layouts; unmodelled releases are refused with what is known', () => {
-  assert.equal(nftProfile().id, 'v1.34-v1.35');
-  assert.equal(nftProfile('  ').id, 'v1.34-v1.35');
+  // No version: the newest modelled layout (the cluster's version is resolved before this, see proxyVersion.ts).
+  assert.equal(nftProfile().id, 'v1.36');
+  assert.equal(nftProfile('  ').id, 'v1.36');
   assert.equal(nftProfile('1.35').id, 'v1.34-v1.35');
   assert.equal(nftProfile('v1.34.2').id, 'v1.34-v1.35');
   for (const v of ['1.31', 'v1.32.5', '1.33.0']) assert.equal(nftProfile(v).id, 'v1.31-v1.33', v);
@@ -104,7 +105,8 @@ test('nftProfile: versions map to layouts; unmodelled releases are refused with 
 });
 
 test('v1.34-v1.35: the TestOverallNFTablesRules base (proxier_test.go after #131492/#132456) for 1.34 and 1.35.x alike', () => {
-  const expected = fakeDump(svc1State());
+  const expected = fakeDump(svc1State(), { profile: nftProfile('1.35') });
+  assert.notEqual(fakeDump(svc1State()), expected, 'the default layout is 1.36 now');
   for (const v of ['1.34', '1.35.3']) assert.equal(fakeDump(svc1State(), { profile: nftProfile(v) }), expected);
   assert.match(expected, /^add chain ip kube-proxy filter-prerouting-pre-dnat \{ type filter hook prerouting priority -110 ; \}$/m);
   assert.match(expected, /^add rule ip kube-proxy service-ULMVA6XW-ns1\/svc1\/tcp\/p80 ip daddr 172\.30\.0\.41 ip saddr != 10\.0\.0\.0\/8 jump mark-for-masquerade$/m);

@@ -10,7 +10,7 @@ export function renderRules(svc: ServiceView, defaultMode: ProxyMode, defaultVer
   let version = chosen?.version ?? defaultVersion;
   const out = h('div', { class: 'rules-body', 'aria-live': 'polite' });
   const modeSel = h('select', { id: 'rules-mode', 'aria-label': 'Proxy mode' }, ...(['iptables', 'nftables', 'ipvs'] as const).map((m) => h('option', { value: m, selected: m === mode }, m)));
-  const versionIn = h('input', { id: 'rules-version', type: 'text', value: version, placeholder: 'current', size: 8, 'aria-label': 'kube-proxy version (X.Y)', pattern: '\\d+\\.\\d+' });
+  const versionIn = h('input', { id: 'rules-version', type: 'text', value: version, placeholder: 'from cluster', size: 8, 'aria-label': 'kube-proxy version (X.Y)', pattern: '\\d+\\.\\d+' });
   const refresh = async () => {
     mode = modeSel.value as ProxyMode;
     version = versionIn.value.trim();
@@ -21,7 +21,10 @@ export function renderRules(svc: ServiceView, defaultMode: ProxyMode, defaultVer
       const view = await request('ruleChain', { ref: svc.ref, mode, version });
       clear(out);
       if (!view.available) out.appendChild(notice(view.reason, 'warning'));
-      else out.appendChild(renderChain(view));
+      else {
+        if (view.note) out.appendChild(notice(view.note, 'info'));
+        out.appendChild(renderChain(view));
+      }
     } catch (e) {
       clear(out);
       out.appendChild(notice(e instanceof Error ? e.message : String(e), 'error'));

@@ -19,6 +19,7 @@ import {
   parseRules,
   renderIpvs,
   renderNftables,
+  resolveProxyVersion,
   RulesParseError,
   RulesRequestError,
   UnknownNodeError,
@@ -43,7 +44,9 @@ export const diffHelp = `ksd diff PATHS --rules FILE [--ipset FILE] [--node NAME
   \`nft list ruleset\` output or an nft transaction (nftables mode; the kube-proxy table), or
   \`ipvsadm -Ln\` output (IPVS mode; --ipset FILE adds the node's \`ipset save\` or \`ipset list\`).
   Compared by meaning, not spelling or whitespace. --expected FILE compares against a saved dump of
-  the same kind instead of generated rules. Exit 0 when they agree, 1 when they differ.`;
+  the same kind instead of generated rules. Exit 0 when they agree, 1 when they differ. Without
+  --kube-proxy-version the release comes from PATHS (kube-proxy DaemonSet image, else the node's
+  kubeletVersion; see ksd rules --help) and a Note line says which.`;
 
 type Side = { kind: 'iptables'; rules: RuleSet } | { kind: 'nft'; rules: NftRuleset } | { kind: 'ipvs'; side: IpvsDiffSide };
 
@@ -141,23 +144,30 @@ export async function diffCommand(argv: string[], io: CliIO): Promise<number> {
     actual.side.ipsets = sets;
   }
   let expected: Side;
+  let version = flagString(args, 'kube-proxy-version');
+  let versionNote: string | undefined;
   if (expectedFile) expected = await readSide('expected', expectedFile);
   else {
     const { state } = await loadState(args.positionals);
-    expected = generated(state, actual, flagString(args, 'node'), flagString(args, 'kube-proxy-version'));
+    // No --kube-proxy-version: the cluster's (kube-proxy DaemonSet image, else the node's kubelet), said in a note.
+    const resolved = resolveProxyVersion(state, actual.kind === 'nft' ? 'nftables' : actual.kind, { version, node: flagString(args, 'node') });
+    version = resolved.version;
+    versionNote = resolved.note;
+    expected = generated(state, actual, flagString(args, 'node'), version);
   }
   const d = compare(expected, actual);
   if (args.flags.has('json')) {
     io.out(JSON.stringify({ missing: d.missing, extra: d.extra, stale: d.stale, missingChains: d.missingChains, extraChains: d.extraChains }, null, 2) + '\n');
     return diffIsEmpty(d) ? 0 : 1;
   }
+  const noted = versionNote ? `Note: ${versionNote}.\n` : '';
   if (diffIsEmpty(d)) {
-    io.out(`The node's rules match the expected ones (${d.compared} ${WHAT[actual.kind]} compared).\n`);
+    io.out(`The node's rules match the expected ones (${d.compared} ${WHAT[actual.kind]} compared).\n${noted}`);
     return 0;
   }
-  io.out(diffText(d, actual.kind, (r) => (r.table === 'ipset' ? ipsetFile : file), expectedFile));
+  io.out(diffText(d, actual.kind, (r) => (r.table === 'ipset' ? ipsetFile : file), expectedFile) + noted);
   if (!expectedFile && actual.kind === 'nft') {
-    const hint = nftVersionHint(actual.rules, flagString(args, 'kube-proxy-version'));
+    const hint = nftVersionHint(actual.rules, version);
     if (hint) io.out(hint + '\n');
   }
   return 1;

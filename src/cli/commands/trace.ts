@@ -22,11 +22,13 @@ ksd trace [PATHS] --live [--context NAME] [--kubeconfig FILE] --from SRC --to DS
   listings, nft list ruleset output or ipvsadm -Ln output, detected); PATHS may then be empty. DST is
   an IP ([v6]:port), a Service NS/NAME (its ClusterIP) or node:NAME. --node defaults to the node owning
   DST, else the first Node (give --node for the view from the source pod's own node). --node-ip gives the node's
-  own addresses when no Node manifest is given. --batch takes a JSON array of {from, to, protocol} and
+  own addresses when no Node manifest is given. Without --kube-proxy-version the release comes from the
+  cluster (kube-proxy DaemonSet image, else the traced node's kubeletVersion; see ksd rules --help) and
+  the explanation ends with a Note saying which. --batch takes a JSON array of {from, to, protocol} and
   prints an array of results. --live traces on the cluster of the kubeconfig's current context (or
-  --context), read-only: its Services, EndpointSlices, pods, nodes and kube-proxy ConfigMap (mode and
-  clusterCIDR); with PATHS, the manifests replace the live objects they define (what applying them
-  would do).
+  --context), read-only: its Services, EndpointSlices, pods, nodes, kube-proxy ConfigMap (mode and
+  clusterCIDR) and kube-proxy DaemonSet (the release, when readable); with PATHS, the manifests
+  replace the live objects they define (what applying them would do).
   ${FROM_SYNTAX}`;
 
 interface Flow {

@@ -237,6 +237,7 @@ export function nodeFrom(o: LoadedObject): NodeModel {
     ready: ready ? ready['status'] === 'True' : true,
     zone: labels['topology.kubernetes.io/zone'] ?? labels['failure-domain.beta.kubernetes.io/zone'],
     podCIDRs,
+    kubeletVersion: str(dig(status, 'nodeInfo', 'kubeletVersion')),
     loaded: o,
   };
 }

@@ -134,6 +134,8 @@ export interface NodeModel {
   ready: boolean;
   zone?: string;
   podCIDRs: string[];
+  /** status.nodeInfo.kubeletVersion as written (e.g. "v1.33.2"); kube-proxy follows its minor in practice. */
+  kubeletVersion?: string;
   loaded?: LoadedObject;
 }
 

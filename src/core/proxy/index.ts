@@ -8,3 +8,4 @@ export * from './topology';
 export * from './model';
 export * from './renderers';
 export * from './iptables/index';
+export * from './proxyVersion';

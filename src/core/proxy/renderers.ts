@@ -10,7 +10,10 @@ export interface RulesRequest {
   node?: string;
   /** Only this Service's rules. */
   service?: ServiceModel;
-  /** kube-proxy version "1.x" (default: the current layout). */
+  /**
+   * kube-proxy version "1.x". Default: the cluster's (resolveProxyVersion: the kube-proxy DaemonSet's image,
+   * else the node's kubeletVersion), else the mode's default layout.
+   */
   version?: string;
   /** Output format; each renderer lists the ones it knows, the first is its default. */
   format?: string;

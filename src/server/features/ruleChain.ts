@@ -1,5 +1,5 @@
 /** ksd/ruleChain: the kube-proxy rules for one Service, from the core renderers (as `ksd rules --service`). */
-import { rulesRenderer, RulesRequestError, UnknownNodeError, UnknownVersionError, type ClusterState } from '../../core';
+import { resolveProxyVersion, rulesRenderer, RulesRequestError, UnknownNodeError, UnknownVersionError, type ClusterState } from '../../core';
 import type { RuleChainParams, RuleChainResult } from '../../protocol/lsp';
 import type { KsdSettings } from '../../protocol/settings';
 
@@ -8,10 +8,11 @@ export function ruleChain(state: ClusterState, params: RuleChainParams, settings
   if (!svc) return { available: false, reason: `No Service ${params.service.namespace}/${params.service.name} in the workspace.` };
   if (svc.type === 'ExternalName') return { available: false, reason: `${svc.namespace}/${svc.name} is an ExternalName Service: DNS answers with a CNAME and kube-proxy writes no rules for it.` };
   const mode = params.mode ?? state.proxy.mode;
-  const version = params.kubeProxyVersion ?? (settings.proxy.version || undefined);
+  // No version in the request or the settings: the cluster's (kube-proxy DaemonSet, else the first node's kubelet).
+  const { version, note } = resolveProxyVersion(state, mode, { version: params.kubeProxyVersion ?? (settings.proxy.version || undefined) });
   try {
     const text = rulesRenderer(mode).render({ state, service: svc, version, date: new Date() });
-    return { available: true, mode, text };
+    return note ? { available: true, mode, text, note } : { available: true, mode, text };
   } catch (e) {
     if (e instanceof RulesRequestError || e instanceof UnknownVersionError || e instanceof UnknownNodeError) return { available: false, reason: e.message };
     throw e;

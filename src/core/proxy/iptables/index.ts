@@ -9,6 +9,7 @@ import { iptablesProfile } from './profiles';
 import { renderIPTables, renderServiceIPTables } from './render';
 import { saveText } from './save';
 import { kubeletIPTables } from './kubelet';
+import { resolveProxyVersion } from '../proxyVersion';
 
 export * from './names';
 export * from './payload';
@@ -69,7 +70,9 @@ export function largeClusterMode(state: ClusterState, family: IPFamily, node?: s
 export function renderIPTablesRules(req: RulesRequest, options: IPTablesOptions = {}): string {
   const format = req.format ?? 'restore';
   if (!(IPTABLES_FORMATS as readonly string[]).includes(format)) throw new RulesRequestError(`--format must be one of ${IPTABLES_FORMATS.join(', ')} for iptables (got "${format}")`);
-  const profile = iptablesProfile(req.version);
+  // No version given: the cluster's (its kube-proxy DaemonSet, else the node's kubelet), else the current layout.
+  const version = req.version || resolveProxyVersion(req.state, 'iptables', { node: req.node }).version;
+  const profile = iptablesProfile(version);
   const families = req.families ?? (req.service ? req.service.ipFamilies : activeFamilies(req.state));
   const texts: string[] = [];
   for (const family of families) {
@@ -81,7 +84,7 @@ export function renderIPTablesRules(req: RulesRequest, options: IPTablesOptions 
       payload = renderIPTables(req.state, buildProxyModel(req.state, { family, node: req.node }), { ...options, profile });
     }
     const header = families.length > 1 ? [`# ${family === 'IPv4' ? 'iptables' : 'ip6tables'}`] : [];
-    const kubelet = format === 'save' ? kubeletIPTables(req.version, family, profile) : undefined;
+    const kubelet = format === 'save' ? kubeletIPTables(version, family, profile) : undefined;
     const notes = kubelet ? [...payload.notes, kubelet.note] : payload.notes;
     const body = format === 'save' ? saveText(payload, { profile, date: req.date, kubelet }) : restoreText(payload);
     texts.push([...header.map((h) => h + '\n'), format === 'save' ? notes.map((n) => `# ${n}\n`).join('') : '', body].join(''));

@@ -2,6 +2,7 @@
 import { activeFamilies } from '../model';
 import { registerRulesRenderer, RulesRequestError, type RulesRequest } from '../renderers';
 import { formatIpvsadm, formatIpvsRendered, renderIpvs } from './render';
+import { resolveProxyVersion } from '../proxyVersion';
 
 /** restore: everything kube-proxy programs (IPVS table, ipsets, iptables payload); or one part alone. */
 export const IPVS_FORMATS = ['restore', 'ipvsadm', 'ipset', 'iptables'] as const;
@@ -17,7 +18,7 @@ export function checkIpvsVersion(version: string | undefined): void {
 export function renderIpvsRules(req: RulesRequest): string {
   const format = req.format ?? 'restore';
   if (!(IPVS_FORMATS as readonly string[]).includes(format)) throw new RulesRequestError(`--format must be one of ${IPVS_FORMATS.join(', ')} for --mode ipvs (got "${format}")`);
-  checkIpvsVersion(req.version);
+  checkIpvsVersion(req.version || resolveProxyVersion(req.state, 'ipvs', { node: req.node }).version);
   const families = req.families ?? (req.service ? req.service.ipFamilies : activeFamilies(req.state));
   const parts: string[] = [];
   for (const family of families) {

@@ -111,11 +111,13 @@ const v131: NftProfile = {
 export const NFT_PROFILES: readonly NftProfile[] = [v136, v134, v131];
 
 /**
- * The layout used when no version is given. Not the newest modelled one: the newest release (1.37) writes
- * single-endpoint Services differently from 1.36 (see nftProfile), so no modelled profile is what it
- * writes, and the default stays the last layout that was the current one when it was chosen.
+ * The layout used when neither the user nor the cluster names a version (resolveProxyVersion in
+ * ../proxyVersion.ts reads the kube-proxy DaemonSet's image and the node's kubelet first): the newest
+ * modelled one, 1.36. Current releases write it or something close to it: 1.37 differs only where a
+ * Service port has a single endpoint (a direct DNAT in place of the numgen map, kubernetes #140723) and by
+ * alpha localhost-NodePort objects; 1.34-1.35's chain-based masquerading is further from both.
  */
-export const NFT_DEFAULT_PROFILE = v134;
+export const NFT_DEFAULT_PROFILE = v136;
 
 const MODELLED = `modelled nftables layouts: ${[...NFT_PROFILES].reverse().map((p) => p.id).join(', ')}`;
 

@@ -4,6 +4,7 @@ import { activeFamilies } from '../model';
 import { registerRulesRenderer, RulesRequestError, type RulesRequest } from '../renderers';
 import { nftProfile, type NftProfile } from './profiles';
 import { renderNftables } from './render';
+import { resolveProxyVersion } from '../proxyVersion';
 
 export const NFT_FORMATS = ['restore', 'save'] as const;
 
@@ -16,7 +17,8 @@ export function checkNftVersion(version: string | undefined): NftProfile {
 }
 
 export function renderNftRules(req: RulesRequest): string {
-  const profile = nftProfile(req.version);
+  // No version given: the cluster's (its kube-proxy DaemonSet, else the node's kubelet), else the default layout.
+  const profile = nftProfile(req.version || resolveProxyVersion(req.state, 'nftables', { node: req.node }).version);
   const format = req.format ?? 'restore';
   if (!(NFT_FORMATS as readonly string[]).includes(format)) throw new RulesRequestError(`--format must be one of ${NFT_FORMATS.join(', ')} for --mode nftables (got "${format}")`);
   const families = req.families ?? (req.service ? req.service.ipFamilies : activeFamilies(req.state));
