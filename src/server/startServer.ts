@@ -259,7 +259,11 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   connection.onRequest(
     RuleChainRequest.method,
     guard(log, RuleChainRequest.method, { available: false, reason: 'internal error (see the server log)' } as RuleChainResult, async (p: RuleChainParams | undefined): Promise<RuleChainResult> => {
+      // As every request: the edits made so far are applied first (a rule chain asked right after didOpen or
+      // didChange answers for that text, not the one before).
       await ready;
+      await io;
+      scheduler.flush();
       const missing = unknownService(p?.service);
       if (missing || !p || !analysis.state) return { available: false, reason: missing ?? 'The workspace is not indexed.' };
       if (p.mode !== undefined && !['iptables', 'nftables', 'ipvs'].includes(p.mode)) return { available: false, reason: `Unknown proxy mode "${String(p.mode)}" (iptables, nftables or ipvs).` };
@@ -270,6 +274,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     TraceRequest.method,
     guard(log, TraceRequest.method, { available: false, reason: 'internal error (see the server log)' } as TraceResult, async (p: TraceParams | undefined): Promise<TraceResult> => {
       await ready;
+      await io;
+      scheduler.flush();
       if (!p || typeof p.from !== 'string' || typeof p.to !== 'string') return { available: false, reason: 'A trace needs `from` (an IP, pod:NS/NAME or node:NAME) and `to` (IP:PORT or NS/NAME:PORT).' };
       if (p.mode !== undefined && !['iptables', 'nftables', 'ipvs'].includes(p.mode)) return { available: false, reason: `Unknown proxy mode "${String(p.mode)}" (iptables, nftables or ipvs).` };
       if (!analysis.state) return { available: false, reason: 'The workspace is not indexed.' };

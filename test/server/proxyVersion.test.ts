@@ -40,7 +40,15 @@ test('ksd/ruleChain: the cluster names the release when the request and settings
     // 1.22 wrote the cluster-IP masquerade rule in KUBE-SERVICES; 1.23+ in the service chain.
     assert.match(auto.text, /^-A KUBE-SERVICES .*default\/web:http cluster IP.* -j KUBE-MARK-MASQ$/m);
     assert.doesNotMatch(v131.text, /^-A KUBE-SERVICES .* -j KUBE-MARK-MASQ$/m);
-
+    // A document opened or edited just before the request is what the request answers for (no stale state).
+    const uri = await c.open('system/kube-proxy.yaml', kubeProxy('v1.31.4'));
+    const opened = (await c.request<RuleChainResult>('ksd/ruleChain', { service: web })) as Available;
+    assert.match(opened.note ?? '', /^kube-proxy v1\.31\.4 \(from DaemonSet kube-system\/kube-proxy\)/);
+    await c.edit(uri, kubeProxy('v1.27.3'));
+    const edited = (await c.request<RuleChainResult>('ksd/ruleChain', { service: web })) as Available;
+    assert.match(edited.note ?? '', /^kube-proxy v1\.27\.3 /);
+    const traced = await c.request<TraceResult>('ksd/trace', { from: '10.244.9.9', to: 'default/web:80' });
+    assert.match(traced.available ? traced.explanation : '', /kube-proxy v1\.27\.3/);
   } finally {
     await c.stop();
   }
