@@ -4,7 +4,7 @@
  * of every other subject are kept (their positions moved with their documents), and only files whose
  * diagnostics changed are published. The result equals a full check of the workspace.
  */
-import { buildClusterState, compareDiagnostics, updateClusterState, runChecks, type CheckOptions, type ClusterOptions, type ClusterState, type Diagnostic, type LoadedObject } from '../core';
+import { buildClusterState, commonEnds, compareDiagnostics, updateClusterState, runChecks, type CheckOptions, type ClusterOptions, type ClusterState, type Diagnostic, type LoadedObject } from '../core';
 import { parseNodePortRange, type KsdSettings } from '../protocol/settings';
 import { addCompanions, affectedSubjects, type Affected } from './workspace/affected';
 import { Findings } from './workspace/findings';
@@ -190,11 +190,3 @@ function sameList<T>(a: readonly T[], b: readonly T[]): boolean {
   return true;
 }
 
-/** How many items two lists share at their start and (after that) at their end, by identity. */
-function commonEnds<T>(a: readonly T[], b: readonly T[]): [number, number] {
-  let head = 0;
-  while (head < a.length && head < b.length && a[head] === b[head]) head++;
-  let tail = 0;
-  while (tail < a.length - head && tail < b.length - head && a[a.length - 1 - tail] === b[b.length - 1 - tail]) tail++;
-  return [head, tail];
-}

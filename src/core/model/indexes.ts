@@ -8,6 +8,7 @@
  * edit (`indexFrom`) shares the parts of every namespace whose pods and workloads it did not change, so
  * an edit re-indexes one namespace, not the cluster.
  */
+import { commonEnds } from '../lists';
 import type { ClusterState, GivenSlice, PodModel, WorkloadModel } from './types';
 
 /** One namespace's pods and workloads (state order) and the tables over them, built when first asked for. */
@@ -119,10 +120,7 @@ function derived(state: ClusterState, from: StateIndex): StateIndex {
 /** Adds the namespaces of the items that differ between two lists (by identity, past their common ends). */
 function changedNamespaces(a: readonly { namespace: string }[], b: readonly { namespace: string }[], into: Set<string>): void {
   if (a === b) return;
-  let head = 0;
-  while (head < a.length && head < b.length && a[head] === b[head]) head++;
-  let tail = 0;
-  while (tail < a.length - head && tail < b.length - head && a[a.length - 1 - tail] === b[b.length - 1 - tail]) tail++;
+  const [head, tail] = commonEnds(a, b);
   for (let i = head; i < a.length - tail; i++) into.add(a[i]!.namespace);
   for (let i = head; i < b.length - tail; i++) into.add(b[i]!.namespace);
 }

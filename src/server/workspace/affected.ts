@@ -13,7 +13,7 @@
  *    every route; a new or vanished namespace every Ingress and route;
  *  - Nodes, Namespaces, ServiceCIDRs and kube-proxy settings change what every Service gets: all.
  */
-import { effectiveSelector, type CheckOptions, type ClusterState, type LoadedObject, type PodModel, type ServiceModel } from '../../core';
+import { commonEnds, effectiveSelector, type CheckOptions, type ClusterState, type LoadedObject, type PodModel, type ServiceModel } from '../../core';
 
 export type Affected = Set<LoadedObject> | 'all';
 
@@ -211,10 +211,7 @@ function movedPods(prev: ClusterState, next: ClusterState): PodModel[] {
   const a = prev.pods;
   const b = next.pods;
   if (a === b) return [];
-  let head = 0;
-  while (head < a.length && head < b.length && a[head] === b[head]) head++;
-  let tail = 0;
-  while (tail < a.length - head && tail < b.length - head && a[a.length - 1 - tail] === b[b.length - 1 - tail]) tail++;
+  const [head, tail] = commonEnds(a, b);
   const oldMid = a.slice(head, a.length - tail);
   const newMid = b.slice(head, b.length - tail);
   const before = new Map<string, PodModel>();

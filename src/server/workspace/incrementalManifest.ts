@@ -6,7 +6,7 @@
  * While a document does not parse (half-typed YAML), the objects of its last good version are kept aside as
  * `retained`: the analysis still sees them, the file's own objects (features, positions) do not.
  */
-import { isHelmTemplate, lazySource, LineIndex, loadManifest, splitDocuments, tooLargeManifest, type Diagnostic, type LoadedObject, type LoadOptions, type ManifestFile, type Position, type Range } from '../../core';
+import { commonEnds, isHelmTemplate, lazySource, LineIndex, loadManifest, splitDocuments, tooLargeManifest, type Diagnostic, type LoadedObject, type LoadOptions, type ManifestFile, type Position, type Range } from '../../core';
 import { LineCursor } from './lineCursor';
 import { ShiftedLineIndex } from './shiftedLineIndex';
 
@@ -159,10 +159,7 @@ export class IncrementalManifest {
    * document keeps every last good object of the replaced ones that no new document there defines again.
    */
   private inheritLastGood(prev: readonly CachedDoc[], next: CachedDoc[]): void {
-    let head = 0;
-    while (head < prev.length && head < next.length && prev[head] === next[head]) head++;
-    let tail = 0;
-    while (tail < prev.length - head && tail < next.length - head && prev[prev.length - 1 - tail] === next[next.length - 1 - tail]) tail++;
+    const [head, tail] = commonEnds(prev, next);
     // A document object is used once, so those of one middle can only sit in the other's middle.
     const prevMid = prev.slice(head, prev.length - tail);
     const nextMid = next.slice(head, next.length - tail);
