@@ -2,6 +2,7 @@
 import { buildClusterState, type ClusterOptions, type ClusterState, type ManifestFile } from '../core';
 import { loadPaths } from '../node/loadPaths';
 import { CliError } from './io';
+import { splitRef } from './ref';
 
 export interface LoadedState {
   files: ManifestFile[];
@@ -20,7 +21,7 @@ export async function loadState(paths: string[], options: ClusterOptions = {}): 
 
 /** Finds NAMESPACE/NAME (or NAME in default) among the Services. */
 export function findService(state: ClusterState, ref: string, where = 'in the given manifests') {
-  const [ns, name] = ref.includes('/') ? (ref.split('/', 2) as [string, string]) : ['default', ref];
+  const [ns, name] = splitRef(ref);
   const svc = state.services.find((s) => s.namespace === ns && s.name === name);
   if (!svc) {
     const known = state.services.map((s) => `${s.namespace}/${s.name}`);

@@ -29,6 +29,7 @@ import {
 } from '../core';
 import { describeFsError } from '../node/loadPaths';
 import { CliError } from './io';
+import { splitRef } from './ref';
 
 export const FROM_SYNTAX = `SRC is an IP (kind guessed: a Node address is the node, a pod IP or an address in the
   cluster CIDR is a pod, anything else is external), or pod:NS/NAME, node:NAME, pod:IP, node:IP,
@@ -65,7 +66,7 @@ export function resolveSource(state: ClusterState, text: string, clusterCIDRs: s
     return { ip, kind: 'external', label: ip };
   }
   if (prefix !== 'node') {
-    const [ns, name] = rest!.includes('/') ? (rest!.split('/', 2) as [string, string]) : ['default', rest!];
+    const [ns, name] = splitRef(rest!);
     const pod = state.pods.find((p) => p.namespace === ns && p.name === name) ?? state.pods.find((p) => p.namespace === ns && p.owner?.name === name);
     if (pod) {
       if (!pod.ip) throw new CliError(`pod ${ns}/${pod.name} has no IP (not scheduled or not running)`);
@@ -96,7 +97,7 @@ export function resolveDestination(state: ClusterState, text: string): Destinati
     if (!node) throw new CliError(`--to ${text}: no Node ${parsed.host.slice(5)} in the given manifests`);
     return { ip: nodeIP(node), port: parsed.port };
   }
-  const [ns, name] = parsed.host.includes('/') ? (parsed.host.split('/', 2) as [string, string]) : ['default', parsed.host];
+  const [ns, name] = splitRef(parsed.host);
   const svc = state.services.find((s) => s.namespace === ns && s.name === name);
   if (svc && svc.clusterIP && svc.clusterIP !== 'None') return { ip: svc.clusterIP, port: parsed.port };
   throw new CliError(`--to ${text}: "${parsed.host}" is not an IP address, a Service with a ClusterIP, or node:NAME`);
@@ -104,7 +105,7 @@ export function resolveDestination(state: ClusterState, text: string): Destinati
 
 /** When DST names a Service but no port: the ports it has, spelled as --to wants them. */
 function portHint(state: ClusterState, text: string): string {
-  const [ns, name] = text.includes('/') ? (text.split('/', 2) as [string, string]) : ['default', text];
+  const [ns, name] = splitRef(text);
   const svc = state.services.find((s) => s.namespace === ns && s.name === name);
   if (!svc || !svc.ports.length) return '';
   return ` (Service ${ns}/${name} has ${svc.ports.map((p) => `${ns}/${name}:${p.port} (${p.protocol}${p.name ? `, ${p.name}` : ''})`).join(', ')})`;
