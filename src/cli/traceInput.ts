@@ -7,7 +7,7 @@ import {
   ipFamily,
   parseCIDR,
   parseRules,
-  proxiedPorts,
+  proxiedPortsShared,
   proxyNode,
   RulesParseError,
   serviceEndpoints,
@@ -195,7 +195,7 @@ function portByName(state: ClusterState, node: string | undefined, family: IPFam
   // Ordered by name, then protocol; among equals the first in state order.
   let best: ProxiedServicePort | undefined;
   for (const svc of index.get(name) ?? []) {
-    for (const sp of proxiedPorts(state, svc, family, pn, topo)) if (sp.info.nameString === name && (!best || compareStrings(sp.info.protocol, best.info.protocol) < 0)) best = sp;
+    for (const sp of proxiedPortsShared(state, svc, family, pn, topo)) if (sp.info.nameString === name && (!best || compareStrings(sp.info.protocol, best.info.protocol) < 0)) best = sp;
   }
   return best;
 }

@@ -5,7 +5,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
-import { compileRules, GeneratedIPTables, payloadRule, parseRules, PROFILES, traceCompiled, type ClusterState, type IPFamily, type TraceContext, type TracePacket } from '../../src/core';
+import { chainsByKey, compileRules, GeneratedIPTables, payloadRule, parseRules, PROFILES, traceCompiled, type ClusterState, type IPFamily, type TraceContext, type TracePacket } from '../../src/core';
 import { generatedRules } from '../../src/cli/generatedRules';
 import { sharedMatches } from '../../src/core/rules/args';
 import { generatedState } from './proxy-generated-state';
@@ -63,9 +63,11 @@ for (const version of VERSIONS) {
     const old = oldPath(small, version);
     const direct = new GeneratedIPTables({ state: small, node: 'node-1', family: 'IPv4', version });
     direct.ensureAll();
-    assert.deepEqual([...direct.compiled.chains.keys()].sort(), [...old.chains.keys()].sort());
-    for (const [key, c] of old.chains) {
-      const mine = direct.compiled.chains.get(key)!;
+    const mineByKey = chainsByKey(direct.compiled);
+    const oldByKey = chainsByKey(old);
+    assert.deepEqual([...mineByKey.keys()].sort(), [...oldByKey.keys()].sort());
+    for (const [key, c] of oldByKey) {
+      const mine = mineByKey.get(key)!;
       assert.equal(mine.chain.policy, c.chain.policy, key);
       const view = (r: { chain: string; text: string; matches: unknown; target?: unknown; comment?: string }) => ({ chain: r.chain, text: r.text, matches: r.matches, target: r.target, comment: r.comment });
       assert.deepEqual(mine.chain.rules.map(view), c.chain.rules.map(view), key);

@@ -39,6 +39,29 @@ export function proxiedPorts(state: ClusterState, svc: ServiceModel, family: IPF
   });
 }
 
+interface LastPorts {
+  state: ClusterState;
+  family: IPFamily;
+  node: string;
+  zone: string;
+  preferSameNode: boolean;
+  ports: ProxiedServicePort[];
+}
+
+const lastPorts = new WeakMap<ServiceModel, LastPorts>();
+
+/**
+ * proxiedPorts, kept per Service for the last state, family, node and topology asked: a trace renders a
+ * Service's rules and its explanation then reads the same ports. The result is shared: do not change it.
+ */
+export function proxiedPortsShared(state: ClusterState, svc: ServiceModel, family: IPFamily, node: ProxyNode, topo: TopologyInput): readonly ProxiedServicePort[] {
+  const last = lastPorts.get(svc);
+  if (last && last.state === state && last.family === family && last.node === node.name && last.zone === topo.zone && last.preferSameNode === topo.preferSameNode && topo.nodeName === node.name) return last.ports;
+  const ports = proxiedPorts(state, svc, family, node, topo);
+  if (topo.nodeName === node.name) lastPorts.set(svc, { state, family, node: node.name, zone: topo.zone, preferSameNode: topo.preferSameNode, ports });
+  return ports;
+}
+
 /** The IP families kube-proxy would run for this state: IPv4, plus IPv6 when any Service has an IPv6 cluster IP. */
 export function activeFamilies(state: ClusterState): IPFamily[] {
   const fams = new Set<IPFamily>();

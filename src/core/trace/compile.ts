@@ -35,9 +35,7 @@ export interface CompiledChain {
 
 export interface CompiledRules {
   set: RuleSet;
-  /** By `table/chain`. */
-  chains: Map<string, CompiledChain>;
-  /** The same chains by table, then name (a trace looks chains up by the names in its rules, with no key to build). */
+  /** The chains by table, then name (a trace looks chains up by the names in its rules, with no key to build). */
   byTable: Map<string, Map<string, CompiledChain>>;
   /** Notes about hooks we added, shown once per trace. */
   synthesized: string[];
@@ -49,7 +47,7 @@ const INDEX_MIN = 12;
 
 export function compileRules(set: RuleSet): CompiledRules {
   const synthesized: string[] = [];
-  const out: CompiledRules = { set, chains: new Map(), byTable: new Map(), synthesized, affinitySeconds: new Map() };
+  const out: CompiledRules = { set, byTable: new Map(), synthesized, affinitySeconds: new Map() };
   for (const table of set.tables.values()) for (const c of table.chains.values()) setChain(out, table.name, c.name, indexChain(c));
   for (const table of set.tables.values()) {
     const hooks = HOOKS.filter((h) => h.table === table.name && table.chains.has(h.to));
@@ -74,12 +72,18 @@ export function compileRules(set: RuleSet): CompiledRules {
   return out;
 }
 
-/** Adds (or replaces) a compiled chain under both of its keys. */
+/** Adds (or replaces) a compiled chain. */
 export function setChain(rules: CompiledRules, table: string, name: string, c: CompiledChain): void {
-  rules.chains.set(`${table}/${name}`, c);
   let t = rules.byTable.get(table);
   if (!t) rules.byTable.set(table, (t = new Map()));
   t.set(name, c);
+}
+
+/** Every compiled chain by `table/chain`. */
+export function chainsByKey(rules: CompiledRules): Map<string, CompiledChain> {
+  const out = new Map<string, CompiledChain>();
+  for (const [table, chains] of rules.byTable) for (const [name, c] of chains) out.set(`${table}/${name}`, c);
+  return out;
 }
 
 export function chainOf(rules: CompiledRules, table: string, name: string): CompiledChain | undefined {

@@ -3,28 +3,11 @@ import { formatIP, isLoopback, parseIP, type ParsedIP } from '../net/ip';
 import { formatIPv4, ipv4Number } from '../rules/ports';
 import type { Rule } from '../rules/types';
 import { candidates, chainOf, dstKeyOf, type CompiledRules } from './compile';
-import { evalMatch, type MatchEnv, type PacketState } from './match';
+import { evalMatch, type MatchEnv } from './match';
 import { explain } from './explain';
-import { snapProbability, summarizeBranches, type StepNode } from './summary';
+import { snapProbability, summarizeBranches } from './summary';
+import { readsDestination, SharedWalks, type Branch, type Outcome, type WalkLog } from './sharedWalks';
 import type { TraceBranch, TraceContext, TraceDetail, TracePacket, Verdict } from './types';
-
-interface Branch {
-  pkt: PacketState;
-  prob: number;
-  dnat?: { ip: string; port: number };
-  masquerade: boolean;
-  steps?: StepNode;
-  comments?: { c: TraceBranch['comments'][number]; prev?: Branch['comments'] };
-  affinity?: { seconds?: number };
-  acceptedBy?: { table: string; chain: string; comment?: string };
-}
-
-type End = 'RETURN' | 'ACCEPT' | 'DROP' | 'REJECT' | 'NAT';
-interface Outcome {
-  b: Branch;
-  end: End;
-  decidedBy?: { table: string; chain: string; comment?: string };
-}
 
 const MAX_DEPTH = 64;
 const MAX_BRANCHES = 100_000;
@@ -34,6 +17,8 @@ class Tracer {
   branches = 0;
   phase = 0;
   env: MatchEnv;
+  /** Set while a walk is recorded for sharing: its reads of the destination go here. */
+  log: WalkLog | undefined;
   constructor(
     private rules: CompiledRules,
     ctx: TraceContext,
@@ -62,6 +47,8 @@ class Tracer {
       return [{ b: start, end: 'RETURN' }];
     }
     const list = candidates(compiled, start.pkt.dstKey, start.pkt.dport);
+    const log = this.log;
+    if (log && compiled.key === 'dst') log.observed.push({ kind: 'chain', chain: compiled, list });
     const out: Outcome[] = [];
     const pending: { b: Branch; i: number }[] = [{ b: start, i: 0 }];
     while (pending.length) {
@@ -73,6 +60,10 @@ class Tracer {
         let ok = true;
         for (const m of rule.matches) {
           const r = evalMatch(m, cur.pkt, this.env);
+          if (log) {
+            if (m.kind === 'statistic') log.shareable = false;
+            else if (readsDestination(m)) log.observed.push({ kind: 'match', match: m, result: r });
+          }
           if (r === false || r === 0) {
             ok = false;
             break;
@@ -139,6 +130,7 @@ class Tracer {
       case 'RETURN':
         return [{ b: stepped(`RETURN${odds}`), end: 'RETURN' }];
       case 'DNAT': {
+        if (this.log) this.log.shareable = false;
         const port = t.port ?? b.pkt.dport;
         const ip = addr(t.ip);
         if (!ip) {
@@ -194,7 +186,17 @@ function trim(p: number): string {
   return String(Math.round(p * 1e10) / 1e10);
 }
 
-export function traceCompiled(rules: CompiledRules, packet: TracePacket, ctx: TraceContext): TraceDetail {
+export interface TraceOptions {
+  /**
+   * Share the walk after nat PREROUTING/OUTPUT between branches that provably take it alike (default on;
+   * off only to compare both ways in tests).
+   */
+  share?: boolean;
+  /** Filled with how many branches reused another branch's walk. */
+  stats?: { reused: number };
+}
+
+export function traceCompiled(rules: CompiledRules, packet: TracePacket, ctx: TraceContext, options: TraceOptions = {}): TraceDetail {
   const src = addr(packet.from);
   const dst = addr(packet.to);
   if (!src) throw new Error(`source "${packet.from}" is not an IP address`);
@@ -210,6 +212,7 @@ export function traceCompiled(rules: CompiledRules, packet: TracePacket, ctx: Tr
   const fromNode = ctx.source === 'node';
   const finals: Outcome[] = [];
   const natFirst = tracer.hook('nat', fromNode ? 'OUTPUT' : 'PREROUTING', start);
+  const shared = options.share === false ? undefined : new SharedWalks();
   for (const o of natFirst) {
     if (o.end === 'DROP' || o.end === 'REJECT') {
       finals.push(o);
@@ -217,30 +220,49 @@ export function traceCompiled(rules: CompiledRules, packet: TracePacket, ctx: Tr
     }
     const d4 = o.b.pkt.dst4;
     const local = tracer.env.localIPs.has(o.b.pkt.dstText) || (d4 !== undefined ? d4 >>> 24 === 127 : isLoopback(o.b.pkt.dstText));
-    const filterHooks = fromNode ? (local ? ['OUTPUT', 'INPUT'] : ['OUTPUT']) : local ? ['INPUT'] : ['FORWARD'];
-    let live: Outcome[] = [o];
-    for (const hook of filterHooks) {
-      tracer.phase = hook === 'INPUT' && fromNode ? 2 : 1;
-      const next: Outcome[] = [];
-      for (const l of live) for (const r of tracer.hook('filter', hook, l.b)) (r.end === 'DROP' || r.end === 'REJECT' ? finals : next).push(r);
-      live = next;
+    const again = shared?.replay(o.b, local, (ob) => (ob.kind === 'match' ? evalMatch(ob.match, o.b.pkt, tracer.env) === ob.result : candidates(ob.chain, o.b.pkt.dstKey, o.b.pkt.dport) === ob.list));
+    if (again) {
+      finals.push(...again);
+      continue;
     }
-    for (const l of live) {
-      if (!fromNode && local) {
-        finals.push(l);
-        continue;
-      }
-      tracer.phase = 3;
-      for (const r of tracer.hook('nat', 'POSTROUTING', l.b)) finals.push(r);
-    }
+    const log: WalkLog | undefined = shared && { observed: [], shareable: true };
+    tracer.log = log;
+    const outs = afterNat(tracer, o, fromNode, local);
+    tracer.log = undefined;
+    if (shared && log!.shareable) shared.remember(o.b, local, log!.observed, outs);
+    finals.push(...outs);
   }
+  if (options.stats && shared) options.stats.reused += shared.reused;
   return summarize(finals, tracer, packet, ctx, rules.synthesized);
+}
+
+/** The filter hooks, then nat POSTROUTING, for one branch that nat PREROUTING/OUTPUT let through. */
+function afterNat(tracer: Tracer, o: Outcome, fromNode: boolean, local: boolean): Outcome[] {
+  const finals: Outcome[] = [];
+  const filterHooks = fromNode ? (local ? ['OUTPUT', 'INPUT'] : ['OUTPUT']) : local ? ['INPUT'] : ['FORWARD'];
+  let live: Outcome[] = [o];
+  for (const hook of filterHooks) {
+    tracer.phase = hook === 'INPUT' && fromNode ? 2 : 1;
+    const next: Outcome[] = [];
+    for (const l of live) for (const r of tracer.hook('filter', hook, l.b)) (r.end === 'DROP' || r.end === 'REJECT' ? finals : next).push(r);
+    live = next;
+  }
+  for (const l of live) {
+    if (!fromNode && local) {
+      finals.push(l);
+      continue;
+    }
+    tracer.phase = 3;
+    for (const r of tracer.hook('nat', 'POSTROUTING', l.b)) finals.push(r);
+  }
+  return finals;
 }
 
 function summarize(finals: Outcome[], tracer: Tracer, packet: TracePacket, ctx: TraceContext, synthesized: string[]): TraceDetail {
   const branches: TraceBranch[] = finals.map((o) => {
     const comments: TraceBranch['comments'] = [];
-    for (let c = o.b.comments; c; c = c.prev) comments.unshift(c.c);
+    for (let c = o.b.comments; c; c = c.prev) comments.push(c.c);
+    comments.reverse();
     const verdict: Verdict = o.end === 'DROP' || o.end === 'REJECT' ? o.end : o.b.dnat ? 'DNAT' : o.b.acceptedBy ? 'ACCEPT' : 'NONE';
     return { probability: snapProbability(o.b.prob), verdict, dnat: o.b.dnat, masquerade: o.b.masquerade, decidedBy: o.decidedBy ?? o.b.acceptedBy, comments, affinity: o.b.affinity };
   });

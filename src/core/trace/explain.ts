@@ -25,6 +25,12 @@ export function serviceOf(b: TraceBranch): string | undefined {
   return undefined;
 }
 
+/** The first comment, branch by branch, that passes the test. */
+function firstComment(branches: readonly TraceBranch[], ok: (comment: string) => boolean): TraceBranch['comments'][number] | undefined {
+  for (const b of branches) for (const c of b.comments) if (ok(c.comment)) return c;
+  return undefined;
+}
+
 export function explain(d: TraceDetail, p: TracePacket, ctx: TraceContext): string {
   const where = ctx.nodeName ? ` on node ${ctx.nodeName}` : '';
   const what = `${p.protocol} ${p.from} -> ${joinHostPort(p.to, p.port)}`;
@@ -38,7 +44,7 @@ export function explain(d: TraceDetail, p: TracePacket, ctx: TraceContext): stri
       const eps = d.endpoints.map((e) => `${joinHostPort(e.ip, e.port)} (${percent(e.probability)})`).join(', ');
       parts.push(`${what}${where} matches ${svc ? `Service port ${svc}` : 'a kube-proxy rule'}${kind ? ` (${kind})` : ''} and is DNATed to ${d.endpoints.length === 1 ? 'its only endpoint' : `one of ${d.endpoints.length} endpoints, each new connection picked at random`}: ${eps}.`);
       const dnat = d.branches.filter((b) => b.verdict === 'DNAT');
-      const short = dnat.flatMap((b) => b.comments).find((c) => /^(pod traffic|route LOCAL traffic) for /.test(c.comment));
+      const short = firstComment(dnat, (c) => c.startsWith('pod traffic for ') || c.startsWith('route LOCAL traffic for '));
       if (short) parts.push(`externalTrafficPolicy is Local, but ${short.comment.startsWith('pod') ? 'traffic from a pod' : 'traffic from the node itself'} is short-circuited to all of the Service's endpoints, not only local ones.`);
       const masq = dnat.filter((b) => b.masquerade);
       if (!masq.length) parts.push('The source address is kept (no masquerade), so the endpoint sees the client IP.');

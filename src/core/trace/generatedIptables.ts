@@ -15,7 +15,7 @@
 import type { ClusterState, IPFamily, ServiceModel } from '../model/types';
 import { canonicalAddress } from '../proxy/address';
 import { compareStrings } from '../proxy/endpointsCache';
-import { proxiedPorts, topologyInput } from '../proxy/model';
+import { proxiedPortsShared, topologyInput } from '../proxy/model';
 import { localDetector, proxyNode } from '../proxy/node';
 import { servicePortInfos } from '../proxy/servicePort';
 import type { ProxiedServicePort, ServicePortInfo } from '../proxy/types';
@@ -83,7 +83,7 @@ export class GeneratedIPTables {
     const total = largeClusterMode(state, family, req.node) ? LARGE_CLUSTER_ENDPOINTS_THRESHOLD + 1 : 0;
     this.ctx = syncContext(state, node, localDetector(state, node, family), family, total, { profile });
     this.set = { format: 'save', family, tables: new Map(), deleted: [], warnings: [] };
-    this.compiled = { set: this.set, chains: new Map(), byTable: new Map(), synthesized: [], affinitySeconds: new Map() };
+    this.compiled = { set: this.set, byTable: new Map(), synthesized: [], affinitySeconds: new Map() };
     this.addFixed();
     this.indexServices();
   }
@@ -144,7 +144,7 @@ export class GeneratedIPTables {
     this.rendered.add(i);
     const { state, family } = this.req;
     const svc = state.services[i]!;
-    const ports = proxiedPorts(state, svc, family, this.ctx.node, topologyInput(this.ctx.node, {}));
+    const ports = proxiedPortsShared(state, svc, family, this.ctx.node, topologyInput(this.ctx.node, {}));
     const write = servicePortWriter(this.ctx);
     ports.forEach((sp, p) => {
       const sink: RuleSink = { filterRules: [], natChains: [], natRules: [] };

@@ -5,14 +5,14 @@ import { traceCompiled } from './engine';
 import type { TraceContext, TraceDetail, TracePacket, TraceResult } from './types';
 
 export * from './types';
-export { compileRules, type CompiledRules } from './compile';
-export { traceCompiled } from './engine';
+export { chainsByKey, compileRules, type CompiledRules } from './compile';
+export { traceCompiled, type TraceOptions } from './engine';
 export { snapProbability } from './summary';
 export { serviceOf } from './explain';
 
 /** Traces one packet (compile once with compileRules and use traceCompiled for many). */
 export function traceRules(rules: RuleSet | CompiledRules, packet: TracePacket, ctx: TraceContext): TraceDetail {
-  return traceCompiled('chains' in rules ? rules : compileRules(rules), packet, ctx);
+  return traceCompiled('byTable' in rules ? rules : compileRules(rules), packet, ctx);
 }
 
 /** The contract's fields only (`ksd trace --json`). */

@@ -7,6 +7,11 @@ export interface StepNode {
   /** 0 prerouting/output, 1 input/forward, 2 postrouting: steps are listed hook by hook. */
   phase: number;
   prev?: StepNode;
+  /**
+   * When set, this node stands for these nodes, in order, after `prev` (a walk shared from another
+   * branch: its nodes as that branch met them; `step` and `phase` are the last one's).
+   */
+  run?: readonly StepNode[];
 }
 
 /** Probabilities made from 10-digit (or kernel-rounded) factors, snapped to the simple fraction they stand for. */
@@ -20,9 +25,17 @@ export function snapProbability(p: number): number {
 
 /** A probability as a percentage for explanations: 50%, 33.33%. */
 export function percent(p: number): string {
-  const v = p * 100;
-  return `${Number.isInteger(v) ? v : v.toFixed(2).replace(/\.?0+$/, '')}%`;
+  let text = percents.get(p);
+  if (text === undefined) {
+    const v = p * 100;
+    text = `${Number.isInteger(v) ? v : v.toFixed(2).replace(/\.?0+$/, '')}%`;
+    // A batch meets a handful of distinct probabilities (1/n for its endpoint counts): keep them.
+    if (percents.size < 10_000) percents.set(p, text);
+  }
+  return text;
 }
+
+const percents = new Map<number, string>();
 
 export interface BranchSummary {
   verdict: Verdict;
@@ -51,17 +64,26 @@ export function summarizeBranches(branches: readonly TraceBranch[], paths: reado
   const seen = new Map<string, TraceStep[]>();
   // Branches share the nodes of their common prefix: a node met before is skipped without a lookup.
   const met = new Set<StepNode>();
+  const list1 = (s: StepNode) => {
+    const same = seen.get(s.step.rule);
+    if (!same) seen.set(s.step.rule, [s.step]);
+    else if (same.some((x) => x === s.step || (x.table === s.step.table && x.chain === s.step.chain && x.effect === s.step.effect))) return;
+    else same.push(s.step);
+    ordered.push(s);
+  };
   for (const last of paths) {
     const list: StepNode[] = [];
     for (let s = last; s && !met.has(s); s = s.prev) list.push(s);
     for (let i = list.length - 1; i >= 0; i--) {
       const s = list[i]!;
       met.add(s);
-      const same = seen.get(s.step.rule);
-      if (!same) seen.set(s.step.rule, [s.step]);
-      else if (same.some((x) => x.table === s.step.table && x.chain === s.step.chain && x.effect === s.step.effect)) continue;
-      else same.push(s.step);
-      ordered.push(s);
+      if (!s.run) list1(s);
+      else
+        for (const r of s.run) {
+          if (met.has(r)) continue;
+          met.add(r);
+          list1(r);
+        }
     }
   }
   const steps = inPhaseOrder(ordered);
