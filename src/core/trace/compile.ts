@@ -170,17 +170,16 @@ export function candidates(c: CompiledChain, dstKey: string, dport: number): Rul
   const cached = c.merged.get(k);
   if (cached) return cached;
   const hit = c.byKey.get(k);
-  let out: Rule[];
-  if (!hit) out = c.unkeyed;
-  else {
-    out = [];
-    let i = 0;
-    let j = 0;
-    const u = c.unkeyed;
-    while (i < hit.length || j < u.length) {
-      if (j >= u.length || (i < hit.length && hit[i]!.index < u[j]!.index)) out.push(hit[i++]!);
-      else out.push(u[j++]!);
-    }
+  // No rule for this key: the unkeyed rules, with nothing to remember (an endpoint address after a
+  // DNAT meets filter KUBE-SERVICES this way, one new key per endpoint).
+  if (!hit) return c.unkeyed;
+  const out: Rule[] = [];
+  const u = c.unkeyed;
+  let i = 0;
+  let j = 0;
+  while (i < hit.length || j < u.length) {
+    if (j >= u.length || (i < hit.length && hit[i]!.index < u[j]!.index)) out.push(hit[i++]!);
+    else out.push(u[j++]!);
   }
   if (c.merged.size < 100_000) c.merged.set(k, out);
   return out;

@@ -31,7 +31,7 @@ import { sharedMatches, type SharedMatches } from '../rules/args';
 import { RulesParseError, type Chain, type RuleSet, type RuleTable } from '../rules/types';
 import { addRule, chainOf, growingChain, setChain, type CompiledChain, type CompiledRules } from './compile';
 import { traceCompiled } from './engine';
-import { payloadRule, type PayloadShapes } from './payloadRules';
+import { payloadRule, type PayloadShapes, type ShapeHint } from './payloadRules';
 import type { TraceContext, TraceDetail, TracePacket } from './types';
 
 export interface GeneratedIPTablesRequest {
@@ -153,7 +153,7 @@ export class GeneratedIPTables {
       for (const c of sink.natChains) this.chain('nat', c);
       let seq = 0;
       for (const r of sink.filterRules) this.add('filter', r.chain, base + seq++, r.text, true);
-      for (const r of sink.natRules) this.add('nat', r.chain, base + seq++, r.text, true);
+      for (const r of sink.natRules) this.add('nat', r.chain, base + seq++, r.text, true, r);
     });
     for (const mate of this.mates(svc, i)) this.renderService(mate);
     return true;
@@ -227,12 +227,12 @@ export class GeneratedIPTables {
     return c;
   }
 
-  private add(table: string, chain: string, index: number, text: string, declaredOnly = false): void {
+  private add(table: string, chain: string, index: number, text: string, declaredOnly = false, hint?: ShapeHint): void {
     const c = chainOf(this.compiled, table, chain);
     if (!c && declaredOnly) throw new Error(`generated rules do not parse (rule for chain ${chain}, which table ${table} does not declare)`);
     let rule;
     try {
-      rule = payloadRule(table, chain, index, text, this.req.family, this.shared, this.shapes);
+      rule = payloadRule(table, chain, index, text, this.req.family, this.shared, this.shapes, hint);
     } catch (e) {
       if (e instanceof RulesParseError) throw new Error(`generated rules do not parse (${table} ${chain}: ${e.detail})`);
       throw e;

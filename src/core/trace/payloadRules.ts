@@ -90,8 +90,37 @@ interface Shape {
 
 export type PayloadShapes = Map<string, Shape | null>;
 
+/**
+ * The renderer's word that a rule's shape names: `shape` is `H` followed by the key shaped() finds for the
+ * text (the words around the varying one), `word` the varying word. It spares reading the text; it is
+ * trusted only after shaped() found exactly that key and word in a text of that shape.
+ */
+export interface ShapeHint {
+  shape?: string;
+  word?: string;
+}
+
+/** What shaped() found in a text: the shape's key, the varying word, and the shape. */
+interface Found {
+  key?: string;
+  word?: string;
+  shape?: Shape;
+}
+
 /** Converts one payload rule (`{chain, text}` of kube-proxy's words) for tracing. */
-export function payloadRule(table: string, chain: string, index: number, text: string, family: IPFamily, shared: SharedMatches, shapes?: PayloadShapes): PayloadRule {
+export function payloadRule(table: string, chain: string, index: number, text: string, family: IPFamily, shared: SharedMatches, shapes?: PayloadShapes, hint?: ShapeHint): PayloadRule {
+  if (shapes && hint?.shape !== undefined && hint.word !== undefined && plainWord(hint.word)) {
+    const known = shapes.get(hint.shape);
+    if (known) {
+      const r = known.kind === 'src' ? srcRule(table, chain, index, known, hint.word, family) : lastRule(table, chain, index, known, hint.word, family, shared);
+      if (r) return r;
+    } else if (known === undefined && plainText(text)) {
+      const found: Found = {};
+      const r = shaped(table, chain, index, text, family, shared, shapes, found);
+      shapes.set(hint.shape, r && found.shape && `H${found.key}` === hint.shape && found.word === hint.word ? found.shape : null);
+      if (r) return r;
+    }
+  }
   if (shapes && plainText(text)) {
     const r = shaped(table, chain, index, text, family, shared, shapes);
     if (r) return r;
@@ -105,7 +134,7 @@ export function payloadRule(table: string, chain: string, index: number, text: s
   return new PayloadRule(table, chain, index, parsed, line, undefined);
 }
 
-function shaped(table: string, chain: string, index: number, text: string, family: IPFamily, shared: SharedMatches, shapes: PayloadShapes): PayloadRule | undefined {
+function shaped(table: string, chain: string, index: number, text: string, family: IPFamily, shared: SharedMatches, shapes: PayloadShapes, found?: Found): PayloadRule | undefined {
   const s = text.startsWith('-s ') ? 0 : text.indexOf(' -s ') + 1 || -1;
   if (s >= 0 && !(s > 0 && text.startsWith('! ', s - 2)) && evenQuotes(text, s) && text.indexOf(' -s ', s + 1) < 0) {
     const from = s + 3;
@@ -117,10 +146,11 @@ function shaped(table: string, chain: string, index: number, text: string, famil
       let shape = shapes.get(key);
       if (shape === undefined) shapes.set(key, (shape = srcShape(text, v, family, shared)));
       if (shape) {
-        const saved = withPrefix(v, family);
-        // Not kept in the shared cache: a KUBE-SEP chain's source address is its own.
-        const src = parseAddr('src', saved, false);
-        if (src) return new PayloadRule(table, chain, index, { matches: [src, ...shape.matches], target: shape.fixedTarget, comment: shape.comment }, saved, shape);
+        const r = srcRule(table, chain, index, shape, v, family);
+        if (r) {
+          if (found) Object.assign(found, { key, word: v, shape });
+          return r;
+        }
       }
     }
   }
@@ -132,10 +162,37 @@ function shaped(table: string, chain: string, index: number, text: string, famil
   const key = `L${text.slice(0, cut)}`;
   let shape = shapes.get(key);
   if (shape === undefined) shapes.set(key, (shape = lastShape(text, last, family, shared)));
-  if (!shape?.target) return undefined;
+  if (!shape) return undefined;
+  const r = lastRule(table, chain, index, shape, last, family, shared);
+  if (r && found) Object.assign(found, { key, word: last, shape });
+  return r;
+}
+
+/** A rule of a `src` shape with its own source address. */
+function srcRule(table: string, chain: string, index: number, shape: Shape, v: string, family: IPFamily): PayloadRule | undefined {
+  if (v === '!') return undefined;
+  const saved = withPrefix(v, family);
+  // Not kept in the shared cache: a KUBE-SEP chain's source address is its own.
+  const src = parseAddr('src', saved, false);
+  return src && new PayloadRule(table, chain, index, { matches: [src, ...shape.matches], target: shape.fixedTarget, comment: shape.comment }, saved, shape);
+}
+
+/** A rule of a `last` shape with its own last word (a jump's chain, a DNAT destination). */
+function lastRule(table: string, chain: string, index: number, shape: Shape, last: string, family: IPFamily, shared: SharedMatches): PayloadRule | undefined {
+  if (!shape.target) return undefined;
   const target = targetOf(saveTargetWords({ name: shape.target.name || last, opts: shape.target.name ? [...shape.target.opts, last] : [] }, family), shared);
   if (!target || (!shape.target.name && target.kind !== 'chain')) return undefined;
   return new PayloadRule(table, chain, index, { matches: shape.matches, target, comment: shape.comment }, last, shape);
+}
+
+/** A word with no blank, quote, backslash or control character: read alike in the text and alone. */
+function plainWord(w: string): boolean {
+  if (!w) return false;
+  for (let i = 0; i < w.length; i++) {
+    const c = w.charCodeAt(i);
+    if (c < 33 || c > 126 || c === 34 || c === 39 || c === 92) return false;
+  }
+  return true;
 }
 
 /** The shared part of rules whose `-s` value varies; null when the rule is not of that form. */

@@ -5,6 +5,12 @@ export interface IptRule {
   chain: string;
   /** The words after `-A CHAIN`, exactly as kube-proxy writes them (comments pre-quoted), space-separated. */
   text: string;
+  /**
+   * Rules written many times over with one word changed (the hot endpoint loops): `word` is that word and
+   * `shape` names the words around it, as the tracer's rule reader keys them (`H` + its key).
+   */
+  shape?: string;
+  word?: string;
 }
 
 /** A rule from its words (joined at once: large payloads hold hundreds of thousands of rules). */

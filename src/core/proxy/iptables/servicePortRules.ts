@@ -201,12 +201,29 @@ export function writeEndpointChains(out: RuleSink, name: string, sp: ProxiedServ
   const masqEnd = ` -j ${KUBE_MARK_MASQ}`;
   const dnat = `-m ${proto} -p ${proto} -j DNAT --to-destination `;
   const plainDnat = c + dnat;
+  // The shapes as the tracer's rule reader keys them: the words around the `-s` value, or before the last word.
+  const masqShape = `HS${masq}\u0000${masqEnd}`;
+  const dnatShape = `HL${plainDnat.slice(0, -1)}`;
   for (const ep of endpoints) {
     const chain = ch.sep(ep);
     out.natChains.push(chain);
-    out.natRules.push({ chain, text: masq + host(ep.ip, ctx) + masqEnd });
-    out.natRules.push({ chain, text: affinity ? `${c}-m recent --name ${chain} --set ${dnat}${ep.hostPort}` : plainDnat + ep.hostPort });
+    const src = host(ep.ip, ctx);
+    out.natRules.push({ chain, text: masq + src + masqEnd, shape: masqShape, word: src });
+    if (affinity) out.natRules.push({ chain, text: `${c}-m recent --name ${chain} --set ${dnat}${ep.hostPort}` });
+    else out.natRules.push({ chain, text: plainDnat + ep.hostPort, shape: dnatShape, word: ep.hostPort });
   }
+}
+
+/** The shape key of `before + word` (see IptRule.shape): `before` without its last blank. */
+const lastWordShapes = new Map<string, string>();
+
+function lastWordShape(before: string): string {
+  let k = lastWordShapes.get(before);
+  if (k === undefined) {
+    k = `HL${before.slice(0, -1)}`;
+    if (lastWordShapes.size < 10_000) lastWordShapes.set(before, k);
+  }
+  return k;
 }
 
 /** `-m statistic --mode random --probability P -j ` for 1/n, built once per n. */
@@ -232,7 +249,11 @@ export function writeServiceToEndpointRules(rules: IptRule[], name: string, sp: 
   const n = endpoints.length;
   for (let i = 0; i < n; i++) {
     const ep = endpoints[i]!;
-    rules.push({ chain, text: epComment(ep) + (i < n - 1 ? fanOut(n - i) : '-j ') + ch.sep(ep) });
+    const sep = ch.sep(ep);
+    const before = i < n - 1 ? fanOut(n - i) : '-j ';
+    // With one comment for every endpoint (or none), the rules differ only in their KUBE-SEP chain.
+    if (same === '') rules.push({ chain, text: before + sep, shape: lastWordShape(before), word: sep });
+    else rules.push({ chain, text: epComment(ep) + before + sep });
   }
 }
 
