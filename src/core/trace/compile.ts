@@ -31,6 +31,11 @@ export interface CompiledChain {
   byKey: Map<string, Rule[]>;
   unkeyed: Rule[];
   merged: Map<string, Rule[]>;
+  /**
+   * A growing indexed chain's rules as added (Services arrive in any order): put in `index` order only
+   * when `chain.rules` is read, not once per rule added (a trace reads only the index).
+   */
+  added?: { list: Rule[]; sorted: boolean };
 }
 
 export interface CompiledRules {
@@ -130,11 +135,29 @@ function indexChain(chain: Chain): CompiledChain {
  * are added when a trace first needs them) and are kept in `index` order.
  */
 export function growingChain(chain: Chain, key: CompiledChain['key']): CompiledChain {
-  return key === 'none' ? { chain, key, byKey: NO_KEYS, unkeyed: chain.rules, merged: NO_KEYS } : { chain, key, byKey: new Map(), unkeyed: [], merged: new Map() };
+  if (key === 'none') return { chain, key, byKey: NO_KEYS, unkeyed: chain.rules, merged: NO_KEYS };
+  const added = { list: [...chain.rules], sorted: false };
+  Object.defineProperty(chain, 'rules', {
+    enumerable: true,
+    configurable: true,
+    get(): Rule[] {
+      if (!added.sorted) {
+        added.list.sort((a, b) => a.index - b.index);
+        added.sorted = true;
+      }
+      return added.list;
+    },
+  });
+  return { chain, key, byKey: new Map(), unkeyed: [], merged: new Map(), added };
 }
 
 export function addRule(c: CompiledChain, r: Rule): void {
-  insertByIndex(c.chain.rules, r);
+  const added = c.added;
+  if (added) {
+    const list = added.list;
+    if (list.length && list[list.length - 1]!.index > r.index) added.sorted = false;
+    list.push(r);
+  } else insertByIndex(c.chain.rules, r);
   if (c.key === 'none') return;
   const k = c.key === 'dst' ? exactDst(r) : exactDport(r);
   if (k === undefined) {

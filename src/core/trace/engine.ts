@@ -6,7 +6,7 @@ import { candidates, chainOf, dstKeyOf, type CompiledRules } from './compile';
 import { evalMatch, type MatchEnv } from './match';
 import { explain } from './explain';
 import { snapProbability, summarizeBranches } from './summary';
-import { readsDestination, SharedWalks, type Branch, type Outcome, type WalkLog } from './sharedWalks';
+import { copyBranch, readsDestination, SharedWalks, type Branch, type Outcome, type WalkLog } from './sharedWalks';
 import type { TraceBranch, TraceContext, TraceDetail, TracePacket, Verdict } from './types';
 
 const MAX_DEPTH = 64;
@@ -74,8 +74,8 @@ class Tracer {
         let taken = cur;
         if (p < 1) {
           if (++this.branches > MAX_BRANCHES) throw new Error(`more than ${MAX_BRANCHES} branches: the rules fan out too far to trace`);
-          pending.push({ b: { ...cur, prob: cur.prob * (1 - p) }, i: i + 1 });
-          taken = { ...cur, prob: cur.prob * p };
+          pending.push({ b: copyBranch(cur, cur.prob * (1 - p)), i: i + 1 });
+          taken = copyBranch(cur, cur.prob * p);
         }
         const res = this.apply(rule, taken, p, depth);
         cur = undefined;
@@ -99,7 +99,9 @@ class Tracer {
   }
 
   step(b: Branch, table: string, chain: string, rule: string, effect: string): Branch {
-    return { ...b, steps: { step: { table, chain, rule, effect }, phase: this.phase, prev: b.steps } };
+    const c = copyBranch(b);
+    c.steps = { step: { table, chain, rule, effect }, phase: this.phase, prev: b.steps };
+    return c;
   }
 
   apply(rule: Rule, b0: Branch, p: number, depth: number): Outcome[] {
@@ -107,7 +109,7 @@ class Tracer {
     const odds = p < 1 ? ` (rule probability ${trim(p)}: ${Number((snapProbability(b0.prob) * 100).toFixed(2))}% of new connections take this way)` : '';
     // One fresh branch per rule taken: this rule's comment, affinity, step and effects are set on it in
     // place (it is not shared until it is returned), rather than copied once per change.
-    const b: Branch = { ...b0 };
+    const b = copyBranch(b0);
     if (rule.comment) b.comments = { c: { table: rule.table, chain: rule.chain, comment: rule.comment, target: t ? targetName(t) : '' }, prev: b0.comments };
     for (const m of rule.matches) if (m.kind === 'recent' && m.op === 'set' && !m.negate) b.affinity = { seconds: this.rules.affinitySeconds.get(m.name) };
     const text = rule.synthetic ? `${rule.text}  (hook kube-proxy installs outside its restore payload)` : rule.text;
@@ -204,11 +206,11 @@ export function traceCompiled(rules: CompiledRules, packet: TracePacket, ctx: Tr
   if (src.parsed.family !== dst.parsed.family) throw new Error(`source ${packet.from} and destination ${packet.to} are of different IP families`);
   if (!Number.isInteger(packet.port) || packet.port < 1 || packet.port > 65535) throw new Error(`port ${packet.port} is not between 1 and 65535`);
   const tracer = new Tracer(rules, ctx);
-  const start: Branch = {
+  const start = copyBranch({
     pkt: { src: src.parsed, srcText: src.text, src4: src.v4, dst: dst.parsed, dstText: dst.text, dstKey: dstKeyOf(dst.text), dst4: dst.v4, dport: packet.port, proto: packet.protocol.toLowerCase(), mark: 0, dnat: false },
     prob: 1,
     masquerade: false,
-  };
+  });
   const fromNode = ctx.source === 'node';
   const finals: Outcome[] = [];
   const natFirst = tracer.hook('nat', fromNode ? 'OUTPUT' : 'PREROUTING', start);
