@@ -11,7 +11,6 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir, cpus } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { serverPid } from '../test/server/procTree';
 import { initializeParams, spawnServer, type ServerProcess } from '../test/server/spawnServer';
 import { appManifests, bigFile } from './generate';
 import { editMixBench } from './lspEdits';
@@ -85,7 +84,7 @@ async function bigFileBench(): Promise<void> {
   // A real change of a value: the Deployment is re-read, the state rebuilt, its Services re-checked.
   // (Diagnostics of the file do not change, so this waits for the KSD602 count change: replicas 1 -> 2.)
   await series('edit changing a value -> publish', (l) => l.replace(/\d+$/, (d) => (d === '1' ? '2' : '1')));
-  console.log(`  ksd lsp:             peak RSS ${peakRssMB(serverPid(server.child.pid!))?.toFixed(0) ?? '?'} MB`);
+  console.log(`  ksd lsp:             peak RSS ${peakRssMB(server.child.pid)?.toFixed(0) ?? '?'} MB`);
   await server.stop();
 
   const y = spawnServer(process.execPath, yls, { yaml: { validate: true, hover: true, completion: true, schemaStore: { enable: false }, schemas: {} } });
@@ -111,7 +110,7 @@ async function workspaceBench(): Promise<void> {
   const ready = await server.waitFor(() => server.notifications.find((n) => n.method === 'ksd/status' && (n.params as { state: string }).state === 'ready'), 'workspace indexed', 120000);
   const t = performance.now() - t0;
   const p = ready.params as { files: number; objects: number; services: number };
-  console.log(`  ksd lsp:             indexed + checked in ${ms(t)}: ${p.files} files, ${p.objects} objects, ${p.services} Services; peak RSS ${peakRssMB(serverPid(server.child.pid!))?.toFixed(0) ?? '?'} MB`);
+  console.log(`  ksd lsp:             indexed + checked in ${ms(t)}: ${p.files} files, ${p.objects} objects, ${p.services} Services; peak RSS ${peakRssMB(server.child.pid)?.toFixed(0) ?? '?'} MB`);
   await server.stop();
   rmSync(dir, { recursive: true, force: true });
 }

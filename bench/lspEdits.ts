@@ -10,7 +10,6 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { serverPid } from '../test/server/procTree';
 import { initializeParams, spawnServer, type ServerProcess } from '../test/server/spawnServer';
 import { appManifests } from './generate';
 
@@ -127,7 +126,7 @@ export async function editSeries(server: ServerProcess, uri: string, text: strin
   if (!lines.length) throw new Error(`no line to edit for ${kind.label}`);
   const latencies: number[] = [];
   let missed = 0;
-  const cpu0 = processCpuMs(serverPid(server.child.pid!));
+  const cpu0 = processCpuMs(server.child.pid);
   for (let n = 0; n < edits; n++) {
     const line = lines[(Math.floor(n / 2) * 37) % lines.length]!;
     const original = all[line]!;
@@ -148,7 +147,7 @@ export async function editSeries(server: ServerProcess, uri: string, text: strin
     }
     await new Promise((r) => setTimeout(r, 120));
   }
-  const cpu1 = processCpuMs(serverPid(server.child.pid!));
+  const cpu1 = processCpuMs(server.child.pid);
   return { label: kind.label, latencies, missed, serverCpuMs: cpu0 === undefined || cpu1 === undefined ? undefined : (cpu1 - cpu0) / edits };
 }
 
@@ -193,7 +192,7 @@ export async function editMixBench(): Promise<SeriesResult[]> {
     console.log(`  ksd lsp:             ${formatSeries(r)}`);
     out.push(r);
   }
-  const rss = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${serverPid(server.child.pid!)}/status`, 'utf8'));
+  const rss = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${server.child.pid}/status`, 'utf8'));
   console.log(`  ksd lsp:             peak RSS ${rss ? (Number(rss[1]) / 1024).toFixed(0) : '?'} MB`);
   await server.stop();
   rmSync(dir, { recursive: true, force: true });

@@ -6,7 +6,6 @@ import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { CloseAction, ErrorAction, LanguageClient, TransportKind, type CloseHandlerResult, type ErrorHandler, type ErrorHandlerResult, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { LiveStatusNotification, type InitializationOptions, type LiveStatusParams } from '../protocol/lsp';
-import { serverExecArgv } from '../node/serverFlags';
 import { SECTION } from './config';
 import type { Log } from './log';
 import { MAX_RESTARTS, RESTART_WINDOW_MS, RestartPolicy } from './restartPolicy';
@@ -35,9 +34,8 @@ export class ServerClient implements vscode.Disposable {
       return;
     }
     const serverOptions: ServerOptions = {
-      // V8's worker pool one thread short of the cores: the server's main thread keeps a core (src/node/serverFlags.ts).
-      run: { module, transport: TransportKind.ipc, options: { execArgv: serverExecArgv() } },
-      debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6010', ...serverExecArgv()] } },
+      run: { module, transport: TransportKind.ipc },
+      debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6010'] } },
     };
     const clientOptions: LanguageClientOptions = {
       documentSelector: [
