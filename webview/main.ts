@@ -88,7 +88,7 @@ function render(): void {
       body.appendChild(renderEndpoints(svc));
       break;
     case 'rules':
-      body.appendChild(renderRules(svc, current.mode, current.version));
+      body.appendChild(renderRules(svc, current.choices.nodes, current.mode, current.version));
       break;
     case 'trace': {
       const p = pendingTrace;

@@ -31,7 +31,7 @@ export interface LiveSnapshot {
 /** One namespace (and the cluster-scoped objects), or the whole cluster when namespace is undefined. */
 export async function loadLiveState(namespace: string | undefined, flags: LiveFlags): Promise<LiveSnapshot> {
   const timeoutMs = (flags.timeoutSeconds ?? 20) * 1000;
-  const resources: ResourceName[] = ['services', 'endpointslices', 'pods', 'nodes', 'kube-proxy', 'kube-proxy-daemonset'];
+  const resources: ResourceName[] = ['services', 'endpointslices', 'pods', 'nodes', 'kube-proxy', 'kube-proxy-daemonset', 'kube-proxy-pods-component', 'kube-proxy-pods-k8s-app'];
   try {
     const live = await LiveCluster.connect({
       kubeconfig: flags.kubeconfig ? { files: [flags.kubeconfig] } : undefined,

@@ -29,6 +29,7 @@ import {
 } from '../core';
 import { describeFsError } from '../node/loadPaths';
 import { CliError } from './io';
+import { knownHint, lookupPod, noPodMessage } from './findPod';
 import { splitRef } from './ref';
 
 export const FROM_SYNTAX = `SRC is an IP (kind guessed: a Node address is the node, a pod IP or an address in the
@@ -66,18 +67,20 @@ export function resolveSource(state: ClusterState, text: string, clusterCIDRs: s
     return { ip, kind: 'external', label: ip };
   }
   if (prefix !== 'node') {
-    const [ns, name] = splitRef(rest!);
-    const pod = state.pods.find((p) => p.namespace === ns && p.name === name) ?? state.pods.find((p) => p.namespace === ns && p.owner?.name === name);
+    const pod = lookupPod(state, rest!);
     if (pod) {
-      if (!pod.ip) throw new CliError(`pod ${ns}/${pod.name} has no IP (not scheduled or not running)`);
+      const ns = pod.namespace;
+      if (!pod.ip) throw new CliError(`--from ${text}: pod ${ns}/${pod.name} has no IP (not scheduled or not running)`);
       if (pod.hostNetwork) return { ip: pod.ip, kind: 'node', node: pod.nodeName, label: `pod ${ns}/${pod.name} (hostNetwork, ${pod.ip})` };
       return { ip: pod.ip, kind: 'pod', node: pod.nodeName, label: `pod ${ns}/${pod.name}${pod.simulated ? ' [simulated]' : ''} (${pod.ip})` };
     }
-    if (prefix === 'pod') throw new CliError(`--from ${text}: no pod or workload ${ns}/${name} in the given manifests`);
+    if (prefix === 'pod') throw new CliError(`--from ${text}: ${noPodMessage(state, rest!)}`);
   }
   const node = findNode(state, rest!);
   if (node) return { ip: nodeIP(node), kind: 'node', node: node.name, label: `node ${node.name} (${nodeIP(node)})` };
-  throw new CliError(`--from ${text}: not an IP address, and no pod, workload or Node of that name in the given manifests`);
+  const nodes = knownHint('Nodes', state.nodes.map((n) => n.name));
+  if (prefix === 'node') throw new CliError(`--from ${text}: no Node ${rest} in the given manifests${nodes}`);
+  throw new CliError(`--from ${text}: not an IP address, and no pod, workload or Node of that name in the given manifests${knownHint('pods', state.pods.map((p) => `${p.namespace}/${p.name}`))}${nodes}`);
 }
 
 export interface Destination {

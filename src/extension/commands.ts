@@ -5,11 +5,12 @@
 import * as vscode from 'vscode';
 import type { ClusterState } from '../core';
 import { formatRef, type PanelTab, type ServiceRef, type SourceLocation } from '../protocol/webview';
-import { refFromArg, traceOnSource } from '../viewmodel/args';
+import { nodeFromArg, refFromArg, traceOnSource } from '../viewmodel/args';
 import { ruleChain } from '../viewmodel/engines';
 import { findService, serviceLocation } from '../viewmodel/serviceView';
 import { stateFor, stateOf, type Ctx } from './context';
 import { importNodeRules } from './importRules';
+import { pickNode } from './nodePicker';
 import { DebuggerPanel, type PanelContext } from './panels/debuggerPanel';
 import { ruleDocumentUri } from './ruleDocuments';
 import { pickTrace } from './tracePicker';
@@ -40,12 +41,15 @@ export const COMMANDS = {
       return;
     }
     const state = await stateOf(ctx);
-    const view = ruleChain(state, { ref, mode: cfg.proxyMode || state.proxy.mode, version: cfg.kubeProxyVersion });
+    // The rules differ per node (release, addresses, local endpoints): the node from the argument, else asked when there are several.
+    const node = nodeFromArg(arg) ?? (await pickNode(state, 'Show kube-proxy rule chain: node whose rules to show', 'the first Node'));
+    if (node === undefined) return;
+    const view = ruleChain(state, { ref, mode: cfg.proxyMode || state.proxy.mode, version: cfg.kubeProxyVersion, node });
     if (!view.available) {
       void vscode.window.showWarningMessage(view.reason);
       return;
     }
-    const doc = await vscode.workspace.openTextDocument(ruleDocumentUri(ref, view.mode, view.version));
+    const doc = await vscode.workspace.openTextDocument(ruleDocumentUri({ ref, mode: view.mode, version: view.version, node }));
     await vscode.languages.setTextDocumentLanguage(doc, view.languageId);
     await vscode.window.showTextDocument(doc, { preview: true, viewColumn: vscode.ViewColumn.Beside });
   },

@@ -22,9 +22,9 @@ export function activate(context: vscode.ExtensionContext): void {
   const model = new WorkspaceModel(log);
   const live = new LiveSources(log);
   const tree = new ServiceTreeProvider(model, live);
-  const rules = new RuleDocumentProvider(async (ref, mode, version) => {
+  const rules = new RuleDocumentProvider(async ({ ref, mode, version, node }) => {
     await model.ready();
-    return model.state ? ruleChain(model.state, { ref, mode, version }) : { available: false, reason: 'The workspace manifests could not be read.' };
+    return model.state ? ruleChain(model.state, { ref, mode, version, node }) : { available: false, reason: 'The workspace manifests could not be read.' };
   });
   client = new ServerClient(context, log);
   const ctx: Ctx = { extension: context, log, model, tree, rules, client, live };

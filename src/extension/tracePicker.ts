@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { ClusterState } from '../core';
 import type { ProxyMode, ServiceRef, TraceParams } from '../protocol/webview';
 import { destinations, sources, validateHostPort, validateIP } from '../viewmodel/traceTargets';
+import { pickNode } from './nodePicker';
 
 type Pick<T> = vscode.QuickPickItem & { value?: T };
 
@@ -31,14 +32,7 @@ export async function pickTrace(state: ClusterState, only: ServiceRef | undefine
     from = await vscode.window.showInputBox({ title: 'Trace a request: source address', prompt: 'An IPv4 or IPv6 address', validateInput: validateIP, ignoreFocusOut: true });
     if (!from) return undefined;
   }
-  let node = dest.value?.node ?? '';
-  if (!node && state.nodes.length > 1) {
-    const n = await vscode.window.showQuickPick(
-      [{ label: 'Default node', description: 'the node that owns the destination, else the first Node', value: '' }, ...state.nodes.map((x) => ({ label: x.name, description: x.ips.join(', '), value: x.name }))],
-      { title: 'Trace a request (3/3): node whose rules to follow' },
-    );
-    if (!n) return undefined;
-    node = n.value;
-  }
+  const node = dest.value?.node || (await pickNode(state, 'Trace a request (3/3): node whose rules to follow', 'the node that owns the destination, else the first Node'));
+  if (node === undefined) return undefined;
   return { ref: dest.value?.ref ?? null, from: from.trim(), to: to.trim(), protocol: protocol ?? 'TCP', node, mode };
 }

@@ -106,8 +106,28 @@ export class LiveCluster {
 
   /** Every object held, as the loaded objects the core reads (no source: they come from the cluster). */
   objects(): LoadedObject[] {
+    return this.collect(() => true);
+  }
+
+  /**
+   * The held objects that pass `keep`, each once: a kube-proxy Pod read both with the pods (without images)
+   * and by its label in kube-system (with them, possibly under both labels) counts once, as the labelled copy.
+   */
+  private collect(keep: (r: Reflector, o: LoadedObject) => boolean): LoadedObject[] {
+    const labelled = new Set<string>();
+    for (const r of this.reflectors.values()) if (r.def.kind === 'Pod' && r.def.partialKind) for (const k of r.store.keys()) labelled.add(k);
+    const taken = new Set<string>();
     const out: LoadedObject[] = [];
-    for (const r of this.reflectors.values()) for (const o of r.store.values()) out.push(o);
+    for (const r of this.reflectors.values()) {
+      const pods = r.def.kind === 'Pod' && labelled.size > 0;
+      const copy = pods && r.def.partialKind;
+      for (const [k, o] of r.store) {
+        if (!keep(r, o)) continue;
+        if (pods && (copy ? taken.has(k) : labelled.has(k))) continue;
+        if (copy) taken.add(k);
+        out.push(o);
+      }
+    }
     return out;
   }
 
@@ -136,11 +156,7 @@ export class LiveCluster {
   namespaceState(namespace: string): ClusterState {
     let st = this.byNamespace.get(namespace);
     if (!st) {
-      const objects: LoadedObject[] = [];
-      for (const r of this.reflectors.values()) {
-        if (r.namespace !== undefined && r.namespace !== namespace) continue;
-        for (const o of r.store.values()) if (o.namespace === undefined || o.namespace === namespace || r.def.fixedNamespace) objects.push(o);
-      }
+      const objects = this.collect((r, o) => (r.namespace === undefined || r.namespace === namespace) && (o.namespace === undefined || o.namespace === namespace || r.def.fixedNamespace !== undefined));
       st = buildClusterState(objects, { simulatePods: false });
       this.byNamespace.set(namespace, st);
     }

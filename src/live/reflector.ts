@@ -184,6 +184,7 @@ export class Reflector {
         limit: this.options.pageSize,
         continue: cont,
         fieldSelector: this.def.fieldSelector,
+        labelSelector: this.def.labelSelector,
       });
       if (this.stopped) return;
       if (!Array.isArray(page.items)) throw new LiveError('bad-response', `GET ${path}: the answer is not a list`);
@@ -243,7 +244,7 @@ export class Reflector {
         this.apply(e, settle);
       };
       this.client
-        .watch(path, { resourceVersion: this.rv, allowWatchBookmarks: true, timeoutSeconds, fieldSelector: this.def.fieldSelector }, onEvent, (err) =>
+        .watch(path, { resourceVersion: this.rv, allowWatchBookmarks: true, timeoutSeconds, fieldSelector: this.def.fieldSelector, labelSelector: this.def.labelSelector }, onEvent, (err) =>
           settle(err ? (err.code === 'gone' ? 'relist' : err) : 'resume'),
         )
         .then(

@@ -1,13 +1,23 @@
 /** The API resources a live source reads, where they live, and the fields the analyses keep. */
-import { slimConfigMap, slimGeneric, slimKubeProxyDaemonSet, slimNode, slimPod } from './slim';
+import { slimConfigMap, slimGeneric, slimKubeProxyDaemonSet, slimKubeProxyPod, slimNode, slimPod } from './slim';
 
-export type ResourceName = 'namespaces' | 'nodes' | 'services' | 'endpointslices' | 'pods' | 'kube-proxy' | 'kube-proxy-daemonset';
+export type ResourceName =
+  | 'namespaces'
+  | 'nodes'
+  | 'services'
+  | 'endpointslices'
+  | 'pods'
+  | 'kube-proxy'
+  | 'kube-proxy-daemonset'
+  | 'kube-proxy-pods-component'
+  | 'kube-proxy-pods-k8s-app';
 
 /**
- * kube-proxy's own objects in kube-system (its ConfigMap: mode and CIDRs; its DaemonSet: the release, from the
- * image tag). Optional: unreadable (RBAC) or absent, the analyses fall back to defaults.
+ * kube-proxy's own objects in kube-system (its ConfigMap: mode and CIDRs; its DaemonSet, or its pods where it
+ * runs as a static pod (GKE: component=kube-proxy; kOps: k8s-app=kube-proxy): the release, from the image
+ * tag). Optional: unreadable (RBAC) or absent, the analyses fall back to defaults.
  */
-export const KUBE_PROXY_RESOURCES: ReadonlySet<ResourceName> = new Set<ResourceName>(['kube-proxy', 'kube-proxy-daemonset']);
+export const KUBE_PROXY_RESOURCES: ReadonlySet<ResourceName> = new Set<ResourceName>(['kube-proxy', 'kube-proxy-daemonset', 'kube-proxy-pods-component', 'kube-proxy-pods-k8s-app']);
 
 export interface ResourceDef {
   name: ResourceName;
@@ -20,6 +30,7 @@ export interface ResourceDef {
   /** Only this namespace (the kube-proxy ConfigMap lives in kube-system). */
   fixedNamespace?: string;
   fieldSelector?: string;
+  labelSelector?: string;
   /** Only some objects of the kind are read (the kube-proxy DaemonSet): the live source does not answer for the kind. */
   partialKind?: boolean;
   /** Drops what no analysis reads, so 50,000 pods stay small. */
@@ -63,6 +74,23 @@ export const RESOURCES: readonly ResourceDef[] = [
     partialKind: true,
     slim: slimKubeProxyDaemonSet,
   },
+  // The kube-proxy Pods, by either label kube-proxy's pods carry (a selector cannot say "either"): their image
+  // tags name the release where no DaemonSet runs on the node. Pods read cluster-wide come twice (there without
+  // images): LiveCluster keeps this copy.
+  ...(['component', 'k8s-app'] as const).map(
+    (label): ResourceDef => ({
+      name: `kube-proxy-pods-${label}`,
+      kind: 'Pod',
+      apiVersion: 'v1',
+      prefix: '/api/v1',
+      plural: 'pods',
+      namespaced: true,
+      fixedNamespace: 'kube-system',
+      labelSelector: `${label}=kube-proxy`,
+      partialKind: true,
+      slim: slimKubeProxyPod,
+    }),
+  ),
 ];
 
 export function resourceDef(name: ResourceName): ResourceDef {

@@ -63,6 +63,20 @@ export function slimPod(obj: Obj): Obj {
   return out;
 }
 
+/** A kube-proxy Pod: what slimPod keeps, plus its containers' images (the release, from the tag; a few pods per cluster). */
+export function slimKubeProxyPod(obj: Obj): Obj {
+  const out = slimPod(obj);
+  const raw = dig(obj, 'spec', 'containers');
+  const spec = out['spec'] as Obj;
+  if (Array.isArray(raw) && Array.isArray(spec['containers'])) {
+    spec['containers'] = (spec['containers'] as Obj[]).map((c, i) => {
+      const image = isObj(raw[i]) ? raw[i]['image'] : undefined;
+      return typeof image === 'string' ? { ...c, image } : c;
+    });
+  }
+  return out;
+}
+
 export function slimNode(obj: Obj): Obj {
   const status = pick(obj['status'], ['addresses', 'conditions']);
   // The kubelet's version: which kube-proxy release's rules to show when no DaemonSet says (proxyVersion.ts).

@@ -65,10 +65,19 @@ export interface RuleChainParams {
   service: ServiceRef;
   mode?: 'iptables' | 'nftables' | 'ipvs';
   kubeProxyVersion?: string;
+  /**
+   * The Node whose rules to show (default: the first Node). The node decides the kube-proxy release taken from
+   * the cluster, its own addresses (node ports, hairpin) and which endpoints are local (externalTrafficPolicy
+   * and internalTrafficPolicy Local). An unknown name answers `available: false`.
+   */
+  node?: string;
 }
 export type RuleChainResult =
-  /** note: which kube-proxy release the rules show when the cluster named it (no version given). */
-  | { available: true; mode: string; text: string; note?: string }
+  /**
+   * note: which kube-proxy release the rules show when the cluster named it (no version given).
+   * node: the Node whose rules these are (absent when the workspace has no Node).
+   */
+  | { available: true; mode: string; text: string; note?: string; node?: string }
   | { available: false; reason: string };
 /** Client -> server: the kube-proxy rules for one Service. `available: false` with a reason until the simulator exists. */
 export const RuleChainRequest: RequestDescriptor<RuleChainParams, RuleChainResult> = { method: 'ksd/ruleChain' };

@@ -136,6 +136,8 @@ export interface RuleChainAvailable {
   version: string;
   /** Which kube-proxy release the rules show when the cluster named it (no version chosen), and any fallback. */
   note?: string;
+  /** The Node whose rules these are: the one chosen, else the first Node; absent when no Node is known. */
+  node?: string;
   /** The rules as the proxy writes them (restore payload, nft transaction or ipvsadm listing). */
   text: string;
   /** The language id that highlights `text`. */
@@ -148,8 +150,13 @@ export type RuleChainView = RuleChainAvailable | Unavailable;
 export interface RuleChainParams {
   ref: ServiceRef;
   mode: ProxyMode;
-  /** kube-proxy version "X.Y", or "" for the cluster's (kube-proxy DaemonSet, node kubelet), else the mode's default. */
+  /** kube-proxy version "X.Y", or "" for the cluster's (kube-proxy DaemonSet or Pod, node kubelet), else the mode's default. */
   version: string;
+  /**
+   * The Node whose rules to show ("" or absent: the first Node): it decides the release taken from the cluster,
+   * the node's own addresses and which endpoints are local (traffic policies Local).
+   */
+  node?: string;
 }
 
 // #endregion

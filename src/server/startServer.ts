@@ -267,6 +267,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       const missing = unknownService(p?.service);
       if (missing || !p || !analysis.state) return { available: false, reason: missing ?? 'The workspace is not indexed.' };
       if (p.mode !== undefined && !['iptables', 'nftables', 'ipvs'].includes(p.mode)) return { available: false, reason: `Unknown proxy mode "${String(p.mode)}" (iptables, nftables or ipvs).` };
+      if (p.node !== undefined && typeof p.node !== 'string') return { available: false, reason: '`node` must be a Node name (a string).' };
       return ruleChain(analysis.state, p, settings);
     }),
   );

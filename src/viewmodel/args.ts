@@ -16,6 +16,13 @@ export function refFromArg(arg: unknown): ServiceRef | undefined {
   return undefined;
 }
 
+/** A node named in a command argument (`{..., node: NAME}`), e.g. from another extension or a keybinding. */
+export function nodeFromArg(arg: unknown): string | undefined {
+  if (typeof arg !== 'object' || arg === null) return undefined;
+  const node = (arg as Record<string, unknown>)['node'];
+  return typeof node === 'string' && node.length > 0 && node.length <= 253 ? node : undefined;
+}
+
 /**
  * A trace started on a live Service stays on its cluster: the picked destination's ref gets the context, and
  * a typed destination is traced on that Service's live state (never silently on the workspace's).

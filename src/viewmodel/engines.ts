@@ -14,20 +14,22 @@ export function ruleChain(state: ClusterState, params: RuleChainParams): RuleCha
   if (!svc) return { available: false, reason: noService(state, params.ref) };
   if (svc.type === 'ExternalName') return { available: false, reason: `${params.ref.namespace}/${params.ref.name} is an ExternalName Service: a DNS alias, for which kube-proxy writes no rules.` };
   let text: string;
-  // No version chosen: the cluster's (kube-proxy DaemonSet, else the first node's kubelet), said in a note.
-  const { version, note } = resolveProxyVersion(state, params.mode, { version: params.version });
-  const noted = note ? { note } : {};
+  const node = params.node || undefined;
+  // No version chosen: the cluster's for that node (kube-proxy DaemonSet or Pod, else its kubelet), said in a note.
+  const { version, note } = resolveProxyVersion(state, params.mode, { version: params.version, node });
+  const shown = node ?? state.nodes[0]?.name;
+  const extra = { ...(note ? { note } : {}), ...(shown !== undefined ? { node: shown } : {}) };
   try {
-    text = rulesRenderer(params.mode).render({ state, service: svc, version });
+    text = rulesRenderer(params.mode).render({ state, service: svc, version, node });
   } catch (e) {
     if (e instanceof RulesRequestError || e instanceof UnknownVersionError || e instanceof UnknownNodeError) return { available: false, reason: e.message };
     throw e;
   }
-  if (params.mode !== 'iptables') return { available: true, mode: params.mode, version: params.version, ...noted, text, languageId: params.mode === 'nftables' ? 'nftables' : 'plaintext', nodes: [], edges: [] };
+  if (params.mode !== 'iptables') return { available: true, mode: params.mode, version: params.version, ...extra, text, languageId: params.mode === 'nftables' ? 'nftables' : 'plaintext', nodes: [], edges: [] };
   // The flow is read from the node's whole rule set (the Service's own payload is partial: it jumps into
   // chains such as KUBE-MARK-MASQ that only the full payload declares).
-  const flow = ruleFlow(wholeRules(state, version ?? ''), `${svc.namespace}/${svc.name}`);
-  return { available: true, mode: params.mode, version: params.version, ...noted, text, languageId: 'iptables-save', ...flow };
+  const flow = ruleFlow(wholeRules(state, version ?? '', node ?? ''), `${svc.namespace}/${svc.name}`);
+  return { available: true, mode: params.mode, version: params.version, ...extra, text, languageId: 'iptables-save', ...flow };
 }
 
 /** The Service's cluster DNS records (CoreDNS kubernetes plugin) and the variables kubelet gives pods of its namespace for it. */
@@ -49,13 +51,14 @@ export function dns(state: ClusterState, ref: ServiceRef): DnsView {
   return { available: true, records, env: env.vars.filter((v) => mine(v.service)).map((v) => ({ name: v.name, value: v.value })), notes };
 }
 
-/** The node's whole rule set, parsed once per cluster state and version (states are immutable). */
+/** The node's whole rule set, parsed once per cluster state, version and node (states are immutable). */
 const wholeCache = new WeakMap<ClusterState, Map<string, RuleSet>>();
-function wholeRules(state: ClusterState, version: string): RuleSet {
+function wholeRules(state: ClusterState, version: string, node: string): RuleSet {
   let m = wholeCache.get(state);
   if (!m) wholeCache.set(state, (m = new Map()));
-  let r = m.get(version);
-  if (!r) m.set(version, (r = parseRules(rulesRenderer('iptables').render({ state, version: version || undefined, format: 'save' }))));
+  const key = `${version}|${node}`;
+  let r = m.get(key);
+  if (!r) m.set(key, (r = parseRules(rulesRenderer('iptables').render({ state, version: version || undefined, node: node || undefined, format: 'save' }))));
   return r;
 }
 

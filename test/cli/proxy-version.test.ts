@@ -93,3 +93,21 @@ test("ksd rules/trace: without a DaemonSet the traced node's kubeletVersion deci
   assert.equal(t5.status, 0, t5.stderr);
   assert.match((JSON.parse(t5.stdout) as { explanation: string }).explanation, /Note: kube-proxy v1\.27\.3 .*the oldest modelled; 1\.27's IPVS helper rules/);
 });
+
+test('ksd rules/trace on a GKE-style cluster: the static kube-proxy Pod on the node names the release, per node', () => {
+  const gke = path.join(root, 'test/fixtures/version/gke-static-kube-proxy.yaml');
+  const w1 = ksd('rules', versioned, gke, '--node', 'worker-1');
+  assert.equal(w1.status, 0, w1.stderr);
+  assert.equal(w1.stderr, 'ksd rules: note: kube-proxy v1.30.5-gke.1014001 (from Pod kube-system/kube-proxy-worker-1): rules in the v1.30 iptables layout\n');
+  assert.equal(w1.stdout, ksd('rules', versioned, '--node', 'worker-1', '--kube-proxy-version', '1.30').stdout);
+  // nftables from a 1.30 node: the oldest modelled layout, noted.
+  const n1 = ksd('rules', versioned, gke, '--mode', 'nftables', '--node', 'worker-1');
+  assert.equal(n1.status, 0, n1.stderr);
+  assert.match(n1.stdout, /^# note: kube-proxy v1\.30\.5-gke\.1014001 \(from Pod kube-system\/kube-proxy-worker-1\): rules shown in the v1\.31-v1\.33 nftables layout, the oldest modelled/);
+  const t2 = ksd('trace', versioned, gke, '--mode', 'nftables', '--node', 'worker-2', '--from', '10.244.2.99', '--to', '10.96.10.10:80', '--json');
+  assert.equal(t2.status, 0, t2.stderr);
+  assert.match((JSON.parse(t2.stdout) as { explanation: string }).explanation, / Note: kube-proxy v1\.33\.5-gke\.1162000 \(from Pod kube-system\/kube-proxy-worker-2\): rules in the v1\.31-v1\.33 nftables layout\.$/);
+  // The kube-proxy Pods are hostNetwork system pods: no finding about them.
+  const check = ksd('check', gke, '--format', 'json');
+  assert.equal(check.status, 0, check.stdout + check.stderr);
+});

@@ -155,3 +155,30 @@ test('ksd --help lists trace and diff; ksd trace --help documents the SRC syntax
   assert.match(t.stdout, /pod:NS\/NAME, node:NAME, pod:IP, node:IP,\s+external:IP/);
   assert.match(t.stdout, /--batch takes a JSON array of \{from, to, protocol\}/);
 });
+
+test('ksd trace --from: a pod or workload is found as ksd env and ksd dns --pod find it, and missed with their wording', () => {
+  const cluster = path.join(root, 'test/fixtures/trace/cluster.yaml');
+  // One lookup (src/cli/findPod.ts): the same miss reads the same in every command, --from naming the flag first.
+  const env = ksd('env', 'default/ghost', cluster);
+  assert.equal(env.status, 2);
+  const miss = /no pod or workload default\/ghost in the given manifests \(pods: [^)]+\)/.exec(env.stderr)?.[0];
+  assert.ok(miss, env.stderr);
+  const dns = ksd('dns', 'x', cluster, '--pod', 'default/ghost');
+  assert.ok(dns.stderr.includes(miss), dns.stderr);
+  const pod = ksd('trace', cluster, '--from', 'pod:default/ghost', '--to', '10.96.10.10:80');
+  assert.equal(pod.status, 2);
+  assert.ok(pod.stderr.includes(`--from pod:default/ghost: ${miss}`), pod.stderr);
+  // A bare name that is nothing: the pods and Nodes there are; node:NAME says which Nodes there are.
+  const bare = ksd('trace', cluster, '--from', 'ghost', '--to', '10.96.10.10:80');
+  assert.match(bare.stderr, /--from ghost: not an IP address, and no pod, workload or Node of that name in the given manifests \(pods: [^)]+\) \(Nodes: worker-1, worker-2\)/);
+  const node = ksd('trace', cluster, '--from', 'node:ghost', '--to', '10.96.10.10:80');
+  assert.equal(node.status, 2);
+  assert.match(node.stderr, /--from node:ghost: no Node ghost in the given manifests \(Nodes: worker-1, worker-2\)/);
+  // Found the same way by every command, with or without the pod: prefix.
+  assert.equal(ksd('env', 'shop/web-a', cluster).status, 0);
+  for (const from of ['shop/web-a', 'pod:shop/web-a']) {
+    const r = ksd('trace', cluster, '--from', from, '--to', '10.96.10.10:80');
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^TCP 10\.244\.1\.10 -> 10\.96\.10\.10:80 on node worker-1 /m);
+  }
+});

@@ -130,9 +130,24 @@ export const scenarios = [
         if (!/:9876/.test(text)) throw new Error(`no endpoint on 9876 in: ${text}`);
       });
 
+      await step('rules-tab-node', async () => {
+        // The panel (open on the trace) shows one node's rules; the node picked there holds for the trace form too.
+        const frame = wb.webview();
+        await frame.locator('#tab-rules').click();
+        const shown = frame.locator('[data-testid=rules-node-shown]');
+        await poll('the rules of the first node', async () => /node worker-1\./.test((await shown.textContent().catch(() => '')) ?? ''), 15_000);
+        await frame.locator('#rules-node').selectOption('worker-2');
+        await poll('the rules of worker-2', async () => /node worker-2\./.test((await shown.textContent().catch(() => '')) ?? ''), 15_000);
+        await frame.locator('#tab-trace').click();
+        const picked = await frame.locator('#trace-node').inputValue();
+        if (picked !== 'worker-2') throw new Error(`the trace form's node is "${picked}", not the node picked on the Rules tab`);
+      });
+
       await step('rule-chain-document', async () => {
         await wb.command('Kubernetes Service Debugger: Show kube-proxy Rule Chain');
         await wb.pick('default/simpleservice');
+        // examples/cluster has two nodes: the command asks whose rules to show.
+        await wb.pick('worker-2', { title: 'node' });
         const notice = page.locator('.notifications-toasts .notification-list-item-message', { hasText: 'not part of this build' });
         const editor = page.locator('.editor-instance .view-lines', { hasText: 'KUBE-SVC-' });
         const which = await poll('the rule document or a notice', async () => ((await editor.count()) ? 'doc' : (await notice.count()) ? 'notice' : ''), 15_000);

@@ -25,6 +25,8 @@ interface Watcher {
   plural: string;
   namespace?: string;
   name?: string;
+  /** Equality requirements of a labelSelector (k=v, k==v, k!=v). */
+  labels?: LabelRequirement[];
   res: http.ServerResponse;
   bookmarks: boolean;
   timers: ReturnType<typeof setTimeout>[];
@@ -35,6 +37,32 @@ interface HistoryEvent {
   plural: string;
   type: 'ADDED' | 'MODIFIED' | 'DELETED';
   object: Obj;
+  /** The object before a MODIFIED: a label-selected watch sees it enter (ADDED) or leave (DELETED) its selection. */
+  previous?: Obj;
+}
+
+interface LabelRequirement {
+  key: string;
+  value: string;
+  equal: boolean;
+}
+
+/** Equality-based label selectors, as the API server reads them; anything else (set-based) is refused. */
+function parseLabelSelector(text: string | undefined): LabelRequirement[] | undefined | 'invalid' {
+  if (!text) return undefined;
+  const out: LabelRequirement[] = [];
+  for (const part of text.split(',')) {
+    const m = /^\s*([\w./-]+)\s*(==|=|!=)\s*([\w.-]*)\s*$/.exec(part);
+    if (!m) return 'invalid';
+    out.push({ key: m[1]!, value: m[3]!, equal: m[2] !== '!=' });
+  }
+  return out;
+}
+
+function labelsMatch(reqs: LabelRequirement[] | undefined, o: Obj): boolean {
+  if (!reqs) return true;
+  const labels = ((o['metadata'] as Obj | undefined)?.['labels'] ?? {}) as Record<string, unknown>;
+  return reqs.every((r) => (labels[r.key] === r.value) === r.equal);
 }
 
 const KINDS: Record<string, { kind: string; apiVersion: string; namespaced: boolean; group: string }> = {
@@ -190,10 +218,11 @@ export class FakeApiServer {
     meta['resourceVersion'] = String(++this.rv);
     meta['uid'] ??= `uid-${this.rv}`;
     const key = this.keyOf(plural, o);
-    const type = coll.has(key) ? 'MODIFIED' : 'ADDED';
+    const previous = coll.get(key);
+    const type = previous ? 'MODIFIED' : 'ADDED';
     coll.set(key, o);
     this.sorted.delete(plural);
-    this.emit({ rv: this.rv, plural, type, object: o });
+    this.emit({ rv: this.rv, plural, type, object: o, previous });
     return o;
   }
 
@@ -229,15 +258,25 @@ export class FakeApiServer {
       this.compactedRV = this.history[cut - 1]!.rv;
       this.history = this.history.slice(cut);
     }
-    for (const w of this.watchers) if (this.matches(w, e.plural, e.object)) this.send(w, e.type, e.object);
+    for (const w of this.watchers) this.deliver(w, e);
   }
 
-  private matches(w: Watcher, plural: string, o: Obj): boolean {
+  /** An event as a watcher sees it: a MODIFIED that moves an object into or out of its label selection is ADDED or DELETED. */
+  private deliver(w: Watcher, e: HistoryEvent): void {
+    if (!this.matches(w, e.plural, e.object, false)) return;
+    const now = labelsMatch(w.labels, e.object);
+    const before = e.type === 'MODIFIED' && e.previous ? labelsMatch(w.labels, e.previous) : now;
+    if (now && before) this.send(w, e.type, e.object);
+    else if (now) this.send(w, 'ADDED', e.object);
+    else if (before) this.send(w, 'DELETED', e.object);
+  }
+
+  private matches(w: Watcher, plural: string, o: Obj, withLabels = true): boolean {
     if (w.plural !== plural) return false;
     const meta = o['metadata'] as Obj;
     if (w.namespace !== undefined && meta['namespace'] !== w.namespace) return false;
     if (w.name !== undefined && meta['name'] !== w.name) return false;
-    return true;
+    return !withLabels || labelsMatch(w.labels, o);
   }
 
   private send(w: Watcher, type: string, object: Obj): void {
@@ -279,13 +318,15 @@ export class FakeApiServer {
     }
     const fieldName = /metadata\.name=([^,]+)/.exec(query['fieldSelector'] ?? '')?.[1];
     const name = m[5] ? decodeURIComponent(m[5]) : fieldName;
-    if (watch) return this.watch(res, plural, namespace, name, query);
+    const labels = parseLabelSelector(query['labelSelector']);
+    if (labels === 'invalid') return status(res, 400, 'BadRequest', `unable to parse requirement: ${query['labelSelector']}`);
+    if (watch) return this.watch(res, plural, namespace, name, labels, query);
     if (m[5]) {
       const o = this.collection(plural).get(namespace ? `${namespace}/${name}` : name!);
       if (!o) return status(res, 404, 'NotFound', `${plural} "${name}" not found`);
       return json(res, 200, withKind(plural, o));
     }
-    this.list(res, plural, namespace, name, query);
+    this.list(res, plural, namespace, name, labels, query);
   }
 
   private keys(plural: string): string[] {
@@ -294,7 +335,7 @@ export class FakeApiServer {
     return keys;
   }
 
-  private list(res: http.ServerResponse, plural: string, namespace: string | undefined, name: string | undefined, query: Record<string, string>): void {
+  private list(res: http.ServerResponse, plural: string, namespace: string | undefined, name: string | undefined, labels: LabelRequirement[] | undefined, query: Record<string, string>): void {
     const info = KINDS[plural]!;
     const limit = Number(query['limit'] ?? 0) || Infinity;
     let listRV = this.rv;
@@ -323,6 +364,7 @@ export class FakeApiServer {
       if (namespace !== undefined && !key.startsWith(`${namespace}/`)) break;
       const o = coll.get(key)!;
       if (name !== undefined && (o['metadata'] as Obj)['name'] !== name) continue;
+      if (!labelsMatch(labels, o)) continue;
       if (items.length >= limit) {
         next = key;
         break;
@@ -334,11 +376,11 @@ export class FakeApiServer {
     json(res, 200, { kind: `${info.kind}List`, apiVersion: info.apiVersion, metadata, items });
   }
 
-  private watch(res: http.ServerResponse, plural: string, namespace: string | undefined, name: string | undefined, query: Record<string, string>): void {
+  private watch(res: http.ServerResponse, plural: string, namespace: string | undefined, name: string | undefined, labels: LabelRequirement[] | undefined, query: Record<string, string>): void {
     res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
     res.flushHeaders();
     if (this.silentWatches) return;
-    const w: Watcher = { plural, namespace, name, res, bookmarks: query['allowWatchBookmarks'] === 'true', timers: [] };
+    const w: Watcher = { plural, namespace, name, labels, res, bookmarks: query['allowWatchBookmarks'] === 'true', timers: [] };
     const rvText = query['resourceVersion'];
     if (rvText && rvText !== '0') {
       const from = Number(rvText);
@@ -347,7 +389,7 @@ export class FakeApiServer {
         res.end();
         return;
       }
-      for (const e of this.history) if (e.rv > from && this.matches(w, e.plural, e.object)) this.send(w, e.type, e.object);
+      for (const e of this.history) if (e.rv > from) this.deliver(w, e);
     } else {
       for (const o of this.collection(plural).values()) if (this.matches(w, plural, o)) this.send(w, 'ADDED', o);
     }

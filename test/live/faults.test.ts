@@ -185,6 +185,7 @@ describe('live cluster faults', () => {
     for (const ns of ['default', 'shop', 'secret']) for (const p of ['pods', 'services', 'endpointslices']) server.deny(p, ns);
     server.deny('configmaps', 'kube-system');
     server.deny('daemonsets', 'kube-system');
+    server.deny('pods', 'kube-system');
     live.start();
     await eventually(() => live.status().state === 'forbidden', 5000, 'forbidden context');
     assert.match(live.status().message ?? '', /forbidden/);

@@ -113,7 +113,7 @@ describe('live cluster: list, watch, model', () => {
     const st = live.status();
     assert.equal(st.state, 'synced');
     assert.equal(st.context, 'kind');
-    assert.deepEqual(st.resources.map((r) => r.resource).sort(), ['endpointslices', 'kube-proxy', 'kube-proxy-daemonset', 'namespaces', 'nodes', 'pods', 'services']);
+    assert.deepEqual(st.resources.map((r) => r.resource).sort(), ['endpointslices', 'kube-proxy', 'kube-proxy-daemonset', 'kube-proxy-pods-component', 'kube-proxy-pods-k8s-app', 'namespaces', 'nodes', 'pods', 'services']);
     assert.equal(st.resources.every((r) => r.state === 'synced' && r.staleSince === undefined), true);
   });
 });

@@ -195,3 +195,93 @@ test("the panel's Rules tab (viewmodel ruleChain): the note comes with the rules
   const refused = ruleChain(state, { ref, mode: 'nftables', version: '1.37' });
   assert.equal(refused.available, false);
 });
+
+function proxyPod(nodeName: unknown, image: unknown, o: { name?: string; ns?: string; labels?: unknown; terminating?: boolean; containers?: unknown } = {}): unknown {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name: o.name ?? `kube-proxy-${String(nodeName)}`,
+      namespace: o.ns ?? 'kube-system',
+      labels: o.labels ?? { component: 'kube-proxy', tier: 'node' },
+      annotations: { 'kubernetes.io/config.source': 'file', 'kubernetes.io/config.mirror': '3a2c77f7' },
+      ...(o.terminating ? { deletionTimestamp: '2026-11-21T10:00:00Z' } : {}),
+    },
+    spec: { nodeName, hostNetwork: true, containers: o.containers ?? [{ name: 'kube-proxy', image }] },
+    status: { phase: 'Running', podIP: '192.168.0.9' },
+  };
+}
+
+const gkeImage = (tag: string) => `us-east1-artifactregistry.gcr.io/gke-release/gke-release/kube-proxy-amd64:${tag}`;
+
+test("static-pod kube-proxy (GKE, kOps): the kube-proxy Pod on the node, by spec.nodeName, before the node's kubelet", () => {
+  const state = stateOf(
+    yaml(
+      node('gke-pool-a', 'v1.31.2-gke.1000'),
+      node('gke-pool-b', 'v1.31.2-gke.1000'),
+      node('gke-pool-c', 'v1.31.2-gke.1000'),
+      proxyPod('gke-pool-a', gkeImage('v1.30.5-gke.1014001')),
+      proxyPod('gke-pool-b', 'registry.k8s.io/kube-proxy:v1.29.3', { labels: { 'k8s-app': 'kube-proxy', tier: 'node' } }),
+    ),
+  );
+  assert.deepEqual(clusterProxyVersion(state, 'gke-pool-a'), { raw: 'v1.30.5-gke.1014001', minor: 30, source: 'pod', from: 'Pod kube-system/kube-proxy-gke-pool-a' });
+  // The first Node is the default, as for the renderers.
+  assert.equal(clusterProxyVersion(state)?.from, 'Pod kube-system/kube-proxy-gke-pool-a');
+  // kOps labels its static pod k8s-app=kube-proxy.
+  assert.deepEqual([clusterProxyVersion(state, 'gke-pool-b')?.source, clusterProxyVersion(state, 'gke-pool-b')?.minor], ['pod', 29]);
+  // No kube-proxy Pod on the node: its kubelet decides (another node's pod says nothing about it).
+  assert.deepEqual([clusterProxyVersion(state, 'gke-pool-c')?.source, clusterProxyVersion(state, 'gke-pool-c')?.minor], ['node', 31]);
+  assert.equal(clusterProxyVersion(state, 'missing'), undefined);
+  const r = resolveProxyVersion(state, 'iptables', { node: 'gke-pool-a' });
+  assert.equal(r.version, '1.30');
+  assert.equal(r.source, 'pod');
+  assert.equal(r.note, 'kube-proxy v1.30.5-gke.1014001 (from Pod kube-system/kube-proxy-gke-pool-a): rules in the v1.30 iptables layout');
+});
+
+test('kube-proxy Pods that do not count: other namespaces, other labels, other containers, unreadable tags, wrong-typed fields', () => {
+  const at = (...objs: unknown[]) => clusterProxyVersion(stateOf(yaml(node('n1'), ...objs)), 'n1');
+  assert.equal(at(proxyPod('n1', gkeImage('v1.30.5-gke.1'), { ns: 'default' })), undefined);
+  assert.equal(at(proxyPod('n1', gkeImage('v1.30.5-gke.1'), { labels: { app: 'kube-proxy' } })), undefined);
+  assert.equal(at(proxyPod('n1', 'busybox:1.36.1', { containers: [{ name: 'helper', image: 'busybox:1.36.1' }] })), undefined);
+  assert.equal(at(proxyPod('n2', gkeImage('v1.30.5-gke.1'))), undefined);
+  for (const image of [gkeImage('latest'), 'registry.k8s.io/kube-proxy@sha256:0123abcd', 42, null, { tag: 'v1.30' }]) assert.equal(at(proxyPod('n1', image)), undefined, String(image));
+  for (const containers of ['kube-proxy', 7, [null, 'x', 3]]) assert.equal(at(proxyPod('n1', undefined, { containers })), undefined, JSON.stringify(containers));
+  for (const labels of ['component=kube-proxy', [{ component: 'kube-proxy' }], { component: 7 }]) assert.equal(at(proxyPod('n1', gkeImage('v1.30.5-gke.1'), { labels })), undefined, JSON.stringify(labels));
+  assert.equal(at(proxyPod(['n1'], gkeImage('v1.30.5-gke.1'))), undefined);
+  // A container not named kube-proxy counts by its image: .../kube-proxy or the per-architecture .../kube-proxy-ARCH, nothing else.
+  assert.equal(at(proxyPod('n1', undefined, { containers: [{ name: 'proxy', image: 'gcr.io/x/kube-proxy-arm64:v1.28.1' }] }))?.minor, 28);
+  assert.equal(at(proxyPod('n1', undefined, { containers: [{ name: 'exporter', image: 'example.com/kube-proxy-exporter:v1.28.1' }] })), undefined);
+});
+
+test('kube-proxy Pod versus DaemonSet: a DaemonSet that runs on the node wins; one whose nodeSelector keeps it off gives way to the pod there', () => {
+  const gkeDs = daemonSet(gkeImage('v1.31.2-gke.1000'), { nodeSelector: { 'kubernetes.io/os': 'linux', 'node.kubernetes.io/kube-proxy-ds-ready': 'true' } });
+  const state = stateOf(
+    yaml(
+      gkeDs,
+      node('static', 'v1.30.9', { 'kubernetes.io/os': 'linux' }),
+      node('ds-ready', 'v1.31.2', { 'kubernetes.io/os': 'linux', 'node.kubernetes.io/kube-proxy-ds-ready': 'true' }),
+      node('bare', 'v1.30.9', { 'kubernetes.io/os': 'linux' }),
+      proxyPod('static', gkeImage('v1.30.5-gke.1014001')),
+      proxyPod('ds-ready', gkeImage('v1.29.0-gke.1'), { name: 'kube-proxy-x7k2p', labels: { 'k8s-app': 'kube-proxy' } }),
+    ),
+  );
+  assert.equal(clusterProxyVersion(state, 'static')?.from, 'Pod kube-system/kube-proxy-static');
+  assert.equal(clusterProxyVersion(state, 'ds-ready')?.from, 'DaemonSet kube-system/kube-proxy');
+  // Off the DaemonSet's nodes and no pod there: the DaemonSet still says more than nothing, as before.
+  assert.equal(clusterProxyVersion(state, 'bare')?.source, 'daemonset');
+  // A DaemonSet without nodeSelector runs everywhere: it wins over any pod.
+  const plain = stateOf(yaml(daemonSet('registry.k8s.io/kube-proxy:v1.33.0'), node('n1', 'v1.33.0'), proxyPod('n1', 'registry.k8s.io/kube-proxy:v1.32.0')));
+  assert.equal(clusterProxyVersion(plain, 'n1')?.source, 'daemonset');
+});
+
+test('kube-proxy Pods without a known node speak only when they agree; terminating ones give way', () => {
+  const same = stateOf(yaml(proxyPod('a', gkeImage('v1.30.5-gke.1')), proxyPod('b', gkeImage('v1.30.2-gke.7'))));
+  assert.equal(clusterProxyVersion(same)?.minor, 30);
+  const split = stateOf(yaml(proxyPod('a', gkeImage('v1.30.5-gke.1')), proxyPod('b', gkeImage('v1.31.2-gke.7'))));
+  assert.equal(clusterProxyVersion(split), undefined);
+  // An upgrade on one node: the old pod terminating, the new one starting.
+  const upgrade = stateOf(
+    yaml(node('a', 'v1.31.0'), proxyPod('a', gkeImage('v1.30.5-gke.1'), { terminating: true }), proxyPod('a', gkeImage('v1.31.2-gke.7'), { name: 'kube-proxy-a-new' })),
+  );
+  assert.deepEqual(clusterProxyVersion(upgrade, 'a'), { raw: 'v1.31.2-gke.7', minor: 31, source: 'pod', from: 'Pod kube-system/kube-proxy-a-new' });
+});

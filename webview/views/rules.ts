@@ -1,16 +1,19 @@
-import type { FlowEdge, FlowNode, ProxyMode, RuleChainAvailable, ServiceView } from '../../src/protocol/webview';
+import type { FlowEdge, FlowNode, ProxyMode, RuleChainAvailable, ServiceView, TraceChoices } from '../../src/protocol/webview';
 import { clear, h, notice } from '../dom';
+import { nodeSelect } from '../nodeChoice';
 import { request } from '../rpc';
 
 /** The user's last choice in this panel; the settings/workspace default until they pick one. */
 let chosen: { mode: ProxyMode; version: string } | null = null;
 
-export function renderRules(svc: ServiceView, defaultMode: ProxyMode, defaultVersion: string): HTMLElement {
+export function renderRules(svc: ServiceView, nodes: TraceChoices['nodes'], defaultMode: ProxyMode, defaultVersion: string): HTMLElement {
   let mode = chosen?.mode ?? defaultMode;
   let version = chosen?.version ?? defaultVersion;
   const out = h('div', { class: 'rules-body', 'aria-live': 'polite' });
   const modeSel = h('select', { id: 'rules-mode', 'aria-label': 'Proxy mode' }, ...(['iptables', 'nftables', 'ipvs'] as const).map((m) => h('option', { value: m, selected: m === mode }, m)));
   const versionIn = h('input', { id: 'rules-version', type: 'text', value: version, placeholder: 'from cluster', size: 8, 'aria-label': 'kube-proxy version (X.Y)', pattern: '\\d+\\.\\d+' });
+  // The panel's node (shared with the trace form): the rules kube-proxy writes on that node.
+  const nodeSel = nodeSelect('rules-node', nodes, 'Node whose rules to show', 'first node', undefined, () => void refresh());
   const refresh = async () => {
     mode = modeSel.value as ProxyMode;
     version = versionIn.value.trim();
@@ -18,11 +21,12 @@ export function renderRules(svc: ServiceView, defaultMode: ProxyMode, defaultVer
     clear(out);
     out.appendChild(h('p', { class: 'muted' }, 'Computing rules...'));
     try {
-      const view = await request('ruleChain', { ref: svc.ref, mode, version });
+      const view = await request('ruleChain', { ref: svc.ref, mode, version, node: nodeSel.value });
       clear(out);
       if (!view.available) out.appendChild(notice(view.reason, 'warning'));
       else {
         if (view.note) out.appendChild(notice(view.note, 'info'));
+        if (view.node) out.appendChild(h('p', { class: 'muted', 'data-testid': 'rules-node-shown' }, `The rules kube-proxy writes on node ${view.node}.`));
         out.appendChild(renderChain(view));
       }
     } catch (e) {
@@ -32,7 +36,9 @@ export function renderRules(svc: ServiceView, defaultMode: ProxyMode, defaultVer
   };
   modeSel.addEventListener('change', () => void refresh());
   versionIn.addEventListener('change', () => void refresh());
-  const root = h('div', { class: 'rules' }, h('div', { class: 'toolbar' }, h('label', { for: 'rules-mode' }, 'Mode '), modeSel, h('label', { for: 'rules-version' }, ' kube-proxy '), versionIn), out);
+  const toolbar = h('div', { class: 'toolbar' }, h('label', { for: 'rules-mode' }, 'Mode '), modeSel, h('label', { for: 'rules-version' }, ' kube-proxy '), versionIn);
+  if (nodes.length > 1) toolbar.append(h('label', { for: 'rules-node' }, ' Node '), nodeSel);
+  const root = h('div', { class: 'rules' }, toolbar, out);
   void refresh();
   return root;
 }

@@ -1,5 +1,6 @@
 import type { ProxyMode, ServiceView, TraceChoices, TraceParams, TraceResultView } from '../../src/protocol/webview';
 import { clear, h, icon, notice } from '../dom';
+import { chooseNode, nodeSelect } from '../nodeChoice';
 import { request } from '../rpc';
 
 const EXTERNAL = '203.0.113.10';
@@ -16,7 +17,9 @@ export function renderTrace(svc: ServiceView, choices: TraceChoices, preset: Tra
   const from = h('input', { id: 'trace-from', list: 'trace-sources', value: preset?.from ?? choices.pods[0]?.ip ?? EXTERNAL, required: true, 'aria-label': 'Source address' });
   const to = h('input', { id: 'trace-to', value: defaultTo, required: true, placeholder: 'ADDRESS:PORT', 'aria-label': 'Destination address and port' });
   const protocol = h('select', { id: 'trace-protocol', 'aria-label': 'Protocol' }, ...(['TCP', 'UDP', 'SCTP'] as const).map((p) => h('option', { value: p, selected: p === (preset?.protocol ?? firstPort?.protocol ?? 'TCP') }, p)));
-  const node = h('select', { id: 'trace-node', 'aria-label': 'Node whose rules to follow' }, h('option', { value: '' }, 'default node'), ...choices.nodes.map((n) => h('option', { value: n.name, selected: n.name === preset?.node }, n.name)));
+  // The panel's node, shared with the Rules tab; a trace started from a command brings its own (even the default).
+  if (preset) chooseNode(preset.node);
+  const node = nodeSelect('trace-node', choices.nodes, 'Node whose rules to follow', 'default node');
   const run = async () => {
     const params: TraceParams = { ref: svc.ref, from: from.value.trim(), to: to.value.trim(), protocol: protocol.value as TraceParams['protocol'], node: node.value, mode: preset?.mode ?? mode };
     clear(result);

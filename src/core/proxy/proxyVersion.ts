@@ -1,12 +1,13 @@
 /**
  * Which kube-proxy release's rules to show when the user names none: the cluster usually says. In order:
- * the version the user gave; the image tag of the kube-proxy DaemonSet (kube-system); the kubelet version
- * of the node the rules are for (kube-proxy runs the kubelet's minor in practice; the skew policy lets it
- * be older, never newer; nodeInfo.kubeProxyVersion is deprecated and not read); the mode's default layout.
+ * the version the user gave; the image tag of the kube-proxy DaemonSet (kube-system); the image tag of the
+ * kube-proxy Pod on the node (static pods: GKE, kOps, which have no DaemonSet running there); the kubelet
+ * version of the node the rules are for (kube-proxy runs the kubelet's minor in practice; the skew policy lets
+ * it be older, never newer; nodeInfo.kubeProxyVersion is deprecated and not read); the mode's default layout.
  * A version that came from the cluster and that a mode cannot render falls back to the nearest modelled
  * layout with a note saying so; only a version the user gave is refused.
  */
-import type { ClusterState, NodeModel, WorkloadModel } from '../model/types';
+import type { ClusterState, NodeModel, PodModel, WorkloadModel } from '../model/types';
 import { iptablesProfile, PROFILES as IPTABLES_PROFILES } from './iptables/profiles';
 import { NFT_PROFILES, nftProfile } from './nftables/profiles';
 
@@ -49,34 +50,40 @@ export interface ClusterProxyVersion {
   /** The version as the cluster writes it (an image tag or a kubeletVersion). */
   raw: string;
   minor: number;
-  source: 'daemonset' | 'node';
-  /** Where it was read, e.g. "DaemonSet kube-system/kube-proxy" or "node worker-1's kubelet v1.33.2". */
+  source: 'daemonset' | 'pod' | 'node';
+  /** Where it was read, e.g. "DaemonSet kube-system/kube-proxy", "Pod kube-system/kube-proxy-n1" or "node worker-1's kubelet v1.33.2". */
   from: string;
 }
 
 /** "kube-proxy v1.33.2 (from DaemonSet kube-system/kube-proxy)", "kube-proxy 1.33 (from node worker-1's kubelet v1.33.2)". */
 export function describeClusterVersion(v: ClusterProxyVersion): string {
-  return `kube-proxy ${v.source === 'daemonset' ? v.raw : `1.${v.minor}`} (from ${v.from})`;
+  return `kube-proxy ${v.source === 'node' ? `1.${v.minor}` : v.raw} (from ${v.from})`;
 }
 
 function rec(v: unknown): Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 }
 
-/** The kube-proxy container's version in a DaemonSet: the container named kube-proxy, or an image .../kube-proxy. */
-function daemonSetVersion(w: WorkloadModel): KubeVersion & { raw: string } | undefined {
-  const containers = rec(w.template)['spec'];
-  const list = rec(containers)['containers'];
+/** kube-proxy's image repository: .../kube-proxy, or the per-architecture .../kube-proxy-amd64 of older and GKE images. */
+const PROXY_REPOSITORY = /(?:^|\/)kube-proxy(?:-(?:amd64|arm64|arm|ppc64le|s390x))?$/;
+
+/** The kube-proxy container's version in a pod spec: the container named kube-proxy, or an image .../kube-proxy. */
+function containerVersion(podSpec: unknown): KubeVersion & { raw: string } | undefined {
+  const list = rec(podSpec)['containers'];
   if (!Array.isArray(list)) return undefined;
   for (const c of list) {
     const image = rec(c)['image'];
     if (typeof image !== 'string' || image.length > 512) continue;
     const { repository, tag } = splitImage(image.trim());
-    const isProxy = rec(c)['name'] === 'kube-proxy' || repository === 'kube-proxy' || repository.endsWith('/kube-proxy');
+    const isProxy = rec(c)['name'] === 'kube-proxy' || PROXY_REPOSITORY.test(repository);
     const v = isProxy && tag !== undefined ? parseKubeVersion(tag) : undefined;
     if (v) return { ...v, raw: tag! };
   }
   return undefined;
+}
+
+function daemonSetVersion(w: WorkloadModel): KubeVersion & { raw: string } | undefined {
+  return containerVersion(rec(w.template)['spec']);
 }
 
 /** Does the DaemonSet's nodeSelector let it run on the node (no selector: everywhere)? */
@@ -102,20 +109,72 @@ function kubeProxyDaemonSets(state: ClusterState): Found {
   return found;
 }
 
-function fromDaemonSets(state: ClusterState, node: NodeModel | undefined): ClusterProxyVersion | undefined {
+interface DaemonSetPick extends ClusterProxyVersion {
+  /** false when the node is known and the DaemonSet's nodeSelector keeps it off that node. */
+  runsOnNode: boolean;
+}
+
+function fromDaemonSets(state: ClusterState, node: NodeModel | undefined): DaemonSetPick | undefined {
   let pool = kubeProxyDaemonSets(state);
   // Several kube-proxy DaemonSets (one per OS or node pool) that disagree: the ones that run on the node decide.
   if (node && new Set(pool.map((f) => f.v.minor)).size > 1) pool = pool.filter((f) => runsOn(f.w, node));
   if (!pool.length || new Set(pool.map((f) => f.v.minor)).size > 1) return undefined;
   const pick = pool.find((f) => f.w.name === 'kube-proxy') ?? pool[0]!;
-  return { raw: pick.v.raw, minor: pick.v.minor, source: 'daemonset', from: `DaemonSet ${pick.w.namespace}/${pick.w.name}` };
+  const runsOnNode = !node || pool.some((f) => runsOn(f.w, node));
+  return { raw: pick.v.raw, minor: pick.v.minor, source: 'daemonset', from: `DaemonSet ${pick.w.namespace}/${pick.w.name}`, runsOnNode };
+}
+
+/** The labels kube-proxy's own pods carry: component=kube-proxy (GKE's static pod), k8s-app=kube-proxy (kOps, kubeadm). */
+function isKubeProxyPod(p: PodModel): boolean {
+  return p.namespace === 'kube-system' && !p.simulated && (p.labels['component'] === 'kube-proxy' || p.labels['k8s-app'] === 'kube-proxy');
+}
+
+type FoundPods = { p: PodModel; v: KubeVersion & { raw: string } }[];
+const proxyPods = new WeakMap<ClusterState, { all: FoundPods; byNode: Map<string, FoundPods> }>();
+
+/** The real kube-proxy Pods with a readable version (mirror pods of static manifests, or a DaemonSet's pods), by node: one pass per state. */
+function kubeProxyPods(state: ClusterState): { all: FoundPods; byNode: Map<string, FoundPods> } {
+  let found = proxyPods.get(state);
+  if (found) return found;
+  found = { all: [], byNode: new Map() };
+  for (const p of state.pods) {
+    if (!isKubeProxyPod(p)) continue;
+    const v = containerVersion(rec(p.loaded?.object)['spec']);
+    if (!v) continue;
+    found.all.push({ p, v });
+    if (p.nodeName === undefined) continue;
+    const list = found.byNode.get(p.nodeName);
+    if (list) list.push({ p, v });
+    else found.byNode.set(p.nodeName, [{ p, v }]);
+  }
+  proxyPods.set(state, found);
+  return found;
+}
+
+/**
+ * The kube-proxy Pod on the node (spec.nodeName; a static pod's mirror is named kube-proxy-NODE). Without a
+ * known node, the pods speak only when they all agree. Pods that disagree (one terminating during an
+ * upgrade): the ones not terminating decide; if they still disagree, none does.
+ */
+function fromPods(state: ClusterState, node: NodeModel | undefined, nodeName: string | undefined): ClusterProxyVersion | undefined {
+  if (!node && nodeName) return undefined;
+  const found = kubeProxyPods(state);
+  let pool = node ? (found.byNode.get(node.name) ?? []) : found.all;
+  if (new Set(pool.map((f) => f.v.minor)).size > 1) pool = pool.filter((f) => !f.p.terminating);
+  if (!pool.length || new Set(pool.map((f) => f.v.minor)).size > 1) return undefined;
+  const pick = pool[0]!;
+  return { raw: pick.v.raw, minor: pick.v.minor, source: 'pod', from: `Pod ${pick.p.namespace}/${pick.p.name}` };
 }
 
 const hints = new WeakMap<ClusterState, Map<string, ClusterProxyVersion | null>>();
 
 /**
  * The kube-proxy version the cluster states for a node (default: the first Node, as the renderers pick it):
- * its kube-proxy DaemonSet's image tag, else that node's kubeletVersion. Cached per state (states are immutable).
+ * its kube-proxy DaemonSet's image tag, else the image tag of the kube-proxy Pod on that node, else that
+ * node's kubeletVersion. A DaemonSet whose nodeSelector keeps it off the node gives way to the pod that runs
+ * there (GKE keeps a kube-proxy DaemonSet for nodes labelled node.kubernetes.io/kube-proxy-ds-ready, while
+ * its other nodes run the static pod, which can lag behind during an upgrade). Cached per state (states are
+ * immutable).
  */
 export function clusterProxyVersion(state: ClusterState, nodeName?: string): ClusterProxyVersion | undefined {
   let per = hints.get(state);
@@ -124,7 +183,9 @@ export function clusterProxyVersion(state: ClusterState, nodeName?: string): Clu
   let hit = per.get(key);
   if (hit === undefined) {
     const node = nodeName ? state.nodes.find((n) => n.name === nodeName) : state.nodes[0];
-    hit = fromDaemonSets(state, node) ?? null;
+    const ds = fromDaemonSets(state, node);
+    const pod = ds?.runsOnNode ? undefined : fromPods(state, node, nodeName);
+    hit = pod ?? (ds ? { raw: ds.raw, minor: ds.minor, source: ds.source, from: ds.from } : null);
     const kubelet = node ? parseKubeVersion(node.kubeletVersion) : undefined;
     if (!hit && node && kubelet) hit = { raw: node.kubeletVersion!.trim(), minor: kubelet.minor, source: 'node', from: `node ${node.name}'s kubelet ${node.kubeletVersion!.trim()}` };
     per.set(key, hit);
@@ -135,7 +196,7 @@ export function clusterProxyVersion(state: ClusterState, nodeName?: string): Clu
 export interface ResolvedProxyVersion {
   /** What to pass to the renderer ("1.x"); undefined: the mode's default layout. */
   version: string | undefined;
-  source: 'user' | 'daemonset' | 'node' | 'default';
+  source: 'user' | 'daemonset' | 'pod' | 'node' | 'default';
   cluster?: ClusterProxyVersion;
   /** For a version from the cluster: which release and layout the rules show, and why when it is not that release's. */
   note?: string;

@@ -55,6 +55,7 @@ export async function dispatch(handlers: Handlers, msg: RequestMessage): Promise
   try {
     if ((msg.method === 'service' || msg.method === 'dns' || msg.method === 'reveal') && !isServiceRef(msg.params)) throw new Error(`${msg.method}: params must be {namespace, name}`);
     if (msg.method === 'ruleChain' && !isServiceRef(msg.params.ref)) throw new Error('ruleChain: params.ref must be {namespace, name}');
+    if (msg.method === 'ruleChain' && msg.params.node !== undefined && typeof msg.params.node !== 'string') throw new Error('ruleChain: params.node must be a Node name');
     if (msg.method === 'trace' && (typeof msg.params.from !== 'string' || typeof msg.params.to !== 'string')) throw new Error('trace: params.from and params.to must be strings');
     if (msg.method === 'trace' && msg.params.ref !== null && msg.params.ref !== undefined && !isServiceRef(msg.params.ref)) throw new Error('trace: params.ref must be {namespace, name} or null');
     const handler = handlers[msg.method] as (p: unknown) => unknown;

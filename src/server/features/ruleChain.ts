@@ -8,11 +8,13 @@ export function ruleChain(state: ClusterState, params: RuleChainParams, settings
   if (!svc) return { available: false, reason: `No Service ${params.service.namespace}/${params.service.name} in the workspace.` };
   if (svc.type === 'ExternalName') return { available: false, reason: `${svc.namespace}/${svc.name} is an ExternalName Service: DNS answers with a CNAME and kube-proxy writes no rules for it.` };
   const mode = params.mode ?? state.proxy.mode;
-  // No version in the request or the settings: the cluster's (kube-proxy DaemonSet, else the first node's kubelet).
-  const { version, note } = resolveProxyVersion(state, mode, { version: params.kubeProxyVersion ?? (settings.proxy.version || undefined) });
+  const node = params.node || undefined;
+  // No version in the request or the settings: the cluster's for that node (kube-proxy DaemonSet or Pod, else its kubelet).
+  const { version, note } = resolveProxyVersion(state, mode, { version: params.kubeProxyVersion ?? (settings.proxy.version || undefined), node });
   try {
-    const text = rulesRenderer(mode).render({ state, service: svc, version, date: new Date() });
-    return note ? { available: true, mode, text, note } : { available: true, mode, text };
+    const text = rulesRenderer(mode).render({ state, service: svc, version, node, date: new Date() });
+    const shown = node ?? state.nodes[0]?.name;
+    return { available: true, mode, text, ...(note ? { note } : {}), ...(shown !== undefined ? { node: shown } : {}) };
   } catch (e) {
     if (e instanceof RulesRequestError || e instanceof UnknownVersionError || e instanceof UnknownNodeError) return { available: false, reason: e.message };
     throw e;
