@@ -168,6 +168,22 @@ export interface TraceParams {
   /** "" for the default node. */
   node: string;
   mode: ProxyMode;
+  /** Trace through a node's imported rules (an {@link ImportedRulesInfo} id) instead of the rules kube-proxy would write. */
+  imported?: string;
+}
+
+/** A node's rules brought in with Import Node Rules: what the panel offers to trace through. */
+export interface ImportedRulesInfo {
+  id: string;
+  /** The file's path as the user knows it. */
+  file: string;
+  /** The proxy mode the dump belongs to (detected from its text). */
+  kind: ProxyMode;
+  /** The node the rules are from ("" when the workspace has no Node). */
+  node: string;
+  family: 'IPv4' | 'IPv6';
+  /** Differences from the expected rules (missing + extra + stale + chains); -1 when they could not be compared. */
+  differences: number;
 }
 
 /** The `ksd trace --json` result shape. */
@@ -180,6 +196,8 @@ export interface TraceResultView {
   /** The node whose rules were followed ("" when no Node is given), and the source as resolved. */
   node: string;
   source: string;
+  /** Set when the trace went through imported rules: which, and a mismatch with the panel's mode in words. */
+  through?: { file: string; kind: ProxyMode; note?: string };
 }
 export type TraceView = { available: true; result: TraceResultView } | Unavailable;
 
@@ -208,7 +226,7 @@ export type DnsView = DnsAvailable | Unavailable;
 /** Every request the webview can make: method -> params and result. */
 export interface PanelRequests {
   /** The Service's data (sent again as an event when it changes). */
-  service: { params: ServiceRef; result: { service: ServiceView | null; choices: TraceChoices; mode: ProxyMode; version: string } };
+  service: { params: ServiceRef; result: { service: ServiceView | null; choices: TraceChoices; mode: ProxyMode; version: string; imports: ImportedRulesInfo[] } };
   ruleChain: { params: RuleChainParams; result: RuleChainView };
   trace: { params: TraceParams; result: TraceView };
   dns: { params: ServiceRef; result: DnsView };
@@ -233,7 +251,9 @@ export type ToPanelEvent =
   /** The workspace changed: fetch again. */
   | { type: 'changed' }
   /** Fill the trace form and run it (the traceRequest command). */
-  | { type: 'runTrace'; params: TraceParams };
+  | { type: 'runTrace'; params: TraceParams }
+  /** The imported node rules changed (one was imported): the trace form's choices. */
+  | { type: 'imports'; imports: ImportedRulesInfo[] };
 export type EventMessage = { kind: 'event'; event: ToPanelEvent };
 
 export type PanelTab = 'endpoints' | 'rules' | 'trace' | 'dns';
@@ -265,7 +285,7 @@ export function isToPanelMessage(m: unknown): m is ToPanelMessage {
   if (r['kind'] === 'reply') return typeof r['id'] === 'number' && typeof r['ok'] === 'boolean';
   if (r['kind'] === 'event') {
     const e = r['event'] as Record<string, unknown> | undefined;
-    return typeof e === 'object' && e !== null && (e['type'] === 'show' || e['type'] === 'changed' || e['type'] === 'runTrace');
+    return typeof e === 'object' && e !== null && (e['type'] === 'show' || e['type'] === 'changed' || e['type'] === 'runTrace' || e['type'] === 'imports');
   }
   return false;
 }

@@ -1,4 +1,4 @@
-import type { ProxyMode, ServiceView, TraceChoices, TraceParams, TraceResultView } from '../../src/protocol/webview';
+import type { ImportedRulesInfo, ProxyMode, ServiceView, TraceChoices, TraceParams, TraceResultView } from '../../src/protocol/webview';
 import { clear, h, icon, notice } from '../dom';
 import { request } from '../rpc';
 
@@ -8,7 +8,7 @@ function hostPort(ip: string, port: number): string {
   return ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
 }
 
-export function renderTrace(svc: ServiceView, choices: TraceChoices, preset: TraceParams | null, mode: ProxyMode): HTMLElement {
+export function renderTrace(svc: ServiceView, choices: TraceChoices, preset: TraceParams | null, mode: ProxyMode, imports: ImportedRulesInfo[] = []): HTMLElement {
   const result = h('div', { class: 'trace-result', 'aria-live': 'polite', 'data-testid': 'trace-result' });
   const firstPort = svc.ports[0];
   const defaultTo = preset?.to ?? (firstPort && svc.clusterIP && svc.clusterIP !== 'None' ? hostPort(svc.clusterIP, firstPort.port) : '');
@@ -17,8 +17,15 @@ export function renderTrace(svc: ServiceView, choices: TraceChoices, preset: Tra
   const to = h('input', { id: 'trace-to', value: defaultTo, required: true, placeholder: 'ADDRESS:PORT', 'aria-label': 'Destination address and port' });
   const protocol = h('select', { id: 'trace-protocol', 'aria-label': 'Protocol' }, ...(['TCP', 'UDP', 'SCTP'] as const).map((p) => h('option', { value: p, selected: p === (preset?.protocol ?? firstPort?.protocol ?? 'TCP') }, p)));
   const node = h('select', { id: 'trace-node', 'aria-label': 'Node whose rules to follow' }, h('option', { value: '' }, 'default node'), ...choices.nodes.map((n) => h('option', { value: n.name, selected: n.name === preset?.node }, n.name)));
+  // Which rules: those kube-proxy would write, or a node's imported ones (Import Node Rules).
+  const through = h(
+    'select',
+    { id: 'trace-through', 'aria-label': 'Rules to trace through' },
+    h('option', { value: '' }, `rules kube-proxy would write (${preset?.mode ?? mode})`),
+    ...imports.map((i) => h('option', { value: i.id, selected: i.id === preset?.imported }, `imported: ${i.file} (${i.kind}${i.node ? `, node ${i.node}` : ''})`)),
+  );
   const run = async () => {
-    const params: TraceParams = { ref: svc.ref, from: from.value.trim(), to: to.value.trim(), protocol: protocol.value as TraceParams['protocol'], node: node.value, mode: preset?.mode ?? mode };
+    const params: TraceParams = { ref: svc.ref, from: from.value.trim(), to: to.value.trim(), protocol: protocol.value as TraceParams['protocol'], node: node.value, mode: preset?.mode ?? mode, ...(through.value ? { imported: through.value } : {}) };
     clear(result);
     result.appendChild(h('p', { class: 'muted' }, 'Tracing...'));
     try {
@@ -42,6 +49,8 @@ export function renderTrace(svc: ServiceView, choices: TraceChoices, preset: Tra
     protocol,
     h('label', { for: 'trace-node' }, 'Node'),
     node,
+    h('label', { for: 'trace-through' }, 'Through'),
+    through,
     h('button', { type: 'submit', class: 'primary' }, icon('debug-start'), ' Trace'),
   );
   form.addEventListener('submit', (e) => {
@@ -55,7 +64,9 @@ export function renderTrace(svc: ServiceView, choices: TraceChoices, preset: Tra
 export function renderResult(r: TraceResultView): HTMLElement {
   const verdictClass = r.verdict === 'DNAT' || r.verdict === 'ACCEPT' ? 'ok' : r.verdict === 'NONE' ? 'none' : 'error';
   const root = h('div', {}, h('p', { class: `verdict ${verdictClass}`, 'data-testid': 'verdict' }, h('strong', {}, r.verdict), r.masquerade ? h('span', { class: 'badge' }, 'masquerade (SNAT)') : null));
-  root.appendChild(h('p', { class: 'muted' }, `From ${r.source}${r.node ? `, through the rules on node ${r.node}` : ''}.`));
+  if (r.through?.note) root.appendChild(notice(r.through.note, 'info'));
+  const rules = r.through ? `the ${r.through.kind} rules imported from ${r.through.file}` : 'the rules';
+  root.appendChild(h('p', { class: 'muted', 'data-testid': 'trace-through' }, `From ${r.source}, through ${rules}${r.node ? ` on node ${r.node}` : ''}.`));
   root.appendChild(h('p', { class: 'explanation' }, r.explanation));
   if (r.endpoints.length) {
     const ul = h('ul', { class: 'probabilities', 'aria-label': 'Endpoints and their probabilities' });

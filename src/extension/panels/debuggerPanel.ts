@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import type { LiveChange } from '../../live';
 import { affectsService } from '../liveRegistry';
-import { isRequestMessage, type PanelState, type PanelTab, type ServiceRef, type ToPanelEvent, type ToPanelMessage, type TraceParams } from '../../protocol/webview';
+import { isRequestMessage, type ImportedRulesInfo, type PanelState, type PanelTab, type ServiceRef, type ToPanelEvent, type ToPanelMessage, type TraceParams } from '../../protocol/webview';
 import type { Log } from '../log';
 import { dispatch, panelHandlers, type HandlerContext, type Handlers } from './panelHandlers';
 import { makeNonce, panelHtml } from './panelHtml';
@@ -13,6 +13,8 @@ export const PANEL_VIEW_TYPE = 'kubeServiceDebugger.panel';
 export interface PanelContext extends HandlerContext {
   onModelChange: vscode.Event<unknown>;
   onLiveChange: vscode.Event<{ context: string; change: LiveChange | undefined }>;
+  /** Node rules were imported: the panel's trace form offers them. */
+  onImportsChange(listener: (imports: ImportedRulesInfo[]) => void): vscode.Disposable;
 }
 
 export class DebuggerPanel {
@@ -59,6 +61,7 @@ export class DebuggerPanel {
       ctx.onLiveChange(({ context, change }) => {
         if (affectsService(context, change, this.ref)) this.changed();
       }),
+      ctx.onImportsChange((imports) => this.event({ type: 'imports', imports })),
     );
   }
 
