@@ -126,4 +126,13 @@ onEvent('imports', (e) => {
 });
 
 if (state.ref) void load(state.ref);
-else render();
+else {
+  render();
+  // A `show` posted while this document was still loading can be lost: ask what the panel was opened on.
+  void request('current', {}).then((c) => {
+    if (!c.ref || state.ref) return;
+    state = { ref: c.ref, tab: c.tab ?? state.tab };
+    saveState(state);
+    void load(c.ref);
+  }, () => undefined);
+}

@@ -232,6 +232,8 @@ export interface PanelRequests {
   dns: { params: ServiceRef; result: DnsView };
   /** Open the Service's manifest at its location. */
   reveal: { params: ServiceRef; result: boolean };
+  /** What the panel was opened on: asked once at start, since a `show` posted while the document loads can be lost. */
+  current: { params: Record<string, never>; result: { ref: ServiceRef | null; tab?: PanelTab } };
 }
 export type PanelMethod = keyof PanelRequests;
 
@@ -271,7 +273,7 @@ export type FromPanelMessage = RequestMessage;
 
 // #region validation (messages are data from another process: never trust their shape)
 
-const METHODS: readonly PanelMethod[] = ['service', 'ruleChain', 'trace', 'dns', 'reveal'];
+const METHODS: readonly PanelMethod[] = ['service', 'ruleChain', 'trace', 'dns', 'reveal', 'current'];
 
 export function isRequestMessage(m: unknown): m is RequestMessage {
   if (typeof m !== 'object' || m === null) return false;

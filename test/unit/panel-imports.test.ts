@@ -125,3 +125,15 @@ test('imported diff: as `ksd diff` reports it, for nftables and IPVS dumps, agai
 test('the imports event is a valid panel message', () => {
   assert.ok(isToPanelMessage({ kind: 'event', event: { type: 'imports', imports: [] } }));
 });
+
+test('current: the webview asks what the panel was opened on (a show posted while it loads can be lost)', async () => {
+  const base = { state: async () => state, revealService: async () => false, proxySettings: () => ({ mode: '' as const, version: '' }) };
+  let shown: { ref: { namespace: string; name: string } | null; tab?: 'trace' } = { ref: null };
+  const handlers = panelHandlers(base, () => shown);
+  const ask = () => dispatch(handlers, { kind: 'request', id: 9, method: 'current', params: {} });
+  assert.deepEqual(await ask(), { kind: 'reply', id: 9, ok: true, result: { ref: null } });
+  shown = { ref: { namespace: 'shop', name: 'web' }, tab: 'trace' };
+  assert.deepEqual(await ask(), { kind: 'reply', id: 9, ok: true, result: { ref: { namespace: 'shop', name: 'web' }, tab: 'trace' } });
+  // Without a panel behind them the handlers answer "nothing shown".
+  assert.deepEqual(await dispatch(panelHandlers(base), { kind: 'request', id: 1, method: 'current', params: {} }), { kind: 'reply', id: 1, ok: true, result: { ref: null } });
+});

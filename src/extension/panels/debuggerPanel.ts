@@ -23,6 +23,7 @@ export class DebuggerPanel {
   private readonly handlers: Handlers;
   /** The Service shown: workspace changes refresh a workspace Service, watch events a live one. */
   private ref: ServiceRef | null = null;
+  private tab: PanelTab | undefined;
 
   static createOrShow(extensionUri: vscode.Uri, ctx: PanelContext, log: Log, ref: ServiceRef | null, tab?: PanelTab): DebuggerPanel {
     const column = vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
@@ -49,7 +50,7 @@ export class DebuggerPanel {
     ctx: PanelContext,
     private readonly log: Log,
   ) {
-    this.handlers = panelHandlers(ctx);
+    this.handlers = panelHandlers(ctx, () => ({ ref: this.ref, ...(this.tab ? { tab: this.tab } : {}) }));
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'ksd.svg');
     panel.webview.html = this.html();
     this.disposables.push(
@@ -67,6 +68,7 @@ export class DebuggerPanel {
 
   show(ref: ServiceRef, tab?: PanelTab): void {
     this.ref = ref;
+    this.tab = tab;
     this.panel.title = panelTitle(ref);
     this.event({ type: 'show', ref, tab });
   }
