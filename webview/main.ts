@@ -1,5 +1,6 @@
 /** The debugger panel UI: a header for the Service and four tabs (endpoints, rules, trace, DNS and env). */
 import './style.css';
+import { sameRef } from '../src/protocol/webview';
 import type { ImportedRulesInfo, PanelRequests, ProxyMode, PanelState, PanelTab, ServiceRef, ServiceView, TraceChoices, TraceParams } from '../src/protocol/webview';
 import { clear, h, notice } from './dom';
 import { loadState, onEvent, request, saveState } from './rpc';
@@ -126,13 +127,15 @@ onEvent('imports', (e) => {
 });
 
 if (state.ref) void load(state.ref);
-else {
-  render();
-  // A `show` posted while this document was still loading can be lost: ask what the panel was opened on.
-  void request('current', {}).then((c) => {
-    if (!c.ref || state.ref) return;
-    state = { ref: c.ref, tab: c.tab ?? state.tab };
-    saveState(state);
-    void load(c.ref);
-  }, () => undefined);
-}
+else render();
+// Events posted while this document loaded (VS Code reloads a moved or hidden webview) are lost: ask what
+// the panel was last told to show, and the trace it was last asked to run.
+void request('current', {}).then((c) => {
+  if (c.trace) {
+    pendingTrace = c.trace;
+    state = { ref: c.trace.ref ?? c.ref ?? state.ref, tab: 'trace' };
+  } else if (c.ref && !sameRef(c.ref, state.ref)) state = { ref: c.ref, tab: c.tab ?? state.tab };
+  else return;
+  saveState(state);
+  if (state.ref) void load(state.ref);
+}, () => undefined);

@@ -232,8 +232,11 @@ export interface PanelRequests {
   dns: { params: ServiceRef; result: DnsView };
   /** Open the Service's manifest at its location. */
   reveal: { params: ServiceRef; result: boolean };
-  /** What the panel was opened on: asked once at start, since a `show` posted while the document loads can be lost. */
-  current: { params: Record<string, never>; result: { ref: ServiceRef | null; tab?: PanelTab } };
+  /**
+   * What the panel was last told to show, and the trace it was last asked to run: asked at start, since
+   * events posted while the document loads or reloads (VS Code reloads a hidden or moved webview) are lost.
+   */
+  current: { params: Record<string, never>; result: PanelIntent };
 }
 export type PanelMethod = keyof PanelRequests;
 
@@ -259,6 +262,13 @@ export type ToPanelEvent =
 export type EventMessage = { kind: 'event'; event: ToPanelEvent };
 
 export type PanelTab = 'endpoints' | 'rules' | 'trace' | 'dns';
+
+/** The Service and tab the panel was last told to show, and the trace it was last asked to run. */
+export interface PanelIntent {
+  ref: ServiceRef | null;
+  tab?: PanelTab;
+  trace?: TraceParams;
+}
 
 /** The state the webview keeps with setState, so a restarted VS Code can revive the panel. */
 export interface PanelState {

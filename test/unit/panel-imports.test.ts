@@ -6,7 +6,7 @@ import { loadManifest, buildClusterState, parseNft, renderNftables, checkNftVers
 import { ImportStore, MAX_IMPORTS } from '../../src/extension/importStore';
 import { dispatch, panelHandlers } from '../../src/extension/panels/panelHandlers';
 import { differenceCount, importedDiff } from '../../src/extension/traceRunner';
-import { isToPanelMessage, type RequestMessage, type TraceView } from '../../src/protocol/webview';
+import { isToPanelMessage, type PanelIntent, type RequestMessage, type TraceView } from '../../src/protocol/webview';
 import { dumpFamily, parseDump, type RulesDump } from '../../src/tracing/importedRules';
 
 // The two-node fixture cluster and real outputs of worker-1 (the same files `ksd diff` and `ksd trace --rules` are tested with).
@@ -128,12 +128,15 @@ test('the imports event is a valid panel message', () => {
 
 test('current: the webview asks what the panel was opened on (a show posted while it loads can be lost)', async () => {
   const base = { state: async () => state, revealService: async () => false, proxySettings: () => ({ mode: '' as const, version: '' }) };
-  let shown: { ref: { namespace: string; name: string } | null; tab?: 'trace' } = { ref: null };
+  let shown: PanelIntent = { ref: null };
   const handlers = panelHandlers(base, () => shown);
   const ask = () => dispatch(handlers, { kind: 'request', id: 9, method: 'current', params: {} });
   assert.deepEqual(await ask(), { kind: 'reply', id: 9, ok: true, result: { ref: null } });
   shown = { ref: { namespace: 'shop', name: 'web' }, tab: 'trace' };
   assert.deepEqual(await ask(), { kind: 'reply', id: 9, ok: true, result: { ref: { namespace: 'shop', name: 'web' }, tab: 'trace' } });
+  const trace = { ...traceParams, mode: 'nftables' as const, imported: 'import-1' };
+  shown = { ref: trace.ref, tab: 'trace', trace };
+  assert.deepEqual(((await ask()) as { result: PanelIntent }).result.trace, trace);
   // Without a panel behind them the handlers answer "nothing shown".
   assert.deepEqual(await dispatch(panelHandlers(base), { kind: 'request', id: 1, method: 'current', params: {} }), { kind: 'reply', id: 1, ok: true, result: { ref: null } });
 });

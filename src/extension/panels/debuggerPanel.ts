@@ -24,6 +24,8 @@ export class DebuggerPanel {
   /** The Service shown: workspace changes refresh a workspace Service, watch events a live one. */
   private ref: ServiceRef | null = null;
   private tab: PanelTab | undefined;
+  /** The last trace asked for (kept for a webview that reloads before the event reaches it). */
+  private trace: TraceParams | undefined;
 
   static createOrShow(extensionUri: vscode.Uri, ctx: PanelContext, log: Log, ref: ServiceRef | null, tab?: PanelTab): DebuggerPanel {
     const column = vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
@@ -50,7 +52,7 @@ export class DebuggerPanel {
     ctx: PanelContext,
     private readonly log: Log,
   ) {
-    this.handlers = panelHandlers(ctx, () => ({ ref: this.ref, ...(this.tab ? { tab: this.tab } : {}) }));
+    this.handlers = panelHandlers(ctx, () => ({ ref: this.ref, ...(this.tab ? { tab: this.tab } : {}), ...(this.trace ? { trace: this.trace } : {}) }));
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'ksd.svg');
     panel.webview.html = this.html();
     this.disposables.push(
@@ -69,11 +71,14 @@ export class DebuggerPanel {
   show(ref: ServiceRef, tab?: PanelTab): void {
     this.ref = ref;
     this.tab = tab;
+    this.trace = undefined;
     this.panel.title = panelTitle(ref);
     this.event({ type: 'show', ref, tab });
   }
 
   runTrace(params: TraceParams): void {
+    this.trace = params;
+    this.tab = 'trace';
     if (params.ref) {
       this.ref = params.ref;
       this.panel.title = panelTitle(params.ref);

@@ -1,7 +1,7 @@
 /** The extension side of the panel protocol: one handler per request method, typed by PanelRequests. */
 import type { ClusterState, ServiceModel } from '../../core';
 import { endpointsReport } from '../../live/features';
-import { isServiceRef, type ImportedRulesInfo, type LiveInfo, type PanelMethod, type ProxyMode, type PanelRequests, type RequestMessage, type ReplyMessage, type PanelTab, type ServiceRef, type ServiceView } from '../../protocol/webview';
+import { isServiceRef, type ImportedRulesInfo, type LiveInfo, type PanelMethod, type ProxyMode, type PanelRequests, type RequestMessage, type ReplyMessage, type PanelIntent, type ServiceRef, type ServiceView } from '../../protocol/webview';
 import { dns, ruleChain } from '../../viewmodel/engines';
 import { runTrace, type ImportedTrace } from '../traceRunner';
 import { findService, toServiceView, traceChoices } from '../../viewmodel/serviceView';
@@ -22,7 +22,7 @@ export interface HandlerContext {
 }
 
 /** `shown`: the Service and tab the panel was last told to show (for the webview's `current` request). */
-export function panelHandlers(ctx: HandlerContext, shown: () => { ref: ServiceRef | null; tab?: PanelTab } = () => ({ ref: null })): Handlers {
+export function panelHandlers(ctx: HandlerContext, shown: () => PanelIntent = () => ({ ref: null })): Handlers {
   return {
     current: () => shown(),
     service: async (ref) => {
