@@ -111,7 +111,10 @@ onEvent('show', (e) => {
 onEvent('changed', () => {
   if (state.ref && state.tab !== 'trace') void load(state.ref);
 });
+/** Set once a runTrace event arrived: the start-up `current` answer then need not run that trace again. */
+let traceEventSeen = false;
 onEvent('runTrace', (e) => {
+  traceEventSeen = true;
   pendingTrace = e.params;
   if (e.params.ref) state = { ref: e.params.ref, tab: 'trace' };
   else state = { ...state, tab: 'trace' };
@@ -131,10 +134,10 @@ else render();
 // Events posted while this document loaded (VS Code reloads a moved or hidden webview) are lost: ask what
 // the panel was last told to show, and the trace it was last asked to run.
 void request('current', {}).then((c) => {
-  if (c.trace) {
+  if (c.trace && !traceEventSeen) {
     pendingTrace = c.trace;
     state = { ref: c.trace.ref ?? c.ref ?? state.ref, tab: 'trace' };
-  } else if (c.ref && !sameRef(c.ref, state.ref)) state = { ref: c.ref, tab: c.tab ?? state.tab };
+  } else if (c.ref && !c.trace && !sameRef(c.ref, state.ref)) state = { ref: c.ref, tab: c.tab ?? state.tab };
   else return;
   saveState(state);
   if (state.ref) void load(state.ref);

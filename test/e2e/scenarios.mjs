@@ -144,7 +144,10 @@ export const scenarios = [
         // code-server's own file dialog: a quick input that takes a path.
         const input = page.locator('.quick-input-widget input.input');
         await input.waitFor({ state: 'visible', timeout: 15_000 });
+        // The dialog writes the folder's path into the input once it has listed it: type the file after that.
+        await poll('the file dialog listing the workspace', async () => (await input.inputValue()).endsWith('/') && (await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'worker-1.nft' }).count()) > 0, 15_000);
         await input.fill(file);
+        await poll('the path typed', async () => (await input.inputValue()) === file, 5_000);
         await input.press('Enter');
         await wb.pick('worker-1', { title: 'Which node' });
         // The diff, in the words of `ksd diff`, opens beside the dump (in the 1.36 layout the fan-out is one
@@ -169,6 +172,9 @@ export const scenarios = [
         const pcts = await frame.locator('.probabilities .pct').allTextContents();
         if (pcts.length !== 2 || !pcts.every((p) => p === '50%')) throw new Error(`endpoint shares: ${pcts.join(', ')}`);
         if (!/this trace follows the imported nftables rules/.test(text)) throw new Error(`no mode note in: ${text}`);
+        // Leave the workbench as a person would: notifications dismissed, the editor focused again.
+        await wb.command('Notifications: Clear All Notifications');
+        await wb.command('View: Focus Active Editor Group');
       });
 
       await step('rule-chain-document', async () => {
