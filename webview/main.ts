@@ -1,6 +1,7 @@
 /** The debugger panel UI: a header for the Service and four tabs (endpoints, rules, trace, DNS and env). */
 import './style.css';
-import type { PanelRequests, ProxyMode, PanelState, PanelTab, ServiceRef, ServiceView, TraceChoices, TraceParams } from '../src/protocol/webview';
+import { sameRef } from '../src/protocol/webview';
+import type { ImportedRulesInfo, PanelRequests, ProxyMode, PanelState, PanelTab, ServiceRef, ServiceView, TraceChoices, TraceParams } from '../src/protocol/webview';
 import { clear, h, notice } from './dom';
 import { loadState, onEvent, request, saveState } from './rpc';
 import { renderEndpoints } from './views/endpoints';
@@ -18,7 +19,7 @@ const TABS: { id: PanelTab; label: string }[] = [
 
 const app = document.getElementById('app')!;
 let state: PanelState = loadState() ?? { ref: null, tab: 'endpoints' };
-let current: { service: ServiceView; choices: TraceChoices; mode: ProxyMode; version: string } | null = null;
+let current: { service: ServiceView; choices: TraceChoices; mode: ProxyMode; version: string; imports: ImportedRulesInfo[] } | null = null;
 let pendingTrace: TraceParams | null = null;
 let generation = 0;
 let loadError: string | undefined;
@@ -41,7 +42,7 @@ async function load(ref: ServiceRef): Promise<void> {
   }
   if (gen !== generation) return;
   loadError = undefined;
-  current = r.service ? { service: r.service, choices: r.choices, mode: r.mode, version: r.version } : null;
+  current = r.service ? { service: r.service, choices: r.choices, mode: r.mode, version: r.version, imports: r.imports } : null;
   render();
   document.body.dataset['loads'] = String(++loads);
   document.body.dataset['loadMs'] = (performance.now() - t0).toFixed(1);
@@ -93,7 +94,7 @@ function render(): void {
     case 'trace': {
       const p = pendingTrace;
       pendingTrace = null;
-      body.appendChild(renderTrace(svc, current.choices, p, current.mode));
+      body.appendChild(renderTrace(svc, current.choices, p, current.mode, current.imports));
       break;
     }
     case 'dns':
@@ -110,7 +111,10 @@ onEvent('show', (e) => {
 onEvent('changed', () => {
   if (state.ref && state.tab !== 'trace') void load(state.ref);
 });
+/** Set once a runTrace event arrived: the start-up `current` answer then need not run that trace again. */
+let traceEventSeen = false;
 onEvent('runTrace', (e) => {
+  traceEventSeen = true;
   pendingTrace = e.params;
   if (e.params.ref) state = { ref: e.params.ref, tab: 'trace' };
   else state = { ...state, tab: 'trace' };
@@ -118,5 +122,23 @@ onEvent('runTrace', (e) => {
   if (state.ref) void load(state.ref);
 });
 
+onEvent('imports', (e) => {
+  if (!current) return;
+  current = { ...current, imports: e.imports };
+  // The trace form offers the new rules; other tabs do not show them.
+  if (state.tab === 'trace') render();
+});
+
 if (state.ref) void load(state.ref);
 else render();
+// Events posted while this document loaded (VS Code reloads a moved or hidden webview) are lost: ask what
+// the panel was last told to show, and the trace it was last asked to run.
+void request('current', {}).then((c) => {
+  if (c.trace && !traceEventSeen) {
+    pendingTrace = c.trace;
+    state = { ref: c.trace.ref ?? c.ref ?? state.ref, tab: 'trace' };
+  } else if (c.ref && !c.trace && !sameRef(c.ref, state.ref)) state = { ref: c.ref, tab: c.tab ?? state.tab };
+  else return;
+  saveState(state);
+  if (state.ref) void load(state.ref);
+}, () => undefined);

@@ -1,14 +1,7 @@
 /** `ksd trace --rules FILE` for a node's real `nft list ruleset` / `ipvsadm -Ln` output (format detected). */
 import { promises as fs } from 'node:fs';
-import {
-  detectNftForm,
-  looksLikeIpvsadm,
-  parseIpvsadm,
-  parseNft,
-  RulesParseError,
-  traceIpvs,
-  traceNft,
-} from '../core';
+import { detectNftForm, looksLikeIpvsadm, RulesParseError } from '../core';
+import { dumpTracer, parseDump } from '../tracing/importedRules';
 import type { GeneratedTracer } from '../tracing/generated';
 import { describeFsError } from '../node/loadPaths';
 import { CliError } from './io';
@@ -25,13 +18,13 @@ export async function modeTracer(mode: string, rulesFile: string | undefined): P
     const text = await readText(rulesFile);
     if (detectNftForm(text)) {
       if (mode === 'ipvs') throw new CliError(`--rules ${rulesFile} holds nftables rules, not ipvsadm output (drop --mode ipvs)`);
-      const rs = parseImported(rulesFile, () => parseNft(text));
-      return (_s, _n, _f, packet, ctx) => traceNft(rs, packet, ctx);
+      const run = dumpTracer(parseImported(rulesFile, () => parseDump(text)));
+      return (_s, _n, _f, packet, ctx) => run(packet, ctx);
     }
     if (looksLikeIpvsadm(text)) {
       if (mode === 'nftables') throw new CliError(`--rules ${rulesFile} holds ipvsadm output, not nftables rules (drop --mode nftables)`);
-      const table = parseImported(rulesFile, () => parseIpvsadm(text));
-      return (_s, _n, _f, packet, ctx) => traceIpvs(table, packet, ctx);
+      const run = dumpTracer(parseImported(rulesFile, () => parseDump(text)));
+      return (_s, _n, _f, packet, ctx) => run(packet, ctx);
     }
     if (mode !== 'iptables') throw new CliError(`--rules ${rulesFile}: expected ${mode === 'nftables' ? '`nft list ruleset` output or an nft transaction' : '`ipvsadm -Ln` output'} for --mode ${mode}`);
     return undefined;

@@ -96,12 +96,15 @@ export function panelContext(ctx: Ctx): PanelContext {
       return { mode: c.proxyMode, version: c.kubeProxyVersion };
     },
     liveInfo: (context, namespace) => ctx.live.info(context, namespace),
+    imports: () => ctx.imports.list(),
+    imported: (id) => ctx.imports.get(id),
+    onImportsChange: (listener) => ctx.imports.onDidChange(listener),
     onModelChange: ctx.model.onDidChange,
     onLiveChange: ctx.live.onDidChangeCluster,
   };
 }
 
-function openPanel(ctx: Ctx, ref: ServiceRef | null, tab?: PanelTab): DebuggerPanel {
+export function openPanel(ctx: Ctx, ref: ServiceRef | null, tab?: PanelTab): DebuggerPanel {
   return DebuggerPanel.createOrShow(ctx.extension.extensionUri, panelContext(ctx), ctx.log, ref, tab);
 }
 

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { ClusterState } from '../core';
 import type { ServiceRef } from '../protocol/webview';
 import type { ServerClient } from './client';
+import type { ImportStore } from './importStore';
 import type { LiveSources } from './liveSources';
 import type { Log } from './log';
 import type { RuleDocumentProvider } from './ruleDocuments';
@@ -17,6 +18,8 @@ export interface Ctx {
   rules: RuleDocumentProvider;
   client: ServerClient;
   live: LiveSources;
+  /** Node rules imported in this window (Import Node Rules), for the panel's traces. */
+  imports: ImportStore;
 }
 
 /** The state a Service is analysed on: its live cluster's for a live Service, else the workspace's. */

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { ServerClient } from './client';
 import { panelContext, registerCommands } from './commands';
 import type { Ctx } from './context';
+import { ImportStore } from './importStore';
 import { readConfig } from './config';
 import { Log } from './log';
 import { DebuggerPanel, PANEL_VIEW_TYPE } from './panels/debuggerPanel';
@@ -27,7 +28,7 @@ export function activate(context: vscode.ExtensionContext): void {
     return model.state ? ruleChain(model.state, { ref, mode, version, node }) : { available: false, reason: 'The workspace manifests could not be read.' };
   });
   client = new ServerClient(context, log);
-  const ctx: Ctx = { extension: context, log, model, tree, rules, client, live };
+  const ctx: Ctx = { extension: context, log, model, tree, rules, client, live, imports: new ImportStore() };
   context.subscriptions.push(
     log,
     model,

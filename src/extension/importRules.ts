@@ -1,13 +1,17 @@
 /**
- * importNodeRules: open a node's iptables-save / `iptables -L -n -v` / nft / ipvsadm dump, highlighted by our
- * grammars; for iptables dumps, compare them with the rules kube-proxy would write (a diff document) and
- * trace requests through them (the same engine as `ksd trace --rules`).
+ * importNodeRules: open a node's iptables-save / `iptables -L -n -v` / `nft list ruleset` / `ipvsadm -Ln`
+ * dump highlighted by our grammars, compare it with the rules kube-proxy of the chosen release would
+ * write (a diff document, in the words of `ksd diff`), and keep it so the panel can trace requests
+ * through it (the engine of `ksd trace --rules`). Reading, comparing and tracing are src/tracing/importedRules.
  */
 import * as vscode from 'vscode';
-import { parseRules, RulesParseError, type RuleSet } from '../core';
+import { RulesParseError, RulesRequestError, UnknownNodeError, UnknownVersionError } from '../core';
+import { DUMP_WORDS, dumpFamily, ImportedRulesError, parseDump, type RulesDump } from '../tracing/importedRules';
 import { detectRuleLanguage } from '../viewmodel/args';
+import { openPanel } from './commands';
+import { readConfig } from './config';
 import { stateOf, type Ctx } from './context';
-import { diffAgainstExpected, runTrace } from './traceRunner';
+import { differenceCount, importedDiff } from './traceRunner';
 import { pickTrace } from './tracePicker';
 
 const MAX_RULE_FILE = 50 * 1024 * 1024;
@@ -20,7 +24,7 @@ export async function importNodeRules(ctx: Ctx, given?: vscode.Uri): Promise<voi
         title: "Import a node's rules (iptables-save, iptables -L -n -v, nft list ruleset or ipvsadm -Ln output)",
         canSelectMany: false,
         openLabel: 'Import',
-        filters: { 'Rule dumps': ['rules', 'txt', 'nft', 'v4', 'v6', 'save', 'log'], 'All files': ['*'] },
+        filters: { 'Rule dumps': ['rules', 'txt', 'nft', 'v4', 'v6', 'save', 'log', 'ipvsadm'], 'All files': ['*'] },
       })
     )?.[0];
   if (!uri) return;
@@ -37,48 +41,47 @@ export async function importNodeRules(ctx: Ctx, given?: vscode.Uri): Promise<voi
   }
   const shown = lang === 'ipvsadm' ? doc : await vscode.languages.setTextDocumentLanguage(doc, lang);
   await vscode.window.showTextDocument(shown, { preview: false });
-  ctx.log.info(`Imported ${uri.fsPath} as ${lang}.`);
-  if (lang !== 'iptables-save' && lang !== 'iptables-list') {
-    void vscode.window.showInformationMessage(`This is ${lang === 'nftables' ? 'an nftables ruleset' : 'an IPVS listing'}: it is shown highlighted, but only iptables dumps can be compared and traced here.`);
-    return;
-  }
-  let rules: RuleSet;
+  let dump: RulesDump;
   try {
-    rules = parseRules(doc.getText());
+    dump = parseDump(doc.getText());
   } catch (e) {
     if (e instanceof RulesParseError) {
       void vscode.window.showErrorMessage(`${uri.fsPath}: line ${e.line}: ${e.detail}`);
       return;
     }
+    if (e instanceof ImportedRulesError) {
+      void vscode.window.showErrorMessage(`${uri.fsPath}: ${e.message}.`);
+      return;
+    }
     throw e;
   }
+  ctx.log.info(`Imported ${uri.fsPath} as ${dump.kind} rules.`);
   const state = await stateOf(ctx);
   const node = state.nodes.length > 1 ? (await vscode.window.showQuickPick(state.nodes.map((n) => ({ label: n.name, description: n.ips.join(', ') })), { title: 'Which node are these rules from?' }))?.label : state.nodes[0]?.name;
-  const { diff, text } = diffAgainstExpected(state, node, rules);
-  const differs = diff.missing.length + diff.extra.length + diff.stale.length + diff.missingChains.length + diff.extraChains.length;
-  const report = await vscode.workspace.openTextDocument({ language: 'plaintext', content: text });
-  await vscode.window.showTextDocument(report, { viewColumn: vscode.ViewColumn.Beside, preview: true });
-  const action = await vscode.window.showInformationMessage(differs ? `The node's rules differ from the expected ones in ${differs} place${differs === 1 ? '' : 's'}.` : "The node's rules match the expected ones.", 'Trace a request through them');
-  if (!action) return;
-  const params = await pickTrace(state, undefined, 'iptables');
-  if (!params) return;
-  const view = runTrace(state, { ...params, node: node ?? params.node }, rules);
-  if (!view.available) {
-    void vscode.window.showWarningMessage(view.reason);
-    return;
+  if (state.nodes.length > 1 && !node) return;
+  const cfg = readConfig();
+  let differences = -1;
+  let summary: string;
+  try {
+    const d = importedDiff(state, node, dump, vscode.workspace.asRelativePath(uri), cfg.kubeProxyVersion);
+    differences = differenceCount(d.diff);
+    const report = await vscode.workspace.openTextDocument({ language: 'plaintext', content: d.text });
+    await vscode.window.showTextDocument(report, { viewColumn: vscode.ViewColumn.Beside, preview: true });
+    summary = differences ? `The node's rules differ from the expected ones in ${differences} place${differences === 1 ? '' : 's'}.` : "The node's rules match the expected ones.";
+  } catch (e) {
+    // A release the mode does not model, or a node the manifests do not have: no diff, but the rules can still be traced.
+    if (!(e instanceof RulesRequestError || e instanceof UnknownVersionError || e instanceof UnknownNodeError)) throw e;
+    summary = `The node's rules could not be compared: ${e.message}`;
   }
-  const r = view.result;
-  const lines = [
-    `# ${params.protocol} ${params.from} -> ${params.to} through ${uri.fsPath}`,
-    '',
-    `Verdict: ${r.verdict}${r.masquerade ? ' (masqueraded)' : ''}`,
-    ...r.endpoints.map((e) => `  -> ${e.ip}:${e.port}  ${(e.probability * 100).toFixed(1)}%`),
-    '',
-    r.explanation,
-    '',
-    'Path:',
-    ...r.steps.map((s) => `  ${s.table}/${s.chain}: ${s.rule}  => ${s.effect}`),
-  ];
-  const traceDoc = await vscode.workspace.openTextDocument({ language: 'plaintext', content: lines.join('\n') + '\n' });
-  await vscode.window.showTextDocument(traceDoc, { viewColumn: vscode.ViewColumn.Beside });
+  const info = ctx.imports.add({ file: vscode.workspace.asRelativePath(uri), kind: dump.kind, node: node ?? '', family: dumpFamily(dump), differences }, dump);
+  const mode = cfg.proxyMode || state.proxy.mode;
+  if (mode !== dump.kind) {
+    const why = cfg.proxyMode ? 'the kubeServiceDebugger.proxy.mode setting' : state.proxy.config ? "the workspace's KubeProxyConfiguration" : 'the default';
+    void vscode.window.showWarningMessage(`${info.file} holds ${DUMP_WORDS[dump.kind]}, but the panel simulates ${mode} mode (${why}). It was compared with the ${dump.kind} rules kube-proxy would write, and traces through it follow its own rules; set kubeServiceDebugger.proxy.mode to ${dump.kind} for the panel's Rules tab to match.`);
+  }
+  const action = await vscode.window.showInformationMessage(summary, 'Trace a request through them');
+  if (!action) return;
+  const params = await pickTrace(state, undefined, dump.kind);
+  if (!params) return;
+  openPanel(ctx, params.ref, 'trace').runTrace({ ...params, node: params.node || info.node, mode, imported: info.id });
 }

@@ -4,50 +4,71 @@
  * for that node in the chosen mode (src/tracing/generated.ts), or through a node's imported rules.
  * No vscode import: unit-tested in plain Node.
  */
-import { compileRules, diffRules, parseRules, rulesRenderer, traceCompiled, traceResult, type ClusterState, type DiffRule, type RulesDiff, type RuleSet } from '../core';
+import { diffIsEmpty, resolveProxyVersion, traceResult, type ClusterState, type RulesDiff } from '../core';
 import { generatedTracer } from '../tracing/generated';
+import { compareDumps, DIFF_UNITS, DUMP_WORDS, expectedDump, formatDumpDiff, nftLayoutHint, type DumpTracer, type RulesDump } from '../tracing/importedRules';
 import { chooseNode, familyOf, parseProtocol, resolveDestination, resolveSource, traceContext } from '../cli/traceInput';
-import type { TraceParams, TraceView } from '../protocol/webview';
+import type { ImportedRulesInfo, TraceParams, TraceView } from '../protocol/webview';
 import { findService } from '../viewmodel/serviceView';
 import { noService } from '../viewmodel/engines';
 
+/** Imported rules to trace through: what they are, and their tracer (src/tracing/importedRules, as `ksd trace --rules`). */
+export interface ImportedTrace {
+  info: ImportedRulesInfo;
+  tracer(): DumpTracer;
+}
+
 /** Traces through the rules kube-proxy would write on the node, or through a node's imported real rules. */
-export function runTrace(state: ClusterState, params: TraceParams, imported?: RuleSet): TraceView {
+export function runTrace(state: ClusterState, params: TraceParams, imported?: ImportedTrace): TraceView {
   if (params.ref && !findService(state, params.ref)) return { available: false, reason: noService(state, params.ref) };
   const src = resolveSource(state, params.from.trim(), state.proxy.clusterCIDRs);
   const dst = resolveDestination(state, params.to.trim());
   const family = familyOf(dst.ip);
   if (familyOf(src.ip) !== family) throw new Error(`source ${src.ip} and destination ${dst.ip} are of different IP families`);
-  const node = chooseNode(state, params.node || undefined, src, dst);
+  // Imported rules are one node's: its addresses are the local ones unless another node is named.
+  const node = chooseNode(state, params.node || imported?.info.node || undefined, src, dst);
   const packet = { from: src.ip, to: dst.ip, port: dst.port, protocol: parseProtocol(params.protocol) };
   const ctx = traceContext(state, node, src, [], family);
-  const detail = imported ? traceCompiled(compileRules(imported), packet, ctx) : generatedTracer(params.mode)(state, node?.name, family, packet, ctx);
-  return { available: true, result: { ...traceResult(detail), node: node?.name ?? '', source: src.label } };
+  if (imported && imported.info.family !== family) return { available: false, reason: `${imported.info.file} holds ${imported.info.family} rules; ${dst.ip} is ${family}.` };
+  const detail = imported ? imported.tracer()(packet, ctx) : generatedTracer(params.mode)(state, node?.name, family, packet, ctx);
+  const result = { ...traceResult(detail), node: node?.name ?? '', source: src.label };
+  if (!imported) return { available: true, result };
+  const { file, kind } = imported.info;
+  // The dump's own kind decides how it is traced; a panel set to another mode is told so, not silently overruled.
+  const note = kind !== params.mode ? `${file} holds ${DUMP_WORDS[kind]}, but the panel is in ${params.mode} mode: this trace follows the imported ${kind} rules. Set kubeServiceDebugger.proxy.mode to ${kind} to see the ${kind} rules kube-proxy would write next to it.` : undefined;
+  return { available: true, result: { ...result, through: { file, kind, ...(note ? { note } : {}) } } };
 }
 
-/** The node's whole rule set as kube-proxy would write it (iptables-save view, built-in chains included). */
-export function expectedRules(state: ClusterState, node: string | undefined, family: 'IPv4' | 'IPv6'): RuleSet {
-  return parseRules(rulesRenderer('iptables').render({ state, node, families: [family], format: 'save' }));
+/** A node's imported rules against the rules kube-proxy of the chosen release would write there. */
+export interface ImportedDiff {
+  diff: RulesDiff;
+  /** The report, in the words of `ksd diff`. */
+  text: string;
+  /** The release compared with ("" for the mode's default layout). */
+  version: string;
 }
 
-/** A node's real rules against the expected ones (src/core/rules diffRules), in words. */
-export function diffAgainstExpected(state: ClusterState, node: string | undefined, actual: RuleSet): { diff: RulesDiff; text: string } {
-  const diff = diffRules(expectedRules(state, node, actual.family), actual);
-  return { diff, text: formatDiff(diff, node) };
-}
-
-export function formatDiff(d: RulesDiff, node: string | undefined): string {
+/**
+ * Compares a dump with the expected rules of `version` ("" for the cluster's: kube-proxy DaemonSet image,
+ * else the node's kubelet), through the functions `ksd diff` uses. Throws the core's request errors.
+ */
+export function importedDiff(state: ClusterState, node: string | undefined, dump: RulesDump, file: string, version: string): ImportedDiff {
+  const resolved = resolveProxyVersion(state, dump.kind, { version: version || undefined, node });
+  const diff = compareDumps(expectedDump(state, dump, node, resolved.version), dump);
   const where = node ? `node ${node}` : 'the node';
-  const row = (r: DiffRule) => `  ${r.table} ${r.rule}${r.line ? `   (line ${r.line})` : ''}`;
-  const out = [`# The imported rules against what kube-proxy would write on ${where} (${d.compared} KUBE-* chains compared)`, ''];
-  if (!d.missing.length && !d.extra.length && !d.stale.length && !d.missingChains.length && !d.extraChains.length) {
-    out.push('They match: every KUBE-* chain and rule is as expected.');
-    return out.join('\n') + '\n';
+  const release = resolved.version ? `kube-proxy ${resolved.version}` : `the default ${dump.kind} layout`;
+  const out = [`# ${file} against what ${release} would write on ${where} (${diff.compared} ${DIFF_UNITS[dump.kind]} compared)`, ''];
+  if (diffIsEmpty(diff)) out.push('They match: the node has the rules kube-proxy would write.', '');
+  else out.push(formatDumpDiff(diff, dump.kind, () => file, undefined));
+  if (resolved.note) out.push(`Note: ${resolved.note}.`);
+  if (dump.kind === 'nftables' && !diffIsEmpty(diff)) {
+    const hint = nftLayoutHint(dump.rules, resolved.version, (v) => (v ? `set kubeServiceDebugger.proxy.version to ${v} to compare like with like` : 'that layout is not rendered, so differences are expected'));
+    if (hint) out.push(`Note: ${hint}.`);
   }
-  if (d.missingChains.length) out.push(`Chains missing on the node (${d.missingChains.length}):`, ...d.missingChains.map((c) => `  ${c}`), '');
-  if (d.extraChains.length) out.push(`Chains on the node that kube-proxy would not write (${d.extraChains.length}):`, ...d.extraChains.map((c) => `  ${c}`), '');
-  if (d.missing.length) out.push(`Rules missing on the node (${d.missing.length}):`, ...d.missing.map(row), '');
-  if (d.extra.length) out.push(`Rules on the node that are not expected (${d.extra.length}):`, ...d.extra.map(row), '');
-  for (const s of d.stale) out.push(`Stale endpoint ${s.endpoint} of ${s.service}: ${s.kind === 'in-rules-only' ? 'still in the node\'s rules, but no longer an endpoint' : 'an endpoint now, but not in the node\'s rules yet'}`);
-  return out.join('\n') + '\n';
+  return { diff, text: out.join('\n').trimEnd() + '\n', version: resolved.version ?? '' };
+}
+
+/** How many places the dump differs in. */
+export function differenceCount(d: RulesDiff): number {
+  return d.missing.length + d.extra.length + d.stale.length + d.missingChains.length + d.extraChains.length;
 }

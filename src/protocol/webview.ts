@@ -175,6 +175,22 @@ export interface TraceParams {
   /** "" for the default node. */
   node: string;
   mode: ProxyMode;
+  /** Trace through a node's imported rules (an {@link ImportedRulesInfo} id) instead of the rules kube-proxy would write. */
+  imported?: string;
+}
+
+/** A node's rules brought in with Import Node Rules: what the panel offers to trace through. */
+export interface ImportedRulesInfo {
+  id: string;
+  /** The file's path as the user knows it. */
+  file: string;
+  /** The proxy mode the dump belongs to (detected from its text). */
+  kind: ProxyMode;
+  /** The node the rules are from ("" when the workspace has no Node). */
+  node: string;
+  family: 'IPv4' | 'IPv6';
+  /** Differences from the expected rules (missing + extra + stale + chains); -1 when they could not be compared. */
+  differences: number;
 }
 
 /** The `ksd trace --json` result shape. */
@@ -187,6 +203,8 @@ export interface TraceResultView {
   /** The node whose rules were followed ("" when no Node is given), and the source as resolved. */
   node: string;
   source: string;
+  /** Set when the trace went through imported rules: which, and a mismatch with the panel's mode in words. */
+  through?: { file: string; kind: ProxyMode; note?: string };
 }
 export type TraceView = { available: true; result: TraceResultView } | Unavailable;
 
@@ -215,12 +233,17 @@ export type DnsView = DnsAvailable | Unavailable;
 /** Every request the webview can make: method -> params and result. */
 export interface PanelRequests {
   /** The Service's data (sent again as an event when it changes). */
-  service: { params: ServiceRef; result: { service: ServiceView | null; choices: TraceChoices; mode: ProxyMode; version: string } };
+  service: { params: ServiceRef; result: { service: ServiceView | null; choices: TraceChoices; mode: ProxyMode; version: string; imports: ImportedRulesInfo[] } };
   ruleChain: { params: RuleChainParams; result: RuleChainView };
   trace: { params: TraceParams; result: TraceView };
   dns: { params: ServiceRef; result: DnsView };
   /** Open the Service's manifest at its location. */
   reveal: { params: ServiceRef; result: boolean };
+  /**
+   * What the panel was last told to show, and the trace it was last asked to run: asked at start, since
+   * events posted while the document loads or reloads (VS Code reloads a hidden or moved webview) are lost.
+   */
+  current: { params: Record<string, never>; result: PanelIntent };
 }
 export type PanelMethod = keyof PanelRequests;
 
@@ -240,10 +263,19 @@ export type ToPanelEvent =
   /** The workspace changed: fetch again. */
   | { type: 'changed' }
   /** Fill the trace form and run it (the traceRequest command). */
-  | { type: 'runTrace'; params: TraceParams };
+  | { type: 'runTrace'; params: TraceParams }
+  /** The imported node rules changed (one was imported): the trace form's choices. */
+  | { type: 'imports'; imports: ImportedRulesInfo[] };
 export type EventMessage = { kind: 'event'; event: ToPanelEvent };
 
 export type PanelTab = 'endpoints' | 'rules' | 'trace' | 'dns';
+
+/** The Service and tab the panel was last told to show, and the trace it was last asked to run. */
+export interface PanelIntent {
+  ref: ServiceRef | null;
+  tab?: PanelTab;
+  trace?: TraceParams;
+}
 
 /** The state the webview keeps with setState, so a restarted VS Code can revive the panel. */
 export interface PanelState {
@@ -258,7 +290,7 @@ export type FromPanelMessage = RequestMessage;
 
 // #region validation (messages are data from another process: never trust their shape)
 
-const METHODS: readonly PanelMethod[] = ['service', 'ruleChain', 'trace', 'dns', 'reveal'];
+const METHODS: readonly PanelMethod[] = ['service', 'ruleChain', 'trace', 'dns', 'reveal', 'current'];
 
 export function isRequestMessage(m: unknown): m is RequestMessage {
   if (typeof m !== 'object' || m === null) return false;
@@ -272,7 +304,7 @@ export function isToPanelMessage(m: unknown): m is ToPanelMessage {
   if (r['kind'] === 'reply') return typeof r['id'] === 'number' && typeof r['ok'] === 'boolean';
   if (r['kind'] === 'event') {
     const e = r['event'] as Record<string, unknown> | undefined;
-    return typeof e === 'object' && e !== null && (e['type'] === 'show' || e['type'] === 'changed' || e['type'] === 'runTrace');
+    return typeof e === 'object' && e !== null && (e['type'] === 'show' || e['type'] === 'changed' || e['type'] === 'runTrace' || e['type'] === 'imports');
   }
   return false;
 }

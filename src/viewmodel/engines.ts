@@ -5,6 +5,7 @@
  */
 import { parseRules, resolveProxyVersion, rulesRenderer, RulesRequestError, serviceEnv, serviceRecords, UnknownNodeError, UnknownVersionError, type ClusterState, type RuleSet } from '../core';
 import { ruleFlow } from './ruleFlow';
+import { modeFlow } from './modeFlows';
 import type { DnsView, RuleChainParams, RuleChainView, ServiceRef } from '../protocol/webview';
 import { findService } from './serviceView';
 
@@ -25,7 +26,7 @@ export function ruleChain(state: ClusterState, params: RuleChainParams): RuleCha
     if (e instanceof RulesRequestError || e instanceof UnknownVersionError || e instanceof UnknownNodeError) return { available: false, reason: e.message };
     throw e;
   }
-  if (params.mode !== 'iptables') return { available: true, mode: params.mode, version: params.version, ...extra, text, languageId: params.mode === 'nftables' ? 'nftables' : 'plaintext', nodes: [], edges: [] };
+  if (params.mode !== 'iptables') return { available: true, mode: params.mode, version: params.version, ...extra, text, languageId: params.mode === 'nftables' ? 'nftables' : 'plaintext', ...modeFlow(state, svc, params.mode, version, node) };
   // The flow is read from the node's whole rule set (the Service's own payload is partial: it jumps into
   // chains such as KUBE-MARK-MASQ that only the full payload declares).
   const flow = ruleFlow(wholeRules(state, version ?? '', node ?? ''), `${svc.namespace}/${svc.name}`);

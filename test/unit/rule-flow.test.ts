@@ -1,7 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 import { buildClusterState, loadManifest, parseRules, rulesRenderer } from '../../src/core';
-import { diffAgainstExpected, runTrace } from '../../src/extension/traceRunner';
+import { importedDiff, runTrace } from '../../src/extension/traceRunner';
+import { dumpTracer, type RulesDump } from '../../src/tracing/importedRules';
 import { ruleChain } from '../../src/viewmodel/engines';
 import { chainKind, commentIsFor } from '../../src/viewmodel/ruleFlow';
 
@@ -104,14 +105,15 @@ test('trace: no endpoints is a REJECT in iptables and nftables modes; unknown so
 test('imported rules: the expected dump matches itself; a node missing an endpoint shows it stale; traces follow the imported rules', () => {
   const s = state(2);
   const text = rulesRenderer('iptables').render({ state: s, node: 'n1', format: 'save' });
-  assert.match(diffAgainstExpected(s, 'n1', parseRules(text)).text, /They match/);
+  const dump = (t: string): RulesDump => ({ kind: 'iptables', rules: parseRules(t) });
+  assert.match(importedDiff(s, 'n1', dump(text), 'node.rules', '').text, /They match/);
   // The node has not caught up: one endpoint's SEP chain and jump are gone.
   const sep = /^-A KUBE-SVC-\S+ .*"shop\/api:http -> .*-j (KUBE-SEP-\S+)$/m.exec(text)![1]!;
   const behind = text.split('\n').filter((l) => !l.includes(sep)).join('\n');
-  const { diff, text: report } = diffAgainstExpected(s, 'n1', parseRules(behind));
+  const { diff, text: report } = importedDiff(s, 'n1', dump(behind), 'node.rules', '');
   assert.ok(diff.stale.length + diff.missing.length > 0, report);
-  assert.match(report, /Stale endpoint|missing/);
-  const view = runTrace(s, { ref: null, from: '203.0.113.10', to: '10.96.0.50:80', protocol: 'TCP', node: 'n1', mode: 'iptables' }, parseRules(behind));
+  assert.match(report, /Stale endpoints|missing/);
+  const view = runTrace(s, { ref: null, from: '203.0.113.10', to: '10.96.0.50:80', protocol: 'TCP', node: 'n1', mode: 'iptables' }, { info: { id: 'i1', file: 'node.rules', kind: 'iptables', node: 'n1', family: 'IPv4', differences: 1 }, tracer: () => dumpTracer(dump(behind)) });
   assert.ok(view.available);
   assert.equal(view.result.endpoints.length, 1, 'only the endpoint left in the node rules');
 });

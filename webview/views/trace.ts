@@ -1,4 +1,4 @@
-import type { ProxyMode, ServiceView, TraceChoices, TraceParams, TraceResultView } from '../../src/protocol/webview';
+import type { ImportedRulesInfo, ProxyMode, ServiceView, TraceChoices, TraceParams, TraceResultView } from '../../src/protocol/webview';
 import { clear, h, icon, notice } from '../dom';
 import { chooseNode, nodeSelect } from '../nodeChoice';
 import { request } from '../rpc';
@@ -9,7 +9,7 @@ function hostPort(ip: string, port: number): string {
   return ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
 }
 
-export function renderTrace(svc: ServiceView, choices: TraceChoices, preset: TraceParams | null, mode: ProxyMode): HTMLElement {
+export function renderTrace(svc: ServiceView, choices: TraceChoices, preset: TraceParams | null, mode: ProxyMode, imports: ImportedRulesInfo[] = []): HTMLElement {
   const result = h('div', { class: 'trace-result', 'aria-live': 'polite', 'data-testid': 'trace-result' });
   const firstPort = svc.ports[0];
   const defaultTo = preset?.to ?? (firstPort && svc.clusterIP && svc.clusterIP !== 'None' ? hostPort(svc.clusterIP, firstPort.port) : '');
@@ -20,8 +20,15 @@ export function renderTrace(svc: ServiceView, choices: TraceChoices, preset: Tra
   // The panel's node, shared with the Rules tab; a trace started from a command brings its own (even the default).
   if (preset) chooseNode(preset.node);
   const node = nodeSelect('trace-node', choices.nodes, 'Node whose rules to follow', 'default node');
+  // Which rules: those kube-proxy would write, or a node's imported ones (Import Node Rules).
+  const through = h(
+    'select',
+    { id: 'trace-through', 'aria-label': 'Rules to trace through' },
+    h('option', { value: '' }, `rules kube-proxy would write (${preset?.mode ?? mode})`),
+    ...imports.map((i) => h('option', { value: i.id, selected: i.id === preset?.imported }, `imported: ${i.file} (${i.kind}${i.node ? `, node ${i.node}` : ''})`)),
+  );
   const run = async () => {
-    const params: TraceParams = { ref: svc.ref, from: from.value.trim(), to: to.value.trim(), protocol: protocol.value as TraceParams['protocol'], node: node.value, mode: preset?.mode ?? mode };
+    const params: TraceParams = { ref: svc.ref, from: from.value.trim(), to: to.value.trim(), protocol: protocol.value as TraceParams['protocol'], node: node.value, mode: preset?.mode ?? mode, ...(through.value ? { imported: through.value } : {}) };
     clear(result);
     result.appendChild(h('p', { class: 'muted' }, 'Tracing...'));
     try {
@@ -45,6 +52,8 @@ export function renderTrace(svc: ServiceView, choices: TraceChoices, preset: Tra
     protocol,
     h('label', { for: 'trace-node' }, 'Node'),
     node,
+    h('label', { for: 'trace-through' }, 'Through'),
+    through,
     h('button', { type: 'submit', class: 'primary' }, icon('debug-start'), ' Trace'),
   );
   form.addEventListener('submit', (e) => {
@@ -58,7 +67,9 @@ export function renderTrace(svc: ServiceView, choices: TraceChoices, preset: Tra
 export function renderResult(r: TraceResultView): HTMLElement {
   const verdictClass = r.verdict === 'DNAT' || r.verdict === 'ACCEPT' ? 'ok' : r.verdict === 'NONE' ? 'none' : 'error';
   const root = h('div', {}, h('p', { class: `verdict ${verdictClass}`, 'data-testid': 'verdict' }, h('strong', {}, r.verdict), r.masquerade ? h('span', { class: 'badge' }, 'masquerade (SNAT)') : null));
-  root.appendChild(h('p', { class: 'muted' }, `From ${r.source}${r.node ? `, through the rules on node ${r.node}` : ''}.`));
+  if (r.through?.note) root.appendChild(notice(r.through.note, 'info'));
+  const rules = r.through ? `the ${r.through.kind} rules imported from ${r.through.file}` : 'the rules';
+  root.appendChild(h('p', { class: 'muted', 'data-testid': 'trace-through' }, `From ${r.source}, through ${rules}${r.node ? ` on node ${r.node}` : ''}.`));
   root.appendChild(h('p', { class: 'explanation' }, r.explanation));
   if (r.endpoints.length) {
     const ul = h('ul', { class: 'probabilities', 'aria-label': 'Endpoints and their probabilities' });

@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import type { LiveChange } from '../../live';
 import { affectsService } from '../liveRegistry';
-import { isRequestMessage, type PanelState, type PanelTab, type ServiceRef, type ToPanelEvent, type ToPanelMessage, type TraceParams } from '../../protocol/webview';
+import { isRequestMessage, type ImportedRulesInfo, type PanelState, type PanelTab, type ServiceRef, type ToPanelEvent, type ToPanelMessage, type TraceParams } from '../../protocol/webview';
 import type { Log } from '../log';
 import { dispatch, panelHandlers, type HandlerContext, type Handlers } from './panelHandlers';
 import { makeNonce, panelHtml } from './panelHtml';
@@ -13,6 +13,8 @@ export const PANEL_VIEW_TYPE = 'kubeServiceDebugger.panel';
 export interface PanelContext extends HandlerContext {
   onModelChange: vscode.Event<unknown>;
   onLiveChange: vscode.Event<{ context: string; change: LiveChange | undefined }>;
+  /** Node rules were imported: the panel's trace form offers them. */
+  onImportsChange(listener: (imports: ImportedRulesInfo[]) => void): vscode.Disposable;
 }
 
 export class DebuggerPanel {
@@ -21,6 +23,9 @@ export class DebuggerPanel {
   private readonly handlers: Handlers;
   /** The Service shown: workspace changes refresh a workspace Service, watch events a live one. */
   private ref: ServiceRef | null = null;
+  private tab: PanelTab | undefined;
+  /** The last trace asked for (kept for a webview that reloads before the event reaches it). */
+  private trace: TraceParams | undefined;
 
   static createOrShow(extensionUri: vscode.Uri, ctx: PanelContext, log: Log, ref: ServiceRef | null, tab?: PanelTab): DebuggerPanel {
     const column = vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
@@ -47,7 +52,7 @@ export class DebuggerPanel {
     ctx: PanelContext,
     private readonly log: Log,
   ) {
-    this.handlers = panelHandlers(ctx);
+    this.handlers = panelHandlers(ctx, () => ({ ref: this.ref, ...(this.tab ? { tab: this.tab } : {}), ...(this.trace ? { trace: this.trace } : {}) }));
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'ksd.svg');
     panel.webview.html = this.html();
     this.disposables.push(
@@ -59,16 +64,21 @@ export class DebuggerPanel {
       ctx.onLiveChange(({ context, change }) => {
         if (affectsService(context, change, this.ref)) this.changed();
       }),
+      ctx.onImportsChange((imports) => this.event({ type: 'imports', imports })),
     );
   }
 
   show(ref: ServiceRef, tab?: PanelTab): void {
     this.ref = ref;
+    this.tab = tab;
+    this.trace = undefined;
     this.panel.title = panelTitle(ref);
     this.event({ type: 'show', ref, tab });
   }
 
   runTrace(params: TraceParams): void {
+    this.trace = params;
+    this.tab = 'trace';
     if (params.ref) {
       this.ref = params.ref;
       this.panel.title = panelTitle(params.ref);

@@ -1,9 +1,9 @@
 /** The extension side of the panel protocol: one handler per request method, typed by PanelRequests. */
 import type { ClusterState, ServiceModel } from '../../core';
 import { endpointsReport } from '../../live/features';
-import { isServiceRef, type LiveInfo, type PanelMethod, type ProxyMode, type PanelRequests, type RequestMessage, type ReplyMessage, type ServiceRef, type ServiceView } from '../../protocol/webview';
+import { isServiceRef, type ImportedRulesInfo, type LiveInfo, type PanelMethod, type ProxyMode, type PanelRequests, type RequestMessage, type ReplyMessage, type PanelIntent, type ServiceRef, type ServiceView } from '../../protocol/webview';
 import { dns, ruleChain } from '../../viewmodel/engines';
-import { runTrace } from '../traceRunner';
+import { runTrace, type ImportedTrace } from '../traceRunner';
 import { findService, toServiceView, traceChoices } from '../../viewmodel/serviceView';
 
 export type Handlers = { [M in PanelMethod]: (params: PanelRequests[M]['params']) => Promise<PanelRequests[M]['result']> | PanelRequests[M]['result'] };
@@ -16,18 +16,29 @@ export interface HandlerContext {
   proxySettings(): { mode: ProxyMode | ''; version: string };
   /** Sync status of a live context (and what RBAC hides in the namespace). */
   liveInfo?(context: string, namespace: string): LiveInfo | undefined;
+  /** Node rules imported in this window (newest first), and one of them by id. */
+  imports?(): ImportedRulesInfo[];
+  imported?(id: string): ImportedTrace | undefined;
 }
 
-export function panelHandlers(ctx: HandlerContext): Handlers {
+/** `shown`: the Service and tab the panel was last told to show (for the webview's `current` request). */
+export function panelHandlers(ctx: HandlerContext, shown: () => PanelIntent = () => ({ ref: null })): Handlers {
   return {
+    current: () => shown(),
     service: async (ref) => {
       const state = await ctx.state(ref);
       const svc = findService(state, ref);
       const p = ctx.proxySettings();
-      return { service: svc ? serviceView(ctx, state, ref, svc) : null, choices: traceChoices(state), mode: p.mode || state.proxy.mode, version: p.version };
+      return { service: svc ? serviceView(ctx, state, ref, svc) : null, choices: traceChoices(state), mode: p.mode || state.proxy.mode, version: p.version, imports: ctx.imports?.() ?? [] };
     },
     ruleChain: async (params) => ruleChain(await ctx.state(params.ref), params),
-    trace: async (params) => runTrace(await ctx.state(params.ref), params),
+    trace: async (params) => {
+      if (params.imported === undefined) return runTrace(await ctx.state(params.ref), params);
+      const imported = ctx.imported?.(params.imported);
+      // Only the last few imports are kept (a node dump can be large).
+      if (!imported) return { available: false, reason: 'Those imported rules are no longer kept (only the last few imports are): run Import Node Rules on the file again.' };
+      return runTrace(await ctx.state(params.ref), params, imported);
+    },
     dns: async (ref) => dns(await ctx.state(ref), ref),
     reveal: async (ref) => (ref.context === undefined ? ctx.revealService(await ctx.state(ref), ref.namespace, ref.name) : false),
   };
@@ -57,6 +68,7 @@ export async function dispatch(handlers: Handlers, msg: RequestMessage): Promise
     if (msg.method === 'ruleChain' && !isServiceRef(msg.params.ref)) throw new Error('ruleChain: params.ref must be {namespace, name}');
     if (msg.method === 'ruleChain' && msg.params.node !== undefined && typeof msg.params.node !== 'string') throw new Error('ruleChain: params.node must be a Node name');
     if (msg.method === 'trace' && (typeof msg.params.from !== 'string' || typeof msg.params.to !== 'string')) throw new Error('trace: params.from and params.to must be strings');
+    if (msg.method === 'trace' && msg.params.imported !== undefined && typeof msg.params.imported !== 'string') throw new Error('trace: params.imported must be an import id');
     if (msg.method === 'trace' && msg.params.ref !== null && msg.params.ref !== undefined && !isServiceRef(msg.params.ref)) throw new Error('trace: params.ref must be {namespace, name} or null');
     const handler = handlers[msg.method] as (p: unknown) => unknown;
     const result = await handler(msg.params);

@@ -1,0 +1,155 @@
+/**
+ * A node's real rules as the user pastes or imports them (iptables-save / iptables -L, `nft list ruleset`,
+ * `ipvsadm -Ln`), read, compared with what kube-proxy would write and traced through. One implementation
+ * for `ksd diff`, `ksd trace --rules` and the extension's Import Node Rules: callers read the file and turn
+ * the errors thrown here (RulesParseError, RulesRequestError, UnknownNodeError, UnknownVersionError,
+ * ImportedRulesError) into their own messages.
+ */
+import {
+  checkIpvsVersion,
+  checkNftVersion,
+  compileRules,
+  detectNftForm,
+  diffIpvs,
+  diffNftRules,
+  diffRules,
+  ipvsDiffSide,
+  kubeletIPTables,
+  looksLikeIpset,
+  looksLikeIpvsadm,
+  nftLayoutOf,
+  nftProfile,
+  parseIpvsadm,
+  parseNft,
+  parseRules,
+  renderIPTablesRules,
+  renderIpvs,
+  renderNftables,
+  RulesParseError,
+  traceCompiled,
+  traceIpvs,
+  traceNft,
+  type ClusterState,
+  type DiffRule,
+  type IPFamily,
+  type IpvsDiffSide,
+  type NftRuleset,
+  type RulesDiff,
+  type RuleSet,
+  type TraceContext,
+  type TraceDetail,
+  type TracePacket,
+} from '../core';
+
+/** The proxy mode a dump belongs to. */
+export type DumpKind = 'iptables' | 'nftables' | 'ipvs';
+
+export type RulesDump = { kind: 'iptables'; rules: RuleSet } | { kind: 'nftables'; rules: NftRuleset } | { kind: 'ipvs'; side: IpvsDiffSide };
+
+/** Input that is rules of a kind the caller cannot use here (ipset output given as the rules, kinds mixed). */
+export class ImportedRulesError extends Error {}
+
+/** What a dump is, in words: "nftables rules (nft list ruleset output)". */
+export const DUMP_WORDS: Record<DumpKind, string> = {
+  iptables: 'iptables rules (iptables-save or iptables -L output)',
+  nftables: 'nftables rules (nft list ruleset output or an nft transaction)',
+  ipvs: 'an IPVS table (ipvsadm -Ln output)',
+};
+
+/** What a diff of each kind compares. */
+export const DIFF_UNITS: Record<DumpKind, string> = { iptables: 'KUBE-* chains', nftables: 'chains, sets and maps of the kube-proxy table', ipvs: 'virtual servers and ipsets' };
+
+/** Detects the dump's kind and parses it (a RulesParseError names the line of what is wrong). */
+export function parseDump(text: string): RulesDump {
+  if (detectNftForm(text)) return { kind: 'nftables', rules: parseNft(text) };
+  if (looksLikeIpvsadm(text)) return { kind: 'ipvs', side: { table: parseIpvsadm(text) } };
+  if (looksLikeIpset(text)) throw new ImportedRulesError('this is ipset output (ipset save / ipset list), which only adds to an ipvsadm -Ln dump');
+  return { kind: 'iptables', rules: parseRules(text) };
+}
+
+/** The IP family the dump's rules are for (a dual-stack nft dump: IPv4 unless only the ip6 table is there). */
+export function dumpFamily(d: RulesDump): IPFamily {
+  if (d.kind === 'iptables') return d.rules.family;
+  if (d.kind === 'nftables') return d.rules.tables.some((t) => t.name === 'kube-proxy' && t.family === 'ip6') && !d.rules.tables.some((t) => t.name === 'kube-proxy' && t.family === 'ip') ? 'IPv6' : 'IPv4';
+  return d.side.table.virtualServers.some((vs) => vs.address.includes(':')) ? 'IPv6' : 'IPv4';
+}
+
+/** The rules kube-proxy of `version` would write on the node, as a dump of the same kind and family as `actual`. */
+export function expectedDump(state: ClusterState, actual: RulesDump, node: string | undefined, version: string | undefined): RulesDump {
+  const family = dumpFamily(actual);
+  if (actual.kind === 'iptables') {
+    const text = renderIPTablesRules({ state, node, version, format: 'save', families: [family] });
+    let rules: RuleSet;
+    try {
+      rules = parseRules(text);
+    } catch (e) {
+      // The renderer's output failing our parser is a bug on one side or the other: say so plainly.
+      if (e instanceof RulesParseError) throw new Error(`generated rules do not parse (line ${e.line}: ${e.detail})`);
+      throw e;
+    }
+    // A restore payload (no built-in chains) is kube-proxy's alone: leave out the chains kubelet owns on old nodes.
+    const builtins = [...actual.rules.tables.values()].some((t) => ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'].some((c) => t.chains.has(c)));
+    const kubelet = builtins ? undefined : kubeletIPTables(version, family);
+    for (const c of kubelet?.chains ?? []) rules.tables.get(c.table)?.chains.delete(c.chain);
+    return { kind: 'iptables', rules };
+  }
+  if (actual.kind === 'nftables') return { kind: 'nftables', rules: parseNft(renderNftables(state, { family, node, profile: checkNftVersion(version) }).text) };
+  checkIpvsVersion(version);
+  return { kind: 'ipvs', side: ipvsDiffSide(renderIpvs(state, { family, node })) };
+}
+
+/** Missing, extra and stale, by meaning (src/core/rules diffRules / diffNftRules / diffIpvs). */
+export function compareDumps(expected: RulesDump, actual: RulesDump): RulesDiff {
+  if (expected.kind === 'iptables' && actual.kind === 'iptables') return diffRules(expected.rules, actual.rules);
+  if (expected.kind === 'nftables' && actual.kind === 'nftables') return diffNftRules(expected.rules, actual.rules);
+  if (expected.kind === 'ipvs' && actual.kind === 'ipvs') return diffIpvs(expected.side, actual.side);
+  throw new ImportedRulesError(`one side holds ${expected.kind} rules and the other ${actual.kind} rules: compare dumps of the same kind`);
+}
+
+/** When a node's nftables table has another release's layout than the one compared against, says so. */
+/** `advice` gets the release of the node's layout, or undefined when that layout is one we do not render. */
+export function nftLayoutHint(rules: NftRuleset, version: string | undefined, advice: (seenVersion: string | undefined) => string): string | undefined {
+  const compared = nftProfile(version);
+  const family = rules.tables.some((t) => t.name === 'kube-proxy' && t.family === 'ip') ? 'ip' : 'ip6';
+  const seen = nftLayoutOf(rules, family);
+  if (!seen || seen.id === compared.id) return undefined;
+  return `the node's table has the layout of kube-proxy ${seen.id} (${seen.evidence}), but was compared with the ${compared.id} layout; ${advice(seen.version)}`;
+}
+
+export type DumpTracer = (packet: TracePacket, ctx: TraceContext) => TraceDetail;
+
+/** Traces packets through the dump (compiled once): the engine of its kind, as `ksd trace --rules` does. */
+export function dumpTracer(d: RulesDump): DumpTracer {
+  if (d.kind === 'nftables') return (packet, ctx) => traceNft(d.rules, packet, ctx);
+  if (d.kind === 'ipvs') return (packet, ctx) => traceIpvs(d.side.table, packet, ctx);
+  const compiled = compileRules(d.rules);
+  return (packet, ctx) => traceCompiled(compiled, packet, ctx);
+}
+
+/** A row: iptables rules and virtual-server lines name their chain; nft rules, real servers and set entries get it in front. */
+function rowText(r: DiffRule, where?: string): string {
+  const self = r.rule.startsWith(`-A ${r.chain} `) || r.rule.startsWith(r.chain.replace(' ', '  '));
+  const at = where && r.line ? `   (${where} line ${r.line})` : '';
+  return `  ${r.table} ${self ? r.rule : `${r.chain}: ${r.rule}`}${at}`;
+}
+
+/** The differences in words, as `ksd diff` prints them; `fileOf` names the file a row's line is in. */
+export function formatDumpDiff(d: RulesDiff, kind: DumpKind, fileOf: (r: DiffRule) => string | undefined, expectedFile: string | undefined): string {
+  const unit = kind === 'ipvs' ? 'Virtual servers or ipsets' : kind === 'nftables' ? 'Chains, sets or maps' : 'Chains';
+  const items = kind === 'ipvs' ? 'Entries' : kind === 'nftables' ? 'Rules and elements' : 'Rules';
+  const out: string[] = [];
+  if (d.missingChains.length) out.push(`${unit} missing on the node (${d.missingChains.length}):`, ...d.missingChains.map((c) => `  ${c}`), '');
+  if (d.extraChains.length) out.push(`${unit} on the node that kube-proxy would not write (${d.extraChains.length}):`, ...d.extraChains.map((c) => `  ${c}`), '');
+  if (d.missing.length) out.push(`${items} missing on the node (${d.missing.length}):`, ...d.missing.map((r) => rowText(r, expectedFile)), '');
+  if (d.extra.length) out.push(`${items} on the node that are not expected (${d.extra.length}):`, ...d.extra.map((r) => rowText(r, fileOf(r))), '');
+  if (d.stale.length) {
+    out.push(`Stale endpoints (${d.stale.length}): kube-proxy on the node has not caught up with the Service's endpoints`);
+    for (const s of d.stale) {
+      const n = s.rules.length;
+      const count = kind === 'iptables' ? `${n} rule${n === 1 ? '' : 's'}` : `${n} ${n === 1 ? 'entry' : 'entries'}`;
+      out.push(`  ${s.service} ${s.endpoint}: ${s.kind === 'in-rules-only' ? 'still in the node\'s rules, but no longer an endpoint' : 'an endpoint now, but not in the node\'s rules yet'} (${count})`);
+    }
+    out.push('');
+  }
+  return out.join('\n');
+}
