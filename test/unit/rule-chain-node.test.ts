@@ -78,3 +78,24 @@ test('nodeFromArg: a node named in a command argument; anything else is none', (
   assert.equal(nodeFromArg({ namespace: 'default', name: 'web', node: 'node-b' }), 'node-b');
   for (const arg of [undefined, null, 'node-b', { node: 7 }, { node: '' }, { node: 'x'.repeat(300) }, { service: 'default/web' }]) assert.equal(nodeFromArg(arg), undefined, JSON.stringify(arg)?.slice(0, 40));
 });
+
+test("ruleChain: the nftables and IPVS flows are drawn from the picked node's rules too", () => {
+  const state = stateOf(yaml);
+  const flow = (mode: 'nftables' | 'ipvs', node: string) => {
+    const r = ruleChain(state, { ref, mode, version: '', node });
+    assert.ok(r.available, `${mode} ${node}`);
+    return { labels: r.nodes.map((n) => n.label), edges: r.edges.map((e) => `${e.from} > ${e.to}`) };
+  };
+  // nftables: node-a holds the only endpoint, so external traffic goes to the Service's local chain; node-b has
+  // none, so the node port lands in no-endpoint-nodeports and is dropped.
+  const nftA = flow('nftables', 'node-a');
+  const nftB = flow('nftables', 'node-b');
+  assert.ok(nftA.labels.some((l) => l.startsWith('local-')));
+  assert.ok(!nftA.labels.includes('DROP'));
+  assert.ok(!nftB.labels.some((l) => l.startsWith('local-')));
+  assert.ok(nftB.edges.some((e) => e.startsWith('ip/nodeport-endpoints-check > ')));
+  // IPVS: the node port's virtual server sits on the picked node's own address.
+  assert.ok(flow('ipvs', 'node-a').labels.includes('TCP 192.168.0.11:30080 rr'));
+  const ipvsB = flow('ipvs', 'node-b').labels;
+  assert.ok(ipvsB.includes('TCP 192.168.0.12:30080 rr') && !ipvsB.includes('TCP 192.168.0.11:30080 rr'));
+});
