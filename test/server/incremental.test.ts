@@ -334,21 +334,23 @@ test('a changed Service re-checks the Service that shares its node port in anoth
   assert.equal(has212(), false);
 });
 
-test('an EndpointSlice readiness flip updates the state in place and re-checks its Service (KSD602)', () => {
+test('an EndpointSlice readiness flip updates the state in place and re-checks only its Service (KSD602)', () => {
   const index = new WorkspaceIndex(SETTINGS);
   const analysis = new Analysis(index, SETTINGS, () => undefined);
   const uri = 'file:///ws/slice.yaml';
   const svc: Doc = { kind: 'Service', name: 'web', ns: 'alpha', app: 'web', port: 80, target: 80, type: 'ClusterIP', selector: true };
   const deploy: Doc = { kind: 'Deployment', name: 'web', ns: 'alpha', app: 'web', replicas: 2, portName: 'http', containerPort: 80 };
   const slice = (ready: boolean): Doc => ({ kind: 'EndpointSlice', name: 'web-abc', ns: 'alpha', service: 'web', ip: '10.1.2.3', ready });
-  index.setText(uri, renderFile([deploy, svc, slice(true)]));
+  // Another Service of the namespace, with its own slice: neither is about the edited slice.
+  const other: Doc[] = [{ ...svc, name: 'api', app: 'api' }, { kind: 'EndpointSlice', name: 'api-abc', ns: 'alpha', service: 'api', ip: '10.1.2.4', ready: true }];
+  index.setText(uri, renderFile([deploy, svc, slice(true), ...other]));
   analysis.update('all');
   const has602 = () => analysis.diagnosticsFor(uri).some((d) => d.code === 'KSD602');
   assert.equal(has602(), false, 'two ready endpoints');
   for (const ready of [false, true]) {
     const prev = analysis.state!;
-    const res = analysis.update([index.setText(uri, renderFile([deploy, svc, slice(ready)]))], uri);
-    assert.notEqual(res.subjects, 'all');
+    const res = analysis.update([index.setText(uri, renderFile([deploy, svc, slice(ready), ...other]))], uri);
+    assert.equal(res.subjects, 2, 'the slice and the Service it is for');
     // Derived: the Services, pods and workloads are the previous state's; only the slices changed.
     assert.equal(analysis.state!.services, prev.services);
     assert.equal(analysis.state!.pods, prev.pods);
