@@ -1,6 +1,7 @@
 /**
  * The language server's one-line edit mix: value edits of every kind of object a person edits (a workload's
- * replicas, pod template label and containerPort; a Service's selector value and targetPort; a Pod's label)
+ * replicas, pod template label and containerPort; a Service's selector value and targetPort; a Pod's label;
+ * an endpoint of a given EndpointSlice turning unready)
  * in a 2,000-object multi-document file, each timed from didChange to the publishDiagnostics it causes.
  * Every edit changes the file's diagnostics (else no publish would follow): each one is undone by the next.
  * Prints figures (p50/p95 latency, and the server's CPU per edit read from /proc), never passes or fails.
@@ -43,14 +44,50 @@ ${service}`;
 }
 
 /**
+ * The EndpointSlice of an app's Service as a live cluster gives it (exported, or read through the API):
+ * its two pods' endpoints, both ready, so one endpoint turning unready leaves a single ready one (KSD602).
+ */
+function appSlice(i: number, ns: string): string {
+  const endpoint = (n: number) => `- addresses:
+  - 10.250.${i % 250}.${n}
+  conditions:
+    ready: true
+  targetRef:
+    kind: Pod
+    name: app-${i}-${n}
+`;
+  return `apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata:
+  name: app-${i}-x7k2p
+  namespace: ${ns}
+  labels:
+    kubernetes.io/service-name: app-${i}
+addressType: IPv4
+ports:
+- name: http
+  port: 8080
+  protocol: TCP
+- name: metrics
+  port: 9090
+  protocol: TCP
+endpoints:
+${endpoint(1)}${endpoint(2)}`;
+}
+
+/**
  * `apps` apps over `namespaces` namespaces as one file: every tenth app a bare Pod, the others Deployments,
- * each with its Service; the metrics port is targeted by number (9090), so a containerPort edit shows.
+ * each with its Service; the metrics port is targeted by number (9090), so a containerPort edit shows. The
+ * Services of every 30th app (two replicas each) in the last fifth also have their EndpointSlice given, as
+ * on a live cluster (past the lines the other edit kinds use: their edits would not change the findings of
+ * a Service whose endpoints are given).
  */
 export function mixedBigFile(apps: number, namespaces: number): string {
   const parts: string[] = [];
   for (let i = 0; i < apps; i++) {
     const ns = `team-${i % namespaces}`;
     parts.push((i % 10 === 5 ? podApp(i, ns) : appManifests(i, ns)).replace('targetPort: metrics', 'targetPort: 9090'));
+    if (i % 30 === 7 && i >= apps * 0.8) parts.push(appSlice(i, ns));
   }
   return parts.join('---\n');
 }
@@ -58,7 +95,7 @@ export function mixedBigFile(apps: number, namespaces: number): string {
 /** A kind of one-line edit: which lines it applies to (by document kind and line) and what it writes there. */
 export interface EditKind {
   label: string;
-  kind: 'Deployment' | 'Service' | 'Pod';
+  kind: 'Deployment' | 'Service' | 'Pod' | 'EndpointSlice';
   line: RegExp;
   to: (line: string) => string;
 }
@@ -76,6 +113,8 @@ export const EDIT_KINDS: EditKind[] = [
   { label: 'Service targetPort', kind: 'Service', line: /^ {4}targetPort: http$/, to: (l) => l.replace('http', 'htp') },
   // The Pod's app label: its Service's KSD101.
   { label: 'Pod label', kind: 'Pod', line: /^ {4}app: app-\d+$/, to: (l) => `${l}-x` },
+  // A given EndpointSlice's endpoint turning unready (the common live change): KSD602 on its Service.
+  { label: 'EndpointSlice ready flip', kind: 'EndpointSlice', line: /^ {4}ready: true$/, to: (l) => l.replace('true', 'false') },
 ];
 
 /** Lines of `text` an edit kind applies to, in file order. */
@@ -174,14 +213,15 @@ async function openBig(server: ServerProcess, dir: string, text: string): Promis
 
 /**
  * Opens the mixed file in a fresh `ksd lsp --stdio` (dist/cli.js) and runs every edit kind on it.
- * KSD_BENCH_CPU_PROF=DIR starts the server under `node --cpu-prof` (profile written to DIR on exit).
+ * KSD_BENCH_CPU_PROF=DIR starts the server under `node --cpu-prof` (profile written to DIR on exit);
+ * KSD_BENCH_CLI=FILE runs another build's cli.js (to compare builds on the same edits).
  */
 export async function editMixBench(): Promise<SeriesResult[]> {
   const text = mixedBigFile(1000, 10);
-  console.log(`\nEdit mix: ${text.split('\n').length} lines, ${(text.length / 1024 / 1024).toFixed(2)} MB, 900 Deployments + 100 Pods + 1,000 Services in 10 namespaces; 40 edits per kind (20 edited lines, each edit undone)`);
+  console.log(`\nEdit mix: ${text.split('\n').length} lines, ${(text.length / 1024 / 1024).toFixed(2)} MB, 900 Deployments + 100 Pods + 1,000 Services + ${text.split('kind: EndpointSlice').length - 1} EndpointSlices in 10 namespaces; 40 edits per kind (20 edited lines, each edit undone)`);
   const dir = mkdtempSync(path.join(tmpdir(), 'ksd-bench-edits-'));
   const prof = process.env['KSD_BENCH_CPU_PROF'];
-  const server = spawnServer(process.execPath, [...(prof ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(prof)}`] : []), path.resolve(__dirname, '../../dist/cli.js'), 'lsp', '--stdio']);
+  const server = spawnServer(process.execPath, [...(prof ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(prof)}`] : []), path.resolve(process.env['KSD_BENCH_CLI'] ?? path.join(__dirname, '../../dist/cli.js')), 'lsp', '--stdio']);
   const first = await openBig(server, dir, text);
   console.log(`  ksd lsp:             first publishDiagnostics after didOpen  ${first.toFixed(1)} ms`);
   const uri = pathToFileURL(path.join(dir, 'big.yaml')).href;

@@ -20,6 +20,8 @@ type Doc =
   | { kind: 'NetworkPolicy'; name: string; ns: string; app: string; port: number }
   | { kind: 'Ingress'; name: string; ns: string; service: string; port: number }
   | { kind: 'Endpoints'; name: string; ns: string; ip?: string }
+  /** Two endpoints; `ready` is the first one's (the second is always ready). */
+  | { kind: 'EndpointSlice'; name: string; ns: string; service: string; ip: string; ready: boolean }
   | { kind: 'Broken'; text: string; was?: Doc }
   | { kind: 'Comment'; lines: number };
 
@@ -91,6 +93,27 @@ function render(d: Doc): string {
       return ['apiVersion: networking.k8s.io/v1', 'kind: Ingress', 'metadata:', `  name: ${d.name}`, `  namespace: ${d.ns}`, 'spec:', '  defaultBackend:', '    service:', `      name: ${d.service}`, '      port:', `        number: ${d.port}`].join('\n');
     case 'Endpoints':
       return ['apiVersion: v1', 'kind: Endpoints', 'metadata:', `  name: ${d.name}`, `  namespace: ${d.ns}`, 'subsets:', ...(d.ip ? ['  - addresses:', `      - ip: ${d.ip}`, '    ports:', '      - port: 80'] : ['  - addresses: []'])].join('\n');
+    case 'EndpointSlice':
+      return [
+        'apiVersion: discovery.k8s.io/v1',
+        'kind: EndpointSlice',
+        'metadata:',
+        `  name: ${d.name}`,
+        `  namespace: ${d.ns}`,
+        '  labels:',
+        `    kubernetes.io/service-name: ${d.service}`,
+        'addressType: IPv4',
+        'ports:',
+        '  - name: http',
+        '    port: 80',
+        'endpoints:',
+        `  - addresses: [${d.ip}]`,
+        '    conditions:',
+        `      ready: ${d.ready}`,
+        '  - addresses: [10.1.9.9]',
+        '    conditions:',
+        '      ready: true',
+      ].join('\n');
     case 'Broken':
       return d.text;
     case 'Comment':
@@ -114,7 +137,8 @@ function randomDoc(r: () => number): Doc {
   if (k < 0.65) return { kind: 'Pod', name: `p-${pick(NAMES)}`, ns, app: pick(APPS), ready: pick([true, false, undefined]) };
   if (k < 0.73) return { kind: 'NetworkPolicy', name: `np-${pick(NAMES)}`, ns, app: pick(APPS), port: pick([80, 8080]) };
   if (k < 0.83) return { kind: 'Ingress', name: `in-${pick(NAMES)}`, ns, service: pick(NAMES), port: pick([80, 8080]) };
-  if (k < 0.9) return { kind: 'Endpoints', name: pick(NAMES), ns, ip: r() < 0.5 ? '10.1.2.3' : undefined };
+  if (k < 0.87) return { kind: 'Endpoints', name: pick(NAMES), ns, ip: r() < 0.5 ? '10.1.2.3' : undefined };
+  if (k < 0.9) return { kind: 'EndpointSlice', name: `es-${pick(NAMES)}`, ns, service: pick(NAMES), ip: pick(['10.1.2.3', '10.1.2.4']), ready: r() < 0.5 };
   if (k < 0.95) return { kind: 'Comment', lines: 1 + Math.floor(r() * 3) };
   return { kind: 'Broken', text: 'apiVersion: v1\nkind: Service\nmetadata:\n  name: [unclosed' };
 }
@@ -148,6 +172,10 @@ function mutate(d: Doc, r: () => number): Doc {
       return field < 0.5 ? { ...d, service: pick(NAMES) } : { ...d, port: pick([80, 8080]) };
     case 'Endpoints':
       return { ...d, ip: d.ip ? undefined : '10.1.2.3' };
+    case 'EndpointSlice':
+      if (field < 0.6) return { ...d, ready: !d.ready };
+      if (field < 0.8) return { ...d, ip: pick(['10.1.2.3', '10.1.2.4']) };
+      return { ...d, service: pick(NAMES) };
     case 'Broken':
       // Typed back to the last good text (its parse comes back), or replaced by something else.
       return d.was && field < 0.6 ? d.was : randomDoc(r);
@@ -304,4 +332,30 @@ test('a changed Service re-checks the Service that shares its node port in anoth
   assert.equal(has212(), true, 'the conflict is reported at once, not after a full pass');
   analysis.update([index.setText(b, renderFile([svc('beta', 30081)]))], b);
   assert.equal(has212(), false);
+});
+
+test('an EndpointSlice readiness flip updates the state in place and re-checks only its Service (KSD602)', () => {
+  const index = new WorkspaceIndex(SETTINGS);
+  const analysis = new Analysis(index, SETTINGS, () => undefined);
+  const uri = 'file:///ws/slice.yaml';
+  const svc: Doc = { kind: 'Service', name: 'web', ns: 'alpha', app: 'web', port: 80, target: 80, type: 'ClusterIP', selector: true };
+  const deploy: Doc = { kind: 'Deployment', name: 'web', ns: 'alpha', app: 'web', replicas: 2, portName: 'http', containerPort: 80 };
+  const slice = (ready: boolean): Doc => ({ kind: 'EndpointSlice', name: 'web-abc', ns: 'alpha', service: 'web', ip: '10.1.2.3', ready });
+  // Another Service of the namespace, with its own slice: neither is about the edited slice.
+  const other: Doc[] = [{ ...svc, name: 'api', app: 'api' }, { kind: 'EndpointSlice', name: 'api-abc', ns: 'alpha', service: 'api', ip: '10.1.2.4', ready: true }];
+  index.setText(uri, renderFile([deploy, svc, slice(true), ...other]));
+  analysis.update('all');
+  const has602 = () => analysis.diagnosticsFor(uri).some((d) => d.code === 'KSD602');
+  assert.equal(has602(), false, 'two ready endpoints');
+  for (const ready of [false, true]) {
+    const prev = analysis.state!;
+    const res = analysis.update([index.setText(uri, renderFile([deploy, svc, slice(ready), ...other]))], uri);
+    assert.equal(res.subjects, 2, 'the slice and the Service it is for');
+    // Derived: the Services, pods and workloads are the previous state's; only the slices changed.
+    assert.equal(analysis.state!.services, prev.services);
+    assert.equal(analysis.state!.pods, prev.pods);
+    assert.notEqual(analysis.state!.slices, prev.slices);
+    assert.equal(has602(), !ready, ready ? 'two ready endpoints again' : 'one ready endpoint left');
+    assert.equal(JSON.stringify(analysis.diagnosticsFor(uri)), fromScratch(index, [uri]).get(uri));
+  }
 });

@@ -65,6 +65,8 @@ function cluster(r: () => number): { fixed: LoadedObject[]; works: Work[] } {
 test('updateClusterState equals buildClusterState after random in-place workload edits', () => {
   let fast = 0;
   let full = 0;
+  let resimulated = 0;
+  let kept = 0;
   for (let seed = 1; seed <= 150; seed++) {
     const r = rng(seed);
     const { fixed, works } = cluster(r);
@@ -85,13 +87,22 @@ test('updateClusterState equals buildClusterState after random in-place workload
       const next = updateClusterState(prev, objects, [old], [now]);
       if (next.services === prev.services) fast++;
       else full++;
+      // Another workload's pod that moved: every workload was simulated again (collisions, round-robin shifts).
+      const before = new Map(prev.pods.map((p) => [`${p.namespace}/${p.name}`, p]));
+      const others = next.pods.filter((p) => p.owner && p.owner.name !== w.name && before.has(`${p.namespace}/${p.name}`));
+      if (others.some((p) => before.get(`${p.namespace}/${p.name}`)!.ips.join() !== p.ips.join())) {
+        resimulated++;
+        // Even then, the others' pods that came out alike stay the same objects.
+        kept += others.filter((p) => before.get(`${p.namespace}/${p.name}`) === p).length;
+      }
       assert.deepStrictEqual(next, buildClusterState(objects), `seed ${seed} step ${step}`);
       prev = next;
     }
   }
-  // Both paths ran: most edits are derived, some (collisions, node round-robin shifts) fall back.
-  assert.ok(fast > full, `fast ${fast}, full ${full}`);
-  assert.ok(full > 0, `fast ${fast}, full ${full}`);
+  // Every workload edit is derived (no full build); some needed every workload simulated again.
+  assert.equal(full, 0, `fast ${fast}, full ${full}`);
+  assert.ok(resimulated > 0 && resimulated < fast / 4, `resimulated ${resimulated} of ${fast}`);
+  assert.ok(kept > 0, `kept ${kept}`);
 });
 
 /** A Service, a Pod or a listed-only object, as random edits change them. */
@@ -238,4 +249,54 @@ test('updateClusterState derives a Service edited in place, builds anew for a re
   assert.equal(derived.services, prev.services);
   assert.equal(derived.pods.length, 3);
   assert.deepStrictEqual(derived, buildClusterState([...c, ...svc]));
+});
+
+/** A given EndpointSlice, as random edits change it: its Service label, its endpoints' addresses and readiness. */
+interface Slice {
+  name: string;
+  service?: string;
+  endpoints: { ip: string; ready: boolean }[];
+}
+
+function endpointSlice(s: Slice): string {
+  const labels = s.service ? `, labels: {kubernetes.io/service-name: ${s.service}}` : '';
+  const endpoints = s.endpoints.map((e) => `{addresses: [${e.ip}], conditions: {ready: ${e.ready}}}`).join(', ');
+  return `apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata: {name: ${s.name}, namespace: a${labels}}\naddressType: IPv4\nports: [{name: p0, port: 80}]\nendpoints: [${endpoints}]`;
+}
+
+test('updateClusterState equals buildClusterState after random in-place EndpointSlice edits', () => {
+  let derived = 0;
+  let rebuilt = 0;
+  for (let seed = 1; seed <= 150; seed++) {
+    const r = rng(seed);
+    const { fixed } = cluster(r);
+    // Selectorless s0 and s1; sometimes an Endpoints object for s0 (mirrored only while no slice is labelled s0).
+    const svcs = ['s0', 's1'].map((n) => `apiVersion: v1\nkind: Service\nmetadata: {name: ${n}, namespace: a}\nspec: {ports: [{name: p0, port: 80}]}`);
+    if (r() < 0.6) svcs.push('apiVersion: v1\nkind: Endpoints\nmetadata: {name: s0, namespace: a}\nsubsets: [{addresses: [{ip: 10.1.1.1}], ports: [{name: p0, port: 80}]}]');
+    const head = load(svcs.join('\n---\n'), 'svc.yaml');
+    const slices: Slice[] = Array.from({ length: 1 + Math.floor(r() * 3) }, (_, i) => ({ name: `e${i}`, service: pick(r, ['s0', 's1', undefined]), endpoints: [{ ip: '10.2.0.1', ready: true }, { ip: '10.2.0.2', ready: r() < 0.5 }] }));
+    let sliceObjs = slices.map((s, i) => load(endpointSlice(s), `e${i}.yaml`)[0]!);
+    const all = () => [...fixed, ...head, ...sliceObjs];
+    let prev = buildClusterState(all());
+    for (let step = 0; step < 12; step++) {
+      const i = Math.floor(r() * slices.length);
+      const s = slices[i]!;
+      const what = r();
+      const e = pick(r, s.endpoints);
+      if (what < 0.6) e.ready = !e.ready;
+      else if (what < 0.8) e.ip = pick(r, ['10.2.0.1', '10.2.0.3', '10.2.0.4']);
+      else s.service = pick(r, ['s0', 's1', undefined]);
+      const old = sliceObjs[i]!;
+      const now = load(endpointSlice(s), `e${i}.yaml`)[0]!;
+      sliceObjs = sliceObjs.map((o, k) => (k === i ? now : o));
+      const objects = all();
+      const next = updateClusterState(prev, objects, [old], [now]);
+      if (next.services === prev.services) derived++;
+      else rebuilt++;
+      assert.deepStrictEqual(next, buildClusterState(objects), `seed ${seed} step ${step}`);
+      prev = next;
+    }
+  }
+  // Condition and address edits are derived; a changed Service label builds anew.
+  assert.ok(derived > rebuilt * 3 && rebuilt > 0, `derived ${derived}, rebuilt ${rebuilt}`);
 });

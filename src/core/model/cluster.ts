@@ -7,7 +7,8 @@ import { indexFrom } from './indexes';
 import { givenSlice, nodeModel, podModel, serviceModel, workloadModel } from './memo';
 import { mirrorEndpoints, shouldMirror } from './mirror';
 import { bool, dig, int, rec, str, strList } from './read';
-import { assumeRunning, resimulateWorkload, runAssumed, simulatePods } from './simulate';
+import { keepSamePods, resimulateWorkload } from './resimulate';
+import { assumeRunning, runAssumed, simulatePods } from './simulate';
 import { matchesLabelSelector } from '../selectors';
 import {
   DEFAULT_CLUSTER_CIDR,
@@ -38,8 +39,9 @@ export function buildClusterState(objects: LoadedObject[], options: ClusterOptio
  * by `added`: equal to `buildClusterState(objects, options)`. When one object was edited in place (same
  * kind, namespace and name, same place in the list), only what it feeds is derived again, when that provably
  * leaves the rest as a full build would: a workload's simulated pods (`resimulateWorkload`), a Service's
- * addresses (`reassignService`), a Pod's assumed runtime state; objects the state only lists (policies,
- * Ingresses, routes, ConfigMaps...) are swapped. Otherwise it builds anew.
+ * addresses (`reassignService`), a Pod's assumed runtime state, a given EndpointSlice's normalised copy;
+ * objects the state only lists (policies, Ingresses, routes, ConfigMaps...) are swapped. Otherwise it
+ * builds anew.
  */
 export function updateClusterState(prev: ClusterState, objects: LoadedObject[], removed: readonly LoadedObject[], added: readonly LoadedObject[], options: ClusterOptions = {}): ClusterState {
   const build = builds.get(prev);
@@ -62,6 +64,7 @@ function derive(prev: ClusterState, build: Build, objects: LoadedObject[], remov
   if (!replacedInPlace(prev.objects, objects, was, now)) return undefined;
   if (now.kind === 'Service') return updateService(prev, objects, was, now);
   if (now.kind === 'Pod') return updatePod(prev, build, objects, was, now);
+  if (now.kind === 'EndpointSlice') return updateSlice(prev, objects, was, now);
   const before = workloadModel(was);
   const after = workloadModel(now);
   if (before || after) return before && after ? updateWorkload(prev, build, objects, before, after) : undefined;
@@ -94,7 +97,7 @@ function onlyIndex<T>(list: readonly T[], match: (x: T) => boolean, end = list.l
   return at;
 }
 
-/** A workload edited in place: its simulated pods handed out again (the others kept when provably the same). */
+/** A workload edited in place: its simulated pods handed out again (the others kept when provably the same, else re-simulated). */
 function updateWorkload(prev: ClusterState, build: Build, objects: LoadedObject[], before: WorkloadModel, after: WorkloadModel): ClusterState | undefined {
   const w = onlyIndex(prev.workloads, (x) => x === before);
   if (w < 0) return undefined;
@@ -102,8 +105,10 @@ function updateWorkload(prev: ClusterState, build: Build, objects: LoadedObject[
   workloads[w] = after;
   const realPods = prev.pods.slice(0, build.realPods);
   const podCIDRs = prev.proxy.clusterCIDRs.length ? prev.proxy.clusterCIDRs : [DEFAULT_CLUSTER_CIDR];
-  const simulated = resimulateWorkload(prev.pods.slice(build.realPods), before, after, workloads, realPods, prev.nodes, podCIDRs);
-  if (!simulated) return undefined;
+  const previous = prev.pods.slice(build.realPods);
+  // When keeping the other workloads' pods cannot be shown right, every workload's pods are handed out
+  // again from the same inputs a full build reads (the rest of the state does not depend on them).
+  const simulated = resimulateWorkload(previous, before, after, workloads, realPods, prev.nodes, podCIDRs) ?? keepSamePods(previous, simulatePods(workloads, realPods, prev.nodes, podCIDRs));
   return { ...prev, objects, workloads, pods: [...realPods, ...simulated] };
 }
 
@@ -145,6 +150,22 @@ function updatePod(prev: ClusterState, build: Build, objects: LoadedObject[], wa
   const pods = prev.pods.slice();
   pods[i] = after;
   return { ...prev, objects, pods };
+}
+
+/**
+ * A given EndpointSlice edited in place (an endpoint's conditions, addresses, ports): its normalised copy
+ * swapped in at its place. Nothing else reads a given slice except Endpoints mirroring, which only asks
+ * whether some slice is labelled for the Endpoints object's Service: the same answer while the label is.
+ */
+function updateSlice(prev: ClusterState, objects: LoadedObject[], was: LoadedObject, now: LoadedObject): ClusterState | undefined {
+  const i = onlyIndex(prev.slices, (g) => g.loaded === was);
+  if (i < 0) return undefined;
+  const after = givenSlice(now);
+  const label = (g: GivenSlice) => dig(g.slice, 'metadata', 'labels', 'kubernetes.io/service-name');
+  if (label(after) !== label(prev.slices[i]!)) return undefined;
+  const slices = prev.slices.slice();
+  slices[i] = after;
+  return { ...prev, objects, slices };
 }
 
 function buildState(objects: LoadedObject[], options: ClusterOptions): { state: ClusterState; realPods: number } {

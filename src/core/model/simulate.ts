@@ -31,7 +31,7 @@ export function simulatePods(workloads: WorkloadModel[], realPods: PodModel[], n
 }
 
 /** What handing out pods to workloads in order carries from one workload to the next. */
-interface Run {
+export interface Run {
   used: Set<string>;
   /** Ready nodes, by name. */
   schedulable: NodeModel[];
@@ -44,26 +44,26 @@ interface Run {
  * The taken addresses each simulated pod passed over before its own (per family, in probe order); none for
  * most pods. A pod left without an address of some family has no entry in `skippedBy` but is in `unknown`.
  */
-const skippedBy = new WeakMap<PodModel, string[]>();
-const unknown = new WeakSet<PodModel>();
+export const skippedBy = new WeakMap<PodModel, string[]>();
+export const unknown = new WeakSet<PodModel>();
 /** Host-network simulated pods given their node's address (not taken from the pod network). */
-const onNodeAddress = new WeakSet<PodModel>();
+export const onNodeAddress = new WeakSet<PodModel>();
 
-function schedulableNodes(nodes: NodeModel[]): NodeModel[] {
+export function schedulableNodes(nodes: NodeModel[]): NodeModel[] {
   // Sorted, so the same manifests give the same pods whatever order the files were read in (CLI, editor, live).
   return byName(nodes.filter((n) => n.ready));
 }
 
-function workloadKey(w: WorkloadModel): string {
+export function workloadKey(w: WorkloadModel): string {
   return `${w.namespace}/${w.kind}/${w.name}`;
 }
 
-function deploymentKeys(workloads: readonly WorkloadModel[]): Set<string> {
+export function deploymentKeys(workloads: readonly WorkloadModel[]): Set<string> {
   return new Set(workloads.filter((w) => w.kind === 'Deployment').map((w) => `${w.namespace}/${w.name}`));
 }
 
 /** Does the workload get simulated pods (a template and selector, no given Pod of its own, not owned)? */
-function runsPods(w: WorkloadModel, owned: Set<string>, realInNamespace: readonly PodModel[]): boolean {
+export function runsPods(w: WorkloadModel, owned: Set<string>, realInNamespace: readonly PodModel[]): boolean {
   if (!w.template || !w.selector) return false;
   // A ReplicaSet owned by a given Deployment would double its pods; the Deployment speaks for it.
   if (w.kind === 'ReplicaSet' && ownedByDeployment(w, owned)) return false;
@@ -75,7 +75,7 @@ function wantedPods(w: WorkloadModel, run: Run, room: number): number {
   return Math.max(0, Math.min(wanted, MAX_SIMULATED_PER_WORKLOAD, room));
 }
 
-function simulateWorkload(w: WorkloadModel, run: Run, room: number, out: PodModel[]): void {
+export function simulateWorkload(w: WorkloadModel, run: Run, room: number, out: PodModel[]): void {
   const count = wantedPods(w, run, room);
   const shape = shapeOf(w);
   const schedulable = run.schedulable;
@@ -116,64 +116,6 @@ function simulateWorkload(w: WorkloadModel, run: Run, room: number, out: PodMode
     if (nodeAddress) onNodeAddress.add(pod);
     out.push(pod);
   }
-}
-
-/**
- * The simulated pods after one workload changed in place (`before` -> `after`, same namespace, kind and
- * name), from the pods `previous` gave for the same other inputs: the pods of the workloads before it in
- * order are kept, its own are handed out again, and those after it are kept when that provably gives what
- * a full `simulatePods` would (each got its first-choice addresses, none of which the changed workload now
- * takes, and no node round-robin shift). Undefined when that cannot be shown: simulate everything.
- */
-export function resimulateWorkload(
-  previous: readonly PodModel[],
-  before: WorkloadModel,
-  after: WorkloadModel,
-  workloads: WorkloadModel[],
-  realPods: PodModel[],
-  nodes: NodeModel[],
-  clusterCIDRs: string[],
-): PodModel[] | undefined {
-  const key = workloadKey(after);
-  if (workloadKey(before) !== key || workloads.filter((w) => workloadKey(w) === key).length !== 1) return undefined;
-  if (previous.length + MAX_SIMULATED_PER_WORKLOAD >= MAX_SIMULATED_PODS) return undefined;
-  // The changed workload's pods sit where its key sorts (pods of one workload are contiguous, in key order).
-  let from = 0;
-  for (let hi = previous.length; from < hi; ) {
-    const mid = (from + hi) >> 1;
-    if (podWorkloadKey(previous[mid]!) < key) from = mid + 1;
-    else hi = mid;
-  }
-  let to = from;
-  while (to < previous.length && previous[to]!.loaded === before.loaded && podWorkloadKey(previous[to]!) === key) to++;
-  if (to < previous.length && podWorkloadKey(previous[to]!) === key) return undefined;
-  const run: Run = { used: new Set(realPods.flatMap((p) => p.ips)), schedulable: schedulableNodes(nodes), rr: 0, clusterCIDRs };
-  for (let i = 0; i < from; i++) {
-    const p = previous[i]!;
-    if (!onNodeAddress.has(p)) for (const ip of p.ips) run.used.add(ip);
-    if (p.owner?.kind !== 'DaemonSet' && run.schedulable.length) run.rr++;
-  }
-  const own: PodModel[] = [];
-  const realInNamespace = realPods.filter((p) => p.namespace === after.namespace);
-  // Only a ReplicaSet asks which Deployments are given (building that set per edit was a third of this).
-  const owned = after.kind === 'ReplicaSet' ? deploymentKeys(workloads) : new Set<string>();
-  if (runsPods(after, owned, realInNamespace)) simulateWorkload(after, run, MAX_SIMULATED_PODS - from, own);
-  const rest = previous.slice(to);
-  if (own.length !== to - from && run.schedulable.length > 1 && rest.some((p) => p.owner?.kind !== 'DaemonSet')) return undefined;
-  // A kept pod gets the same addresses when the ones it passed over are still taken and its own still free.
-  const addressed = (pods: readonly PodModel[]) => new Set(pods.flatMap((p) => (onNodeAddress.has(p) ? [] : p.ips)));
-  const oldIPs = addressed(previous.slice(from, to));
-  const newIPs = addressed(own);
-  for (const p of rest) {
-    if (unknown.has(p)) return undefined;
-    for (const ip of p.ips) if (newIPs.has(ip) && !oldIPs.has(ip)) return undefined;
-    for (const ip of skippedBy.get(p) ?? []) if (oldIPs.has(ip) && !newIPs.has(ip)) return undefined;
-  }
-  return [...previous.slice(0, from), ...own, ...rest];
-}
-
-function podWorkloadKey(p: PodModel): string {
-  return `${p.namespace}/${p.owner?.kind ?? ''}/${p.owner?.name ?? ''}`;
 }
 
 /**

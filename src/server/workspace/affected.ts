@@ -8,12 +8,13 @@
  *    Services that match nothing (KSD101 names the nearest labels);
  *  - a changed Service (or one whose assigned addresses moved) re-checks the Services sharing one of its node
  *    ports or cluster IPs (KSD212, KSD302: first claim wins), every Ingress and route (KSD501/502 look
- *    across namespaces), and the Endpoints/EndpointSlices of its namespace (KSD603 is written there);
- *  - a NetworkPolicy, Endpoints or EndpointSlice re-checks the Services of its namespace; a ReferenceGrant
+ *    across namespaces), and the Endpoints/EndpointSlices for it (KSD603 is written there);
+ *  - an Endpoints object or EndpointSlice re-checks the Services it is for (old and new name or label)
+ *    and their other Endpoints/EndpointSlices; a NetworkPolicy the Services of its namespace; a ReferenceGrant
  *    every route; a new or vanished namespace every Ingress and route;
  *  - Nodes, Namespaces, ServiceCIDRs and kube-proxy settings change what every Service gets: all.
  */
-import { commonEnds, effectiveSelector, type CheckOptions, type ClusterState, type LoadedObject, type PodModel, type ServiceModel } from '../../core';
+import { commonEnds, dig, effectiveSelector, str, type CheckOptions, type ClusterState, type LoadedObject, type PodModel, type ServiceModel } from '../../core';
 
 export type Affected = Set<LoadedObject> | 'all';
 
@@ -47,7 +48,6 @@ export function affectedSubjects(input: AffectedInput): Affected {
   const out = new Set<LoadedObject>();
   for (const o of added) if (!o.partial) out.add(o);
   const changed = new Set<LoadedObject>([...removed, ...added]);
-  const nsOf = (o: LoadedObject) => o.namespace ?? 'default';
 
   // Label sources whose labels changed, as (namespace, labels).
   // Pods find their owner by namespace and name, so a workload or Pod that shares those with a changed one counts too.
@@ -100,37 +100,58 @@ export function affectedSubjects(input: AffectedInput): Affected {
     for (const o of [...next.ingresses, ...next.routes]) out.add(o);
   }
 
+  // The Services an Endpoints object or EndpointSlice is for (by its old and new name or label).
+  const served: string[] = [];
   for (const o of changed) {
     if (o.partial) continue;
-    if (o.kind === 'NetworkPolicy' || ENDPOINTS.has(o.kind)) for (const s of servicesIn(nsOf(o))) if (s.loaded) out.add(s.loaded);
+    if (o.kind === 'NetworkPolicy') for (const s of servicesIn(nsOf(o))) if (s.loaded) out.add(s.loaded);
+    if (ENDPOINTS.has(o.kind)) {
+      const key = servedKey(o);
+      if (key !== undefined) served.push(key);
+    }
     if (o.kind === 'ReferenceGrant') for (const r of next.routes) out.add(r);
   }
   if (prev.namespaces.join('\0') !== next.namespaces.join('\0')) for (const o of [...next.ingresses, ...next.routes]) out.add(o);
 
-  const namespaces = services.map((s) => s.namespace);
-  for (const o of changed) if (o.kind === 'Service' || ENDPOINTS.has(o.kind)) namespaces.push(nsOf(o));
-  addCompanions(out, next, namespaces);
+  // Changed Services by every name they had (a renamed one's Endpoints and slices lose it).
+  for (const s of services) served.push(`${s.namespace}/${s.name}`);
+  for (const o of changed) if (o.kind === 'Service') served.push(`${nsOf(o)}/${o.name}`);
+  addCompanions(out, next, served);
   return out;
 }
 
 /**
- * A Service and the Endpoints/EndpointSlices of its namespace are checked together (KSD603 is written in
- * the latter): adds to `out` those of the namespaces of its Services, Endpoints and EndpointSlices (and of
- * `namespaces`), and the Services of every namespace that has one. Subjects added to a focus set after
- * `affectedSubjects` (findings whose place was lost) need the same.
+ * A Service and the Endpoints/EndpointSlices for it are checked together (KSD603 is written in the latter;
+ * the checks find them by the Service's namespace and name: an Endpoints object's name, a slice's
+ * kubernetes.io/service-name label): adds to `out` those for its Services, Endpoints and EndpointSlices
+ * (and for the `namespace/name` keys in `services`), and the Services they are for. Subjects added to a
+ * focus set after `affectedSubjects` (findings whose place was lost) need the same.
  */
-export function addCompanions(out: Set<LoadedObject>, next: ClusterState, namespaces: Iterable<string> = []): void {
-  const withService = new Set<string>(namespaces);
-  for (const o of out) if (o.kind === 'Service' || ENDPOINTS.has(o.kind)) withService.add(o.namespace ?? 'default');
-  if (!withService.size) return;
-  const withEndpoints = new Set<string>();
-  for (const o of next.objects) {
-    const ns = o.namespace ?? 'default';
-    if (!ENDPOINTS.has(o.kind) || o.partial || !withService.has(ns)) continue;
-    out.add(o);
-    withEndpoints.add(ns);
+export function addCompanions(out: Set<LoadedObject>, next: ClusterState, services: Iterable<string> = []): void {
+  const wanted = new Set<string>(services);
+  for (const o of out) {
+    const key = o.kind === 'Service' ? `${nsOf(o)}/${o.name}` : servedKey(o);
+    if (key !== undefined) wanted.add(key);
   }
-  if (withEndpoints.size) for (const s of next.services) if (s.loaded && withEndpoints.has(s.namespace)) out.add(s.loaded);
+  if (!wanted.size) return;
+  for (const o of next.objects) {
+    if (o.partial || !ENDPOINTS.has(o.kind)) continue;
+    const key = servedKey(o);
+    if (key !== undefined && wanted.has(key)) out.add(o);
+  }
+  for (const s of next.services) if (s.loaded && wanted.has(`${s.namespace}/${s.name}`)) out.add(s.loaded);
+}
+
+function nsOf(o: LoadedObject): string {
+  return o.namespace ?? 'default';
+}
+
+/** `namespace/name` of the Service an Endpoints object or EndpointSlice is for (read as the model reads it). */
+function servedKey(o: LoadedObject): string | undefined {
+  if (o.kind === 'Endpoints') return `${nsOf(o)}/${o.name}`;
+  if (o.kind !== 'EndpointSlice') return undefined;
+  const name = str(dig(o.object, 'metadata', 'labels', 'kubernetes.io/service-name'));
+  return name === undefined ? undefined : `${nsOf(o)}/${name}`;
 }
 
 /**
