@@ -63,3 +63,28 @@ test('Incremental loading gives the whole-file positions with CRLF and lone CR l
   }
   assert.equal(res.stats.reparsed, 1);
 });
+
+test('lastLine counts breaks and the last line start as the built index has them, without building it', () => {
+  const r = rng(11);
+  for (let round = 0; round < 300; round++) {
+    let text = '';
+    const n = Math.floor(r() * 30);
+    for (let i = 0; i < n; i++) text += PIECES[Math.floor(r() * PIECES.length)];
+    const counted = new LineIndex(text);
+    const tail = counted.lastLine();
+    assert.equal((counted as unknown as { lineStarts?: number[] }).lineStarts, undefined, 'not built by counting');
+    const built = new LineIndex(text);
+    const breaks = built.lineCount - 1;
+    assert.deepEqual(tail, { breaks, start: built.lineStart(breaks) }, JSON.stringify(text));
+    assert.deepEqual(built.lastLine(), tail, 'from the built index');
+  }
+});
+
+test('stepping over a part leaves its line starts unbuilt', () => {
+  const text = 'a: 1\nb: 2\n---\nc: 3\n';
+  const part = new LineIndex(text.slice(0, 10));
+  const cursor = new LineCursor(text);
+  assert.deepEqual(cursor.over(0, part), { line: 2, character: 0 });
+  assert.equal((part as unknown as { lineStarts?: number[] }).lineStarts, undefined);
+  assert.deepEqual(cursor.at(14), new LineIndex(text).position(14));
+});

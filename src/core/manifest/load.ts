@@ -37,6 +37,8 @@ export interface LoadOptions {
   limits: YamlLimits;
   /** Treat every object in the file as a fragment (kustomize patches). */
   partial?: boolean;
+  /** The text is one document as splitDocuments cut it from a stream (see ParseOptions.oneDocument). */
+  oneDocument?: boolean;
 }
 export const DEFAULT_MAX_BYTES = 10 * 1024 * 1024;
 export const DEFAULT_LOAD_OPTIONS: LoadOptions = { maxBytes: DEFAULT_MAX_BYTES, limits: DEFAULT_YAML_LIMITS };
@@ -72,7 +74,7 @@ export function loadManifest(file: string, text: string, options: Partial<LoadOp
     diag('info', 'KSD003', 'Helm template skipped: it contains {{ }} template actions, so it is checked only once rendered (helm template ... | ksd check -).');
     return out;
   }
-  const parsed = parseYaml(text, opts.limits, { trees: false });
+  const parsed = parseYaml(text, opts.limits, { trees: false, oneDocument: !!opts.oneDocument });
   for (const e of parsed.errors) diag('error', 'KSD001', e.message, e.offset, e.end);
   for (const w of parsed.warnings) diag('warning', 'KSD004', `YAML ${w.message}.`, w.offset, w.end);
   for (const doc of parsed.documents) {

@@ -10,7 +10,35 @@ export interface Range {
 
 export class LineIndex {
   private lineStarts: number[] | undefined;
+  private tail: { breaks: number; start: number } | undefined;
   constructor(readonly text: string) {}
+  /**
+   * The number of line breaks and the offset the last line starts at, counted without building the line
+   * starts when they are not built yet (a document stepped over is rarely asked for a position).
+   */
+  lastLine(): { breaks: number; start: number } {
+    if (this.tail) return this.tail;
+    const built = this.lineStarts;
+    if (built) return (this.tail = { breaks: built.length - 1, start: built[built.length - 1]! });
+    const text = this.text;
+    let breaks = 0;
+    let start = 0;
+    if (text.indexOf('\r') < 0) {
+      for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) {
+        breaks++;
+        start = i + 1;
+      }
+    } else {
+      for (let i = 0; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) {
+          breaks++;
+          start = i + 1;
+        }
+      }
+    }
+    return (this.tail = { breaks, start });
+  }
   /** Line start offsets, found on first use: most files loaded by the CLI are never asked for a position. */
   private get starts(): number[] {
     if (this.lineStarts) return this.lineStarts;

@@ -112,11 +112,16 @@ export interface ParseOptions {
    * value; `fastParseDocument(text, start, end, maxDepth)` builds the tree when positions are needed.
    */
   trees?: boolean;
+  /**
+   * true: the text is one part exactly as splitDocuments cut it out of a stream (a caller that split the
+   * stream already), so it is not split again; splitting such a part gives that one part back.
+   */
+  oneDocument?: boolean;
 }
 
 /** Parses a YAML stream into documents with positions. */
 export function parseYaml(text: string, limits: YamlLimits = DEFAULT_YAML_LIMITS, options: ParseOptions = {}): YamlParseResult {
-  const parts = splitDocuments(text);
+  const parts = options.oneDocument ? [{ start: 0, end: text.length }] : splitDocuments(text);
   // The fast scanner takes the documents written in the plain subset manifests use; js-yaml the rest.
   const clean = options.fastPath === false ? undefined : subsetParts(text, parts);
   // Without trees, a document of one line of JSON is read by JSON.parse (jsonDoc.ts says when it is not).

@@ -187,7 +187,8 @@ export class IncrementalManifest {
     // version of the file alive for as long as the document is cached: one file copy per edit.
     const text = ownCopy(slice);
     const index = new ShiftedLineIndex(text, base);
-    const loaded = loadManifest(this.file, text, options);
+    // The text is one part of the file's split: loading need not split it again.
+    const loaded = loadManifest(this.file, text, { ...options, oneDocument: true });
     // Re-homed onto the document's shifted index without reading `node`: the tree stays unbuilt until a
     // position is asked for (spreading the source would build every tree at load).
     for (const o of loaded.objects) {

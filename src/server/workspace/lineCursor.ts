@@ -41,11 +41,12 @@ export class LineCursor {
     // A '\r' ending the part and a '\n' after it are one break in the file but not in the part alone.
     const split = part.text.charCodeAt(length - 1) === 13 && this.text.charCodeAt(to) === 10;
     if (from !== this.offset || split || to > this.text.length) return this.at(to);
-    const breaks = part.lineCount - 1;
+    // Counted, not indexed: the part's line starts are built only if a position in it is asked for.
+    const { breaks, start } = part.lastLine();
     this.offset = to;
     if (breaks > 0) {
       this.line += breaks;
-      this.character = length - part.lineStart(breaks);
+      this.character = length - start;
     } else {
       this.character += length;
     }
