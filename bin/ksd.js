@@ -8,6 +8,14 @@ if (!fs.existsSync(cli)) {
   process.stderr.write('ksd: the bundle dist/cli.js is missing; run `npm ci` (or `npm run build`) in ' + path.dirname(__dirname) + '\n');
   process.exit(2);
 }
+// A reader that stops early (`ksd rules ... | head`) closes the pipe: stop quietly with the exit code so far,
+// as ripgrep and most modern command-line tools do, instead of an unhandled EPIPE stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e) => {
+    if (e && e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+}
 const { main } = require(cli);
 main(process.argv.slice(2)).then(
   (code) => {
