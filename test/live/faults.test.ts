@@ -74,10 +74,10 @@ describe('live cluster faults', () => {
     live.start();
     await live.whenReady(5000);
     const lists = () => server.requests.filter((r) => r.path === '/api/v1/pods' && !r.watch).length;
-    await eventually(() => server.openWatches >= 7, 3000, 'watches open');
+    await eventually(() => server.openWatches >= 9, 10_000, 'watches open');
     const listsBefore = lists();
     server.dropWatches();
-    await eventually(() => server.openWatches >= 7, 3000, 'watches reopened');
+    await eventually(() => server.openWatches >= 9, 10_000, 'watches reopened');
     server.apply('pods', pod('shop', 'web-9', { app: 'web' }, '10.244.0.19'));
     await eventually(() => podNames(live).includes('shop/web-9'), 2000, 'event after resume');
     assert.equal(lists(), listsBefore);
@@ -90,9 +90,9 @@ describe('live cluster faults', () => {
     const { server, live } = await setup();
     live.start();
     await live.whenReady(5000);
-    await eventually(() => server.openWatches >= 7, 3000, 'watches open');
+    await eventually(() => server.openWatches >= 9, 10_000, 'watches open');
     server.resetWatches();
-    await eventually(() => server.openWatches >= 7, 5000, 'watches reopened');
+    await eventually(() => server.openWatches >= 9, 10_000, 'watches reopened');
     server.apply('services', service('shop', 'api', { app: 'api' }, '10.96.0.60'));
     await eventually(() => live.state().services.some((s) => s.name === 'api'), 2000, 'service after reset');
     await eventually(() => live.status().state === 'synced', 3000, 'synced after reset');

@@ -33,7 +33,7 @@ describe('features on live data', () => {
     live = await LiveCluster.connect({ kubeconfig: { files: [file] }, trusted: false, reflector: { watchTimeoutSeconds: 30 } });
     live.start();
     await live.whenReady(5000);
-    await eventually(() => server.openWatches >= 7, 3000, 'watches open');
+    await eventually(() => server.openWatches >= 9, 10_000, 'watches open');
   });
 
   after(async () => {

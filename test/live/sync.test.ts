@@ -41,7 +41,7 @@ describe('live cluster: list, watch, model', () => {
     live = await LiveCluster.connect({ kubeconfig: { files: [file] }, trusted: false, reflector: { ...fastReflector, pageSize: 2 } });
     live.start();
     await live.whenReady(5000);
-    await eventually(() => server.openWatches >= 7, 3000, 'watches open');
+    await eventually(() => server.openWatches >= 9, 10_000, 'watches open');
   });
 
   after(async () => {
