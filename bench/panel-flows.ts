@@ -6,24 +6,11 @@
  * Run: npm run bench:panel-flows
  */
 import { buildClusterState, loadManifest } from '../src/core';
+import { serviceSliceManifests } from './generate';
 import { ruleChain } from '../src/viewmodel/engines';
 
 const SERVICES = Number(process.env['BENCH_SERVICES'] ?? 2_000);
 const ENDPOINTS = Number(process.env['BENCH_ENDPOINTS'] ?? 10);
-const ipOf = (base: number, n: number) => `10.${base + (n >> 16)}.${(n >> 8) & 255}.${n & 255}`;
-
-function manifests(): string {
-  const docs = [JSON.stringify({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-1' }, status: { addresses: [{ type: 'InternalIP', address: '192.168.0.2' }] } })];
-  for (let s = 0; s < SERVICES; s++) {
-    const ns = `ns${s % 50}`;
-    const name = `svc${s}`;
-    docs.push(JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { namespace: ns, name }, spec: { type: s % 10 === 0 ? 'NodePort' : 'ClusterIP', clusterIP: ipOf(96, s), ports: [{ name: 'http', port: 80, targetPort: 8080 }] } }));
-    const endpoints = [];
-    for (let e = 0; e < ENDPOINTS; e++) endpoints.push({ addresses: [ipOf(128, s * ENDPOINTS + e)], nodeName: `node-${e % 3}` });
-    docs.push(JSON.stringify({ apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { namespace: ns, name: `${name}-abcde`, labels: { 'kubernetes.io/service-name': name } }, addressType: 'IPv4', endpoints, ports: [{ name: 'http', port: 8080, protocol: 'TCP' }] }));
-  }
-  return docs.join('\n---\n');
-}
 
 function time(label: string, f: () => string): void {
   const t0 = performance.now();
@@ -33,7 +20,7 @@ function time(label: string, f: () => string): void {
   console.log(`${label.padEnd(52)} wall ${(performance.now() - t0).toFixed(1).padStart(8)} ms   cpu ${((c.user + c.system) / 1000).toFixed(1).padStart(8)} ms   ${note}`);
 }
 
-const state = buildClusterState(loadManifest('/bench/cluster.yaml', manifests()).objects);
+const state = buildClusterState(loadManifest('/bench/cluster.yaml', serviceSliceManifests(SERVICES, ENDPOINTS)).objects);
 console.log(`${SERVICES} Services x ${ENDPOINTS} endpoints, one node (figures for one Service's Rules tab)`);
 for (const mode of ['iptables', 'nftables', 'ipvs'] as const) {
   const ask = (name: string) => () => {

@@ -22,36 +22,12 @@ import {
   traceIpvs,
   traceNft,
 } from '../src/core';
+import { ipOf, serviceSliceManifests } from './generate';
 
 const SERVICES = Number(process.env['BENCH_SERVICES'] ?? 10_000);
 const ENDPOINTS = Number(process.env['BENCH_ENDPOINTS'] ?? 10);
 const TRACES = 1000;
 
-const ipOf = (base: number, n: number) => `10.${base + (n >> 16)}.${(n >> 8) & 255}.${n & 255}`;
-
-function manifests(): string {
-  const docs: string[] = [
-    JSON.stringify({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-1' }, status: { addresses: [{ type: 'InternalIP', address: '192.168.0.2' }] } }),
-  ];
-  for (let s = 0; s < SERVICES; s++) {
-    const ns = `ns${s % 50}`;
-    const name = `svc${s}`;
-    docs.push(JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { namespace: ns, name }, spec: { type: s % 10 === 0 ? 'NodePort' : 'ClusterIP', clusterIP: ipOf(96, s), ports: [{ name: 'http', port: 80, targetPort: 8080 }] } }));
-    const endpoints = [];
-    for (let e = 0; e < ENDPOINTS; e++) endpoints.push({ addresses: [ipOf(128, s * ENDPOINTS + e)], nodeName: `node-${e % 3}` });
-    docs.push(
-      JSON.stringify({
-        apiVersion: 'discovery.k8s.io/v1',
-        kind: 'EndpointSlice',
-        metadata: { namespace: ns, name: `${name}-abcde`, labels: { 'kubernetes.io/service-name': name } },
-        addressType: 'IPv4',
-        endpoints,
-        ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
-      }),
-    );
-  }
-  return docs.join('\n---\n');
-}
 
 function time<T>(label: string, f: () => T, note: (r: T) => string = () => ''): T {
   const t0 = performance.now();
@@ -66,7 +42,7 @@ function time<T>(label: string, f: () => T, note: (r: T) => string = () => ''): 
 const mb = (s: string) => `${(s.length / 1024 / 1024).toFixed(1)} MB`;
 
 function main(): void {
-  const text = manifests();
+  const text = serviceSliceManifests(SERVICES, ENDPOINTS);
   const state = time(`load ${SERVICES} Services x ${ENDPOINTS} endpoints (${mb(text)} YAML)`, () => buildClusterState(loadManifest('bench.yaml', text).objects, { simulatePods: false }));
   const nft = time('nftables: render the transaction', () => renderNftables(state), (r) => `${mb(r.text)}, ${r.text.split('\n').length} lines`);
   time('nftables: render the v1.31-v1.33 layout', () => renderNftables(state, { profile: nftProfile('1.33') }), (r) => `${mb(r.text)}, ${r.text.split('\n').length} lines`);
