@@ -30,5 +30,5 @@ for (const mode of ['iptables', 'nftables', 'ipvs'] as const) {
   };
   time(`${mode}: first Service (whole node rules built)`, ask('svc0'));
   time(`${mode}: another Service (same state)`, ask('svc51'));
-  time(`${mode}: a NodePort Service (same state)`, ask('svc1000'));
+  time(`${mode}: a NodePort Service (same state)`, ask(`svc${Math.floor(SERVICES / 20) * 10}`)); // a NodePort (every 10th) half-way through: svc1000 at the default size
 }
