@@ -7,43 +7,10 @@ import type { FlowEdge, FlowNode, RuleChainAvailable } from '../../src/protocol/
 import { ruleChain } from '../../src/viewmodel/engines';
 import { ipvsFlow, realServerShares } from '../../src/viewmodel/ipvsFlow';
 import { isServiceChain, nftChainKind, nftFlow } from '../../src/viewmodel/nftFlow';
+import { flowClusterYaml } from './flowFixture';
 
 const root = path.resolve(__dirname, '../../..');
 
-const YAML = (replicas: number, extra = '') => `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: api, namespace: shop}
-spec:
-  replicas: ${replicas}
-  selector: {matchLabels: {app: api}}
-  template:
-    metadata: {labels: {app: api}}
-    spec: {containers: [{name: c, image: x, ports: [{name: http, containerPort: 8080}]}]}
----
-apiVersion: v1
-kind: Service
-metadata: {name: api, namespace: shop}
-spec:
-  type: NodePort
-  clusterIP: 10.96.0.50
-  selector: {app: api}
-  ports: [{name: http, port: 80, targetPort: http, nodePort: 30080}]
----
-apiVersion: v1
-kind: Service
-metadata: {name: api-v2, namespace: shop}
-spec:
-  clusterIP: 10.96.0.51
-  selector: {app: api}
-  ports: [{port: 81, targetPort: 8080}]
----
-apiVersion: v1
-kind: Node
-metadata: {name: n1}
-status:
-  addresses: [{type: InternalIP, address: 192.168.0.11}]
-  conditions: [{type: Ready, status: "True"}]
-${extra}`;
 
 const LB = `---
 apiVersion: v1
@@ -61,7 +28,7 @@ status:
     ingress: [{ip: 198.51.100.10}]
 `;
 
-const state = (n: number, extra = '') => buildClusterState(loadManifest('/ws/a.yaml', YAML(n, extra)).objects);
+const state = (n: number, extra = '') => buildClusterState(loadManifest('/ws/a.yaml', flowClusterYaml(n, extra)).objects);
 
 function chain(s: ReturnType<typeof state>, mode: 'nftables' | 'ipvs', version = '', name = 'api'): RuleChainAvailable {
   const view = ruleChain(s, { ref: { namespace: 'shop', name }, mode, version });

@@ -5,42 +5,9 @@ import { importedDiff, runTrace } from '../../src/extension/traceRunner';
 import { dumpTracer, type RulesDump } from '../../src/tracing/importedRules';
 import { ruleChain } from '../../src/viewmodel/engines';
 import { chainKind, commentIsFor } from '../../src/viewmodel/ruleFlow';
+import { flowClusterYaml } from './flowFixture';
 
-const YAML = (replicas: number) => `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: api, namespace: shop}
-spec:
-  replicas: ${replicas}
-  selector: {matchLabels: {app: api}}
-  template:
-    metadata: {labels: {app: api}}
-    spec: {containers: [{name: c, image: x, ports: [{name: http, containerPort: 8080}]}]}
----
-apiVersion: v1
-kind: Service
-metadata: {name: api, namespace: shop}
-spec:
-  type: NodePort
-  clusterIP: 10.96.0.50
-  selector: {app: api}
-  ports: [{name: http, port: 80, targetPort: http, nodePort: 30080}]
----
-apiVersion: v1
-kind: Service
-metadata: {name: api-v2, namespace: shop}
-spec:
-  clusterIP: 10.96.0.51
-  selector: {app: api}
-  ports: [{port: 81, targetPort: 8080}]
----
-apiVersion: v1
-kind: Node
-metadata: {name: n1}
-status:
-  addresses: [{type: InternalIP, address: 192.168.0.11}]
-  conditions: [{type: Ready, status: "True"}]
-`;
-const state = (n: number) => buildClusterState(loadManifest('/ws/a.yaml', YAML(n)).objects);
+const state = (n: number) => buildClusterState(loadManifest('/ws/a.yaml', flowClusterYaml(n)).objects);
 
 test('rule flow: KUBE-SERVICES and KUBE-NODEPORTS into the SVC chain, then each SEP with its effective probability', () => {
   const view = ruleChain(state(3), { ref: { namespace: 'shop', name: 'api' }, mode: 'iptables', version: '' });
