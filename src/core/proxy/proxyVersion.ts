@@ -109,6 +109,11 @@ function kubeProxyDaemonSets(state: ClusterState): Found {
   return found;
 }
 
+/** Do these kube-proxy versions name more than one minor release? */
+function disagree(pool: readonly { v: KubeVersion }[]): boolean {
+  return new Set(pool.map((f) => f.v.minor)).size > 1;
+}
+
 interface DaemonSetPick extends ClusterProxyVersion {
   /** false when the node is known and the DaemonSet's nodeSelector keeps it off that node. */
   runsOnNode: boolean;
@@ -117,8 +122,8 @@ interface DaemonSetPick extends ClusterProxyVersion {
 function fromDaemonSets(state: ClusterState, node: NodeModel | undefined): DaemonSetPick | undefined {
   let pool = kubeProxyDaemonSets(state);
   // Several kube-proxy DaemonSets (one per OS or node pool) that disagree: the ones that run on the node decide.
-  if (node && new Set(pool.map((f) => f.v.minor)).size > 1) pool = pool.filter((f) => runsOn(f.w, node));
-  if (!pool.length || new Set(pool.map((f) => f.v.minor)).size > 1) return undefined;
+  if (node && disagree(pool)) pool = pool.filter((f) => runsOn(f.w, node));
+  if (!pool.length || disagree(pool)) return undefined;
   const pick = pool.find((f) => f.w.name === 'kube-proxy') ?? pool[0]!;
   const runsOnNode = !node || pool.some((f) => runsOn(f.w, node));
   return { raw: pick.v.raw, minor: pick.v.minor, source: 'daemonset', from: `DaemonSet ${pick.w.namespace}/${pick.w.name}`, runsOnNode };
@@ -160,8 +165,8 @@ function fromPods(state: ClusterState, node: NodeModel | undefined, nodeName: st
   if (!node && nodeName) return undefined;
   const found = kubeProxyPods(state);
   let pool = node ? (found.byNode.get(node.name) ?? []) : found.all;
-  if (new Set(pool.map((f) => f.v.minor)).size > 1) pool = pool.filter((f) => !f.p.terminating);
-  if (!pool.length || new Set(pool.map((f) => f.v.minor)).size > 1) return undefined;
+  if (disagree(pool)) pool = pool.filter((f) => !f.p.terminating);
+  if (!pool.length || disagree(pool)) return undefined;
   const pick = pool[0]!;
   return { raw: pick.v.raw, minor: pick.v.minor, source: 'pod', from: `Pod ${pick.p.namespace}/${pick.p.name}` };
 }
