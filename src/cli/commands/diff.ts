@@ -14,8 +14,8 @@ export const diffHelp = `ksd diff PATHS --rules FILE [--ipset FILE] [--node NAME
   \`ipvsadm -Ln\` output (IPVS mode; --ipset FILE adds the node's \`ipset save\` or \`ipset list\`).
   Compared by meaning, not spelling or whitespace. --expected FILE compares against a saved dump of
   the same kind instead of generated rules. Exit 0 when they agree, 1 when they differ. Without
-  --kube-proxy-version the release comes from PATHS (kube-proxy DaemonSet image, else the node's
-  kubeletVersion; see ksd rules --help) and a Note line says which.`;
+  --kube-proxy-version the release comes from PATHS (kube-proxy DaemonSet image, else the kube-proxy
+  Pod's on the node, else the node's kubeletVersion; see ksd rules --help) and a Note line says which.`;
 
 async function readText(flag: string, file: string): Promise<string> {
   try {

@@ -17,7 +17,8 @@ export const rulesHelp = `ksd rules PATHS [--service NS/NAME] [--mode iptables|n
     refused (its single-endpoint DNAT and localhost NodePort objects are not established); a 1.37 node's
     "nft list table" output is read and traced with ksd trace --rules FILE.
   Without it, the version comes from the cluster in PATHS: the image tag of the kube-proxy DaemonSet
-    (kube-system), else the node's status.nodeInfo.kubeletVersion; a version a mode does not model is
+    (kube-system), else that of the kube-proxy Pod on the node (static pods: GKE component=kube-proxy,
+    kOps k8s-app=kube-proxy), else the node's status.nodeInfo.kubeletVersion; a version a mode does not model is
     shown in the nearest modelled layout, with a note (stderr for the iptables restore payload, a
     "# note:" line otherwise). With neither: iptables and ipvs the current layout, nftables 1.36.
   --node defaults to the first Node given.`;

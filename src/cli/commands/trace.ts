@@ -23,7 +23,8 @@ ksd trace [PATHS] --live [--context NAME] [--kubeconfig FILE] --from SRC --to DS
   an IP ([v6]:port), a Service NS/NAME (its ClusterIP) or node:NAME. --node defaults to the node owning
   DST, else the first Node (give --node for the view from the source pod's own node). --node-ip gives the node's
   own addresses when no Node manifest is given. Without --kube-proxy-version the release comes from the
-  cluster (kube-proxy DaemonSet image, else the traced node's kubeletVersion; see ksd rules --help) and
+  cluster (kube-proxy DaemonSet image, else the kube-proxy Pod's on the traced node, else its
+  kubeletVersion; see ksd rules --help) and
   the explanation ends with a Note saying which. --batch takes a JSON array of {from, to, protocol} and
   prints an array of results. --live traces on the cluster of the kubeconfig's current context (or
   --context), read-only: its Services, EndpointSlices, pods, nodes, kube-proxy ConfigMap (mode and
