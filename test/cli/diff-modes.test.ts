@@ -115,6 +115,24 @@ test('ksd diff IPVS: ipvsadm -Ln plus ipset list of a lagging node', () => {
   assert.deepEqual([s.missing.map((x) => x.rule), s.extra.map((x) => x.rule)], [['TCP  10.96.10.11:80 rr persistent 10800'], ['TCP  10.96.10.11:80 rr']]);
 });
 
+test('ksd diff IPVS: one file holding ipvsadm -Ln and ipset list output reads as --rules plus --ipset', () => {
+  const both = write('both.txt', `${readFileSync(fx('ipvs-worker-1.ipvsadm'), 'utf8')}${readFileSync(fx('ipset-worker-1.list'), 'utf8')}`);
+  const two = JSON.parse(ksd('diff', cluster, '--rules', fx('ipvs-worker-1.ipvsadm'), '--ipset', fx('ipset-worker-1.list'), '--node', 'worker-1', '--json').stdout) as Diff;
+  const one = ksd('diff', cluster, '--rules', both, '--node', 'worker-1', '--json');
+  assert.equal(one.status, 1, one.stderr);
+  const d = JSON.parse(one.stdout) as Diff;
+  const rules = (x: Diff) => [...x.missing, ...x.extra].map((r) => `${r.table} ${r.rule}`);
+  assert.deepEqual(rules(d), rules(two));
+  assert.ok(d.missing.some((x) => x.table === 'ipset'));
+  // The ipset rows' lines are those of the combined file, and the text names it.
+  const ipvsLines = readFileSync(fx('ipvs-worker-1.ipvsadm'), 'utf8').split('\n').length - 1;
+  assert.equal(d.extra.find((x) => x.table === 'ipset')!.line, two.extra.find((x) => x.table === 'ipset')!.line + ipvsLines);
+  assert.match(ksd('diff', cluster, '--rules', both, '--node', 'worker-1').stdout, /ipset KUBE-CLUSTER-IP: 10\.96\.10\.99,tcp:80 {3}\(.*both\.txt line \d+\)/);
+  const twice = ksd('diff', cluster, '--rules', both, '--ipset', fx('ipset-worker-1.list'), '--node', 'worker-1');
+  assert.equal(twice.status, 2);
+  assert.match(twice.stderr, /both\.txt already holds the node's ipset output; leave out --ipset/);
+});
+
 test('ksd diff: clear errors for mismatched or unreadable inputs', () => {
   const cases: [string[], RegExp][] = [
     [['diff', cluster, '--rules', fx('nft-worker-1.nft'), '--ipset', fx('ipset-worker-1.list')], /--ipset goes with ipvsadm -Ln output/],
