@@ -117,7 +117,17 @@ export const scenarios = [
 
       await step('trace-command', async () => {
         await wb.command('Kubernetes Service Debugger: Trace a Request');
+        // Each question stays open when the open panel takes the focus (one of its tabs focused here): none vanishes.
+        const stays = async (title) => {
+          const widget = page.locator('.quick-input-widget');
+          await poll(`quick pick "${title}"`, async () => ((await widget.locator('.quick-input-title').textContent().catch(() => '')) ?? '').includes(title), 30_000);
+          await wb.webview().locator('[role=tab]').first().focus();
+          await page.waitForTimeout(300);
+          if (!(await widget.isVisible())) throw new Error(`the "${title}" pick closed when the panel took the focus`);
+        };
+        await stays('destination');
         await wb.pick('default/simpleservice', { title: 'destination' });
+        await stays('source');
         await wb.pick('an external client', { title: 'source' });
         // examples/cluster has two nodes: the default is the node that owns the destination, else the first.
         await wb.pick('Default node', { title: 'node' });
