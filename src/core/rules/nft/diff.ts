@@ -60,8 +60,9 @@ export function diffNftRules(expected: NftRuleset, actual: NftRuleset): RulesDif
       out.missingChains.push(`${id} (the whole table)`);
       continue;
     }
-    const ek = knownEndpoints(et);
-    const ak = knownEndpoints(at);
+    // What each side knows is needed only once something differs: read on first use.
+    let known: { ek: ReturnType<typeof knownEndpoints>; ak: ReturnType<typeof knownEndpoints> } | undefined;
+    const sides = () => (known ??= { ek: knownEndpoints(et), ak: knownEndpoints(at) });
     /** A stale-endpoint bucket for these endpoints, or undefined when the rule is not about a stale endpoint. */
     const bucket = (e: NftEndpointRef, kind: StaleEndpoint['kind']): StaleEndpoint => {
       const key = `${kind}|${e.service}|${e.endpoint}`;
@@ -70,6 +71,7 @@ export function diffNftRules(expected: NftRuleset, actual: NftRuleset): RulesDif
       return s;
     };
     const staleFor = (eps: NftEndpointRef[], kind: StaleEndpoint['kind']): StaleEndpoint[] | undefined => {
+      const { ek, ak } = sides();
       const other = kind === 'expected-only' ? ak : ek;
       const lagging = eps.filter((e) => ek.services.has(e.service) && ak.services.has(e.service) && !other.endpoints.has(`${e.service}|${e.endpoint}`));
       if (!lagging.length) return undefined;

@@ -129,8 +129,20 @@ export function knownEndpoints(t: NftTable | undefined): { services: Set<string>
     const s = serviceOfName(name);
     if (s) services.add(s);
   }
-  for (const c of t?.chains.values() ?? [])
-    if (/^(?:service|local)-/.test(c.name)) for (const r of c.rules) for (const e of fanOutOf(c.name, r)?.endpoints ?? []) add(e);
+  // v1.36 writes no endpoint chains without affinity: its dnat maps name the endpoints (vmap slots are chains, named above).
+  for (const c of t?.chains.values() ?? []) {
+    if (!c.name.startsWith('service-') && !c.name.startsWith('local-')) continue;
+    const service = serviceOfName(c.name);
+    if (service === undefined) continue;
+    for (const r of c.rules)
+      for (const s of r.statements) {
+        if (s.kind !== 'dnat-map' || !isNumgen(s.keys)) continue;
+        for (const e of s.entries) {
+          const ep = endpointOfValue(e.value);
+          if (ep) add({ service, endpoint: ep });
+        }
+      }
+  }
   return { services, endpoints };
 }
 
