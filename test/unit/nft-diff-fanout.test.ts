@@ -93,6 +93,8 @@ test('fan-outs that differ in more than their endpoints stay missing plus extra'
     udpAndEndpoint: base.replace(fan, (_l, c: string) => `add rule ip kube-proxy ${c} meta l4proto udp dnat ip addr . port to numgen random mod 2 map { 0 : 10.244.1.10 . 8080 , 1 : 10.244.2.77 . 8080 }`),
     // The modulus does not match the map: one connection in three finds no slot.
     modulus: base.replace(fan, (_l, c: string) => `add rule ip kube-proxy ${c} meta l4proto tcp dnat ip addr . port to numgen random mod 3 map { 0 : 10.244.1.10 . 8080 , 1 : 10.244.2.20 . 8080 }`),
+    // The same, with an endpoint changed as well: the broken modulus is not hidden under a stale endpoint.
+    modulusAndEndpoint: base.replace(fan, (_l, c: string) => `add rule ip kube-proxy ${c} meta l4proto tcp dnat ip addr . port to numgen random mod 3 map { 0 : 10.244.1.10 . 8080 , 1 : 10.244.2.77 . 8080 }`),
   };
   for (const [what, text] of Object.entries(variants)) {
     const d = diffNftRules(parseNft(base), parseNft(text));

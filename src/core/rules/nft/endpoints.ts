@@ -60,6 +60,12 @@ function references(s: NftStatement): string[] {
   return out;
 }
 
+/** A modulus that is not the number of slots (some connections find no slot, or some slots none): part of the shape. */
+function slotsMismatch(keys: string[], slots: number): string {
+  const n = Number(/(\d+)$/.exec(keys[0] ?? '')?.[1]);
+  return n === slots ? '' : ` mod ${n} over ${slots} slots`;
+}
+
 const isNumgen = (keys: string[]): boolean => keys.length === 1 && /^numgen random mod \d+$/.test(keys[0]!);
 
 /**
@@ -74,7 +80,7 @@ export function fanOutOf(chain: string, r: NftRule): { shape: string; endpoints:
   for (const s of r.statements) {
     if (s.kind === 'vmap' && isNumgen(s.keys) && s.map.kind === 'map') {
       fans = true;
-      parts.push('numgen vmap');
+      parts.push(`numgen vmap${slotsMismatch(s.keys, s.map.entries.length)}`);
       for (const e of s.map.entries) {
         const target = targetOf(e.value);
         const ep = target ? endpointOfName(target) : undefined;
@@ -86,7 +92,7 @@ export function fanOutOf(chain: string, r: NftRule): { shape: string; endpoints:
     }
     if (s.kind === 'dnat-map' && isNumgen(s.keys) && service !== undefined) {
       fans = true;
-      parts.push('dnat numgen map');
+      parts.push(`dnat numgen map${slotsMismatch(s.keys, s.entries.length)}`);
       for (const e of s.entries) {
         const ep = endpointOfValue(e.value);
         if (ep) endpoints.push({ service, endpoint: ep });
