@@ -3,9 +3,12 @@
  * rule keys (see ruleKey), so quoting, match order, `/32`, MARK spellings and save-vs-restore
  * probability rendering do not count. Rules for endpoints that one side has and the other lacks, in a
  * Service both sides know, are reported as stale (kube-proxy has not caught up) rather than missing/extra;
- * so are the re-weighted jumps to its other endpoints when the endpoint count changed.
+ * so are the re-weighted jumps to its other endpoints when the endpoint count changed, and, when a Service
+ * port's endpoints all went or all came, its "has no endpoints" REJECTs and its chains (see noEndpoints.ts).
  */
+import { endpointTags } from './endpointTags';
 import { ruleKey } from './format';
+import { serviceTransitions } from './noEndpoints';
 import type { Rule, RuleSet } from './types';
 
 export interface DiffRule {
@@ -40,25 +43,6 @@ const IGNORED = /-CANARY$|^KUBE-IPTABLES-HINT$/;
 /** kube-proxy's chains: what a diff looks at (CNI, Docker and other chains on the node are left alone). */
 function kubeChain(name: string): boolean {
   return name.startsWith('KUBE-') && !IGNORED.test(name);
-}
-
-/** The "service|ip:port" an endpoint rule belongs to (SEP chains and the SVC/SVL -> SEP jumps). */
-function endpointTags(set: RuleSet): Map<Rule, string> {
-  const tags = new Map<Rule, string>();
-  for (const t of set.tables.values()) {
-    for (const c of t.chains.values()) {
-      if (c.name.startsWith('KUBE-SEP-')) {
-        const dnat = c.rules.find((r) => r.target?.kind === 'DNAT');
-        const svc = c.rules.map((r) => r.comment).find((x) => x !== undefined);
-        if (dnat?.target?.kind === 'DNAT' && svc) for (const r of c.rules) tags.set(r, `${svc}|${dnat.target.text}`);
-      }
-      for (const r of c.rules) {
-        const m = r.comment ? /^(\S+) -> (\S+)$/.exec(r.comment) : null;
-        if (m) tags.set(r, `${m[1]}|${m[2]}`);
-      }
-    }
-  }
-  return tags;
 }
 
 function row(r: Rule): DiffRule {
@@ -110,30 +94,48 @@ function pairReweighted(
   return paired;
 }
 
-export function diffRules(expected: RuleSet, actual: RuleSet): RulesDiff {
-  const out: RulesDiff = { missing: [], extra: [], stale: [], missingChains: [], extraChains: [], compared: 0 };
+type Kind = StaleEndpoint['kind'];
+
+/** What the diff needs to file rules under stale endpoints: read only once some rule or chain differs. */
+function staleContext(expected: RuleSet, actual: RuleSet, stale: Map<string, StaleEndpoint>) {
   const expTags = endpointTags(expected);
   const actTags = endpointTags(actual);
-  const services = (tags: Map<Rule, string>) => new Set([...tags.values()].map((t) => t.split('|')[0]));
-  const both = new Set([...services(expTags)].filter((s) => services(actTags).has(s)));
+  const services = (tags: Map<Rule, string>) => {
+    const out = new Set<string>();
+    for (const t of tags.values()) out.add(t.slice(0, t.indexOf('|')));
+    return out;
+  };
+  const actServices = services(actTags);
+  const both = new Set([...services(expTags)].filter((s) => actServices.has(s)));
   const expEndpoints = new Set(expTags.values());
   const actEndpoints = new Set(actTags.values());
-  const stale = new Map<string, StaleEndpoint>();
-  const staleOf = (tag: string | undefined, kind: StaleEndpoint['kind']): StaleEndpoint | undefined => {
-    if (!tag) return undefined;
-    const [service, endpoint] = tag.split('|') as [string, string];
-    if (!both.has(service)) return undefined;
-    if (kind === 'in-rules-only' ? expEndpoints.has(tag) : actEndpoints.has(tag)) return undefined;
-    const key = `${kind}|${tag}`;
+  const bucket = (service: string, endpoint: string, kind: Kind): StaleEndpoint => {
+    const key = `${kind}|${service}|${endpoint}`;
     let s = stale.get(key);
     if (!s) stale.set(key, (s = { service, endpoint, kind, rules: [] }));
     return s;
   };
+  const staleOf = (tag: string | undefined, kind: Kind): StaleEndpoint | undefined => {
+    if (!tag) return undefined;
+    const [service, endpoint] = tag.split('|') as [string, string];
+    if (!both.has(service)) return undefined;
+    if (kind === 'in-rules-only' ? expEndpoints.has(tag) : actEndpoints.has(tag)) return undefined;
+    return bucket(service, endpoint, kind);
+  };
+  // Ports whose endpoints all went or all came: "has no endpoints" REJECTs on one side, chains on the other.
+  const moved = serviceTransitions(expected, actual, expTags, actTags);
+  /** Files a rule under the all-or-nothing change it belongs to; false when it belongs to none. */
+  const fileMoved = (r: Rule, side: 'expected' | 'actual'): boolean => {
+    const t = moved[side].get(r);
+    if (!t) return false;
+    for (const ep of t.endpoints) bucket(t.service, ep, t.kind).rules.push(row(r));
+    return true;
+  };
   /** Per Service both sides know: its endpoints only one side has, by kind. */
-  const lagging = new Map<string, { kind: StaleEndpoint['kind']; tag: string }[]>();
-  const addLagging = (tags: Set<string>, other: Set<string>, kind: StaleEndpoint['kind']) => {
+  const lagging = new Map<string, { kind: Kind; tag: string }[]>();
+  const addLagging = (tags: Set<string>, other: Set<string>, kind: Kind) => {
     for (const tag of tags) {
-      const service = tag.split('|')[0]!;
+      const service = tag.slice(0, tag.indexOf('|'));
       if (!both.has(service) || other.has(tag)) continue;
       const list = lagging.get(service) ?? [];
       if (!list.some((l) => l.tag === tag && l.kind === kind)) list.push({ kind, tag });
@@ -142,6 +144,20 @@ export function diffRules(expected: RuleSet, actual: RuleSet): RulesDiff {
   };
   addLagging(expEndpoints, actEndpoints, 'expected-only');
   addLagging(actEndpoints, expEndpoints, 'in-rules-only');
+  /** A chain only one side has whose rules all belong to stale endpoints: not listed as a missing or extra chain. */
+  const chainIsStale = (id: string, rules: Rule[], side: 'expected' | 'actual'): boolean => {
+    const tags = side === 'expected' ? expTags : actTags;
+    const kind: Kind = side === 'expected' ? 'expected-only' : 'in-rules-only';
+    return moved.chains[side].has(id) || (rules.length > 0 && rules.every((r) => staleOf(tags.get(r), kind)));
+  };
+  return { expTags, actTags, staleOf, fileMoved, lagging, chainIsStale };
+}
+
+export function diffRules(expected: RuleSet, actual: RuleSet): RulesDiff {
+  const out: RulesDiff = { missing: [], extra: [], stale: [], missingChains: [], extraChains: [], compared: 0 };
+  const stale = new Map<string, StaleEndpoint>();
+  let context: ReturnType<typeof staleContext> | undefined;
+  const ctx = () => (context ??= staleContext(expected, actual, stale));
   const tables = new Set([...expected.tables.keys()].filter((t) => t === 'nat' || t === 'filter' || actual.tables.has(t)));
   for (const table of tables) {
     const e = expected.tables.get(table);
@@ -151,8 +167,9 @@ export function diffRules(expected: RuleSet, actual: RuleSet): RulesDiff {
       const ec = e?.chains.get(name);
       const ac = a?.chains.get(name);
       out.compared++;
-      if (ec && !ac && !(ec.rules.length && ec.rules.every((r) => staleOf(expTags.get(r), 'expected-only')))) out.missingChains.push(`${table}/${name}`);
-      if (ac && !ec && !(ac.rules.length && ac.rules.every((r) => staleOf(actTags.get(r), 'in-rules-only')))) out.extraChains.push(`${table}/${name}`);
+      const id = `${table}/${name}`;
+      if (ec && !ac && !ctx().chainIsStale(id, ec.rules, 'expected')) out.missingChains.push(id);
+      if (ac && !ec && !ctx().chainIsStale(id, ac.rules, 'actual')) out.extraChains.push(id);
       const pending = new Map<string, Rule[]>();
       for (const r of ac?.rules ?? []) {
         const k = ruleKey(r);
@@ -162,15 +179,17 @@ export function diffRules(expected: RuleSet, actual: RuleSet): RulesDiff {
       }
       const onlyExpected = (ec?.rules ?? []).filter((r) => !pending.get(ruleKey(r))?.shift());
       const onlyActual = [...pending.values()].flat();
+      if (!onlyExpected.length && !onlyActual.length) continue;
+      const { expTags, actTags, staleOf, fileMoved, lagging } = ctx();
       const paired = pairReweighted(onlyExpected, onlyActual, expTags, actTags, lagging, staleOf);
       for (const r of onlyExpected) {
-        if (paired.has(r)) continue;
+        if (paired.has(r) || fileMoved(r, 'expected')) continue;
         const s = staleOf(expTags.get(r), 'expected-only');
         if (s) s.rules.push(row(r));
         else out.missing.push(row(r));
       }
       for (const r of onlyActual) {
-        if (paired.has(r)) continue;
+        if (paired.has(r) || fileMoved(r, 'actual')) continue;
         const s = staleOf(actTags.get(r), 'in-rules-only');
         if (s) s.rules.push(row(r));
         else out.extra.push(row(r));

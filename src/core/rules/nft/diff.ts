@@ -4,11 +4,13 @@
  * elements. Other tables on the node (CNI, firewalld) are left alone. What belongs to one endpoint
  * (its `endpoint-` chain and `affinity-` set, the rules that send traffic to them, its `hairpin-connections`
  * element) and a numgen fan-out (vmap or v1.36 dnat map) whose endpoint set changed are reported as
- * stale endpoints when the Service port is known to both sides (see endpoints.ts).
+ * stale endpoints when the Service port is known to both sides (see endpoints.ts); so are a port's
+ * no-endpoint elements and chains when its endpoints all went or all came (see noEndpoints.ts).
  */
 import type { DiffRule, RulesDiff, StaleEndpoint } from '../diff';
 import { endpointOfName, fanOutOf, hairpinEndpoint, knownEndpoints, ruleEndpoints, type NftEndpointRef } from './endpoints';
 import { nftElementKey, nftElementText, nftRuleKey } from './key';
+import { nftTransitions, type NftMove, type NftTransitions } from './noEndpoints';
 import type { NftElement, NftRule, NftRuleset, NftTable } from './types';
 
 export { endpointOfName } from './endpoints';
@@ -63,6 +65,14 @@ export function diffNftRules(expected: NftRuleset, actual: NftRuleset): RulesDif
     // What each side knows is needed only once something differs: read on first use.
     let known: { ek: ReturnType<typeof knownEndpoints>; ak: ReturnType<typeof knownEndpoints> } | undefined;
     const sides = () => (known ??= { ek: knownEndpoints(et), ak: knownEndpoints(at) });
+    // Ports whose endpoints all went or all came (no-endpoint elements on one side, chains on the other).
+    let movedCache: NftTransitions | undefined;
+    const moved = () => (movedCache ??= nftTransitions(et, at, sides().ek, sides().ak));
+    const fileMoved = (m: NftMove | undefined, rows: DiffRule[]): boolean => {
+      if (!m) return false;
+      for (const e of m.endpoints) bucket(e, m.kind).rules.push(...rows);
+      return true;
+    };
     /** A stale-endpoint bucket for these endpoints, or undefined when the rule is not about a stale endpoint. */
     const bucket = (e: NftEndpointRef, kind: StaleEndpoint['kind']): StaleEndpoint => {
       const key = `${kind}|${e.service}|${e.endpoint}`;
@@ -73,7 +83,7 @@ export function diffNftRules(expected: NftRuleset, actual: NftRuleset): RulesDif
     const staleFor = (eps: NftEndpointRef[], kind: StaleEndpoint['kind']): StaleEndpoint[] | undefined => {
       const { ek, ak } = sides();
       const other = kind === 'expected-only' ? ak : ek;
-      const lagging = eps.filter((e) => ek.services.has(e.service) && ak.services.has(e.service) && !other.endpoints.has(`${e.service}|${e.endpoint}`));
+      const lagging = eps.filter((e) => ((ek.services.has(e.service) && ak.services.has(e.service)) || moved().services.has(e.service)) && !other.endpoints.has(`${e.service}|${e.endpoint}`));
       if (!lagging.length) return undefined;
       return lagging.map((e) => bucket(e, kind));
     };
@@ -97,14 +107,14 @@ export function diffNftRules(expected: NftRuleset, actual: NftRuleset): RulesDif
       const ac = at.chains.get(name);
       const row = (r: NftRule): DiffRule => ({ table: id, chain: name, rule: r.text, line: r.line });
       if (ec && !ac) {
-        if (!wholeStale(name, 'expected-only', ec.rules.map(row))) {
+        if (!fileMoved(moved().chains.expected.get(name), ec.rules.map(row)) && !wholeStale(name, 'expected-only', ec.rules.map(row))) {
           out.missingChains.push(`${id}/${name}`);
           out.missing.push(...ec.rules.map(row));
         }
         continue;
       }
       if (ac && !ec) {
-        if (!wholeStale(name, 'in-rules-only', ac.rules.map(row))) {
+        if (!fileMoved(moved().chains.actual.get(name), ac.rules.map(row)) && !wholeStale(name, 'in-rules-only', ac.rules.map(row))) {
           out.extraChains.push(`${id}/${name}`);
           out.extra.push(...ac.rules.map(row));
         }
@@ -165,6 +175,7 @@ export function diffNftRules(expected: NftRuleset, actual: NftRuleset): RulesDif
         const r = elemRow(nftElementText(e), line);
         const hairpin = name === 'hairpin-connections' ? hairpinEndpoint(e.key) : undefined;
         if (hairpin) hairpins.push({ row: r, endpoint: hairpin, kind });
+        else if (fileMoved(moved().elements[kind === 'expected-only' ? 'expected' : 'actual'].get(e), [r])) return;
         else report(r, elementEndpoints(e.value), kind);
       };
       for (const e of es!.elements) {
