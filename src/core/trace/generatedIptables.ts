@@ -56,7 +56,9 @@ export const KEEP = 32;
 /** What rendering one Service (and the Services sharing its chain names) added: what to take out when it is dropped. */
 interface Rendered {
   services: number[];
-  chains: { table: string; name: string; c: CompiledChain }[];
+  chains: { table: string; name: string }[];
+  own: Set<CompiledChain>;
+  /** Its rules in chains it did not add (the dispatch chains). */
   rules: { c: CompiledChain; r: Rule }[];
   recent: string[];
 }
@@ -183,13 +185,11 @@ export class GeneratedIPTables {
   private drop(g: Rendered): void {
     this.kept.delete(g);
     for (const i of g.services) this.rendered.delete(i);
-    const own = new Set<CompiledChain>();
-    for (const { table, name, c } of g.chains) {
-      own.add(c);
+    for (const { table, name } of g.chains) {
       this.compiled.byTable.get(table)?.delete(name);
       this.set.tables.get(table)?.chains.delete(name);
     }
-    for (const { c, r } of g.rules) if (!own.has(c)) removeRule(c, r);
+    for (const { c, r } of g.rules) removeRule(c, r);
     for (const name of g.recent) this.compiled.affinitySeconds.delete(name);
   }
 
@@ -204,7 +204,7 @@ export class GeneratedIPTables {
       return false;
     }
     const outer = !this.current;
-    const g = (this.current ??= { services: [], chains: [], rules: [], recent: [] });
+    const g = (this.current ??= { services: [], chains: [], own: new Set(), rules: [], recent: [] });
     g.services.push(i);
     this.rendered.set(i, g);
     const { state, family } = this.req;
@@ -292,7 +292,10 @@ export class GeneratedIPTables {
       t.chains.set(name, chain);
       c = growingChain(chain, KEYS.get(table)?.get(name) ?? 'none');
       setChain(this.compiled, table, name, c);
-      this.current?.chains.push({ table, name, c });
+      if (this.current) {
+        this.current.chains.push({ table, name });
+        this.current.own.add(c);
+      }
     }
     return c;
   }
@@ -315,7 +318,9 @@ export class GeneratedIPTables {
     }
     const into = c ?? this.chain(table, chain);
     addRule(into, rule);
-    this.current?.rules.push({ c: into, r: rule });
+    // A rule in a chain of the render under way goes with its chain; one in a chain of the fixed part is taken out alone.
+    const g = this.current;
+    if (g && !g.own.has(into)) g.rules.push({ c: into, r: rule });
   }
 }
 
