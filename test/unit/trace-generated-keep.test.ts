@@ -149,3 +149,28 @@ test('Services sharing chain names (the same Service twice) are rendered and dro
   assert.equal(second.verdict, 'DNAT');
   assert.equal(JSON.stringify(second), JSON.stringify(g.trace({ from: '10.244.1.1', to: '10.96.0.11', port: 80, protocol: 'TCP' }, pod)));
 });
+
+test('a render that fails part-way is taken out whole, and the next trace to that Service fails the same way', () => {
+  const g = new GeneratedIPTables({ state, node: 'node-1', family: 'IPv4', keep: 3 });
+  const before = holdings(g);
+  const svc = state.services[2]!;
+  const packet: TracePacket = { from: '10.244.3.3', to: svc.clusterIP!, port: 80, protocol: 'TCP' };
+  // The third rule a render adds fails (as a rule the reader refused would).
+  const inner = g as unknown as { add: (...a: unknown[]) => void };
+  const add = inner.add.bind(g);
+  let calls = 0;
+  inner.add = (...a: unknown[]) => {
+    if (++calls === 3) throw new Error('generated rules do not parse (test)');
+    add(...a);
+  };
+  assert.throws(() => g.trace(packet, pod), /do not parse \(test\)/);
+  assert.equal(g.renderedServices, 0);
+  assert.deepEqual(holdings(g), before);
+  calls = 0;
+  assert.throws(() => g.trace(packet, pod), /do not parse \(test\)/);
+  assert.deepEqual(holdings(g), before);
+  // With the reader working again, the Service renders whole and traces as a fresh tracer does.
+  inner.add = add;
+  assert.equal(JSON.stringify(g.trace(packet, pod)), JSON.stringify(new GeneratedIPTables({ state, node: 'node-1', family: 'IPv4' }).trace(packet, pod)));
+  assert.equal(g.renderedServices, 1);
+});

@@ -203,8 +203,27 @@ export class GeneratedIPTables {
       }
       return false;
     }
-    const outer = !this.current;
-    const g = (this.current ??= { services: [], chains: [], own: new Set(), rules: [], recent: [] });
+    const g = this.current;
+    if (g) {
+      this.renderInto(i, g);
+      return true;
+    }
+    const fresh: Rendered = (this.current = { services: [], chains: [], own: new Set(), rules: [], recent: [] });
+    try {
+      this.renderInto(i, fresh);
+    } catch (e) {
+      // A render that fails part-way is taken out whole: the next packet to the Service meets the same error, not half its rules.
+      this.current = undefined;
+      this.drop(fresh);
+      throw e;
+    }
+    this.current = undefined;
+    this.kept.add(fresh);
+    return true;
+  }
+
+  /** Renders Service i (and the Services sharing its chain names) into the render under way. */
+  private renderInto(i: number, g: Rendered): void {
     g.services.push(i);
     this.rendered.set(i, g);
     const { state, family } = this.req;
@@ -221,11 +240,6 @@ export class GeneratedIPTables {
       for (const r of sink.natRules) this.add('nat', r.chain, base + seq++, r.text, true, r);
     });
     for (const mate of this.mates(svc, i)) this.renderService(mate);
-    if (outer) {
-      this.current = undefined;
-      this.kept.add(g);
-    }
-    return true;
   }
 
   private mates(svc: ServiceModel, i: number): number[] {
