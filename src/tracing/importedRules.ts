@@ -26,6 +26,9 @@ import {
   renderIpvs,
   renderNftables,
   RulesParseError,
+  isFragment,
+  scopeToServices,
+  servicesInComments,
   traceCompiled,
   traceIpvs,
   traceNft,
@@ -91,11 +94,23 @@ export function expectedDump(state: ClusterState, actual: RulesDump, node: strin
     const builtins = [...actual.rules.tables.values()].some((t) => ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'].some((c) => t.chains.has(c)));
     const kubelet = builtins ? undefined : kubeletIPTables(version, family);
     for (const c of kubelet?.chains ?? []) rules.tables.get(c.table)?.chains.delete(c.chain);
+    // A grep'd fragment shows only its Services' rules: compare just those.
+    if (isFragment(actual.rules)) rules = scopeToServices(rules, servicesInComments(actual.rules));
     return { kind: 'iptables', rules };
   }
   if (actual.kind === 'nftables') return { kind: 'nftables', rules: parseNft(renderNftables(state, { family, node, profile: checkNftVersion(version) }).text) };
   checkIpvsVersion(version);
   return { kind: 'ipvs', side: ipvsDiffSide(renderIpvs(state, { family, node })) };
+}
+
+/** What a diff of `actual` leaves out on purpose, in words (a grep'd fragment is compared for its Services only). */
+export function dumpScopeNote(actual: RulesDump): string | undefined {
+  if (actual.kind !== 'iptables' || !isFragment(actual.rules)) return undefined;
+  const names = [...servicesInComments(actual.rules)].sort();
+  const shown = names.length > 5 ? `${names.slice(0, 5).join(', ')} and ${names.length - 5} more` : names.join(', ');
+  return names.length
+    ? `the node's rules have no "*nat"/"*filter" lines (filtered output such as \`iptables-save | grep NAME\`?), so only the rules of the Services they name were compared: ${shown}`
+    : 'the node\'s rules have no "*nat"/"*filter" lines and name no Service in their comments, so no expected rule is in scope';
 }
 
 /** Missing, extra and stale, by meaning (src/core/rules diffRules / diffNftRules / diffIpvs). */

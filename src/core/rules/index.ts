@@ -5,3 +5,4 @@ export * from './listing';
 export * from './format';
 export { tokenize } from './tokenize';
 export * from './diff';
+export { commentService, isFragment } from './fragment';

@@ -4,6 +4,7 @@
  * looks only at the rules that can match.
  */
 import { ruleText } from '../rules/format';
+import { FRAGMENT_NOTE } from '../rules/fragment';
 import type { Chain, Match, Rule, RuleSet } from '../rules/types';
 
 /** kube-proxy's iptablesJumpChains (+ kubelet's KUBE-FIREWALL), in the order they end up in each hook. */
@@ -46,6 +47,8 @@ export interface CompiledRules {
   synthesized: string[];
   /** Session-affinity timeouts by recent-list name (from the --rcheck rules). */
   affinitySeconds: Map<string, number>;
+  /** What a trace must say about the input itself (tables inferred for a grep'd fragment). */
+  notes?: string[];
 }
 
 const INDEX_MIN = 12;
@@ -53,6 +56,7 @@ const INDEX_MIN = 12;
 export function compileRules(set: RuleSet): CompiledRules {
   const synthesized: string[] = [];
   const out: CompiledRules = { set, byTable: new Map(), synthesized, affinitySeconds: new Map() };
+  if (set.warnings.some((w) => w.message === FRAGMENT_NOTE)) out.notes = [FRAGMENT_NOTE];
   for (const table of set.tables.values()) for (const c of table.chains.values()) setChain(out, table.name, c.name, indexChain(c));
   for (const table of set.tables.values()) {
     const hooks = HOOKS.filter((h) => h.table === table.name && table.chains.has(h.to));
