@@ -93,7 +93,7 @@ export function traceIpvs(table: IpvsTable, packet: TracePacket, ctx: TraceConte
   // nat: the masquerade decisions, in KUBE-SERVICES order.
   let masq = false;
   const notes: string[] = [];
-  if (!helper) warnings.push('masquerading is decided by iptables rules and ipsets that ipvsadm output does not show; assumed none');
+  if (!helper) warnings.push('whether the source is masqueraded cannot be told from ipvsadm output alone (iptables rules and ipsets decide it): assumed not');
   else if (isLoopback(src)) step('nat', 'KUBE-SERVICES', `-A KUBE-SERVICES -s ${s.family === 'IPv4' ? '127.0.0.0/8' : '::1/128'} -j RETURN`, 'RETURN: localhost traffic is not marked');
   else {
     const masqStep = (chain: string, rule: string) => {
@@ -150,10 +150,10 @@ export function traceIpvs(table: IpvsTable, packet: TracePacket, ctx: TraceConte
   const parts = [
     `${what} hits IPVS virtual server ${joinHostPort(vs.address, vs.port)}${owner ? ` of Service port ${owner}` : ''} (scheduler ${vs.scheduler ?? '?'}) and is forwarded to ${endpoints.length === 1 ? 'its only real server' : `one of ${endpoints.length} real servers`}: ${eps}.`,
   ];
-  if (!helper) parts.push('Whether the source is masqueraded cannot be told from ipvsadm output alone.');
-  else if (masquerade && branches.every((b) => b.masquerade)) parts.push("The packet is marked for masquerade, so its source becomes the node's address.");
-  else if (masquerade) parts.push('Only when it lands on the sending pod itself (hairpin) is the source masqueraded; otherwise the client IP is kept.');
-  else parts.push('The source address is kept (no masquerade).');
+  // Without the helper rules, the note below says masquerade cannot be told.
+  if (helper && masquerade && branches.every((b) => b.masquerade)) parts.push("The packet is marked for masquerade, so its source becomes the node's address.");
+  else if (helper && masquerade) parts.push('Only when it lands on the sending pod itself (hairpin) is the source masqueraded; otherwise the client IP is kept.');
+  else if (helper) parts.push('The source address is kept (no masquerade).');
   if (vs.persistent !== undefined) parts.push(`Persistence (ClientIP session affinity): later connections from ${src} stick to the chosen real server for ${vs.persistent} s.`);
   parts.push(...notes.map((n) => `Note: ${n}.`));
   if (warnings.length) parts.push(`Note: ${warnings.join('; ')}.`);
