@@ -26,6 +26,7 @@ import {
   renderIpvs,
   renderNftables,
   RulesParseError,
+  stripPasted,
   isFragment,
   scopeToServices,
   servicesInComments,
@@ -63,7 +64,8 @@ export const DUMP_WORDS: Record<DumpKind, string> = {
 export const DIFF_UNITS: Record<DumpKind, string> = { iptables: 'KUBE-* chains', nftables: 'chains, sets and maps of the kube-proxy table', ipvs: 'virtual servers and ipsets' };
 
 /** Detects the dump's kind and parses it (a RulesParseError names the line of what is wrong). */
-export function parseDump(text: string): RulesDump {
+export function parseDump(input: string): RulesDump {
+  const text = stripPasted(input);
   if (detectNftForm(text)) return { kind: 'nftables', rules: parseNft(text) };
   if (looksLikeIpvsadm(text)) return { kind: 'ipvs', side: { table: parseIpvsadm(text) } };
   if (looksLikeIpset(text)) throw new ImportedRulesError('this is ipset output (ipset save / ipset list), which only adds to an ipvsadm -Ln dump');
@@ -98,7 +100,11 @@ export function expectedDump(state: ClusterState, actual: RulesDump, node: strin
     if (isFragment(actual.rules)) rules = scopeToServices(rules, servicesInComments(actual.rules));
     return { kind: 'iptables', rules };
   }
-  if (actual.kind === 'nftables') return { kind: 'nftables', rules: parseNft(renderNftables(state, { family, node, profile: checkNftVersion(version) }).text) };
+  if (actual.kind === 'nftables') {
+    const legacy = iptablesNftTables(actual.rules);
+    if (legacy) throw new ImportedRulesError(`the nft ruleset has no kube-proxy table, but has KUBE-* chains in ${legacy}: those are kube-proxy's iptables mode written through iptables-nft. Compare the node's \`iptables-save\` output instead`);
+    return { kind: 'nftables', rules: parseNft(renderNftables(state, { family, node, profile: checkNftVersion(version) }).text) };
+  }
   checkIpvsVersion(version);
   return { kind: 'ipvs', side: ipvsDiffSide(renderIpvs(state, { family, node })) };
 }
@@ -111,6 +117,13 @@ export function dumpScopeNote(actual: RulesDump): string | undefined {
   return names.length
     ? `the node's rules have no "*nat"/"*filter" lines (filtered output such as \`iptables-save | grep NAME\`?), so only the rules of the Services they name were compared: ${shown}`
     : 'the node\'s rules have no "*nat"/"*filter" lines and name no Service in their comments, so no expected rule is in scope';
+}
+
+/** "table ip nat" when an nft ruleset without a kube-proxy table has KUBE-* chains elsewhere (iptables-nft's tables). */
+function iptablesNftTables(rules: NftRuleset): string | undefined {
+  if (rules.tables.some((t) => t.name === 'kube-proxy')) return undefined;
+  const named = rules.tables.filter((t) => [...t.chains.keys()].some((c) => /^KUBE-/.test(c)));
+  return named.length ? named.map((t) => `table ${t.family} ${t.name}`).join(' and ') : undefined;
 }
 
 /** Missing, extra and stale, by meaning (src/core/rules diffRules / diffNftRules / diffIpvs). */

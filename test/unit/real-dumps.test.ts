@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { buildClusterState, loadManifest, parseRules, type TraceContext, type TraceDetail } from '../../src/core';
-import { compareDumps, dumpScopeNote, dumpTracer, expectedDump, parseDump } from '../../src/tracing/importedRules';
+import { compareDumps, dumpScopeNote, dumpTracer, expectedDump, ImportedRulesError, parseDump } from '../../src/tracing/importedRules';
 
 // Dumps users pasted from real nodes (sources in test/fixtures/real-dumps/README.md).
 const dir = path.resolve(__dirname, '../../../test/fixtures/real-dumps');
@@ -61,4 +61,52 @@ test('ksd diff of a grep fragment compares only the Services it names, and says 
   assert.equal(d.extra.length, 4);
   assert.match(dumpScopeNote(actual) ?? '', /only the rules of the Services they name were compared: default\/hostnames/);
   assert.equal(dumpScopeNote(parseDump('*nat\n:KUBE-SERVICES - [0:0]\nCOMMIT\n')), undefined);
+});
+
+test('iptables -L without -n: "anywhere" and service-name ports are read; host names and unknown port names get the -n advice', () => {
+  const text = read('handbook-no-n.listing');
+  const rules = parseRules(text);
+  assert.ok(rules.tables.get('nat')!.chains.has('KUBE-SVC-N4RX4VPNP4ATLCGG'));
+  const d = trace(text, '172.16.16.9', '192.168.3.237', 80);
+  assert.equal(d.verdict, 'DNAT');
+  assert.deepEqual(shares(d), ['172.16.16.2:80 0.500000', '172.16.91.2:80 0.500000']);
+  // dpt:http is port 80 only.
+  assert.equal(trace(text, '172.16.16.9', '192.168.3.237', 443).verdict, 'NONE');
+  assert.throws(() => parseRules(text.replace('192.168.3.237       ', 'apiserver.example  ')), /line 18: destination "apiserver.example" is a host name.*-L -n -v/);
+  assert.throws(() => parseRules(text.replace('dpt:http', 'dpt:no-such-service')), /line 18: port "no-such-service" is a service name.*-L -n -v/);
+});
+
+test('pasted with the shell prompt and iptables-nft\'s legacy-tables warning: the prompt names the table, the warning is skipped', () => {
+  const text = read('legacy-warning.listing');
+  const rules = parseRules(text);
+  assert.deepEqual([...rules.tables.keys()], ['nat']);
+  assert.deepEqual(rules.tables.get('nat')!.chains.get('PREROUTING')!.rules.map((r) => r.target), [{ kind: 'chain', chain: 'DOCKER', goto: false }]);
+  // The same dump with the prompt and warning as save-format lines around it.
+  const save = '[root@minion:~]$ sudo iptables-save -t nat\n*nat\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -j DOCKER\nCOMMIT\nWarning: iptables-legacy tables present, use iptables-legacy-save to see them\n';
+  assert.equal(parseRules(save).tables.get('nat')!.chains.get('PREROUTING')!.rules.length, 1);
+  // Not a prompt: a rule line is still read as a rule, and other text still fails with its line.
+  assert.throws(() => parseRules('Chain PREROUTING (policy ACCEPT)\ntarget prot opt source destination\nsomething else entirely\n'), /line 3/);
+});
+
+test('ipvsadm -L -n pasted with its prompt: persistent 10800 traced as affinity; masquerade said unknown once', () => {
+  const text = read('opsnull.ipvsadm');
+  const dump = parseDump(text);
+  assert.equal(dump.kind, 'ipvs');
+  const d = trace(text, '10.253.7.9', '10.254.0.1', 443);
+  assert.equal(d.verdict, 'DNAT');
+  assert.deepEqual(shares(d), ['172.16.16.81:6443 0.500000', '172.16.16.82:6443 0.500000']);
+  assert.ok(d.branches.every((b) => b.affinity?.seconds === 10800));
+  assert.equal(d.explanation.split('cannot be told').length, 2, d.explanation);
+  // A NodePort on either node address.
+  assert.equal(trace(text, '203.0.113.5', '10.253.102.0', 32429, 'TCP', { source: 'external' }).endpoints.length, 4);
+});
+
+test('nft list ruleset of an iptables-mode node (iptables-nft): traced as is; ksd diff says to compare iptables-save instead', () => {
+  const text = read('calico-iptables-nft.nft');
+  const dump = parseDump(text);
+  assert.equal(dump.kind, 'nftables');
+  const d = trace(text, '10.42.0.9', '10.43.0.10', 53, 'UDP');
+  assert.equal(d.verdict, 'NONE');
+  const state = buildClusterState(loadManifest('/ws/hostnames.yaml', read('hostnames.yaml')).objects);
+  assert.throws(() => expectedDump(state, dump, undefined, undefined), (e: unknown) => e instanceof ImportedRulesError && /KUBE-\* chains in table ip filter:.*iptables-save/.test(e.message));
 });

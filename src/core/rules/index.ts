@@ -6,3 +6,4 @@ export * from './format';
 export { tokenize } from './tokenize';
 export * from './diff';
 export { commentService, isFragment } from './fragment';
+export { stripPasted } from './pasted';
