@@ -110,3 +110,17 @@ test('nft list ruleset of an iptables-mode node (iptables-nft): traced as is; ks
   const state = buildClusterState(loadManifest('/ws/hostnames.yaml', read('hostnames.yaml')).objects);
   assert.throws(() => expectedDump(state, dump, undefined, undefined), (e: unknown) => e instanceof ImportedRulesError && /KUBE-\* chains in table ip filter:.*iptables-save/.test(e.message));
 });
+
+test('a DNAT the host iptables-save could not decode (kubernetes#114537) is named as such, not as "no Service rule"', () => {
+  const text = read('k114537-garbled-dnat.save');
+  const dnat = parseRules(text).tables.get('nat')!.chains.get('KUBE-SEP-DASZGVVO7T2FMT4N')!.rules[1]!.target;
+  assert.deepEqual(dnat, { kind: 'DNAT', ip: ':0', text: '--to-destination :0 --persistent --to-destination :0 --persistent --to-destination 0.0.0.0:0', garbled: true });
+  // The grep left out the KUBE-SERVICES rule; with it, the trace reaches the garbled DNAT.
+  const entry = '\n-A KUBE-SERVICES -d 10.233.0.5/32 -p tcp -m comment --comment "insight-system/insight-agent-prometheus-node-exporter:http-metrics cluster IP" -m tcp --dport 9100 -j KUBE-SVC-OEYFLNX2UKKSAKI7\n';
+  const d = trace(text + entry, '10.6.1.1', '10.233.0.5', 9100);
+  assert.equal(d.verdict, 'NONE');
+  assert.match(d.explanation, /enters the rules of Service port insight-system\/insight-agent-prometheus-node-exporter:http-metrics, but none of them DNATs it/);
+  assert.ok(d.warnings.some((w) => /could not decode it .*kubernetes#114537/.test(w)), d.warnings.join('\n'));
+  // A readable DNAT is untouched.
+  assert.deepEqual(parseRules('*nat\n:X - [0:0]\n-A X -p tcp -j DNAT --to-destination 10.1.2.3:80\nCOMMIT\n').tables.get('nat')!.chains.get('X')!.rules[0]!.target, { kind: 'DNAT', ip: '10.1.2.3', port: 80, text: '10.1.2.3:80' });
+});

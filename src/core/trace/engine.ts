@@ -134,9 +134,13 @@ class Tracer {
       case 'DNAT': {
         if (this.log) this.log.shareable = false;
         const port = t.port ?? b.pkt.dport;
-        const ip = addr(t.ip);
+        const ip = t.garbled ? undefined : addr(t.ip);
         if (!ip) {
-          this.warnings.add(`DNAT to unreadable address ${t.ip}`);
+          this.warnings.add(
+            t.garbled
+              ? `the DNAT rule in ${rule.chain} reads "${t.text}": the iptables-save that printed these rules could not decode it (it is older than the iptables kube-proxy wrote them with; kubernetes#114537), so its endpoint is unknown and the trace goes on as if the rule were absent. Dump the rules with kube-proxy's own iptables-save (kubectl exec into the kube-proxy pod) to see the real target`
+              : `DNAT to unreadable address ${t.ip}`,
+          );
           return [{ b, end: 'RETURN' }];
         }
         stepped(`DNAT to ${t.ip.includes(':') ? `[${t.ip}]` : t.ip}:${port}${odds}`);
