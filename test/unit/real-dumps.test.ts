@@ -124,3 +124,13 @@ test('a DNAT the host iptables-save could not decode (kubernetes#114537) is name
   // A readable DNAT is untouched.
   assert.deepEqual(parseRules('*nat\n:X - [0:0]\n-A X -p tcp -j DNAT --to-destination 10.1.2.3:80\nCOMMIT\n').tables.get('nat')!.chains.get('X')!.rules[0]!.target, { kind: 'DNAT', ip: '10.1.2.3', port: 80, text: '10.1.2.3:80' });
 });
+
+test('bare ipvsadm output, a port no virtual server has on a Service address: REJECT, with what it is inferred from', () => {
+  const d = trace(read('opsnull.ipvsadm'), '10.253.7.9', '10.254.0.2', 53, 'UDP');
+  assert.equal(d.verdict, 'REJECT');
+  assert.ok(d.warnings.some((w) => /KUBE-IPVS-FILTER rule from v1\.25 on \(kubernetes#108460\).*before v1\.25 the packet reaches the node's own sockets/.test(w)), d.warnings.join('\n'));
+  // An address no virtual server uses is not a Service address: no REJECT, no such note.
+  const none = trace(read('opsnull.ipvsadm'), '10.253.7.9', '10.254.99.99', 53, 'UDP');
+  assert.equal(none.verdict, 'NONE');
+  assert.ok(!none.warnings.some((w) => /KUBE-IPVS-FILTER/.test(w)));
+});

@@ -76,6 +76,8 @@ export function traceIpvs(table: IpvsTable, packet: TracePacket, ctx: TraceConte
   if (!vs) {
     const onDummy = helper ? helper.has('KUBE-IPVS-IPS', dst) : table.virtualServers.some((v) => v.address === dst) && !ctx.localIPs.includes(dst);
     if (onDummy) {
+      // Read from bare ipvsadm output, the address being on kube-ipvs0 and the REJECT are inferred.
+      if (!helper) warnings.push("that the address is on kube-ipvs0 is inferred from its other virtual servers, and the REJECT is kube-proxy's KUBE-IPVS-FILTER rule from v1.25 on (kubernetes#108460), which ipvsadm output does not show; before v1.25 the packet reaches the node's own sockets on that port instead");
       step('filter', 'KUBE-IPVS-FILTER', '-A KUBE-IPVS-FILTER -m conntrack --ctstate NEW -m set --match-set KUBE-IPVS-IPS dst -j REJECT', 'REJECT');
       return done('REJECT', `${what} is rejected (the client gets "connection refused"): ${dst} is a Service address bound to kube-ipvs0, but no virtual server listens on ${packet.port}/${packet.protocol}.`, { table: 'filter', chain: 'KUBE-IPVS-FILTER' });
     }
