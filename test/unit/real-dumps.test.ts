@@ -134,3 +134,15 @@ test('bare ipvsadm output, a port no virtual server has on a Service address: RE
   assert.equal(none.verdict, 'NONE');
   assert.ok(!none.warnings.some((w) => /KUBE-IPVS-FILTER/.test(w)));
 });
+
+test('a listing without the nat table (iptables -L -n lists filter; here raw) says where the Service rules are', () => {
+  const text = read('calico-raw.listing');
+  const rules = parseRules(text);
+  assert.deepEqual([...rules.tables.keys()], ['raw']);
+  assert.deepEqual(rules.tables.get('raw')!.chains.get('cali-PREROUTING')!.rules.map((r) => r.counters), [{ packets: 16e6, bytes: 111e9 }, { packets: 126, bytes: 44899 }]);
+  const d = trace(text, '10.1.1.1', '10.96.0.1', 443);
+  assert.equal(d.verdict, 'NONE');
+  assert.ok(d.warnings.some((w) => /no nat table \(raw only\).*iptables -t nat -L -n -v/.test(w)), d.warnings.join('\n'));
+  // With a nat table there is no such note.
+  assert.ok(!trace(read('handbook-no-n.listing'), '172.16.16.9', '192.168.3.237', 80).warnings.some((w) => /no nat table/.test(w)));
+});

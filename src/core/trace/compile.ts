@@ -57,6 +57,8 @@ export function compileRules(set: RuleSet): CompiledRules {
   const synthesized: string[] = [];
   const out: CompiledRules = { set, byTable: new Map(), synthesized, affinitySeconds: new Map() };
   if (set.warnings.some((w) => w.message === FRAGMENT_NOTE)) out.notes = [FRAGMENT_NOTE];
+  // `iptables -L -n` lists the filter table only: without nat there is no Service DNAT to find.
+  if (!set.tables.has('nat')) (out.notes ??= []).push(`the rules hold no nat table (${[...set.tables.keys()].join(', ') || 'none'} only), and kube-proxy's Service DNAT rules are in nat: dump them with iptables-save, or list them with iptables -t nat -L -n -v`);
   for (const table of set.tables.values()) for (const c of table.chains.values()) setChain(out, table.name, c.name, indexChain(c));
   for (const table of set.tables.values()) {
     const hooks = HOOKS.filter((h) => h.table === table.name && table.chains.has(h.to));
