@@ -146,3 +146,23 @@ test('a listing without the nat table (iptables -L -n lists filter; here raw) sa
   // With a nat table there is no such note.
   assert.ok(!trace(read('handbook-no-n.listing'), '172.16.16.9', '192.168.3.237', 80).warnings.some((w) => /no nat table/.test(w)));
 });
+
+test('a grep fragment of a current node: its KUBE-MARK-MASQ jumps still tell when the source is masqueraded', () => {
+  // `iptables-save | grep simpleservice` on a 1.28+ node, in the shape kube-proxy writes (ours, not a pasted dump).
+  const text = [
+    '-A KUBE-SERVICES -d 10.105.118.205/32 -p tcp -m comment --comment "default/simpleservice cluster IP" -m tcp --dport 80 -j KUBE-SVC-EXBNZ76JOZU7PBN2',
+    '-A KUBE-SVC-EXBNZ76JOZU7PBN2 ! -s 10.244.0.0/16 -d 10.105.118.205/32 -p tcp -m comment --comment "default/simpleservice cluster IP" -m tcp --dport 80 -j KUBE-MARK-MASQ',
+    '-A KUBE-SVC-EXBNZ76JOZU7PBN2 -m comment --comment "default/simpleservice -> 10.244.1.215:9876" -j KUBE-SEP-KAN75ZHSI7F26VCN',
+    '-A KUBE-SEP-KAN75ZHSI7F26VCN -s 10.244.1.215/32 -m comment --comment default/simpleservice -j KUBE-MARK-MASQ',
+    '-A KUBE-SEP-KAN75ZHSI7F26VCN -p tcp -m comment --comment default/simpleservice -m tcp -j DNAT --to-destination 10.244.1.215:9876',
+  ].join('\n');
+  const outside = trace(text, '192.168.0.11', '10.105.118.205', 80, 'TCP', { source: 'external' });
+  assert.deepEqual([outside.verdict, outside.masquerade], ['DNAT', true]);
+  assert.ok(outside.warnings.some((w) => /KUBE-MARK-MASQ and KUBE-POSTROUTING were assumed/.test(w)), outside.warnings.join('\n'));
+  assert.equal(trace(text, '10.244.2.9', '10.105.118.205', 80).masquerade, false);
+  assert.equal(trace(text, '10.244.1.215', '10.105.118.205', 80).masquerade, true, 'hairpin');
+  // Without the fragment's jumps (or with its own KUBE-MARK-MASQ) nothing is assumed.
+  assert.ok(!trace(read('hostnames-grep.save'), '10.244.1.9', '10.0.1.175', 80).warnings.some((w) => /were assumed|was assumed/.test(w)));
+  const own = `${text}\n-A KUBE-MARK-MASQ -j MARK --set-xmark 0x4000/0x4000`;
+  assert.ok(!trace(own, '192.168.0.11', '10.105.118.205', 80, 'TCP', { source: 'external' }).warnings.some((w) => /assumed, to tell/.test(w)));
+});
