@@ -30,10 +30,11 @@ const flagSets = (option('--flag-sets') ?? '-').split(';').map((s) => s.trim().s
 const variants = clis.flatMap((cli) => flagSets.map((flags) => ({ cli, flags })));
 
 /**
- * CPU time so far, in ms, from the scheduler's per-thread run time (/proc/<pid>/task/<tid>/schedstat, in ns:
- * finer than /proc/<pid>/stat's 10 ms clock ticks): of the whole process (V8's GC and compiler threads
- * included; threads that exit in between would drop out, and the server's do not), or of its main thread
- * alone (the thread whose id is the process id).
+ * CPU time so far, in ms, from the scheduler's per-thread run time (/proc/<pid>/task/<tid>/schedstat: kept in
+ * ns, brought up to date at each scheduler tick or switch, so a few ms of error per reading rather than
+ * /proc/<pid>/stat's 10 ms clock ticks): of the whole process (V8's GC and compiler threads included;
+ * threads that exit in between would drop out, and the server's do not), or of its main thread alone (the
+ * thread whose id is the process id).
  */
 function cpuMs(pid: number, mainThread = false): number {
   const tids = mainThread ? [String(pid)] : readdirSync(`/proc/${pid}/task`);
