@@ -6,7 +6,8 @@
  * process (~350 of ~600 ms) and competed with the main thread for the machine's cores. Optimised code
  * mostly arrived after the work it was for. A budget about three times larger leaves the lukewarm
  * functions in V8's baseline tiers and still optimises the truly hot ones (the YAML scanner's loops): the
- * server's CPU over the cold path drops by about a third with the same main-thread time (docs/perf/lsp-cold.md).
+ * server's CPU over the cold path drops by about a third, its main thread's stays about the same (within
+ * run-to-run noise in interleaved runs; docs/perf/lsp-cold.md).
  * Later edits run the same functions again and again, so they reach the optimiser all the same.
  */
 import { setFlagsFromString } from 'node:v8';
