@@ -22,6 +22,7 @@ import { documentSymbols } from './features/symbols';
 import { guard } from './guard';
 import { LiveChecks } from './liveChecks';
 import { Scheduler } from './scheduler';
+import { tuneServerTiering } from './tiering';
 import { normalizeUri, uriToPath } from './workspace/uri';
 import { WorkspaceIndex, type FileChange } from './workspace/workspaceIndex';
 
@@ -31,6 +32,8 @@ export interface ServerOptions {
 }
 
 export function startServer(connection: Connection, options: ServerOptions = {}): void {
+  // Before any analysis runs: V8's optimiser budget for a process that mostly runs big one-off analyses.
+  tuneServerTiering();
   const log = { error: (m: string) => connection.console.error(m) };
   const documents = new TextDocuments(TextDocument);
   let settings: KsdSettings = normalizeSettings(undefined);
