@@ -13,7 +13,7 @@ import { ruleChain } from './features/ruleChain';
 import { traceRequest } from './features/trace';
 import { codeLenses } from './features/codeLens';
 import { completions } from './features/completion';
-import { toLspDiagnostic } from './features/convert';
+import { lspDiagnostic, toLspDiagnostic } from './features/convert';
 import { hoverMarkdown } from './features/hover';
 import { locate } from './features/locate';
 import { definition, references } from './features/navigation';
@@ -65,7 +65,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   const publish = (uri: string, diags: readonly Diagnostic[]) => {
     const found = live.findings(uri, diags);
     const fromLive = found.live.map((d) => ({ ...toLspDiagnostic(d), source: 'ksd (live cluster)' }));
-    void connection.sendDiagnostics({ uri, diagnostics: [...found.offline.map(toLspDiagnostic), ...fromLive] });
+    void connection.sendDiagnostics({ uri, diagnostics: [...found.offline.map(lspDiagnostic), ...fromLive] });
   };
   const analysis = new Analysis(index, settings, publish);
   let folders: string[] = [];
