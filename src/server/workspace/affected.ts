@@ -71,8 +71,12 @@ export function affectedSubjects(input: AffectedInput): Affected {
   const servicesIn = (ns: string) => next.services.filter((s) => s.namespace === ns);
   if (labelSets.length) {
     // Any namespace: a Service matching nothing at home is told about matching labels elsewhere (KSD101).
-    for (const svc of next.services) {
-      if (!svc.loaded || !svc.selector) continue;
+    // Only a Service with a term some label set carries (or with no term at all) can match one.
+    const terms = selectorTerms(next.services, options);
+    const candidates = new Set<ServiceModel>(terms.empty);
+    for (const l of labelSets) for (const k in l.labels) for (const s of terms.byTerm.get(`${k}\0${l.labels[k]}`) ?? []) candidates.add(s);
+    for (const svc of candidates) {
+      if (!svc.loaded) continue;
       const sel = effectiveSelector(svc, options, true);
       const keys = Object.keys(sel);
       if (labelSets.some((l) => keys.every((k) => l.labels[k] === sel[k]))) out.add(svc.loaded);
@@ -118,6 +122,38 @@ export function affectedSubjects(input: AffectedInput): Affected {
   for (const o of changed) if (o.kind === 'Service') served.push(`${nsOf(o)}/${o.name}`);
   addCompanions(out, next, served);
   return out;
+}
+
+interface SelectorTerms {
+  ignored: CheckOptions['ignoredLabels'];
+  /** `key\0value` of each term of a Service's selector (as matched against templates) -> those Services. */
+  byTerm: Map<string, ServiceModel[]>;
+  /** Services with a selector that has no term left (it matches any labels). */
+  empty: ServiceModel[];
+}
+
+/** Per Services list (states are not edited once built; a workload edit keeps the list). */
+const termsOf = new WeakMap<readonly ServiceModel[], SelectorTerms>();
+
+function selectorTerms(services: readonly ServiceModel[], options: CheckOptions): SelectorTerms {
+  let t = termsOf.get(services);
+  if (t && t.ignored === options.ignoredLabels) return t;
+  t = { ignored: options.ignoredLabels, byTerm: new Map(), empty: [] };
+  for (const svc of services) {
+    if (!svc.loaded || !svc.selector) continue;
+    const sel = effectiveSelector(svc, options, true);
+    let any = false;
+    for (const k in sel) {
+      any = true;
+      const key = `${k}\0${sel[k]}`;
+      const list = t.byTerm.get(key);
+      if (list) list.push(svc);
+      else t.byTerm.set(key, [svc]);
+    }
+    if (!any) t.empty.push(svc);
+  }
+  termsOf.set(services, t);
+  return t;
 }
 
 /**
