@@ -50,16 +50,19 @@ export interface ImportedDiff {
 
 /**
  * Compares a dump with the expected rules of `version` ("" for the cluster's: kube-proxy DaemonSet image,
- * else the node's kubelet), through the functions `ksd diff` uses. Throws the core's request errors.
+ * else the node's kubelet), through the functions `ksd diff` uses. `ipsetFile` names the file an IPVS dump's
+ * ipsets came from when it is not `file` itself (ksd diff --ipset). Throws the core's request errors.
  */
-export function importedDiff(state: ClusterState, node: string | undefined, dump: RulesDump, file: string, version: string): ImportedDiff {
+export function importedDiff(state: ClusterState, node: string | undefined, dump: RulesDump, file: string, version: string, ipsetFile?: string): ImportedDiff {
   const resolved = resolveProxyVersion(state, dump.kind, { version: version || undefined, node });
   const diff = compareDumps(expectedDump(state, dump, node, resolved.version), dump);
   const where = node ? `node ${node}` : 'the node';
   const release = resolved.version ? `kube-proxy ${resolved.version}` : `the default ${dump.kind} layout`;
-  const out = [`# ${file} against what ${release} would write on ${where} (${diff.compared} ${DIFF_UNITS[dump.kind]} compared)`, ''];
+  const files = ipsetFile ? `${file} with ${ipsetFile}` : file;
+  const out = [`# ${files} against what ${release} would write on ${where} (${diff.compared} ${DIFF_UNITS[dump.kind]} compared)`, ''];
   if (diffIsEmpty(diff)) out.push('They match: the node has the rules kube-proxy would write.', '');
-  else out.push(formatDumpDiff(diff, dump.kind, () => file, undefined));
+  else out.push(formatDumpDiff(diff, dump.kind, (r) => (r.table === 'ipset' ? (ipsetFile ?? file) : file), undefined));
+  if (dump.kind === 'ipvs' && !dump.side.ipsets) out.push(`Note: ${IPVS_ONLY_NOTE}.`);
   if (resolved.note) out.push(`Note: ${resolved.note}.`);
   if (dump.kind === 'nftables' && !diffIsEmpty(diff)) {
     const hint = nftLayoutHint(dump.rules, resolved.version, (v) => (v ? `set kubeServiceDebugger.proxy.version to ${v} to compare like with like` : 'that layout is not rendered, so differences are expected'));
@@ -67,6 +70,10 @@ export function importedDiff(state: ClusterState, node: string | undefined, dump
   }
   return { diff, text: out.join('\n').trimEnd() + '\n', version: resolved.version ?? '' };
 }
+
+/** Said under the diff of an ipvsadm dump imported alone. */
+export const IPVS_ONLY_NOTE =
+  "only the IPVS table was compared; import the node's `ipset list` or `ipset save` output with it (both files picked together, or one file holding both) to compare kube-proxy's ipsets too, as ksd diff --ipset does";
 
 /** How many places the dump differs in. */
 export function differenceCount(d: RulesDiff): number {

@@ -4,7 +4,7 @@ export * from './errors';
 export * from './kubeconfig';
 export * from './client';
 export * from './cluster';
-export { KUBE_PROXY_RESOURCES, RESOURCES, type ResourceDef } from './resources';
+export { KUBE_PROXY_RESOURCES, RESOURCES, resourceWords, type ResourceDef } from './resources';
 export * from './features';
 export * from './merge';
 export * from './prefer';

@@ -8,7 +8,7 @@ import type { LoadedObject } from '../core';
 import { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
 import type { ApiClient, WatchEvent, WatchHandle } from './client';
 import { errorFromNetwork, errorFromStatus, LiveError, type ApiStatus } from './errors';
-import { collectionPath, type ResourceDef } from './resources';
+import { collectionPath, resourceWords, type ResourceDef } from './resources';
 import type { ResourceStatus, SyncState } from './types';
 
 export interface ReflectorOptions {
@@ -132,7 +132,7 @@ export class Reflector {
         throw outcome;
       } catch (e) {
         if (this.stopped) return;
-        const err = errorFromNetwork(e, `${this.def.name}${this.namespace ? ` in ${this.namespace}` : ''}`);
+        const err = errorFromNetwork(e, resourceWords(this.def.name, this.namespace));
         if (err.code === 'gone') {
           this.current = { ...this.current, relists: this.current.relists + 1 };
           needList = true;
@@ -264,7 +264,7 @@ export class Reflector {
   private apply(e: WatchEvent, settle: (o: WatchOutcome) => void): void {
     if (e.type === 'ERROR') {
       const status = e.object as ApiStatus;
-      settle(status.code === 410 ? 'relist' : errorFromStatus(status.code ?? 500, status, `watch ${this.def.name}`));
+      settle(status.code === 410 ? 'relist' : errorFromStatus(status.code ?? 500, status, `watch ${resourceWords(this.def.name, this.namespace)}`));
       return;
     }
     const rv = resourceVersionOf(e.object);

@@ -33,6 +33,8 @@ export interface ResourceDef {
   labelSelector?: string;
   /** Only some objects of the kind are read (the kube-proxy DaemonSet): the live source does not answer for the kind. */
   partialKind?: boolean;
+  /** What is read, in the user's words, where the resource name is ours (kube-proxy's objects): "the kube-proxy DaemonSet in kube-system". */
+  words?: string;
   /** Drops what no analysis reads, so 50,000 pods stay small. */
   slim(obj: Record<string, unknown>): Record<string, unknown>;
 }
@@ -60,6 +62,7 @@ export const RESOURCES: readonly ResourceDef[] = [
     namespaced: true,
     fixedNamespace: 'kube-system',
     fieldSelector: 'metadata.name=kube-proxy',
+    words: 'the kube-proxy ConfigMap in kube-system',
     slim: slimConfigMap,
   },
   {
@@ -72,6 +75,7 @@ export const RESOURCES: readonly ResourceDef[] = [
     fixedNamespace: 'kube-system',
     fieldSelector: 'metadata.name=kube-proxy',
     partialKind: true,
+    words: 'the kube-proxy DaemonSet in kube-system',
     slim: slimKubeProxyDaemonSet,
   },
   // The kube-proxy Pods, by either label kube-proxy's pods carry (a selector cannot say "either"): their image
@@ -88,6 +92,7 @@ export const RESOURCES: readonly ResourceDef[] = [
       fixedNamespace: 'kube-system',
       labelSelector: `${label}=kube-proxy`,
       partialKind: true,
+      words: `kube-proxy Pods in kube-system (label ${label}=kube-proxy)`,
       slim: slimKubeProxyPod,
     }),
   ),
@@ -95,6 +100,16 @@ export const RESOURCES: readonly ResourceDef[] = [
 
 export function resourceDef(name: ResourceName): ResourceDef {
   return RESOURCES.find((r) => r.name === name)!;
+}
+
+/**
+ * A resource (and the namespace read, if any) in words for status lines and messages: the API's plural for
+ * the kinds read as such ("pods in shop"), what is read for kube-proxy's own objects.
+ */
+export function resourceWords(name: ResourceName, namespace?: string): string {
+  const def = RESOURCES.find((r) => r.name === name);
+  if (def?.words) return def.words;
+  return namespace ? `${name} in ${namespace}` : name;
 }
 
 /** The collection path: cluster-wide when namespace is undefined. */

@@ -1,5 +1,5 @@
 /** One status per context from the statuses of its resources. */
-import type { ResourceName } from './resources';
+import { resourceWords, type ResourceName } from './resources';
 import type { ContextStatus, ResourceStatus, SyncState } from './types';
 
 const SEVERITY: Record<SyncState, number> = { stopped: 0, synced: 1, forbidden: 2, syncing: 3, reconnecting: 4, error: 5 };
@@ -17,7 +17,7 @@ export function aggregateStatus(context: string, server: string, resources: Reso
   const message =
     state === 'synced'
       ? active.some((r) => r.state === 'forbidden')
-        ? `not allowed to read: ${[...new Set(active.filter((r) => r.state === 'forbidden').map((r) => (r.namespace ? `${r.resource} in ${r.namespace}` : r.resource)))].join(', ')}`
+        ? `not allowed to read: ${[...new Set(active.filter((r) => r.state === 'forbidden').map((r) => resourceWords(r.resource, r.namespace)))].join(', ')}`
         : undefined
       : worst?.message;
   return {

@@ -19,6 +19,7 @@ import {
   looksLikeIpvsadm,
   nftLayoutOf,
   nftProfile,
+  parseIpset,
   parseIpvsadm,
   parseNft,
   parseRules,
@@ -59,12 +60,86 @@ export const DUMP_WORDS: Record<DumpKind, string> = {
 /** What a diff of each kind compares. */
 export const DIFF_UNITS: Record<DumpKind, string> = { iptables: 'KUBE-* chains', nftables: 'chains, sets and maps of the kube-proxy table', ipvs: 'virtual servers and ipsets' };
 
-/** Detects the dump's kind and parses it (a RulesParseError names the line of what is wrong). */
+/**
+ * Detects the dump's kind and parses it (a RulesParseError names the line of what is wrong). An IPVS dump
+ * may carry the node's ipset output in the same file (`ipvsadm -Ln; ipset save`, in either order).
+ */
 export function parseDump(text: string): RulesDump {
   if (detectNftForm(text)) return { kind: 'nftables', rules: parseNft(text) };
+  const both = splitIpvsIpset(text);
+  if (both) return withIpsets({ kind: 'ipvs', side: { table: parseIpvsadm(both.ipvsadm) } }, both.ipset);
   if (looksLikeIpvsadm(text)) return { kind: 'ipvs', side: { table: parseIpvsadm(text) } };
   if (looksLikeIpset(text)) throw new ImportedRulesError('this is ipset output (ipset save / ipset list), which only adds to an ipvsadm -Ln dump');
   return { kind: 'iptables', rules: parseRules(text) };
+}
+
+const IPVSADM_START = /^(?:IP Virtual Server version |Prot LocalAddress:Port)/;
+const IPSET_START = /^(?:create \S+ (?:hash|bitmap|list):\S+|Name: \S+$)/;
+
+/**
+ * A file holding both `ipvsadm -Ln` and `ipset save`/`ipset list` output, one after the other: each part with
+ * the other's lines blanked, so line numbers stay those of the file. Undefined unless both are there.
+ */
+export function splitIpvsIpset(text: string): { ipvsadm: string; ipset: string } | undefined {
+  const lines = text.split('\n');
+  const starts = (re: RegExp) => lines.findIndex((l) => re.test(l.replace(/\r$/, '')));
+  const v = starts(IPVSADM_START);
+  const s = starts(IPSET_START);
+  if (v < 0 || s < 0) return undefined;
+  // The ipset part runs from its first line to the ipvsadm header when that comes later, else to the end.
+  const setEnd = v > s ? v : lines.length;
+  const inSets = (i: number) => i >= s && i < setEnd;
+  return { ipvsadm: lines.map((l, i) => (inSets(i) ? '' : l)).join('\n'), ipset: lines.map((l, i) => (inSets(i) ? l : '')).join('\n') };
+}
+
+/**
+ * The IPVS dump with the node's ipsets from `ipset save` / `ipset list` text; a dual-stack node lists both
+ * families' sets, and only those of the IPVS table's family are kept. Throws RulesParseError on bad text.
+ */
+export function withIpsets(dump: RulesDump, text: string): RulesDump {
+  if (dump.kind !== 'ipvs') throw new ImportedRulesError(`ipset output goes with an ipvsadm -Ln dump, not with ${DUMP_WORDS[dump.kind]}`);
+  const sets = parseIpset(text);
+  const v6 = dumpFamily(dump) === 'IPv6';
+  for (const name of [...sets.keys()]) if (name.startsWith('KUBE-6-') !== v6) sets.delete(name);
+  return { kind: 'ipvs', side: { ...dump.side, ipsets: sets } };
+}
+
+/** A node's rules picked as files: one dump and, with an ipvsadm dump, at most one file of ipset output. */
+export interface DumpFile {
+  name: string;
+  text: string;
+}
+
+/** Reads the files picked together (the editor's Import Node Rules): which is the dump, which the ipsets. */
+export function parseDumpFiles(files: readonly DumpFile[]): { dump: RulesDump; rulesFile: string; ipsetFile?: string } {
+  if (!files.length) throw new ImportedRulesError('no file picked');
+  const isSets = (f: DumpFile) => looksLikeIpset(f.text) && !splitIpvsIpset(f.text) && !looksLikeIpvsadm(f.text);
+  const sets = files.filter(isSets);
+  const rules = files.filter((f) => !isSets(f));
+  if (rules.length !== 1) {
+    throw new ImportedRulesError(
+      rules.length
+        ? `pick one node's rules at a time (${rules.map((f) => f.name).join(', ')} are all rule dumps)`
+        : `${sets.map((f) => f.name).join(', ')} ${sets.length === 1 ? 'holds' : 'hold'} ipset output, which only adds to an ipvsadm -Ln dump: pick the node's ipvsadm -Ln output with it`,
+    );
+  }
+  const rulesFile = rules[0]!;
+  // Parse errors name the file they are in: two files are read here.
+  const read = <T>(f: DumpFile, parse: () => T): T => {
+    try {
+      return parse();
+    } catch (e) {
+      if (e instanceof RulesParseError) throw new ImportedRulesError(`${f.name}: line ${e.line}: ${e.detail}`);
+      throw e;
+    }
+  };
+  const dump = read(rulesFile, () => parseDump(rulesFile.text));
+  if (!sets.length) return { dump, rulesFile: rulesFile.name };
+  if (sets.length > 1) throw new ImportedRulesError(`pick one file of ipset output (got ${sets.map((f) => f.name).join(', ')})`);
+  const setFile = sets[0]!;
+  if (dump.kind !== 'ipvs') throw new ImportedRulesError(`${setFile.name} holds ipset output, which goes with ipvsadm -Ln output; ${rulesFile.name} holds ${DUMP_WORDS[dump.kind]}`);
+  if (dump.side.ipsets) throw new ImportedRulesError(`${rulesFile.name} already holds the node's ipset output; ${setFile.name} would be a second copy`);
+  return { dump: read(setFile, () => withIpsets(dump, setFile.text)), rulesFile: rulesFile.name, ipsetFile: setFile.name };
 }
 
 /** The IP family the dump's rules are for (a dual-stack nft dump: IPv4 unless only the ip6 table is there). */

@@ -3,7 +3,9 @@
  * external and load-balancer IPs) to its real servers with their share of new connections under the
  * scheduler, and, when the ipsets are known (generated rules), the iptables helper rules kube-proxy keeps
  * beside IPVS that decide masquerade (KUBE-MARK-MASQ), source ranges (KUBE-SOURCE-RANGES-FIREWALL -> DROP)
- * and hairpin (KUBE-LOOP-BACK). Pure.
+ * and hairpin (KUBE-LOOP-BACK). An externalTrafficPolicy Local address on a node with no local endpoint keeps
+ * the cluster's real servers (proxier.go syncEndpoint, kubernetes #97081) and writes no DROP: the flow shows
+ * where that leaves a client from outside the cluster. Pure.
  */
 import type { FlowEdge, FlowNode } from '../protocol/webview';
 import type { IpvsRealServer, IpvsVirtualServer, LocalDetector } from '../core';
@@ -54,13 +56,20 @@ export function ipvsFlow(virtualServers: readonly IpvsVirtualServer[], helper?: 
     const label = `${vs.protocol} ${vs.protocol === 'FWM' ? `fwmark ${vs.fwmark ?? ''}` : hostPort(vs.address, vs.port)} ${vs.scheduler ?? ''}${flags ? ` ${flags}` : ''}`.trimEnd();
     const vsId = node(`ipvs/${vs.protocol} ${hostPort(vs.address, vs.port)}`, label, vsKind(vs, helper));
     const shares = realServerShares(vs);
+    const fallback = helper !== undefined && noLocalFallback(vs, helper);
     vs.realServers.forEach((r, i) => {
       const rs = node(`rs/${hostPort(r.address, r.port)}`, hostPort(r.address, r.port), 'endpoint');
       const weight = r.weight ?? 1;
-      edge(vsId, rs, `${r.forward ?? 'Masq'} weight ${weight}${weight === 0 ? ' (drained: no new connections)' : ''}`, shares[i]);
+      edge(vsId, rs, `${r.forward ?? 'Masq'} weight ${weight}${weight === 0 ? ' (drained: no new connections)' : ''}${fallback ? ' (on another node)' : ''}`, shares[i]);
       if (helper?.has('KUBE-LOOP-BACK', `${r.address},${proto}:${r.port},${r.address}`)) edge(rs, node('MASQUERADE', 'MASQUERADE (KUBE-POSTROUTING)', 'masquerade'), `from ${r.address} itself (hairpin, KUBE-LOOP-BACK)`);
     });
     if (!vs.realServers.length) edge(vsId, node('REJECT', 'REJECT', 'reject'), 'no real server (no ready endpoint): ICMP port unreachable');
+    if (fallback)
+      edge(
+        vsId,
+        node('no-local-reply', 'outside clients get no reply', 'reject'),
+        'externalTrafficPolicy Local, no endpoint on this node: a pod on another node answers the kept client IP directly, so the reply never comes back through this node and is dropped; only pods on this node are served (kubernetes #97081; no DROP rule is written)',
+      );
     if (!helper) continue;
     // The helpers in KUBE-SERVICES order (src/core/proxy/ipvs/helperRules.ts), decided by which ipset holds the virtual server.
     if (helper.has('KUBE-LOAD-BALANCER-FW', entry)) {
@@ -93,6 +102,22 @@ export function ipvsFlow(virtualServers: readonly IpvsVirtualServer[], helper?: 
     }
   }
   return { nodes: [...nodes.values()], edges };
+}
+
+/**
+ * An externalTrafficPolicy Local address (load balancer, external IP or node port, by its -LOCAL ipset) whose
+ * real servers are all on other nodes (none in KUBE-LOOP-BACK, which lists every local endpoint).
+ */
+function noLocalFallback(vs: IpvsVirtualServer, helper: IpvsFlowHelper): boolean {
+  if (!vs.realServers.length || vs.protocol === 'FWM') return false;
+  const proto = vs.protocol.toLowerCase();
+  const entry = `${vs.address},${proto}:${vs.port}`;
+  const sfx = proto === 'sctp' ? 'SCTP-HASH' : proto.toUpperCase();
+  const local =
+    helper.has('KUBE-LOAD-BALANCER-LOCAL', entry) ||
+    helper.has('KUBE-EXTERNAL-IP-LOCAL', entry) ||
+    (vsKind(vs, helper) === 'nodeport' && helper.has(`KUBE-NODE-PORT-LOCAL-${sfx}`, proto === 'sctp' ? entry : String(vs.port)));
+  return local && !vs.realServers.some((r) => helper.has('KUBE-LOOP-BACK', `${r.address},${proto}:${r.port},${r.address}`));
 }
 
 /** What a virtual server is for, from the ipset that holds it (a plain Service node without ipsets). */

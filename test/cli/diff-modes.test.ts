@@ -68,6 +68,25 @@ test('ksd diff nftables: a lagging node: stale endpoints, a missing map element,
   assert.doesNotMatch(text.stdout, /INPUT|ip filter/);
 });
 
+test('ksd diff nftables 1.36: an endpoint kube-proxy has not caught up with is stale, not a dnat map rule missing plus one extra', () => {
+  // The node's rules were written when web-b was still at 10.244.2.19; the manifests now have it at 10.244.2.20.
+  const old = write('old-web-b.yaml', readFileSync(cluster, 'utf8').replace(/10\.244\.2\.20/g, '10.244.2.19'));
+  const dump = write('w1-136.nft', ksd('rules', old, '--mode', 'nftables', '--node', 'worker-1', '--kube-proxy-version', '1.36', '--format', 'save').stdout);
+  const r = ksd('diff', cluster, '--rules', dump, '--node', 'worker-1', '--kube-proxy-version', '1.36', '--json');
+  assert.equal(r.status, 1, r.stderr);
+  const d = JSON.parse(r.stdout) as Diff;
+  assert.deepEqual([d.missing, d.extra, d.missingChains, d.extraChains], [[], [], [], []]);
+  assert.deepEqual(
+    d.stale.filter((s) => s.service === 'shop/web:http').map((s) => `${s.endpoint} ${s.kind} ${s.rules.map((x) => x.rule).join(' | ')}`),
+    ['10.244.2.19:8080 in-rules-only meta l4proto tcp dnat ip to numgen random mod 2 map { 0 : 10.244.1.10 . 8080, 1 : 10.244.2.19 . 8080 }', '10.244.2.20:8080 expected-only meta l4proto tcp dnat ip addr . port to numgen random mod 2 map { 0 : 10.244.1.10 . 8080 , 1 : 10.244.2.20 . 8080 }'],
+  );
+  const text = ksd('diff', cluster, '--rules', dump, '--node', 'worker-1', '--kube-proxy-version', '1.36');
+  assert.equal(text.status, 1);
+  assert.match(text.stdout, /^Stale endpoints \(6\): /m);
+  assert.match(text.stdout, /shop\/web:http 10\.244\.2\.19:8080: still in the node's rules, but no longer an endpoint \(1 entry\)/);
+  assert.doesNotMatch(text.stdout, /missing on the node|not expected/);
+});
+
 test('ksd diff IPVS: ipvsadm -Ln plus ipset list of a lagging node', () => {
   const own = write('w1.ipvsadm', ksd('rules', cluster, '--mode', 'ipvs', '--format', 'ipvsadm', '--node', 'worker-1').stdout);
   const ownSets = write('w1.ipset', ksd('rules', cluster, '--mode', 'ipvs', '--format', 'ipset', '--node', 'worker-1').stdout);
@@ -94,6 +113,24 @@ test('ksd diff IPVS: ipvsadm -Ln plus ipset list of a lagging node', () => {
   const sticky = write('sticky.ipvsadm', readFileSync(own, 'utf8').replace('TCP  10.96.10.11:80 rr persistent 10800', 'TCP  10.96.10.11:80 rr'));
   const s = JSON.parse(ksd('diff', cluster, '--rules', sticky, '--node', 'worker-1', '--json').stdout) as Diff;
   assert.deepEqual([s.missing.map((x) => x.rule), s.extra.map((x) => x.rule)], [['TCP  10.96.10.11:80 rr persistent 10800'], ['TCP  10.96.10.11:80 rr']]);
+});
+
+test('ksd diff IPVS: one file holding ipvsadm -Ln and ipset list output reads as --rules plus --ipset', () => {
+  const both = write('both.txt', `${readFileSync(fx('ipvs-worker-1.ipvsadm'), 'utf8')}${readFileSync(fx('ipset-worker-1.list'), 'utf8')}`);
+  const two = JSON.parse(ksd('diff', cluster, '--rules', fx('ipvs-worker-1.ipvsadm'), '--ipset', fx('ipset-worker-1.list'), '--node', 'worker-1', '--json').stdout) as Diff;
+  const one = ksd('diff', cluster, '--rules', both, '--node', 'worker-1', '--json');
+  assert.equal(one.status, 1, one.stderr);
+  const d = JSON.parse(one.stdout) as Diff;
+  const rules = (x: Diff) => [...x.missing, ...x.extra].map((r) => `${r.table} ${r.rule}`);
+  assert.deepEqual(rules(d), rules(two));
+  assert.ok(d.missing.some((x) => x.table === 'ipset'));
+  // The ipset rows' lines are those of the combined file, and the text names it.
+  const ipvsLines = readFileSync(fx('ipvs-worker-1.ipvsadm'), 'utf8').split('\n').length - 1;
+  assert.equal(d.extra.find((x) => x.table === 'ipset')!.line, two.extra.find((x) => x.table === 'ipset')!.line + ipvsLines);
+  assert.match(ksd('diff', cluster, '--rules', both, '--node', 'worker-1').stdout, /ipset KUBE-CLUSTER-IP: 10\.96\.10\.99,tcp:80 {3}\(.*both\.txt line \d+\)/);
+  const twice = ksd('diff', cluster, '--rules', both, '--ipset', fx('ipset-worker-1.list'), '--node', 'worker-1');
+  assert.equal(twice.status, 2);
+  assert.match(twice.stderr, /both\.txt already holds the node's ipset output; leave out --ipset/);
 });
 
 test('ksd diff: clear errors for mismatched or unreadable inputs', () => {

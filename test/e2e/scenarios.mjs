@@ -117,7 +117,17 @@ export const scenarios = [
 
       await step('trace-command', async () => {
         await wb.command('Kubernetes Service Debugger: Trace a Request');
+        // Each question stays open when the open panel takes the focus (one of its tabs focused here): none vanishes.
+        const stays = async (title) => {
+          const widget = page.locator('.quick-input-widget');
+          await poll(`quick pick "${title}"`, async () => ((await widget.locator('.quick-input-title').textContent().catch(() => '')) ?? '').includes(title), 30_000);
+          await wb.webview().locator('[role=tab]').first().focus();
+          await page.waitForTimeout(300);
+          if (!(await widget.isVisible())) throw new Error(`the "${title}" pick closed when the panel took the focus`);
+        };
+        await stays('destination');
         await wb.pick('default/simpleservice', { title: 'destination' });
+        await stays('source');
         await wb.pick('an external client', { title: 'source' });
         // examples/cluster has two nodes: the default is the node that owns the destination, else the first.
         await wb.pick('Default node', { title: 'node' });
@@ -163,10 +173,10 @@ export const scenarios = [
         await poll('the path typed', async () => (await input.inputValue()) === file, 5_000);
         await input.press('Enter');
         await wb.pick('worker-1', { title: 'Which node' });
-        // The diff, in the words of `ksd diff`, opens beside the dump (in the 1.36 layout the fan-out is one
-        // rule, so the shorter map shows as that rule missing and its stale form extra).
-        const report = page.locator('.editor-instance .view-lines', { hasText: 'Rules and elements missing on the node (1)' });
-        await poll('the diff document naming the changed fan-out', async () => (await report.count()) > 0, 20_000);
+        // The diff, in the words of `ksd diff`, opens beside the dump: the endpoint left out of the node's numgen
+        // map is a stale endpoint (in the 1.36 layout the fan-out is one rule holding every endpoint).
+        const report = page.locator('.editor-instance .view-lines', { hasText: 'Stale endpoints (1)' });
+        await poll('the diff document naming the stale endpoint', async () => (await report.count()) > 0, 20_000);
         // examples/cluster configures iptables mode: the import says the dump is another mode's.
         await poll('the mode mismatch warning', async () => (await page.locator('.notifications-toasts .notification-list-item-message', { hasText: 'but the panel simulates iptables mode' }).count()) > 0, 10_000);
         const toast = page.locator('.notifications-toasts .notification-list-item', { hasText: 'differ from the expected ones' });

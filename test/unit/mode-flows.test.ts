@@ -154,3 +154,28 @@ test('IPVS flow of ipvsadm output alone: weights decide the shares of weighted s
   const empty = ipvsFlow(table.virtualServers.filter((v) => v.address === '10.96.10.12'));
   assert.ok(empty.nodes.some((n) => n.label === 'REJECT'));
 });
+
+test('IPVS flow: a Local-policy load balancer and external IP whose endpoints are all elsewhere lose outside clients\' replies; with a local endpoint they do not', () => {
+  const remote = `${LB.replace('loadBalancerSourceRanges: [203.0.113.0/24]', 'externalIPs: [198.51.100.20]')}---
+apiVersion: v1
+kind: Node
+metadata: {name: n2}
+status:
+  addresses: [{type: InternalIP, address: 192.168.0.12}]
+  conditions: [{type: Ready, status: "True"}]
+`;
+  const s = state(1, remote);
+  const flow = (node: string) => {
+    const r = ruleChain(s, { ref: { namespace: 'shop', name: 'edge' }, mode: 'ipvs', version: '', node });
+    assert.ok(r.available);
+    return r;
+  };
+  const withEndpoint = flow('n1');
+  const endpointNode = withEndpoint.edges.some((e) => /another node/.test(e.label)) ? 'n2' : 'n1';
+  const here = flow(endpointNode);
+  const elsewhere = flow(endpointNode === 'n1' ? 'n2' : 'n1');
+  assert.ok(!here.nodes.some((n) => n.id === 'no-local-reply'));
+  const lost = (r: typeof here, vs: string) => r.edges.some((e) => r.nodes.find((n) => n.id === e.from)?.label === vs && e.to === 'no-local-reply');
+  for (const vs of ['TCP 198.51.100.10:443 rr', 'TCP 198.51.100.20:443 rr']) assert.ok(lost(elsewhere, vs), vs);
+  assert.ok(!lost(elsewhere, 'TCP 10.96.0.60:443 rr'));
+});

@@ -154,3 +154,24 @@ TCP  10.96.0.20:80 rr
   assert.equal(traceIpvs(table, { from: '10.244.1.1', to: '10.96.0.10', port: 54, protocol: 'TCP' }, ctx).verdict, 'REJECT');
   assert.throws(() => traceIpvs(table, { from: 'x', to: '10.96.0.10', port: 53, protocol: 'TCP' }, ctx), /not an IP address/);
 });
+
+test('IPVS trace, externalTrafficPolicy Local with no endpoint on the node: DNAT to the other nodes\' pods, and the note that an outside client gets no reply', () => {
+  const helperOf = (r: IpvsRendered) => ({ has: (s: string, e: string) => r.sets.has(s, e), entriesOf: (s: string) => r.sets.entries.get(s) ?? [], masqueradeAll: r.masqueradeAll, detector: r.model.detector, owners: r.owners });
+  const run = (r: IpvsRendered, to: string, port: number, source: 'external' | 'pod') =>
+    traceIpvs(r.table, { from: source === 'external' ? '203.0.113.2' : '10.0.0.2', to, port, protocol: 'TCP' }, { source, localIPs: NODE_IPS, nodeName: 'test-node' }, helperOf(r));
+  const elsewhere = renderIpvs(lbState({ externalTrafficPolicy: 'Local', sessionAffinity: 'None' }, [{ addresses: ['10.180.2.1'], nodeName: 'host2' }]));
+  const here = renderIpvs(lbState({ externalTrafficPolicy: 'Local', sessionAffinity: 'None' }));
+  const lost = /no endpoint on this node: these real servers are on other nodes and the client IP is kept, so the pod answers the client directly, not through this node, and the client drops the reply/;
+  // The load-balancer IP, the external IP and the node port: all three Local paths.
+  for (const [to, port] of [['1.2.3.4', 80], ['192.168.99.33', 80], ['192.168.0.2', 30001]] as const) {
+    const t = run(elsewhere, to, port, 'external');
+    assert.equal(t.verdict, 'DNAT', to);
+    assert.deepEqual([t.endpoints.map((e) => e.ip), t.masquerade], [['10.180.2.1'], false], to);
+    assert.match(t.explanation, lost, to);
+    // A pod on this node is what the fallback is for; a node with a local endpoint serves everyone.
+    assert.doesNotMatch(run(elsewhere, to, port, 'pod').explanation, lost, to);
+    assert.doesNotMatch(run(here, to, port, 'external').explanation, lost, to);
+  }
+  // The cluster IP is not external traffic.
+  assert.doesNotMatch(run(elsewhere, '172.30.0.41', 80, 'external').explanation, lost);
+});

@@ -40,3 +40,19 @@ test('every code has a codeDescription link whose anchor exists in README.md', (
 test('the anchor reader finds only real anchors', () => {
   assert.deepEqual([...anchors('| <a id="ksd101"></a>KSD101 | x |\n#ksd999 <a name="ksd998">')], ['ksd101']);
 });
+
+/**
+ * Markdown link targets that `vsce package` would have to rewrite: relative paths (not `#anchor`, not an
+ * absolute URL). The package has no repository URL to rewrite them against, so vsce refuses to package.
+ */
+function relativeLinks(markdown: string): string[] {
+  return [...markdown.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]!).filter((t) => !t.startsWith('#') && !/^[a-z][a-z0-9+.-]*:/i.test(t));
+}
+
+test('README.md links only to its own anchors or absolute URLs (vsce package refuses relative links)', () => {
+  assert.deepEqual(relativeLinks(readFileSync(path.join(root, 'README.md'), 'utf8')), []);
+});
+
+test('the relative-link reader tells relative links from anchors and URLs', () => {
+  assert.deepEqual(relativeLinks('[a](#checks) [b](docs/perf/core.md) [c](https://kubernetes.io/x) [d](../x.md) `[e](f)`'), ['docs/perf/core.md', '../x.md', 'f']);
+});

@@ -99,3 +99,32 @@ test("ruleChain: the nftables and IPVS flows are drawn from the picked node's ru
   const ipvsB = flow('ipvs', 'node-b').labels;
   assert.ok(ipvsB.includes('TCP 192.168.0.12:30080 rr') && !ipvsB.includes('TCP 192.168.0.11:30080 rr'));
 });
+
+test('IPVS flow, externalTrafficPolicy Local on a node with no local endpoint: the real servers are on other nodes and outside clients get no reply', () => {
+  const state = stateOf(yaml);
+  const flow = (node: string) => {
+    const r = ruleChain(state, { ref, mode: 'ipvs', version: '', node });
+    assert.ok(r.available, node);
+    const label = (id: string) => r.nodes.find((n) => n.id === id)?.label ?? id;
+    return { r, label };
+  };
+  const b = flow('node-b');
+  const np = b.r.nodes.find((n) => n.label === 'TCP 192.168.0.12:30080 rr')!;
+  // kube-proxy keeps the cluster's real servers there (kubernetes #97081) and writes no DROP: no DROP node, but the lost reply.
+  const rs = b.r.edges.filter((e) => e.from === np.id && b.label(e.to) === '10.244.1.5:8080');
+  assert.equal(rs.length, 1);
+  assert.match(rs[0]!.label, /Masq weight 1 \(on another node\)/);
+  const lost = b.r.edges.find((e) => e.from === np.id && b.r.nodes.find((n) => n.id === e.to)?.kind === 'reject');
+  assert.ok(lost, JSON.stringify(b.r.edges));
+  assert.equal(b.label(lost.to), 'outside clients get no reply');
+  assert.match(lost.label, /no endpoint on this node.*only pods on this node are served \(kubernetes #97081; no DROP rule is written\)/);
+  assert.ok(!b.r.nodes.some((n) => n.label === 'DROP'));
+  // The ClusterIP is not external traffic: its virtual server has no such edge.
+  const cluster = b.r.nodes.find((n) => n.label === 'TCP 10.96.0.20:80 rr')!;
+  assert.ok(!b.r.edges.some((e) => e.from === cluster.id && e.to === lost.to));
+  assert.ok(!b.r.edges.some((e) => e.from === cluster.id && /another node/.test(e.label)));
+  // node-a holds the endpoint: its node port serves it locally.
+  const a = flow('node-a');
+  assert.ok(!a.r.nodes.some((n) => n.label === 'outside clients get no reply'));
+  assert.ok(!a.r.edges.some((e) => /another node/.test(e.label)));
+});

@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
-import { diffIsEmpty, parseIpset, resolveProxyVersion, RulesParseError, RulesRequestError, UnknownNodeError, UnknownVersionError, } from '../../core';
-import { compareDumps, DIFF_UNITS, formatDumpDiff, dumpFamily, expectedDump, ImportedRulesError, nftLayoutHint, parseDump, type RulesDump } from '../../tracing/importedRules';
+import { diffIsEmpty, resolveProxyVersion, RulesParseError, RulesRequestError, UnknownNodeError, UnknownVersionError, } from '../../core';
+import { compareDumps, DIFF_UNITS, formatDumpDiff, expectedDump, ImportedRulesError, nftLayoutHint, parseDump, withIpsets, type RulesDump } from '../../tracing/importedRules';
 import { describeFsError } from '../../node/loadPaths';
 import { flagString, parseArgs, UsageError } from '../args';
 import { CliError, type CliIO } from '../io';
@@ -11,7 +11,8 @@ export const diffHelp = `ksd diff PATHS --rules FILE [--ipset FILE] [--node NAME
   missing, extra, and stale (endpoints kube-proxy has not caught up with). FILE is detected:
   iptables-save output or iptables -L listings (iptables mode; only KUBE-* chains are compared),
   \`nft list ruleset\` output or an nft transaction (nftables mode; the kube-proxy table), or
-  \`ipvsadm -Ln\` output (IPVS mode; --ipset FILE adds the node's \`ipset save\` or \`ipset list\`).
+  \`ipvsadm -Ln\` output (IPVS mode; --ipset FILE adds the node's \`ipset save\` or \`ipset list\`,
+  which may also follow the ipvsadm output in FILE itself).
   Compared by meaning, not spelling or whitespace. --expected FILE compares against a saved dump of
   the same kind instead of generated rules. Exit 0 when they agree, 1 when they differ. Without
   --kube-proxy-version the release comes from PATHS (kube-proxy DaemonSet image, else the kube-proxy
@@ -63,16 +64,13 @@ export async function diffCommand(argv: string[], io: CliIO): Promise<number> {
   if (!file) throw new UsageError('ksd diff needs --rules FILE (the node\'s iptables-save output, iptables -L listing, nft list ruleset or ipvsadm -Ln output)');
   const expectedFile = flagString(args, 'expected');
   if (!expectedFile && !args.positionals.length) throw new UsageError('ksd diff needs PATHS (manifests) to compute the expected rules, or --expected FILE');
-  const actual = await readSide('rules', file);
+  let actual = await readSide('rules', file);
   const ipsetFile = flagString(args, 'ipset');
   if (ipsetFile) {
     if (actual.kind !== 'ipvs') throw new UsageError(`--ipset goes with ipvsadm -Ln output in --rules; ${file} holds ${actual.kind} rules`);
+    if (actual.side.ipsets) throw new UsageError(`${file} already holds the node's ipset output; leave out --ipset ${ipsetFile}`);
     const text = await readText('ipset', ipsetFile);
-    const family = dumpFamily(actual);
-    const sets = parsed(ipsetFile, () => parseIpset(text));
-    // A dual-stack node has both families' sets; compare the family of the IPVS table.
-    for (const name of [...sets.keys()]) if (name.startsWith('KUBE-6-') !== (family === 'IPv6')) sets.delete(name);
-    actual.side.ipsets = sets;
+    actual = parsed(ipsetFile, () => withIpsets(actual, text));
   }
   let expected: RulesDump;
   let version = flagString(args, 'kube-proxy-version');
@@ -97,7 +95,7 @@ export async function diffCommand(argv: string[], io: CliIO): Promise<number> {
     io.out(`The node's rules match the expected ones (${d.compared} ${DIFF_UNITS[actual.kind]} compared).\n${noted}`);
     return 0;
   }
-  io.out(formatDumpDiff(d, actual.kind, (r) => (r.table === 'ipset' ? ipsetFile : file), expectedFile) + noted);
+  io.out(formatDumpDiff(d, actual.kind, (r) => (r.table === 'ipset' ? (ipsetFile ?? file) : file), expectedFile) + noted);
   if (!expectedFile && actual.kind === 'nftables') {
     const hint = nftLayoutHint(actual.rules, version, (v) => (v ? `pass --kube-proxy-version ${v} to compare like with like` : 'that layout is not rendered, so differences are expected; compare two dumps of it with --expected instead'));
     if (hint) io.out(`Note: ${hint}.\n`);

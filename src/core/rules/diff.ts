@@ -2,7 +2,8 @@
  * Compares expected kube-proxy rules with a node's real ones, semantically: per chain, as multisets of
  * rule keys (see ruleKey), so quoting, match order, `/32`, MARK spellings and save-vs-restore
  * probability rendering do not count. Rules for endpoints that one side has and the other lacks, in a
- * Service both sides know, are reported as stale (kube-proxy has not caught up) rather than missing/extra.
+ * Service both sides know, are reported as stale (kube-proxy has not caught up) rather than missing/extra;
+ * so are the re-weighted jumps to its other endpoints when the endpoint count changed.
  */
 import { ruleKey } from './format';
 import type { Rule, RuleSet } from './types';
@@ -64,6 +65,51 @@ function row(r: Rule): DiffRule {
   return { table: r.table, chain: r.chain, rule: r.text, line: r.line };
 }
 
+/** The rule without its random-statistic match: equal for one endpoint's jump at another probability. */
+function reweightKey(r: Rule): string {
+  return ruleKey({ chain: r.chain, target: r.target, matches: r.matches.filter((m) => !(m.kind === 'statistic' && m.mode === 'random')) });
+}
+
+/**
+ * A Service whose endpoint count changed re-weights every jump to its other endpoints (1/3 where the node
+ * still has 1/2, the last jump losing or gaining its statistic match): such a pair of rules for the same
+ * endpoint, in the same chain, belongs to the stale endpoints that changed the count. The expected rule goes
+ * to the endpoints only expected, the node's to those only the node has (each to the other kind when its
+ * own has none). Returns the rules so reported.
+ */
+function pairReweighted(
+  onlyExpected: Rule[],
+  onlyActual: Rule[],
+  expTags: Map<Rule, string>,
+  actTags: Map<Rule, string>,
+  lagging: Map<string, { kind: StaleEndpoint['kind']; tag: string }[]>,
+  staleOf: (tag: string, kind: StaleEndpoint['kind']) => StaleEndpoint | undefined,
+): Set<Rule> {
+  const paired = new Set<Rule>();
+  if (!onlyExpected.length || !onlyActual.length) return paired;
+  const waiting = new Map<string, Rule[]>();
+  for (const r of onlyActual) {
+    const tag = actTags.get(r);
+    if (!tag) continue;
+    const k = `${tag}|${reweightKey(r)}`;
+    waiting.set(k, [...(waiting.get(k) ?? []), r]);
+  }
+  for (const re of onlyExpected) {
+    const tag = expTags.get(re);
+    const changes = tag ? lagging.get(tag.split('|')[0]!) : undefined;
+    if (!tag || !changes?.length) continue;
+    const ra = waiting.get(`${tag}|${reweightKey(re)}`)?.shift();
+    if (!ra) continue;
+    const buckets = (kind: StaleEndpoint['kind']) => changes.filter((c) => c.kind === kind).map((c) => staleOf(c.tag, kind)!);
+    const added = buckets('expected-only');
+    const gone = buckets('in-rules-only');
+    for (const b of added.length ? added : gone) b.rules.push(row(re));
+    for (const b of gone.length ? gone : added) b.rules.push(row(ra));
+    paired.add(re).add(ra);
+  }
+  return paired;
+}
+
 export function diffRules(expected: RuleSet, actual: RuleSet): RulesDiff {
   const out: RulesDiff = { missing: [], extra: [], stale: [], missingChains: [], extraChains: [], compared: 0 };
   const expTags = endpointTags(expected);
@@ -83,6 +129,19 @@ export function diffRules(expected: RuleSet, actual: RuleSet): RulesDiff {
     if (!s) stale.set(key, (s = { service, endpoint, kind, rules: [] }));
     return s;
   };
+  /** Per Service both sides know: its endpoints only one side has, by kind. */
+  const lagging = new Map<string, { kind: StaleEndpoint['kind']; tag: string }[]>();
+  const addLagging = (tags: Set<string>, other: Set<string>, kind: StaleEndpoint['kind']) => {
+    for (const tag of tags) {
+      const service = tag.split('|')[0]!;
+      if (!both.has(service) || other.has(tag)) continue;
+      const list = lagging.get(service) ?? [];
+      if (!list.some((l) => l.tag === tag && l.kind === kind)) list.push({ kind, tag });
+      lagging.set(service, list);
+    }
+  };
+  addLagging(expEndpoints, actEndpoints, 'expected-only');
+  addLagging(actEndpoints, expEndpoints, 'in-rules-only');
   const tables = new Set([...expected.tables.keys()].filter((t) => t === 'nat' || t === 'filter' || actual.tables.has(t)));
   for (const table of tables) {
     const e = expected.tables.get(table);
@@ -101,22 +160,21 @@ export function diffRules(expected: RuleSet, actual: RuleSet): RulesDiff {
         if (list) list.push(r);
         else pending.set(k, [r]);
       }
-      for (const r of ec?.rules ?? []) {
-        const list = pending.get(ruleKey(r));
-        if (list?.length) {
-          list.shift();
-          continue;
-        }
+      const onlyExpected = (ec?.rules ?? []).filter((r) => !pending.get(ruleKey(r))?.shift());
+      const onlyActual = [...pending.values()].flat();
+      const paired = pairReweighted(onlyExpected, onlyActual, expTags, actTags, lagging, staleOf);
+      for (const r of onlyExpected) {
+        if (paired.has(r)) continue;
         const s = staleOf(expTags.get(r), 'expected-only');
         if (s) s.rules.push(row(r));
         else out.missing.push(row(r));
       }
-      for (const list of pending.values())
-        for (const r of list) {
-          const s = staleOf(actTags.get(r), 'in-rules-only');
-          if (s) s.rules.push(row(r));
-          else out.extra.push(row(r));
-        }
+      for (const r of onlyActual) {
+        if (paired.has(r)) continue;
+        const s = staleOf(actTags.get(r), 'in-rules-only');
+        if (s) s.rules.push(row(r));
+        else out.extra.push(row(r));
+      }
     }
   }
   out.stale = [...stale.values()].sort((x, y) => x.service.localeCompare(y.service) || x.endpoint.localeCompare(y.endpoint));

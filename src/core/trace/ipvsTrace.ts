@@ -93,6 +93,8 @@ export function traceIpvs(table: IpvsTable, packet: TracePacket, ctx: TraceConte
   // nat: the masquerade decisions, in KUBE-SERVICES order.
   let masq = false;
   const notes: string[] = [];
+  /** The client IP is kept for externalTrafficPolicy Local (a -LOCAL ipset's RETURN). */
+  let keptLocal = false;
   if (!helper) warnings.push('masquerading is decided by iptables rules and ipsets that ipvsadm output does not show; assumed none');
   else if (isLoopback(src)) step('nat', 'KUBE-SERVICES', `-A KUBE-SERVICES -s ${s.family === 'IPv4' ? '127.0.0.0/8' : '::1/128'} -j RETURN`, 'RETURN: localhost traffic is not marked');
   else {
@@ -102,6 +104,7 @@ export function traceIpvs(table: IpvsTable, packet: TracePacket, ctx: TraceConte
     };
     let accepted = false;
     if (helper.has('KUBE-LOAD-BALANCER', entry)) {
+      keptLocal = helper.has('KUBE-LOAD-BALANCER-LOCAL', entry);
       step('nat', 'KUBE-SERVICES', '-A KUBE-SERVICES -m set --match-set KUBE-LOAD-BALANCER dst,dst -j KUBE-LOAD-BALANCER', 'jump to KUBE-LOAD-BALANCER');
       if (helper.has('KUBE-LOAD-BALANCER-LOCAL', entry)) step('nat', 'KUBE-LOAD-BALANCER', '-A KUBE-LOAD-BALANCER -m set --match-set KUBE-LOAD-BALANCER-LOCAL dst,dst -j RETURN', 'RETURN: externalTrafficPolicy Local keeps the client IP');
       else masqStep('KUBE-LOAD-BALANCER', '-A KUBE-LOAD-BALANCER -j KUBE-MARK-MASQ');
@@ -122,12 +125,15 @@ export function traceIpvs(table: IpvsTable, packet: TracePacket, ctx: TraceConte
       masqStep('KUBE-SERVICES', '-A KUBE-SERVICES -m set --match-set KUBE-EXTERNAL-IP dst,dst -j KUBE-MARK-MASQ');
       accepted = true;
     }
-    if (helper.has('KUBE-EXTERNAL-IP-LOCAL', entry)) accepted = true;
+    if (helper.has('KUBE-EXTERNAL-IP-LOCAL', entry)) accepted = keptLocal = true;
     const dstLocal = ctx.localIPs.includes(dst) || isLoopback(dst) || helper.has('KUBE-IPVS-IPS', dst);
     if (!accepted && dstLocal) {
       const sfx = proto === 'sctp' ? 'SCTP-HASH' : proto.toUpperCase();
       const key = proto === 'sctp' ? entry : String(packet.port);
-      if (helper.has(`KUBE-NODE-PORT-LOCAL-${sfx}`, key)) step('nat', 'KUBE-NODE-PORT', `-A KUBE-NODE-PORT -p ${proto} -m set --match-set KUBE-NODE-PORT-LOCAL-${sfx} dst -j RETURN`, 'RETURN: externalTrafficPolicy Local keeps the client IP');
+      if (helper.has(`KUBE-NODE-PORT-LOCAL-${sfx}`, key)) {
+        keptLocal = true;
+        step('nat', 'KUBE-NODE-PORT', `-A KUBE-NODE-PORT -p ${proto} -m set --match-set KUBE-NODE-PORT-LOCAL-${sfx} dst -j RETURN`, 'RETURN: externalTrafficPolicy Local keeps the client IP');
+      }
       else if (helper.has(`KUBE-NODE-PORT-${sfx}`, key)) masqStep('KUBE-NODE-PORT', `-A KUBE-NODE-PORT -p ${proto} -m set --match-set KUBE-NODE-PORT-${sfx} dst -j KUBE-MARK-MASQ`);
     }
   }
@@ -135,6 +141,13 @@ export function traceIpvs(table: IpvsTable, packet: TracePacket, ctx: TraceConte
   // IPVS picks a real server.
   const total = live.reduce((n, r) => n + (WEIGHTED.has(vs.scheduler ?? '') ? (r.weight ?? 1) : 1), 0);
   const prob = (r: IpvsRealServer) => (WEIGHTED.has(vs.scheduler ?? '') ? (r.weight ?? 1) : 1) / total;
+  // No local endpoint: kube-proxy keeps the cluster's real servers (proxier.go syncEndpoint, kubernetes #97081)
+  // and writes no DROP; with the client IP kept, the reply of a pod on another node does not come back this way.
+  if (helper && keptLocal && !masq && ctx.source === 'external' && live.length && !live.some((r) => helper.has('KUBE-LOOP-BACK', `${r.address},${proto}:${r.port},${r.address}`))) {
+    notes.push(
+      'externalTrafficPolicy Local and no endpoint on this node: these real servers are on other nodes and the client IP is kept, so the pod answers the client directly, not through this node, and the client drops the reply (kube-proxy keeps them for pods on this node, which are served; kubernetes #97081)',
+    );
+  }
   if (HASHED.has(vs.scheduler ?? '')) notes.push(`the ${vs.scheduler} scheduler picks by a hash of the ${vs.scheduler === 'dh' ? 'destination' : 'source'} address, so one client always lands on the same endpoint; the shares shown are over many clients`);
   const endpoints = live.map((r) => ({ ip: r.address, port: r.port, probability: prob(r) }));
   const branches: TraceDetail['branches'] = [];

@@ -2,77 +2,51 @@
  * Compares expected nftables rules (kube-proxy's `kube-proxy` table) with a node's `nft list ruleset`
  * or transaction text by meaning (see key.ts): per chain, rules as multisets of keys; per set and map,
  * elements. Other tables on the node (CNI, firewalld) are left alone. What belongs to one endpoint
- * (its `endpoint-` chain and `affinity-` set, the rules that send traffic to them, the slots of a
- * numgen fan-out) is reported as a stale endpoint when the Service port is known to both sides.
+ * (its `endpoint-` chain and `affinity-` set, the rules that send traffic to them, its `hairpin-connections`
+ * element) and a numgen fan-out (vmap or v1.36 dnat map) whose endpoint set changed are reported as
+ * stale endpoints when the Service port is known to both sides (see endpoints.ts).
  */
 import type { DiffRule, RulesDiff, StaleEndpoint } from '../diff';
+import { endpointOfName, fanOutOf, hairpinEndpoint, knownEndpoints, ruleEndpoints, type NftEndpointRef } from './endpoints';
 import { nftElementKey, nftElementText, nftRuleKey } from './key';
-import type { NftRule, NftRuleset, NftStatement, NftTable } from './types';
+import type { NftElement, NftRule, NftRuleset, NftTable } from './types';
 
-/** `ns/svc/tcp/port` -> `ns/svc:port` (kube-proxy's service-port name, as the iptables diff reports it). */
-function servicePortName(base: string): string {
-  const m = /^([^/]+)\/([^/]+)\/[a-z]+\/(.*)$/.exec(base);
-  return m ? `${m[1]}/${m[2]}${m[3] ? `:${m[3]}` : ''}` : base;
-}
-
-/** `endpoint-HASH8-ns/svc/tcp/port__ip/port` (and `affinity-...`): the service port and `ip:port`. */
-export function endpointOfName(name: string): { service: string; endpoint: string } | undefined {
-  const m = /^(?:endpoint|affinity)-[A-Z2-7]{8}-(.+)__([^/]+)\/(\d+)$/.exec(name);
-  if (!m) return undefined;
-  const ip = /^\d+\.\d+\.\d+\.\d+$/.test(m[2]!) ? m[2]! : m[2]!.replace(/\./g, ':');
-  return { service: servicePortName(m[1]!), endpoint: ip.includes(':') ? `[${ip}]:${m[3]}` : `${ip}:${m[3]}` };
-}
-
-/** `service-HASH8-ns/svc/tcp/port` (and local-, external-, firewall-): the service port. */
-function serviceOfName(name: string): string | undefined {
-  const base = /^(?:service|local|external|firewall)-[A-Z2-7]{8}-(.+)$/.exec(name)?.[1];
-  return base === undefined ? undefined : servicePortName(base);
-}
-
-/** Every chain or set a statement refers to. */
-function references(s: NftStatement): string[] {
-  const out: string[] = [];
-  const fromValue = (text: string) => {
-    const m = /^(?:goto|jump)\s+(\S+)$/.exec(text.trim());
-    if (m) out.push(m[1]!);
-  };
-  if (s.kind === 'verdict' && s.target) out.push(s.target);
-  if (s.kind === 'update') out.push(s.set);
-  if (s.kind === 'match' && s.value.kind === 'ref') out.push(s.value.name);
-  if (s.kind === 'vmap' && s.map.kind === 'map') for (const e of s.map.entries) fromValue(e.value);
-  return out;
-}
-
-/** The endpoints a rule is about (none for Service-level rules). */
-function ruleEndpoints(chain: string, r: NftRule): { service: string; endpoint: string }[] {
-  const own = endpointOfName(chain);
-  if (own) return [own];
-  const seen = new Map<string, { service: string; endpoint: string }>();
-  for (const s of r.statements) for (const ref of references(s)) {
-    const e = endpointOfName(ref);
-    if (e) seen.set(`${e.service}|${e.endpoint}`, e);
-  }
-  return [...seen.values()];
-}
+export { endpointOfName } from './endpoints';
 
 function kubeTables(rs: NftRuleset): Map<string, NftTable> {
   return new Map(rs.tables.filter((t) => t.name === 'kube-proxy').map((t) => [`${t.family} ${t.name}`, t]));
 }
 
-/** The service ports and endpoints one side knows (from chain and set names). */
-function known(t: NftTable | undefined): { services: Set<string>; endpoints: Set<string> } {
-  const services = new Set<string>();
-  const endpoints = new Set<string>();
-  for (const name of [...(t?.chains.keys() ?? []), ...(t?.sets.keys() ?? [])]) {
-    const e = endpointOfName(name);
-    if (e) {
-      services.add(e.service);
-      endpoints.add(`${e.service}|${e.endpoint}`);
+type Bucket = (e: NftEndpointRef, kind: StaleEndpoint['kind']) => StaleEndpoint;
+
+/**
+ * Numgen fan-outs of one chain that differ only in their endpoints (one rule each side: the v1.29-1.35 vmap
+ * over endpoint chains, the v1.36 dnat map): both rows go to the stale endpoints that make the difference.
+ * The expected rule to the endpoints only it has, the node's rule to those only the node has; when one side
+ * only adds or drops endpoints, both rows go to those. Returns the rules so reported.
+ */
+function pairFanOuts(chain: string, onlyExpected: NftRule[], onlyActual: NftRule[], bucket: Bucket, row: (r: NftRule) => DiffRule): Set<NftRule> {
+  const paired = new Set<NftRule>();
+  const key = (e: NftEndpointRef) => `${e.service}|${e.endpoint}`;
+  for (const re of onlyExpected) {
+    const fe = fanOutOf(chain, re);
+    if (!fe) continue;
+    for (const ra of onlyActual) {
+      const fa = paired.has(ra) ? undefined : fanOutOf(chain, ra);
+      if (!fa || fa.shape !== fe.shape) continue;
+      const inActual = new Set(fa.endpoints.map(key));
+      const inExpected = new Set(fe.endpoints.map(key));
+      const added = fe.endpoints.filter((e) => !inActual.has(key(e))).map((e) => bucket(e, 'expected-only'));
+      const gone = fa.endpoints.filter((e) => !inExpected.has(key(e))).map((e) => bucket(e, 'in-rules-only'));
+      // Same endpoints, yet different rules (say the modulus): not a matter of endpoints.
+      if (!added.length && !gone.length) continue;
+      for (const b of added.length ? added : gone) b.rules.push(row(re));
+      for (const b of gone.length ? gone : added) b.rules.push(row(ra));
+      paired.add(re).add(ra);
+      break;
     }
-    const s = serviceOfName(name);
-    if (s) services.add(s);
   }
-  return { services, endpoints };
+  return paired;
 }
 
 export function diffNftRules(expected: NftRuleset, actual: NftRuleset): RulesDiff {
@@ -86,21 +60,24 @@ export function diffNftRules(expected: NftRuleset, actual: NftRuleset): RulesDif
       out.missingChains.push(`${id} (the whole table)`);
       continue;
     }
-    const ek = known(et);
-    const ak = known(at);
+    // What each side knows is needed only once something differs: read on first use.
+    let known: { ek: ReturnType<typeof knownEndpoints>; ak: ReturnType<typeof knownEndpoints> } | undefined;
+    const sides = () => (known ??= { ek: knownEndpoints(et), ak: knownEndpoints(at) });
     /** A stale-endpoint bucket for these endpoints, or undefined when the rule is not about a stale endpoint. */
-    const staleFor = (eps: { service: string; endpoint: string }[], kind: StaleEndpoint['kind']): StaleEndpoint[] | undefined => {
+    const bucket = (e: NftEndpointRef, kind: StaleEndpoint['kind']): StaleEndpoint => {
+      const key = `${kind}|${e.service}|${e.endpoint}`;
+      let s = stale.get(key);
+      if (!s) stale.set(key, (s = { service: e.service, endpoint: e.endpoint, kind, rules: [] }));
+      return s;
+    };
+    const staleFor = (eps: NftEndpointRef[], kind: StaleEndpoint['kind']): StaleEndpoint[] | undefined => {
+      const { ek, ak } = sides();
       const other = kind === 'expected-only' ? ak : ek;
       const lagging = eps.filter((e) => ek.services.has(e.service) && ak.services.has(e.service) && !other.endpoints.has(`${e.service}|${e.endpoint}`));
       if (!lagging.length) return undefined;
-      return lagging.map((e) => {
-        const key = `${kind}|${e.service}|${e.endpoint}`;
-        let s = stale.get(key);
-        if (!s) stale.set(key, (s = { service: e.service, endpoint: e.endpoint, kind, rules: [] }));
-        return s;
-      });
+      return lagging.map((e) => bucket(e, kind));
     };
-    const report = (row: DiffRule, eps: { service: string; endpoint: string }[], kind: StaleEndpoint['kind']) => {
+    const report = (row: DiffRule, eps: NftEndpointRef[], kind: StaleEndpoint['kind']) => {
       const buckets = staleFor(eps, kind);
       if (buckets) for (const b of buckets) b.rules.push(row);
       else (kind === 'expected-only' ? out.missing : out.extra).push(row);
@@ -140,14 +117,24 @@ export function diffNftRules(expected: NftRuleset, actual: NftRuleset): RulesDif
         if (list) list.push(r);
         else pending.set(k, [r]);
       }
-      for (const r of ec!.rules) {
+      const onlyExpected = ec!.rules.filter((r) => {
         const list = pending.get(nftRuleKey(r));
-        if (list?.length) list.shift();
-        else report(row(r), ruleEndpoints(name, r), 'expected-only');
-      }
-      for (const list of pending.values()) for (const r of list) report(row(r), ruleEndpoints(name, r), 'in-rules-only');
+        return !list?.shift();
+      });
+      const onlyActual = [...pending.values()].flat();
+      const reportRule = (r: NftRule, kind: StaleEndpoint['kind']): void => {
+        // A fan-out with no counterpart of the same shape on the other side is a real difference, whatever endpoints it names.
+        if (fanOutOf(name, r)) (kind === 'expected-only' ? out.missing : out.extra).push(row(r));
+        else report(row(r), ruleEndpoints(name, r), kind);
+      };
+      const paired = pairFanOuts(name, onlyExpected, onlyActual, bucket, row);
+      for (const r of onlyExpected) if (!paired.has(r)) reportRule(r, 'expected-only');
+      for (const r of onlyActual) if (!paired.has(r)) reportRule(r, 'in-rules-only');
     }
 
+    // v1.36 lists every local endpoint in hairpin-connections, without its Service: an element only one side
+    // has belongs to the stale endpoints with that address and port (known once every chain is compared).
+    const hairpins: { row: DiffRule; endpoint: string; kind: StaleEndpoint['kind'] }[] = [];
     const setNames = [...new Set([...et.sets.keys(), ...at.sets.keys()])].sort();
     for (const name of setNames) {
       out.compared++;
@@ -174,20 +161,31 @@ export function diffNftRules(expected: NftRuleset, actual: NftRuleset): RulesDif
         const e = m ? endpointOfName(m[1]!) : undefined;
         return e ? [e] : [];
       };
+      const reportElement = (e: NftElement, line: number, kind: StaleEndpoint['kind']) => {
+        const r = elemRow(nftElementText(e), line);
+        const hairpin = name === 'hairpin-connections' ? hairpinEndpoint(e.key) : undefined;
+        if (hairpin) hairpins.push({ row: r, endpoint: hairpin, kind });
+        else report(r, elementEndpoints(e.value), kind);
+      };
       for (const e of es!.elements) {
         const k = nftElementKey(e);
         const n = pending.get(k) ?? 0;
         if (n > 0) pending.set(k, n - 1);
-        else report(elemRow(nftElementText(e), es!.line), elementEndpoints(e.value), 'expected-only');
+        else reportElement(e, es!.line, 'expected-only');
       }
       for (const e of as!.elements) {
         const k = nftElementKey(e);
         const n = pending.get(k) ?? 0;
         if (n > 0) {
           pending.set(k, n - 1);
-          report(elemRow(nftElementText(e), as!.line), elementEndpoints(e.value), 'in-rules-only');
+          reportElement(e, as!.line, 'in-rules-only');
         }
       }
+    }
+    for (const h of hairpins) {
+      const owners = [...stale.values()].filter((b) => b.kind === h.kind && b.endpoint === h.endpoint);
+      if (owners.length) for (const b of owners) b.rules.push(h.row);
+      else (h.kind === 'expected-only' ? out.missing : out.extra).push(h.row);
     }
   }
   out.stale = [...stale.values()].sort((x, y) => x.service.localeCompare(y.service) || x.endpoint.localeCompare(y.endpoint) || x.kind.localeCompare(y.kind));
