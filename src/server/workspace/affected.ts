@@ -45,6 +45,7 @@ export function affectedSubjects(input: AffectedInput): Affected {
   for (const o of added) if (clusterWide(o)) return 'all';
   if (!sameGlobals(prev, next)) return 'all';
 
+  inheritEndpointTable(prev, next, removed, added);
   const out = new Set<LoadedObject>();
   for (const o of added) if (!o.partial) out.add(o);
   const changed = new Set<LoadedObject>([...removed, ...added]);
@@ -170,12 +171,59 @@ export function addCompanions(out: Set<LoadedObject>, next: ClusterState, servic
     if (key !== undefined) wanted.add(key);
   }
   if (!wanted.size) return;
-  for (const o of next.objects) {
-    if (o.partial || !ENDPOINTS.has(o.kind)) continue;
-    const key = servedKey(o);
-    if (key !== undefined && wanted.has(key)) out.add(o);
+  const byKey = companionTables(next);
+  for (const key of wanted) {
+    for (const o of byKey.endpoints.get(key) ?? []) out.add(o);
+    for (const o of byKey.services.get(key) ?? []) out.add(o);
   }
-  for (const s of next.services) if (s.loaded && wanted.has(`${s.namespace}/${s.name}`)) out.add(s.loaded);
+}
+
+interface CompanionTables {
+  /** `namespace/name` of the Service -> the (non-partial) Endpoints objects and EndpointSlices for it. */
+  endpoints: Map<string, LoadedObject[]>;
+  /** `namespace/name` -> the loaded Services of that name. */
+  services: Map<string, LoadedObject[]>;
+}
+
+/** Per objects list and per Services list (states are not edited once built). */
+const endpointTables = new WeakMap<readonly LoadedObject[], Map<string, LoadedObject[]>>();
+const serviceTables = new WeakMap<readonly ServiceModel[], Map<string, LoadedObject[]>>();
+
+function companionTables(state: ClusterState): CompanionTables {
+  let endpoints = endpointTables.get(state.objects);
+  if (!endpoints) {
+    endpoints = new Map();
+    for (const o of state.objects) {
+      if (o.partial || !ENDPOINTS.has(o.kind)) continue;
+      const key = servedKey(o);
+      if (key !== undefined) push(endpoints, key, o);
+    }
+    endpointTables.set(state.objects, endpoints);
+  }
+  let services = serviceTables.get(state.services);
+  if (!services) {
+    services = new Map();
+    for (const s of state.services) if (s.loaded) push(services, `${s.namespace}/${s.name}`, s.loaded);
+    serviceTables.set(state.services, services);
+  }
+  return { endpoints, services };
+}
+
+/**
+ * `next.objects` holds the same Endpoints objects and EndpointSlices as `prev.objects` when none was removed
+ * or added (an unchanged document keeps its objects): its table is the previous one.
+ */
+function inheritEndpointTable(prev: ClusterState, next: ClusterState, removed: readonly LoadedObject[], added: readonly LoadedObject[]): void {
+  if (endpointTables.has(next.objects)) return;
+  const table = endpointTables.get(prev.objects);
+  if (!table || removed.some((o) => ENDPOINTS.has(o.kind)) || added.some((o) => ENDPOINTS.has(o.kind))) return;
+  endpointTables.set(next.objects, table);
+}
+
+function push(m: Map<string, LoadedObject[]>, key: string, o: LoadedObject): void {
+  const list = m.get(key);
+  if (list) list.push(o);
+  else m.set(key, [o]);
 }
 
 function nsOf(o: LoadedObject): string {
