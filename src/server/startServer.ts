@@ -22,6 +22,7 @@ import { documentSymbols } from './features/symbols';
 import { guard } from './guard';
 import { LiveChecks } from './liveChecks';
 import { Scheduler } from './scheduler';
+import { tuneServerTiering } from './tiering';
 import { TextChanges } from './workspace/textChange';
 import { normalizeUri, uriToPath } from './workspace/uri';
 import { WorkspaceIndex, type FileChange } from './workspace/workspaceIndex';
@@ -32,6 +33,8 @@ export interface ServerOptions {
 }
 
 export function startServer(connection: Connection, options: ServerOptions = {}): void {
+  // Before any analysis runs: V8's optimiser budget for a process that mostly runs big one-off analyses.
+  tuneServerTiering();
   const log = { error: (m: string) => connection.console.error(m) };
   // Where each edit fell (offsets in the text before it), so re-reading a document splits only around it.
   const edited = new TextChanges();

@@ -134,9 +134,13 @@ class Tracer {
       case 'DNAT': {
         if (this.log) this.log.shareable = false;
         const port = t.port ?? b.pkt.dport;
-        const ip = addr(t.ip);
+        const ip = t.garbled ? undefined : addr(t.ip);
         if (!ip) {
-          this.warnings.add(`DNAT to unreadable address ${t.ip}`);
+          this.warnings.add(
+            t.garbled
+              ? `the DNAT rule in ${rule.chain} reads "${t.text}": the iptables-save that printed these rules could not decode it (it is older than the iptables kube-proxy wrote them with; kubernetes#114537), so its endpoint is unknown and the trace goes on as if the rule were absent. Dump the rules with kube-proxy's own iptables-save (kubectl exec into the kube-proxy pod) to see the real target`
+              : `DNAT to unreadable address ${t.ip}`,
+          );
           return [{ b, end: 'RETURN' }];
         }
         stepped(`DNAT to ${t.ip.includes(':') ? `[${t.ip}]` : t.ip}:${port}${odds}`);
@@ -235,7 +239,7 @@ export function traceCompiled(rules: CompiledRules, packet: TracePacket, ctx: Tr
     finals.push(...outs);
   }
   if (options.stats && shared) options.stats.reused += shared.reused;
-  return summarize(finals, tracer, packet, ctx, rules.synthesized);
+  return summarize(finals, tracer, packet, ctx, rules.synthesized, rules.notes);
 }
 
 /** The filter hooks, then nat POSTROUTING, for one branch that nat PREROUTING/OUTPUT let through. */
@@ -260,7 +264,7 @@ function afterNat(tracer: Tracer, o: Outcome, fromNode: boolean, local: boolean)
   return finals;
 }
 
-function summarize(finals: Outcome[], tracer: Tracer, packet: TracePacket, ctx: TraceContext, synthesized: string[]): TraceDetail {
+function summarize(finals: Outcome[], tracer: Tracer, packet: TracePacket, ctx: TraceContext, synthesized: string[], notes: string[] = []): TraceDetail {
   const branches: TraceBranch[] = finals.map((o) => {
     const comments: TraceBranch['comments'] = [];
     for (let c = o.b.comments; c; c = c.prev) comments.push(c.c);
@@ -271,6 +275,7 @@ function summarize(finals: Outcome[], tracer: Tracer, packet: TracePacket, ctx: 
   const { verdict, endpoints, steps, masquerade } = summarizeBranches(branches, finals.map((o) => o.b.steps));
   const warnings = [...tracer.warnings];
   if (synthesized.length) warnings.unshift(`the rules lack the built-in chains ${synthesized.join(', ')}: tracing from kube-proxy's own hook rules (as installed on every node)`);
+  warnings.unshift(...notes);
   const detail: TraceDetail = { verdict, endpoints, masquerade, steps, explanation: '', branches, warnings };
   detail.explanation = explain(detail, packet, ctx);
   return detail;

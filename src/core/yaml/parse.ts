@@ -2,6 +2,7 @@ import { EVENT_ID, getScalarValue, parseEvents, SCALAR_STYLE } from 'js-yaml';
 import type { Event, ScalarEvent } from 'js-yaml';
 import type { YMap, YNode, YScalar, YSeq } from './nodes';
 import { jsonDocumentValue } from './jsonDoc';
+import { unclosedBefore } from './syntaxHint';
 import { fastDocumentValue, fastParseDocument, subsetParts } from './fastScan';
 import { flowEnd, implicitValue, mayResolve } from './scalars';
 import { toValue } from './value';
@@ -170,7 +171,14 @@ export function parseYaml(text: string, limits: YamlLimits = DEFAULT_YAML_LIMITS
       const mark = (e as { mark?: { position?: number } }).mark;
       const reason = (e as { reason?: string }).reason ?? (e instanceof Error ? e.message.split('\n')[0]! : String(e));
       const off = part.start + (mark?.position ?? 0);
-      result.errors.push({ message: `YAML syntax error: ${reason}`, offset: off, end: Math.min(off + 1, text.length) });
+      // Point at an unclosed quote or bracket that made the parser stop further down.
+      const open = unclosedBefore(slice, mark?.position ?? 0);
+      if (open) {
+        const at = part.start + open.offset;
+        const line = (o: number) => lineOf(text, o);
+        const where = line(off) === line(at) ? '' : ` (the parser stopped at line ${line(off)}: ${reason})`;
+        result.errors.push({ message: `YAML syntax error: the ${open.what} opened here is not closed${where || `: ${reason}`}`, offset: at, end: at + 1 });
+      } else result.errors.push({ message: `YAML syntax error: ${reason}`, offset: off, end: Math.min(off + 1, text.length) });
       continue;
     }
     try {
@@ -185,6 +193,13 @@ export function parseYaml(text: string, limits: YamlLimits = DEFAULT_YAML_LIMITS
     }
   }
   return result;
+}
+
+/** 1-based line of an offset. */
+function lineOf(text: string, offset: number): number {
+  let n = 1;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) n++;
+  return n;
 }
 
 /**

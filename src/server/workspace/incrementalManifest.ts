@@ -6,7 +6,7 @@
  * While a document does not parse (half-typed YAML), the objects of its last good version are kept aside as
  * `retained`: the analysis still sees them, the file's own objects (features, positions) do not.
  */
-import { commonEnds, isHelmTemplate, lazySource, LineIndex, loadManifest, splitDocumentsFrom, tooLargeManifest, type Diagnostic, type LoadedObject, type LoadOptions, type ManifestFile, type Position, type Range } from '../../core';
+import { commonEnds, isHelmTemplate, LineIndex, loadManifest, splitDocumentsFrom, tooLargeManifest, type Diagnostic, type LoadedObject, type LoadOptions, type ManifestFile, type Position, type Range } from '../../core';
 import { LineCursor } from './lineCursor';
 import { ShiftedLineIndex } from './shiftedLineIndex';
 import { fits, type TextChange } from './textChange';
@@ -278,14 +278,9 @@ export class IncrementalManifest {
     // version of the file alive for as long as the document is cached: one file copy per edit.
     const text = ownCopy(slice);
     const index = new ShiftedLineIndex(text, base);
-    // The text is one part of the file's split: loading need not split it again.
-    const loaded = loadManifest(this.file, text, { ...options, oneDocument: true });
-    // Re-homed onto the document's shifted index without reading `node`: the tree stays unbuilt until a
-    // position is asked for (spreading the source would build every tree at load).
-    for (const o of loaded.objects) {
-      const src = o.source;
-      if (src) o.source = lazySource(src.file, index, () => src.node, src.span);
-    }
+    // The text is one part of the file's split: loading need not split it again. Sources name the
+    // document's shifted index from the start (trees stay unbuilt until a position is asked for).
+    const loaded = loadManifest(this.file, text, { ...options, oneDocument: true, sourceIndex: index });
     return { text, start, index, objects: loaded.objects, diagnostics: loaded.diagnostics };
   }
 }
