@@ -175,8 +175,10 @@ export function parseYaml(text: string, limits: YamlLimits = DEFAULT_YAML_LIMITS
       const open = unclosedBefore(slice, mark?.position ?? 0);
       if (open) {
         const at = part.start + open.offset;
-        const line = (o: number) => lineOf(text, o);
-        const where = line(off) === line(at) ? '' : ` (the parser stopped at line ${line(off)}: ${reason})`;
+        // How far below, not which line: the language server parses a document on its own, so an absolute
+        // line number would count from the document's start there and from the file's start in `ksd check`.
+        const below = lineOf(text, off) - lineOf(text, at);
+        const where = below === 0 ? '' : ` (the parser stopped ${below === 1 ? 'on the next line' : `${below} lines below`}: ${reason})`;
         result.errors.push({ message: `YAML syntax error: the ${open.what} opened here is not closed${where || `: ${reason}`}`, offset: at, end: at + 1 });
       } else result.errors.push({ message: `YAML syntax error: ${reason}`, offset: off, end: Math.min(off + 1, text.length) });
       continue;
