@@ -1,8 +1,8 @@
 /**
  * The language server's cold path, repeated: a fresh `ksd lsp --stdio` per run, initialize, wait for the
  * (empty) workspace to be ready, didOpen the 2,000-object file, time the first publishDiagnostics. Prints
- * wall time and the server process's CPU time (user+system from /proc, so a busy machine inflates wall
- * but not CPU), median and spread over the runs. Prints figures, never passes or fails.
+ * wall time and the server process's CPU time (run time per thread from /proc, so a busy machine inflates
+ * wall much more than CPU), median and spread over the runs. Prints figures, never passes or fails.
  *
  * Run: npm run bench:lsp-cold [-- --runs N] [-- --node-arg=--flag ...] [-- --flag-sets 'A;B'] [-- --prof DIR] [-- --cli A.js,B.js]
  *   --node-arg passes a V8/Node flag to the server process on top of the ones it sets itself;
@@ -11,7 +11,7 @@
  *   --prof DIR writes a .cpuprofile of each server run there (node --cpu-prof);
  *   --cli compares builds of the CLI bundle (another checkout's dist/cli.js), runs interleaved.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -30,14 +30,17 @@ const flagSets = (option('--flag-sets') ?? '-').split(';').map((s) => s.trim().s
 const variants = clis.flatMap((cli) => flagSets.map((flags) => ({ cli, flags })));
 
 /**
- * User+system CPU so far, in ms (Linux /proc; clock ticks of 100 Hz): of the whole process (V8's GC and
- * compiler threads included), or of its main thread alone (the thread whose id is the process id).
+ * CPU time so far, in ms, from the scheduler's per-thread run time (/proc/<pid>/task/<tid>/schedstat: kept in
+ * ns, brought up to date at each scheduler tick or switch, so a few ms of error per reading rather than
+ * /proc/<pid>/stat's 10 ms clock ticks): of the whole process (V8's GC and compiler threads included;
+ * threads that exit in between would drop out, and the server's do not), or of its main thread alone (the
+ * thread whose id is the process id).
  */
 function cpuMs(pid: number, mainThread = false): number {
-  const file = mainThread ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`;
-  const fields = readFileSync(file, 'utf8').replace(/^.*\) /, '').split(' ');
-  // After the command name: state is field 3, utime 14, stime 15 (1-based over the whole line).
-  return (Number(fields[11]) + Number(fields[12])) * 10;
+  const tids = mainThread ? [String(pid)] : readdirSync(`/proc/${pid}/task`);
+  let ns = 0;
+  for (const tid of tids) ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+  return ns / 1e6;
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -77,7 +80,7 @@ async function main(): Promise<void> {
     const r = rows[k]!;
     if (variants.length > 1) console.log(`  ${clis.length > 1 ? cli : ''}${clis.length > 1 && flagSets.length > 1 ? ', ' : ''}${flagSets.length > 1 ? `flags: ${flags.join(' ') || 'none'}` : ''}:`);
     console.log(`  didOpen -> first publishDiagnostics:    wall ${f(r.map((x) => x.wall))}`);
-    console.log(`  server CPU over that span, all threads: ${f(r.map((x) => x.cpu))} (10 ms ticks)`);
+    console.log(`  server CPU over that span, all threads: ${f(r.map((x) => x.cpu))}`);
     console.log(`  server CPU over that span, main thread: ${f(r.map((x) => x.main))}`);
     console.log(`  server CPU from start to ready:         ${f(r.map((x) => x.startCpu))}`);
     console.log(`  initialize -> ready (empty workspace):  wall ${f(r.map((x) => x.startWall))}`);

@@ -1,6 +1,6 @@
 /** `ksd trace --rules FILE` for a node's real `nft list ruleset` / `ipvsadm -Ln` output (format detected). */
 import { promises as fs } from 'node:fs';
-import { detectNftForm, looksLikeIpvsadm, RulesParseError } from '../core';
+import { detectNftForm, looksLikeIpvsadm, RulesParseError, stripPasted } from '../core';
 import { dumpTracer, parseDump } from '../tracing/importedRules';
 import type { GeneratedTracer } from '../tracing/generated';
 import { describeFsError } from '../node/loadPaths';
@@ -15,7 +15,7 @@ export type ModeTracer = GeneratedTracer;
  */
 export async function modeTracer(mode: string, rulesFile: string | undefined): Promise<ModeTracer | undefined> {
   if (rulesFile) {
-    const text = await readText(rulesFile);
+    const text = stripPasted(await readText(rulesFile));
     if (detectNftForm(text)) {
       if (mode === 'ipvs') throw new CliError(`--rules ${rulesFile} holds nftables rules, not ipvsadm output (drop --mode ipvs)`);
       const run = dumpTracer(parseImported(rulesFile, () => parseDump(text)));

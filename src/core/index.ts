@@ -11,6 +11,7 @@ export * from './model/defaults';
 export * from './model/cluster';
 export * from './model/read';
 export * from './selectors';
+export * from './selectorNearMiss';
 export { commonEnds } from './lists';
 export * from './net/ip';
 export * from './endpoints/index';

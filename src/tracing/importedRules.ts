@@ -27,6 +27,10 @@ import {
   renderIpvs,
   renderNftables,
   RulesParseError,
+  stripPasted,
+  isFragment,
+  scopeToServices,
+  servicesInComments,
   traceCompiled,
   traceIpvs,
   traceNft,
@@ -64,7 +68,8 @@ export const DIFF_UNITS: Record<DumpKind, string> = { iptables: 'KUBE-* chains',
  * Detects the dump's kind and parses it (a RulesParseError names the line of what is wrong). An IPVS dump
  * may carry the node's ipset output in the same file (`ipvsadm -Ln; ipset save`, in either order).
  */
-export function parseDump(text: string): RulesDump {
+export function parseDump(input: string): RulesDump {
+  const text = stripPasted(input);
   if (detectNftForm(text)) return { kind: 'nftables', rules: parseNft(text) };
   const both = splitIpvsIpset(text);
   if (both) return withIpsets({ kind: 'ipvs', side: { table: parseIpvsadm(both.ipvsadm) } }, both.ipset);
@@ -166,11 +171,34 @@ export function expectedDump(state: ClusterState, actual: RulesDump, node: strin
     const builtins = [...actual.rules.tables.values()].some((t) => ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'].some((c) => t.chains.has(c)));
     const kubelet = builtins ? undefined : kubeletIPTables(version, family);
     for (const c of kubelet?.chains ?? []) rules.tables.get(c.table)?.chains.delete(c.chain);
+    // A grep'd fragment shows only its Services' rules: compare just those.
+    if (isFragment(actual.rules)) rules = scopeToServices(rules, servicesInComments(actual.rules));
     return { kind: 'iptables', rules };
   }
-  if (actual.kind === 'nftables') return { kind: 'nftables', rules: parseNft(renderNftables(state, { family, node, profile: checkNftVersion(version) }).text) };
+  if (actual.kind === 'nftables') {
+    const legacy = iptablesNftTables(actual.rules);
+    if (legacy) throw new ImportedRulesError(`the nft ruleset has no kube-proxy table, but has KUBE-* chains in ${legacy}: those are kube-proxy's iptables mode written through iptables-nft. Compare the node's \`iptables-save\` output instead`);
+    return { kind: 'nftables', rules: parseNft(renderNftables(state, { family, node, profile: checkNftVersion(version) }).text) };
+  }
   checkIpvsVersion(version);
   return { kind: 'ipvs', side: ipvsDiffSide(renderIpvs(state, { family, node })) };
+}
+
+/** What a diff of `actual` leaves out on purpose, in words (a grep'd fragment is compared for its Services only). */
+export function dumpScopeNote(actual: RulesDump): string | undefined {
+  if (actual.kind !== 'iptables' || !isFragment(actual.rules)) return undefined;
+  const names = [...servicesInComments(actual.rules)].sort();
+  const shown = names.length > 5 ? `${names.slice(0, 5).join(', ')} and ${names.length - 5} more` : names.join(', ');
+  return names.length
+    ? `the node's rules have no "*nat"/"*filter" lines (filtered output such as \`iptables-save | grep NAME\`?), so only the rules of the Services they name were compared: ${shown}`
+    : 'the node\'s rules have no "*nat"/"*filter" lines and name no Service in their comments, so no expected rule is in scope';
+}
+
+/** "table ip nat" when an nft ruleset without a kube-proxy table has KUBE-* chains elsewhere (iptables-nft's tables). */
+function iptablesNftTables(rules: NftRuleset): string | undefined {
+  if (rules.tables.some((t) => t.name === 'kube-proxy')) return undefined;
+  const named = rules.tables.filter((t) => [...t.chains.keys()].some((c) => /^KUBE-/.test(c)));
+  return named.length ? named.map((t) => `table ${t.family} ${t.name}`).join(' and ') : undefined;
 }
 
 /** Missing, extra and stale, by meaning (src/core/rules diffRules / diffNftRules / diffIpvs). */

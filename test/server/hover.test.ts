@@ -53,7 +53,29 @@ test('hover on a selector that matches nothing says so and shows the closest lab
   const md = await hoverAt('c.yaml', svc('    app: wbe|'));
   assert.ok(md);
   assert.match(md, /Matches no workload template or Pod in namespace `default`/);
-  assert.match(md, /Deployment web: `app=web,tier=front`/);
+  assert.match(md, /Deployment web: app=web, not wbe \(labels `app=web,tier=front`\)/);
+});
+
+test('hover on a typo\'d selector: the label set it was meant for comes first, unrelated ones are left out', async () => {
+  await c.open('k8s/more.yaml', ['admin', 'catalog', 'orders'].map((n) => DEPLOY.replace(/web/g, n)).join('---\n'));
+  const md = await hoverAt('t.yaml', svc('    app: wbe|').replace('name: web', 'name: typo'));
+  assert.ok(md);
+  const list = md.split('Closest label sets in this namespace (closest first):\n')[1] ?? '';
+  assert.match(list, /^- Deployment web: app=web, not wbe/);
+  assert.doesNotMatch(list, /admin|catalog|orders/);
+  // Nothing close: the nearest few are still listed, so the user sees what exists.
+  const far = await hoverAt('u.yaml', svc('    app: zzzzzzzzzz|').replace('name: web', 'name: far'));
+  assert.match(far ?? '', /Deployment admin: app=admin, not zzzzzzzzzz/);
+});
+
+test('hover on a selector that matches some pods also says why a near one is not selected', async () => {
+  await c.open('k8s/canary.yaml', DEPLOY.replace('name: web', 'name: web-canary').replace('tier: front', 'tier: canary'));
+  const md = await hoverAt('v.yaml', svc('    app: web\n    tier: fr|ont').replace('name: web', 'name: front'));
+  assert.ok(md);
+  assert.match(md, /Matches 1 workload template/);
+  assert.match(md, /Not selected \(closest first\):\n(- .*\n)*- Deployment web-canary: tier=canary, not front \(labels `app=web,tier=canary`\)/);
+  // Workloads sharing no selector pair are not "near".
+  assert.doesNotMatch(md.split('Not selected')[1] ?? '', /Pod api-0/);
 });
 
 test('hover on a port resolves port -> targetPort -> containerPort per workload, with the node port', async () => {

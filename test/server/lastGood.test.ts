@@ -35,7 +35,7 @@ test('a Deployment that does not parse keeps its last good objects in the analys
       diags.map((d) => [d.code, d.range.start.line, d.range.start.character]),
       [['KSD001', expected[0]!.range.start.line, expected[0]!.range.start.character]],
     );
-    assert.ok(diags[0]!.range.start.line > 5, 'reported after the unclosed [');
+    assert.equal(diags[0]!.range.start.line, BROKEN.split('\n').findIndex((l) => l.includes('[2')), 'reported at the unclosed [');
     await settle(c, svc);
     assert.deepEqual(codes(c, svc), [], 'the Service still selects the last good Deployment');
 

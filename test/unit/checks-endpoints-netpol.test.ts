@@ -1,5 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
+import { buildClusterState, loadManifest } from '../../src/core';
+import { readyPods } from '../../src/core/checks/endpointChecks';
 import { check, deployment, none, one, where } from './checks-helpers';
 
 const svc = (extra = '', ports = '  - name: http\n    port: 80\n    targetPort: http\n') => `apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n${extra}  selector:\n    app: web\n  ports:\n${ports}`;
@@ -47,6 +49,18 @@ test('KSD602: a single ready endpoint is info; two are silent', () => {
   const dep = deployment('web', 'app=web').replace('replicas: 2', 'replicas: 1');
   assert.match(one(check({ 's.yaml': svc(), 'd.yaml': dep }), 'KSD602').message, /simulated from its pod template/);
   none(check({ ...one1, 'p2.yaml': pod('web-2', 'True') }));
+});
+
+test('KSD601/KSD602: the ready endpoints of a Service are counted once per state', () => {
+  const files = { 's.yaml': svc(), 'p1.yaml': pod('web-1', 'True'), 'p2.yaml': pod('web-2', 'False') };
+  const state = buildClusterState(Object.entries(files).flatMap(([f, t]) => loadManifest(f, t).objects));
+  const web = state.services[0]!;
+  const ready = readyPods(state, web);
+  assert.deepEqual([...ready], ['web-1']);
+  assert.equal(readyPods(state, web), ready, 'the second check reuses the count');
+  const again = buildClusterState(state.objects);
+  assert.notEqual(readyPods(again, again.services[0]!), ready, 'another state counts its own');
+  assert.deepEqual([...readyPods(again, again.services[0]!)], ['web-1']);
 });
 
 test('KSD603: selectorless Service without slices; silent with an EndpointSlice or a legacy Endpoints object', () => {

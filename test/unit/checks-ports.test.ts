@@ -1,5 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
+import { buildClusterState, loadManifest } from '../../src/core';
+import { namedTargetPortCheck, namedTargetPortFindings, namedTargetPortProtocolCheck } from '../../src/core/checks/targetPorts';
 import { applyFix, check, deployment, fixNamed, none, one, where } from './checks-helpers';
 
 const svc = (ports: string, head = '') => `apiVersion: v1
@@ -156,4 +158,23 @@ test('KSD201: a named targetPort that only some selected workloads carry is a wa
   assert.equal(d.severity, 'warning');
   assert.match(d.message, /resolves on some selected pods but not on the pods of Deployment "web-canary" .*no container port is named "http" \(the pod declares "web"\)/);
   assert.equal(d.related?.[0]?.location.file, 'b.yaml');
+});
+
+test('KSD201/KSD202: both checks read one pass over the Services, kept per context and options', () => {
+  const files = {
+    'd.yaml': deployment('web', 'app=web', '        - name: dns\n          containerPort: 53\n          protocol: TCP\n'),
+    's.yaml': svc('  - name: dns\n    port: 53\n    protocol: UDP\n    targetPort: dns\n  - name: other\n    port: 80\n    targetPort: nope\n'),
+  };
+  const loaded = Object.entries(files).map(([f, t]) => loadManifest(f, t));
+  const ctx = { state: buildClusterState(loaded.flatMap((f) => f.objects)), files: loaded };
+  const options = {};
+  const found = namedTargetPortFindings(ctx, options);
+  assert.deepEqual(found.map((d) => d.code).sort(), ['KSD201', 'KSD202']);
+  assert.equal(namedTargetPortFindings(ctx, options), found, 'the second check reuses the pass');
+  assert.deepEqual(namedTargetPortCheck.run(ctx, options), found.filter((d) => d.code === 'KSD201'));
+  assert.deepEqual(namedTargetPortProtocolCheck.run(ctx, options), found.filter((d) => d.code === 'KSD202'));
+  // Other options, another context or a changed state: a pass of their own.
+  assert.notEqual(namedTargetPortFindings(ctx, { ignoredLabels: [] }), found);
+  assert.notEqual(namedTargetPortFindings({ ...ctx }, options), found);
+  assert.deepEqual(namedTargetPortFindings({ ...ctx }, options), found);
 });

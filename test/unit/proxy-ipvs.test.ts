@@ -149,7 +149,7 @@ TCP  10.96.0.20:80 rr
   assert.deepEqual(d.endpoints, [{ ip: '10.244.0.2', port: 53, probability: 0.75 }, { ip: '10.244.0.3', port: 53, probability: 0.25 }]);
   assert.equal(d.masquerade, false);
   assert.ok(d.warnings.some((w) => /weight 0/.test(w)));
-  assert.ok(d.warnings.some((w) => /ipvsadm output does not show/.test(w)));
+  assert.ok(d.warnings.some((w) => /masqueraded cannot be told from ipvsadm output/.test(w)));
   assert.equal(traceIpvs(table, { from: '10.244.1.1', to: '10.96.0.20', port: 80, protocol: 'TCP' }, ctx).verdict, 'REJECT');
   assert.equal(traceIpvs(table, { from: '10.244.1.1', to: '10.96.0.10', port: 54, protocol: 'TCP' }, ctx).verdict, 'REJECT');
   assert.throws(() => traceIpvs(table, { from: 'x', to: '10.96.0.10', port: 53, protocol: 'TCP' }, ctx), /not an IP address/);

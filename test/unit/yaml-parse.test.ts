@@ -22,7 +22,8 @@ test('multi-document: a syntax error in one document keeps the others', () => {
   );
   assert.equal(f.diagnostics.length, 1);
   assert.equal(f.diagnostics[0]!.code, 'KSD001');
-  assert.equal(f.diagnostics[0]!.range.start.line, 6);
+  // At the unclosed "[" (line 6, 1-based), not where the parser gave up after it.
+  assert.deepEqual([f.diagnostics[0]!.range.start.line, f.diagnostics[0]!.range.start.character], [5, 6]);
 });
 
 test('kind: List and JSON files load item by item with positions', () => {

@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import { diffIsEmpty, resolveProxyVersion, RulesParseError, RulesRequestError, UnknownNodeError, UnknownVersionError, } from '../../core';
-import { compareDumps, DIFF_UNITS, formatDumpDiff, expectedDump, ImportedRulesError, nftLayoutHint, parseDump, withIpsets, type RulesDump } from '../../tracing/importedRules';
+import { compareDumps, DIFF_UNITS, formatDumpDiff, dumpScopeNote, expectedDump, ImportedRulesError, nftLayoutHint, parseDump, withIpsets, type RulesDump } from '../../tracing/importedRules';
 import { describeFsError } from '../../node/loadPaths';
 import { flagString, parseArgs, UsageError } from '../args';
 import { CliError, type CliIO } from '../io';
@@ -90,7 +90,8 @@ export async function diffCommand(argv: string[], io: CliIO): Promise<number> {
     io.out(JSON.stringify({ missing: d.missing, extra: d.extra, stale: d.stale, missingChains: d.missingChains, extraChains: d.extraChains }, null, 2) + '\n');
     return diffIsEmpty(d) ? 0 : 1;
   }
-  const noted = versionNote ? `Note: ${versionNote}.\n` : '';
+  const scope = expectedFile ? undefined : dumpScopeNote(actual);
+  const noted = (versionNote ? `Note: ${versionNote}.\n` : '') + (scope ? `Note: ${scope}.\n` : '');
   if (diffIsEmpty(d)) {
     io.out(`The node's rules match the expected ones (${d.compared} ${DIFF_UNITS[actual.kind]} compared).\n${noted}`);
     return 0;

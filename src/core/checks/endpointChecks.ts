@@ -1,6 +1,6 @@
 /** KSD601-KSD603: Services whose endpoints are all unready, a single endpoint, selectorless without slices. */
 import type { Diagnostic, RelatedInfo } from '../diagnostics';
-import { serviceEndpoints } from '../endpoints/service';
+import { serviceEndpoints, type ServiceEndpoints } from '../endpoints/service';
 import type { ExclusionCode } from '../endpoints/controller';
 import { hasPath } from '../manifest/source';
 import type { ClusterState, PodModel, ServiceModel } from '../model/types';
@@ -18,10 +18,20 @@ function podRelated(pod: PodModel, message: string): RelatedInfo[] {
   return [{ location: loc(o, path, 'key'), message }];
 }
 
-/** The ready endpoints (by pod, else address) that carry at least one usable port, as endpointRows counts them. */
-function readyPods(state: ClusterState, svc: ServiceModel): Set<string> {
+/** readyPods per endpoints result (itself kept per state and Service): KSD601 and KSD602 both ask. */
+const readyCache = new WeakMap<ServiceEndpoints, ReadonlySet<string>>();
+
+/** The ready endpoints (by pod, else address) that carry at least one usable port, as endpointRows counts them. Read-only. */
+export function readyPods(state: ClusterState, svc: ServiceModel): ReadonlySet<string> {
+  const eps = serviceEndpoints(state, svc);
+  let hit = readyCache.get(eps);
+  if (!hit) readyCache.set(eps, (hit = countReady(eps)));
+  return hit;
+}
+
+function countReady(eps: ServiceEndpoints): Set<string> {
   const out = new Set<string>();
-  for (const slice of serviceEndpoints(state, svc).slices) {
+  for (const slice of eps.slices) {
     if (!(slice.ports ?? []).some((p) => p.port !== undefined && p.port !== 0 && p.name !== undefined)) continue;
     for (const e of slice.endpoints ?? []) if (e.conditions?.ready !== false && e.addresses[0]) out.add(e.targetRef?.name ?? e.addresses[0]);
   }

@@ -125,6 +125,8 @@ export function proposeName(p: Record<string, unknown>, used: Set<string>): stri
   return `port-${n}`;
 }
 
+const named = (p: Record<string, unknown>) => typeof p['name'] === 'string' && p['name'] !== '';
+
 export const unnamedPortCheck: Check = {
   reads: 'object',
   code: 'KSD208',
@@ -135,9 +137,10 @@ export const unnamedPortCheck: Check = {
   run: (ctx) =>
     each(ctx, (svc, out) => {
       const ports = rawPorts(svc);
-      if (ports.length < 2) return;
+      // Every port named (the usual case): nothing to propose, so no names are collected.
+      if (ports.length < 2 || ports.every(named)) return;
       const used = new Set(ports.map((p) => p['name']).filter((n): n is string => typeof n === 'string' && n !== ''));
-      const unnamed = ports.map((p, i) => ({ p, i })).filter(({ p }) => typeof p['name'] !== 'string' || p['name'] === '');
+      const unnamed = ports.map((p, i) => ({ p, i })).filter(({ p }) => !named(p));
       const names = unnamed.map(({ p }) => {
         const n = proposeName(p, used);
         used.add(n);

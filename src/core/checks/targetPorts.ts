@@ -133,6 +133,21 @@ function run(ctx: CheckContext, options: CheckOptions, want: 'named' | 'numeric'
   return out;
 }
 
+/** The named-targetPort pass per check context, kept for the context's state, focus and options. */
+const namedRuns = new WeakMap<CheckContext, { state: CheckContext['state']; focus: CheckContext['focus']; options: CheckOptions; found: Diagnostic[] }>();
+
+/**
+ * KSD201 and KSD202 findings from one pass over the Services (both checks read it: each check used to walk
+ * every selecting Service's ports and pods once for itself). Read-only.
+ */
+export function namedTargetPortFindings(ctx: CheckContext, options: CheckOptions): readonly Diagnostic[] {
+  const hit = namedRuns.get(ctx);
+  if (hit && hit.state === ctx.state && hit.focus === ctx.focus && hit.options === options) return hit.found;
+  const found = run(ctx, options, 'named');
+  namedRuns.set(ctx, { state: ctx.state, focus: ctx.focus, options, found });
+  return found;
+}
+
 export const namedTargetPortCheck: Check = {
   reads: ['Pod'],
   code: 'KSD201',
@@ -140,7 +155,7 @@ export const namedTargetPortCheck: Check = {
   title: 'Named targetPort missing on the selected pods',
   defaultSeverity: 'error',
   description: 'A named targetPort that no container port of the selected pods carries leaves the Service port without endpoints.',
-  run: (ctx, options) => run(ctx, options, 'named').filter((d) => d.code === 'KSD201'),
+  run: (ctx, options) => namedTargetPortFindings(ctx, options).filter((d) => d.code === 'KSD201'),
 };
 
 export const namedTargetPortProtocolCheck: Check = {
@@ -150,7 +165,7 @@ export const namedTargetPortProtocolCheck: Check = {
   title: 'Named targetPort has another protocol on the pods',
   defaultSeverity: 'error',
   description: 'A named targetPort must match the container port by name and protocol (kubernetes#109627); a TCP name does not serve a UDP Service port.',
-  run: (ctx, options) => run(ctx, options, 'named').filter((d) => d.code === 'KSD202'),
+  run: (ctx, options) => namedTargetPortFindings(ctx, options).filter((d) => d.code === 'KSD202'),
 };
 
 export const numericTargetPortCheck: Check = {

@@ -39,6 +39,12 @@ export interface LoadOptions {
   partial?: boolean;
   /** The text is one document as splitDocuments cut it from a stream (see ParseOptions.oneDocument). */
   oneDocument?: boolean;
+  /**
+   * The line index the objects' sources get, for a text cut out of a larger file (an index of this same
+   * text whose positions are the file's): the loader need not re-home every source afterwards. Load
+   * diagnostics stay relative to the text.
+   */
+  sourceIndex?: LineIndex;
 }
 export const DEFAULT_MAX_BYTES = 10 * 1024 * 1024;
 export const DEFAULT_LOAD_OPTIONS: LoadOptions = { maxBytes: DEFAULT_MAX_BYTES, limits: DEFAULT_YAML_LIMITS };
@@ -75,6 +81,7 @@ export function loadManifest(file: string, text: string, options: Partial<LoadOp
     return out;
   }
   const parsed = parseYaml(text, opts.limits, { trees: false, oneDocument: !!opts.oneDocument });
+  const at: SourceAt = { file, index: opts.sourceIndex ?? index };
   for (const e of parsed.errors) diag('error', 'KSD001', e.message, e.offset, e.end);
   for (const w of parsed.warnings) diag('warning', 'KSD004', `YAML ${w.message}.`, w.offset, w.end);
   for (const doc of parsed.documents) {
@@ -83,16 +90,16 @@ export function loadManifest(file: string, text: string, options: Partial<LoadOp
       // anchors (aliases share nodes); for the rest it is rebuilt from the text when a position is asked for,
       // as for the fast path's documents: keeping every tree costs more memory than the objects themselves.
       if (isRecord(doc.value) && !isList(doc.value) && !hasAmpersand(text, doc.start, doc.end)) {
-        collect(out, undefined, doc.value, !!opts.partial, rebuilder(text, doc.start, doc.end, opts.limits, false, doc.root.start));
-      } else collect(out, doc.root, doc.value, !!opts.partial);
+        collect(out, at, undefined, doc.value, !!opts.partial, rebuilder(text, doc.start, doc.end, opts.limits, false, doc.root.start));
+      } else collect(out, at, doc.root, doc.value, !!opts.partial);
       continue;
     }
     if (!doc.fast) continue;
     // A fast-path document comes without a tree: the scanner builds it when a position is asked for.
     // Lists need theirs now (their items are found by walking it).
     const build = rebuilder(text, doc.start, doc.end, opts.limits, true, doc.start);
-    if (isList(doc.value)) collect(out, build(), doc.value, !!opts.partial);
-    else if (isRecord(doc.value)) collect(out, undefined, doc.value, !!opts.partial, build, doc.span);
+    if (isList(doc.value)) collect(out, at, build(), doc.value, !!opts.partial);
+    else if (isRecord(doc.value)) collect(out, at, undefined, doc.value, !!opts.partial, build, doc.span);
   }
   return out;
 }
@@ -115,11 +122,17 @@ function isList(value: unknown): boolean {
   return isRecord(value) && typeof value['kind'] === 'string' && /List$/.test(value['kind']) && Array.isArray(value['items']);
 }
 
+/** The file and line index the sources of a load's objects name. */
+interface SourceAt {
+  file: string;
+  index: LineIndex;
+}
+
 /**
  * Collects the object(s) of a document; `node` is its tree, or undefined with `rebuild` to build it later
  * (and `span`, where that tree will start and end, when known).
  */
-function collect(out: ManifestFile, node: YNode | undefined, value: unknown, partial: boolean, rebuild?: () => YNode, span?: { start: number; end: number }): void {
+function collect(out: ManifestFile, at: SourceAt, node: YNode | undefined, value: unknown, partial: boolean, rebuild?: () => YNode, span?: { start: number; end: number }): void {
   if (!isRecord(value) || (node && node.kind !== 'map')) return;
   const kind = value['kind'];
   const apiVersion = value['apiVersion'];
@@ -131,7 +144,7 @@ function collect(out: ManifestFile, node: YNode | undefined, value: unknown, par
     if (itemsPair && itemsPair.value.kind === 'seq') {
       items.forEach((item, i) => {
         const n = (itemsPair.value as { items: YNode[] }).items[i];
-        if (n) collect(out, n, item, partial);
+        if (n) collect(out, at, n, item, partial);
       });
     }
     return;
@@ -145,7 +158,7 @@ function collect(out: ManifestFile, node: YNode | undefined, value: unknown, par
     name,
     namespace: typeof ns === 'string' && ns !== '' ? ns : undefined,
     object: value,
-    source: node ? { file: out.file, node, index: out.index } : rebuild ? lazySource(out.file, out.index, rebuild, span) : undefined,
+    source: node ? { file: at.file, node, index: at.index } : rebuild ? lazySource(at.file, at.index, rebuild, span) : undefined,
     partial: partial || isFragment(kind, value, name, metadata),
   };
   out.objects.push(obj);

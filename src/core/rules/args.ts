@@ -297,6 +297,10 @@ function buildTarget(name: string, goto: boolean, opts: ModOpt[], line: number, 
     case 'DNAT': {
       const to = get('to-destination');
       if (!to) throw new RulesParseError(line, '-j DNAT needs --to-destination');
+      // "--to-destination :0 --persistent --to-destination :0 --persistent --to-destination 0.0.0.0:0" is
+      // how an iptables-save older than the iptables that wrote the rule prints it (kubernetes#114537).
+      const all = opts.filter((o) => o.opt === 'to-destination' || o.opt === 'persistent').map((o) => (o.opt === 'persistent' ? '--persistent' : `--to-destination ${o.args[0] ?? ''}`));
+      if (opts.filter((o) => o.opt === 'to-destination').length > 1 || /^(:0|0\.0\.0\.0:0|\[::\]:0)$/.test(to)) return { kind: 'DNAT', ip: to, text: all.join(' '), garbled: true };
       const dst = parseNatDestination(to);
       if (!dst) throw new RulesParseError(line, `bad --to-destination "${to}"`);
       return { kind: 'DNAT', ...dst, text: to };

@@ -1,5 +1,6 @@
 /** One entry point for rule files: detects iptables-save/restore text vs `iptables -L` listings. */
 import { parseListing } from './listing';
+import { stripPasted } from './pasted';
 import { parseSave } from './save';
 import { RulesParseError, type RuleSet, type RulesFormat } from './types';
 
@@ -17,8 +18,9 @@ export function detectRulesFormat(text: string): RulesFormat | undefined {
   return undefined;
 }
 
-export function parseRules(text: string): RuleSet {
-  if (text.length > MAX_RULES_TEXT) throw new RulesParseError(1, `input is ${Math.round(text.length / 1048576)} MB; the limit is ${MAX_RULES_TEXT / 1048576} MB`);
+export function parseRules(input: string): RuleSet {
+  if (input.length > MAX_RULES_TEXT) throw new RulesParseError(1, `input is ${Math.round(input.length / 1048576)} MB; the limit is ${MAX_RULES_TEXT / 1048576} MB`);
+  const text = stripPasted(input);
   if (text.includes('\0')) throw new RulesParseError(1, 'input contains NUL bytes: not a text dump of iptables rules');
   const format = detectRulesFormat(text);
   if (format === 'save') return parseSave(text);

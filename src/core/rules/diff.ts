@@ -8,8 +8,9 @@
  */
 import { endpointTags } from './endpointTags';
 import { ruleKey } from './format';
+import { commentService } from './fragment';
 import { serviceTransitions } from './noEndpoints';
-import type { Rule, RuleSet } from './types';
+import type { Chain, Rule, RuleSet, RuleTable } from './types';
 
 export interface DiffRule {
   table: string;
@@ -197,6 +198,33 @@ export function diffRules(expected: RuleSet, actual: RuleSet): RulesDiff {
     }
   }
   out.stale = [...stale.values()].sort((x, y) => x.service.localeCompare(y.service) || x.endpoint.localeCompare(y.endpoint));
+  return out;
+}
+
+/**
+ * The expected rules cut to what a grep'd fragment of the node's rules can show: only rules whose
+ * comment names one of `services` (chains left with none are dropped).
+ */
+export function scopeToServices(expected: RuleSet, services: Set<string>): RuleSet {
+  const tables = new Map<string, RuleTable>();
+  for (const t of expected.tables.values()) {
+    const chains = new Map<string, Chain>();
+    for (const c of t.chains.values()) {
+      const rules = c.rules.filter((r) => services.has(commentService(r.comment) ?? ''));
+      if (rules.length) chains.set(c.name, { ...c, rules });
+    }
+    tables.set(t.name, { name: t.name, chains });
+  }
+  return { ...expected, tables };
+}
+
+/** The Services ("ns/name") a rule set's comments name. */
+export function servicesInComments(set: RuleSet): Set<string> {
+  const out = new Set<string>();
+  for (const t of set.tables.values()) for (const c of t.chains.values()) for (const r of c.rules) {
+    const s = commentService(r.comment);
+    if (s) out.add(s);
+  }
   return out;
 }
 

@@ -36,13 +36,15 @@ export function parseListing(text: string): RuleSet {
       continue;
     }
     const t = /(?:^|\s)-t\s+(\w+)/.exec(line) ?? /^#?\s*table:?\s+(\w+)\s*$/i.exec(line.trim());
-    if (!chain || (!columns && !/^\s*(num\s+)?(pkts\s+bytes\s+)?target\s/.test(line) && (line.trim().startsWith('#') || line.trim().startsWith('$')))) {
-      if (t) {
+    const remark = line.trim().startsWith('#') || line.trim().startsWith('$');
+    // A command line or remark (also between chains, where a second command's output starts) is no row.
+    if (remark || !chain) {
+      if (t && (remark || !chain)) {
         hint = t[1]!.toLowerCase();
         chain = undefined;
         continue;
       }
-      if (line.trim().startsWith('#') || line.trim().startsWith('$')) continue;
+      if (remark) continue;
       throw new RulesParseError(lineNo, `expected "Chain NAME (policy ...)" or "Chain NAME (N references)", got "${clip(line)}"`);
     }
     if (!columns) {
@@ -100,8 +102,10 @@ function parseRow(line: string, columns: string[], chain: Chain, lineNo: number,
   const neg = (s: string) => (s.startsWith('!') ? { negate: true, v: s.slice(1) } : { negate: false, v: s });
   for (const [name, kind] of [['source', 'src'], ['destination', 'dst']] as const) {
     const { negate, v } = neg(col(name));
-    if (v === '0.0.0.0/0' || v === '::/0') continue;
+    // Without -n iptables prints 0.0.0.0/0 as "anywhere" (and resolves other addresses to names).
+    if (v === '0.0.0.0/0' || v === '::/0' || v === 'anywhere') continue;
     const a = parseAddr(kind, v, negate);
+    if (!a && /^[A-Za-z]/.test(v)) throw new RulesParseError(lineNo, `${name} "${v}" is a host name, not an address: the listing was printed without -n; list it again with numbers (iptables -t nat -L -n -v)`);
     if (!a) throw new RulesParseError(lineNo, `bad ${name} address "${col(name)}"`);
     matches.push(a);
   }
@@ -159,7 +163,7 @@ function parseExtras(text: string, targetName: string, line: number, warnings: R
       while (/^(s|d)pts?:/.test(w[i + 1] ?? '')) {
         const [, which, value] = /^(s|d)pts?:(.*)$/.exec(w[++i]!)!;
         const n = neg2(value!);
-        const ranges = parsePortList(n.v);
+        const ranges = parsePortList(numericPorts(n.v, line));
         if (!ranges) throw bad('port');
         out.matches.push({ kind: 'port', which: which === 'd' ? 'dport' : 'sport', negate: n.negate, ranges });
       }
@@ -168,7 +172,7 @@ function parseExtras(text: string, targetName: string, line: number, warnings: R
     if (tok === 'multiport' && /^!?(dports|sports|ports)$/.test(w[i + 1] ?? '')) {
       const which = w[++i]!;
       const n = neg2(w[++i] ?? '');
-      const ranges = parsePortList(n.v);
+      const ranges = parsePortList(numericPorts(n.v, line));
       if (!ranges) throw bad('multiport list');
       out.matches.push({ kind: 'port', which: which.replace('!', '').startsWith('s') ? 'sport' : 'dport', negate: n.negate || which.startsWith('!'), ranges });
       continue;
@@ -319,9 +323,30 @@ function listingTarget(name: string, goto: boolean, x: { dnat?: string; snat?: s
   return { kind: 'chain', chain: name, goto };
 }
 
+/**
+ * Without -n, iptables prints ports by their /etc/services names (`dpt:http`). The names a kube-proxy
+ * node's listing shows are read back; any other name is refused with the -n advice.
+ */
+const SERVICE_PORTS: Record<string, number> = {
+  ftp: 21, ssh: 22, telnet: 23, smtp: 25, domain: 53, bootps: 67, bootpc: 68, tftp: 69, http: 80, kerberos: 88, pop3: 110, sunrpc: 111, ntp: 123,
+  imap2: 143, imap: 143, snmp: 161, 'snmp-trap': 162, ldap: 389, https: 443, 'microsoft-ds': 445, submission: 587, ldaps: 636, imaps: 993, pop3s: 995,
+  socks: 1080, 'ms-sql-s': 1433, openvpn: 1194, nfs: 2049, 'etcd-client': 2379, 'etcd-server': 2380, mysql: 3306, 'sun-sr-https': 6443,
+  postgresql: 5432, amqp: 5672, 'x11': 6000, redis: 6379, 'http-alt': 8080, webcache: 8080, websm: 9090, 'sun-sr-http': 6480, zabbix: 10051, mongodb: 27017,
+};
+
+function numericPorts(v: string, line: number): string {
+  return v.replace(/[A-Za-z][\w-]*/g, (name) => {
+    const port = SERVICE_PORTS[name];
+    if (port === undefined) throw new RulesParseError(line, `port "${name}" is a service name we cannot map to a number: the listing was printed without -n; list it again with numbers (iptables -t nat -L -n -v)`);
+    return String(port);
+  });
+}
+
 type Word = { w: string; end: number };
 const PROTO = /^!?(all|tcp|udp|sctp|icmp|ipv6-icmp|icmpv6|udplite|esp|ah|gre|\d+)$/;
-const ADDR = /^!?[0-9a-fA-F.:]+\/?\d*$/;
+const ADDR = /^!?([0-9a-fA-F.:]+\/?\d*|anywhere)$/;
+/** A listing printed without -n: addresses may be host names (refused with a message once the row is read). */
+const NAMED = /^!?([0-9a-fA-F.:]+\/?\d*|[A-Za-z0-9][\w.-]*)$/;
 
 /**
  * Lines up a row with the header. The target column is blank for rules without a target, and
@@ -341,14 +366,13 @@ function align(words: Word[], columns: string[]): Word[] | undefined {
     }
   }
   const at = (v: Word[], name: string) => v[columns.indexOf(name)]?.w;
-  return variants.find(
-    (v) =>
-      v.length >= columns.length &&
-      PROTO.test(at(v, 'prot') ?? '') &&
-      (o < 0 || /^(--|-f|!f|)$/.test(at(v, 'opt') ?? 'x')) &&
-      ADDR.test(at(v, 'source') ?? '') &&
-      ADDR.test(at(v, 'destination') ?? ''),
-  );
+  const fits = (addr: RegExp) => (v: Word[]) =>
+    v.length >= columns.length &&
+    PROTO.test(at(v, 'prot') ?? '') &&
+    (o < 0 || /^(--|-f|!f|)$/.test(at(v, 'opt') ?? 'x')) &&
+    addr.test(at(v, 'source') ?? '') &&
+    addr.test(at(v, 'destination') ?? '');
+  return variants.find(fits(ADDR)) ?? variants.find(fits(NAMED));
 }
 
 function neg2(s: string): { negate: boolean; v: string } {

@@ -3,12 +3,13 @@ import { parseRuleArgs, sharedMatches } from './args';
 import { tokenize } from './tokenize';
 import { BUILTIN_CHAINS, RulesParseError, type Chain, type Rule, type RuleSet, type RuleTable } from './types';
 import { ruleText } from './format';
+import { FRAGMENT_NOTE, fragmentTable, lacksTableLines, targetWord } from './fragment';
 
 const COUNTERS = /^\[(\d+):(\d+)\]$/;
 
 export function parseSave(text: string): RuleSet {
   const set: RuleSet = { format: 'save', family: 'IPv4', tables: new Map(), deleted: [], warnings: [] };
-  let table: RuleTable | undefined;
+  let current: RuleTable | undefined;
   let sawV6 = false;
   let sawV4 = false;
   // Lines are cut with indexOf rather than split (a 100,000-rule dump is 14 MB); trim only when needed.
@@ -16,6 +17,14 @@ export function parseSave(text: string): RuleSet {
   // One words array for every line: parseRuleArgs copies what it keeps.
   const scratch: string[] = [];
   const shared = sharedMatches();
+  // `iptables-save | grep NAME` keeps rule lines but not the *table lines: infer each chain's table.
+  const fragment = lacksTableLines(text);
+  const tableFor = (name: string): RuleTable => {
+    let t = set.tables.get(name);
+    if (!t) set.tables.set(name, (t = { name, chains: new Map() }));
+    return t;
+  };
+  if (fragment) set.warnings.push({ line: 1, message: FRAGMENT_NOTE });
   for (let pos = 0; pos <= text.length; ) {
     let eol = text.indexOf('\n', pos);
     if (eol < 0) eol = text.length;
@@ -25,23 +34,23 @@ export function parseSave(text: string): RuleSet {
     const line = isTrimmed(raw) ? raw : raw.trim();
     if (!line || line.startsWith('#')) continue;
     if (line.startsWith('*')) {
-      if (table) throw new RulesParseError(lineNo, `table *${line.slice(1)} starts before COMMIT of *${table.name}`);
+      if (current) throw new RulesParseError(lineNo, `table *${line.slice(1)} starts before COMMIT of *${current.name}`);
       const name = line.slice(1).trim();
       if (!/^[a-z]+$/.test(name)) throw new RulesParseError(lineNo, `bad table name "${name}"`);
-      table = set.tables.get(name) ?? { name, chains: new Map() };
-      set.tables.set(name, table);
+      current = tableFor(name);
       continue;
     }
     if (line === 'COMMIT') {
-      if (!table) throw new RulesParseError(lineNo, 'COMMIT without a table (missing *nat / *filter line)');
-      table = undefined;
+      if (!current && !fragment) throw new RulesParseError(lineNo, 'COMMIT without a table (missing *nat / *filter line)');
+      current = undefined;
       continue;
     }
-    if (!table) throw new RulesParseError(lineNo, `"${clip(line)}" outside a table: expected a *filter / *nat line first`);
+    if (!current && !fragment) throw new RulesParseError(lineNo, `"${clip(line)}" outside a table: expected a *filter / *nat line first`);
     if (line.startsWith(':')) {
       const m = /^:(\S+)\s+(\S+)(?:\s+\[(\d+):(\d+)\])?$/.exec(line);
       if (!m) throw new RulesParseError(lineNo, `bad chain line "${clip(line)}" (expected ":NAME POLICY [packets:bytes]")`);
       const [, name, policy, p, b] = m;
+      const table = current ?? tableFor(fragmentTable(name!, undefined));
       const builtin = BUILTIN_CHAINS[table.name]?.includes(name!) ?? false;
       if (policy !== '-' && policy !== 'ACCEPT' && policy !== 'DROP') throw new RulesParseError(lineNo, `bad policy "${policy}" for chain ${name}`);
       // Declaring a chain in a restore payload flushes it: rules given before for it are dropped.
@@ -62,6 +71,7 @@ export function parseSave(text: string): RuleSet {
     }
     const op = words[at];
     const chainName = words[at + 1];
+    const table = current ?? tableFor(fragmentTable(chainName ?? '', targetWord(words, at + 2)));
     if (op === '-X' || op === '--delete-chain' || op === '-F' || op === '--flush') {
       if (!chainName) throw new RulesParseError(lineNo, `${op} needs a chain name`);
       if (op === '-X' || op === '--delete-chain') {
@@ -85,7 +95,8 @@ export function parseSave(text: string): RuleSet {
       insertAt = Number(words[rest]) - 1;
       rest++;
     } else if (op === '-I' || op === '--insert') insertAt = 0;
-    const chain = table.chains.get(chainName);
+    let chain = table.chains.get(chainName);
+    if (!chain && fragment) table.chains.set(chainName, (chain = { name: chainName, table: table.name, rules: [], line: lineNo }));
     if (!chain) throw new RulesParseError(lineNo, `rule for chain ${chainName}, which table ${table.name} does not declare (missing ":${chainName} - [0:0]")`);
     const parsed = parseRuleArgs(words, lineNo, set.warnings, rest, shared);
     for (const m of parsed.matches) {
@@ -99,7 +110,7 @@ export function parseSave(text: string): RuleSet {
     if (insertAt >= 0) chain.rules.splice(Math.min(insertAt, chain.rules.length), 0, rule);
     else chain.rules.push(rule);
   }
-  if (table) throw new RulesParseError(lineNo, `table *${table.name} is not closed by COMMIT`);
+  if (current) throw new RulesParseError(lineNo, `table *${current.name} is not closed by COMMIT`);
   for (const t of set.tables.values()) for (const c of t.chains.values()) c.rules.forEach((r, i) => (r.index = i));
   if (sawV6 && !sawV4) set.family = 'IPv6';
   return set;

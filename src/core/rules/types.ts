@@ -36,7 +36,7 @@ export type Target =
   | { kind: 'chain'; chain: string; goto: boolean }
   | { kind: 'ACCEPT' | 'DROP' | 'RETURN' }
   | { kind: 'REJECT'; with?: string }
-  | { kind: 'DNAT'; ip: string; port?: number; text: string }
+  | { kind: 'DNAT'; ip: string; port?: number; text: string; /** The dump printed an address no kernel rule can hold (an iptables-save older than the rule's writer). */ garbled?: boolean }
   | { kind: 'SNAT'; text: string }
   | { kind: 'MASQUERADE'; randomFully: boolean; ports?: string }
   /** MARK: new = (old & ~mask) ^ value (iptables' --set-xmark form; or/xor/and/set are expressed in it). */

@@ -4,6 +4,7 @@
  * looks only at the rules that can match.
  */
 import { ruleText } from '../rules/format';
+import { FRAGMENT_NOTE } from '../rules/fragment';
 import type { Chain, Match, Rule, RuleSet } from '../rules/types';
 
 /** kube-proxy's iptablesJumpChains (+ kubelet's KUBE-FIREWALL), in the order they end up in each hook. */
@@ -46,6 +47,8 @@ export interface CompiledRules {
   synthesized: string[];
   /** Session-affinity timeouts by recent-list name (from the --rcheck rules). */
   affinitySeconds: Map<string, number>;
+  /** What a trace must say about the input itself (tables inferred for a grep'd fragment). */
+  notes?: string[];
 }
 
 const INDEX_MIN = 12;
@@ -53,9 +56,14 @@ const INDEX_MIN = 12;
 export function compileRules(set: RuleSet): CompiledRules {
   const synthesized: string[] = [];
   const out: CompiledRules = { set, byTable: new Map(), synthesized, affinitySeconds: new Map() };
+  if (set.warnings.some((w) => w.message === FRAGMENT_NOTE)) out.notes = [FRAGMENT_NOTE];
+  // `iptables -L -n` lists the filter table only: without nat there is no Service DNAT to find.
+  if (!set.tables.has('nat')) (out.notes ??= []).push(`the rules hold no nat table (${[...set.tables.keys()].join(', ') || 'none'} only), and kube-proxy's Service DNAT rules are in nat: dump them with iptables-save, or list them with iptables -t nat -L -n -v`);
   for (const table of set.tables.values()) for (const c of table.chains.values()) setChain(out, table.name, c.name, indexChain(c));
+  const added = fragmentMasquerade(set, out);
   for (const table of set.tables.values()) {
-    const hooks = HOOKS.filter((h) => h.table === table.name && table.chains.has(h.to));
+    const has = (name: string) => table.chains.has(name) || (table.name === 'nat' && added.has(name));
+    const hooks = HOOKS.filter((h) => h.table === table.name && has(h.to));
     for (const hook of new Set(hooks.map((h) => h.hook))) {
       if (table.chains.has(hook)) continue;
       const chain: Chain = { name: hook, table: table.name, policy: 'ACCEPT', rules: [], line: 0 };
@@ -75,6 +83,43 @@ export function compileRules(set: RuleSet): CompiledRules {
     for (const c of table.chains.values())
       for (const r of c.rules) for (const m of r.matches) if (m.kind === 'recent' && m.op === 'rcheck' && m.seconds !== undefined) out.affinitySeconds.set(m.name, m.seconds);
   return out;
+}
+
+/**
+ * A grep'd fragment keeps a Service's `-j KUBE-MARK-MASQ` jumps but not the chains that act on the mark:
+ * add kube-proxy's own KUBE-MARK-MASQ and KUBE-POSTROUTING (as every release since 1.20 writes them) so
+ * the trace still says when the source is masqueraded. Returns the chains added.
+ */
+function fragmentMasquerade(set: RuleSet, out: CompiledRules): Set<string> {
+  const added = new Set<string>();
+  const nat = set.tables.get('nat');
+  if (!nat || !out.notes?.includes(FRAGMENT_NOTE) || nat.chains.has('KUBE-MARK-MASQ')) return added;
+  if (![...nat.chains.values()].some((c) => c.rules.some((r) => r.target?.kind === 'chain' && r.target.chain === 'KUBE-MARK-MASQ'))) return added;
+  const rule = (chain: string, matches: Match[], target: Rule['target'], comment?: string): Rule => {
+    const r: Rule = { table: 'nat', chain, index: 0, line: 0, text: '', matches: comment ? [...matches, { kind: 'comment', text: comment }] : matches, target, comment, synthetic: true };
+    r.text = ruleText(r);
+    return r;
+  };
+  const chains: Chain[] = [{ name: 'KUBE-MARK-MASQ', table: 'nat', rules: [rule('KUBE-MARK-MASQ', [], { kind: 'MARK', value: 0x4000, mask: 0x4000 })], line: 0 }];
+  if (!nat.chains.has('KUBE-POSTROUTING')) {
+    chains.push({
+      name: 'KUBE-POSTROUTING',
+      table: 'nat',
+      line: 0,
+      rules: [
+        rule('KUBE-POSTROUTING', [{ kind: 'mark', negate: true, value: 0x4000, mask: 0x4000 }], { kind: 'RETURN' }),
+        rule('KUBE-POSTROUTING', [], { kind: 'MARK', value: 0x4000, mask: 0 }),
+        rule('KUBE-POSTROUTING', [], { kind: 'MASQUERADE', randomFully: true }, 'kubernetes service traffic requiring SNAT'),
+      ],
+    });
+  }
+  for (const c of chains) {
+    c.rules.forEach((r, i) => (r.index = i));
+    setChain(out, 'nat', c.name, indexChain(c));
+    added.add(c.name);
+  }
+  out.notes!.push(`the fragment jumps to KUBE-MARK-MASQ but does not hold it: kube-proxy's own ${[...added].join(' and ')} ${added.size > 1 ? 'were' : 'was'} assumed, to tell when the source is masqueraded`);
+  return added;
 }
 
 /** Adds (or replaces) a compiled chain. */
@@ -169,6 +214,30 @@ export function addRule(c: CompiledChain, r: Rule): void {
   if (list) insertByIndex(list, r);
   else c.byKey.set(k, [r]);
   c.merged.delete(k);
+}
+
+/** Takes out a rule addRule put in (the Service it belongs to is no longer kept). */
+export function removeRule(c: CompiledChain, r: Rule): void {
+  if (c.added) removeFrom(c.added.list, r);
+  else removeFrom(c.chain.rules, r);
+  if (c.key === 'none') return;
+  const k = c.key === 'dst' ? exactDst(r) : exactDport(r);
+  if (k === undefined) {
+    removeFrom(c.unkeyed, r);
+    c.merged.clear();
+    return;
+  }
+  const list = c.byKey.get(k);
+  if (list) {
+    removeFrom(list, r);
+    if (!list.length) c.byKey.delete(k);
+  }
+  c.merged.delete(k);
+}
+
+function removeFrom(list: Rule[], r: Rule): void {
+  const i = list.lastIndexOf(r);
+  if (i >= 0) list.splice(i, 1);
 }
 
 function insertByIndex(list: Rule[], r: Rule): void {

@@ -106,7 +106,7 @@ class Tracer {
 
   apply(rule: Rule, b0: Branch, p: number, depth: number): Outcome[] {
     const t = rule.target;
-    const odds = p < 1 ? ` (rule probability ${trim(p)}: ${Number((snapProbability(b0.prob) * 100).toFixed(2))}% of new connections take this way)` : '';
+    const odds = p < 1 ? oddsText(p, b0.prob) : '';
     // One fresh branch per rule taken: this rule's comment, affinity, step and effects are set on it in
     // place (it is not shared until it is returned), rather than copied once per change.
     const b = copyBranch(b0);
@@ -134,9 +134,13 @@ class Tracer {
       case 'DNAT': {
         if (this.log) this.log.shareable = false;
         const port = t.port ?? b.pkt.dport;
-        const ip = addr(t.ip);
+        const ip = t.garbled ? undefined : addr(t.ip);
         if (!ip) {
-          this.warnings.add(`DNAT to unreadable address ${t.ip}`);
+          this.warnings.add(
+            t.garbled
+              ? `the DNAT rule in ${rule.chain} reads "${t.text}": the iptables-save that printed these rules could not decode it (it is older than the iptables kube-proxy wrote them with; kubernetes#114537), so its endpoint is unknown and the trace goes on as if the rule were absent. Dump the rules with kube-proxy's own iptables-save (kubectl exec into the kube-proxy pod) to see the real target`
+              : `DNAT to unreadable address ${t.ip}`,
+          );
           return [{ b, end: 'RETURN' }];
         }
         stepped(`DNAT to ${t.ip.includes(':') ? `[${t.ip}]` : t.ip}:${port}${odds}`);
@@ -188,6 +192,28 @@ function trim(p: number): string {
   return String(Math.round(p * 1e10) / 1e10);
 }
 
+/**
+ * The words a step adds for a rule taken with probability p by a branch of probability prob. A batch
+ * meets a handful of pairs (1/n and the share of the branches before it, for its endpoint counts):
+ * they are kept, up to a bound.
+ */
+function oddsText(p: number, prob: number): string {
+  let byProb = odds.get(p);
+  if (!byProb) {
+    if (odds.size >= ODDS_KEPT) odds.clear();
+    odds.set(p, (byProb = new Map()));
+  }
+  let text = byProb.get(prob);
+  if (text === undefined) {
+    text = ` (rule probability ${trim(p)}: ${Number((snapProbability(prob) * 100).toFixed(2))}% of new connections take this way)`;
+    if (byProb.size < ODDS_KEPT) byProb.set(prob, text);
+  }
+  return text;
+}
+
+const odds = new Map<number, Map<number, string>>();
+const ODDS_KEPT = 1024;
+
 export interface TraceOptions {
   /**
    * Share the walk after nat PREROUTING/OUTPUT between branches that provably take it alike (default on;
@@ -235,7 +261,7 @@ export function traceCompiled(rules: CompiledRules, packet: TracePacket, ctx: Tr
     finals.push(...outs);
   }
   if (options.stats && shared) options.stats.reused += shared.reused;
-  return summarize(finals, tracer, packet, ctx, rules.synthesized);
+  return summarize(finals, tracer, packet, ctx, rules.synthesized, rules.notes);
 }
 
 /** The filter hooks, then nat POSTROUTING, for one branch that nat PREROUTING/OUTPUT let through. */
@@ -260,7 +286,7 @@ function afterNat(tracer: Tracer, o: Outcome, fromNode: boolean, local: boolean)
   return finals;
 }
 
-function summarize(finals: Outcome[], tracer: Tracer, packet: TracePacket, ctx: TraceContext, synthesized: string[]): TraceDetail {
+function summarize(finals: Outcome[], tracer: Tracer, packet: TracePacket, ctx: TraceContext, synthesized: string[], notes: string[] = []): TraceDetail {
   const branches: TraceBranch[] = finals.map((o) => {
     const comments: TraceBranch['comments'] = [];
     for (let c = o.b.comments; c; c = c.prev) comments.push(c.c);
@@ -271,6 +297,7 @@ function summarize(finals: Outcome[], tracer: Tracer, packet: TracePacket, ctx: 
   const { verdict, endpoints, steps, masquerade } = summarizeBranches(branches, finals.map((o) => o.b.steps));
   const warnings = [...tracer.warnings];
   if (synthesized.length) warnings.unshift(`the rules lack the built-in chains ${synthesized.join(', ')}: tracing from kube-proxy's own hook rules (as installed on every node)`);
+  warnings.unshift(...notes);
   const detail: TraceDetail = { verdict, endpoints, masquerade, steps, explanation: '', branches, warnings };
   detail.explanation = explain(detail, packet, ctx);
   return detail;

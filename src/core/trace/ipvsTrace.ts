@@ -76,6 +76,8 @@ export function traceIpvs(table: IpvsTable, packet: TracePacket, ctx: TraceConte
   if (!vs) {
     const onDummy = helper ? helper.has('KUBE-IPVS-IPS', dst) : table.virtualServers.some((v) => v.address === dst) && !ctx.localIPs.includes(dst);
     if (onDummy) {
+      // Read from bare ipvsadm output, the address being on kube-ipvs0 and the REJECT are inferred.
+      if (!helper) warnings.push("that the address is on kube-ipvs0 is inferred from its other virtual servers, and the REJECT is kube-proxy's KUBE-IPVS-FILTER rule from v1.25 on (kubernetes#108460), which ipvsadm output does not show; before v1.25 the packet reaches the node's own sockets on that port instead");
       step('filter', 'KUBE-IPVS-FILTER', '-A KUBE-IPVS-FILTER -m conntrack --ctstate NEW -m set --match-set KUBE-IPVS-IPS dst -j REJECT', 'REJECT');
       return done('REJECT', `${what} is rejected (the client gets "connection refused"): ${dst} is a Service address bound to kube-ipvs0, but no virtual server listens on ${packet.port}/${packet.protocol}.`, { table: 'filter', chain: 'KUBE-IPVS-FILTER' });
     }
@@ -95,7 +97,7 @@ export function traceIpvs(table: IpvsTable, packet: TracePacket, ctx: TraceConte
   const notes: string[] = [];
   /** The client IP is kept for externalTrafficPolicy Local (a -LOCAL ipset's RETURN). */
   let keptLocal = false;
-  if (!helper) warnings.push('masquerading is decided by iptables rules and ipsets that ipvsadm output does not show; assumed none');
+  if (!helper) warnings.push('whether the source is masqueraded cannot be told from ipvsadm output alone (iptables rules and ipsets decide it): assumed not');
   else if (isLoopback(src)) step('nat', 'KUBE-SERVICES', `-A KUBE-SERVICES -s ${s.family === 'IPv4' ? '127.0.0.0/8' : '::1/128'} -j RETURN`, 'RETURN: localhost traffic is not marked');
   else {
     const masqStep = (chain: string, rule: string) => {
@@ -163,10 +165,10 @@ export function traceIpvs(table: IpvsTable, packet: TracePacket, ctx: TraceConte
   const parts = [
     `${what} hits IPVS virtual server ${joinHostPort(vs.address, vs.port)}${owner ? ` of Service port ${owner}` : ''} (scheduler ${vs.scheduler ?? '?'}) and is forwarded to ${endpoints.length === 1 ? 'its only real server' : `one of ${endpoints.length} real servers`}: ${eps}.`,
   ];
-  if (!helper) parts.push('Whether the source is masqueraded cannot be told from ipvsadm output alone.');
-  else if (masquerade && branches.every((b) => b.masquerade)) parts.push("The packet is marked for masquerade, so its source becomes the node's address.");
-  else if (masquerade) parts.push('Only when it lands on the sending pod itself (hairpin) is the source masqueraded; otherwise the client IP is kept.');
-  else parts.push('The source address is kept (no masquerade).');
+  // Without the helper rules, the note below says masquerade cannot be told.
+  if (helper && masquerade && branches.every((b) => b.masquerade)) parts.push("The packet is marked for masquerade, so its source becomes the node's address.");
+  else if (helper && masquerade) parts.push('Only when it lands on the sending pod itself (hairpin) is the source masqueraded; otherwise the client IP is kept.');
+  else if (helper) parts.push('The source address is kept (no masquerade).');
   if (vs.persistent !== undefined) parts.push(`Persistence (ClientIP session affinity): later connections from ${src} stick to the chosen real server for ${vs.persistent} s.`);
   parts.push(...notes.map((n) => `Note: ${n}.`));
   if (warnings.length) parts.push(`Note: ${warnings.join('; ')}.`);

@@ -1,5 +1,5 @@
 /** Hovers: on a Service's selector, ports and name; markdown built from core results only. */
-import { formatSelector, matchesServiceSelector, serviceEndpoints, type ClusterState, type ServiceModel } from '../../core';
+import { byCloseness, formatSelector, matchesServiceSelector, selectorMiss, serviceEndpoints, type ClusterState, type ServiceModel } from '../../core';
 import { endpointCounts, labelOwners, resolvePort, selects, serviceOf } from './lookup';
 import { startsWith, type Located } from './locate';
 import { dnsNames, envVariables } from './serviceFacts';
@@ -36,12 +36,21 @@ function selectorHover(state: ClusterState, svc: ServiceModel): string {
       lines.push(`- ${why ? '✗' : '✓'} \`${p.name}\`${p.ip ? ` ${p.ip}` : ''}${p.simulated ? ' _(simulated from its workload)_' : ''}${why ? `: ${why.join('; ')}` : ''}`);
     }
     if (eps.matched.length > MAX_LIST) lines.push(`- … and ${eps.matched.length - MAX_LIST} more`);
-  } else {
-    const near = labelOwners(state, svc.namespace).filter((o) => !selects(svc, o) && Object.keys(svc.selector ?? {}).some((k) => o.labels[k] !== undefined));
-    if (near.length) {
-      lines.push('', 'Closest label sets in this namespace:');
-      for (const o of near.slice(0, 5)) lines.push(`- ${o.what}: \`${formatSelector(o.labels)}\``);
-    }
+  }
+  // "Why not that one": the workloads and pods that come closest, with the pairs they miss.
+  const selector = svc.selector;
+  const near = labelOwners(state, svc.namespace)
+    .filter((o) => !selects(svc, o))
+    .map((o) => ({ o, miss: selectorMiss(selector, o.labels) }))
+    .filter((x): x is { o: (typeof x)['o']; miss: NonNullable<(typeof x)['miss']> } => !!x.miss && (!eps.matched.length || x.miss.satisfied > 0))
+    .sort(byCloseness);
+  // A likely typo crowds out the unrelated label sets; otherwise list the nearest few of what exists.
+  const best = near[0]?.miss;
+  if (best && best.distance <= 3) near.splice(0, near.length, ...near.filter((x) => x.miss.satisfied === best.satisfied && x.miss.distance <= best.distance + 2));
+  if (near.length) {
+    lines.push('', owners.length ? 'Not selected (closest first):' : 'Closest label sets in this namespace (closest first):');
+    for (const { o, miss } of near.slice(0, 5)) lines.push(`- ${o.what}: ${miss.reasons.join('; ')} (labels \`${formatSelector(o.labels)}\`)`);
+    if (near.length > 5) lines.push(`- … and ${near.length - 5} more`);
   }
   return lines.join('\n');
 }

@@ -37,7 +37,7 @@ export function parseIpvsadm(text: string): IpvsTable {
   for (let i = 0; i < lines.length; i++) {
     const lineNo = i + 1;
     const raw = lines[i]!.replace(/\r$/, '');
-    if (!raw.trim()) continue;
+    if (!raw.trim() || raw.trimStart().startsWith('#')) continue;
     const w = raw.trim().split(/\s+/);
     const version = /^IP Virtual Server version (\S+)/.exec(raw);
     if (version) {
