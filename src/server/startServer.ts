@@ -13,7 +13,7 @@ import { ruleChain } from './features/ruleChain';
 import { traceRequest } from './features/trace';
 import { codeLenses } from './features/codeLens';
 import { completions, type CompletionOptions } from './features/completion';
-import { toLspDiagnostic } from './features/convert';
+import { lspDiagnostic, toLspDiagnostic } from './features/convert';
 import { hoverMarkdown } from './features/hover';
 import { locate } from './features/locate';
 import { definition, references } from './features/navigation';
@@ -23,6 +23,7 @@ import { guard } from './guard';
 import { LiveChecks } from './liveChecks';
 import { Scheduler } from './scheduler';
 import { tuneServerTiering } from './tiering';
+import { TextChanges } from './workspace/textChange';
 import { normalizeUri, uriToPath } from './workspace/uri';
 import { WorkspaceIndex, type FileChange } from './workspace/workspaceIndex';
 
@@ -35,7 +36,23 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   // Before any analysis runs: V8's optimiser budget for a process that mostly runs big one-off analyses.
   tuneServerTiering();
   const log = { error: (m: string) => connection.console.error(m) };
-  const documents = new TextDocuments(TextDocument);
+  // Where each edit fell (offsets in the text before it), so re-reading a document splits only around it.
+  const edited = new TextChanges();
+  const documents = new TextDocuments({
+    create: TextDocument.create,
+    update: (doc, changes, version) => {
+      const uri = normalizeUri(doc.uri);
+      // One change at a time: each range is in the text the changes before it made.
+      for (const c of changes) {
+        if ('range' in c) {
+          const length = doc.getText().length;
+          edited.record(uri, length, doc.offsetAt(c.range.start), doc.offsetAt(c.range.end), c.text.length);
+        } else edited.unknown(uri);
+        doc = TextDocument.update(doc, [c], version);
+      }
+      return doc;
+    },
+  });
   let settings: KsdSettings = normalizeSettings(undefined);
   const index = new WorkspaceIndex(settings);
   // Open manifests checked against a live cluster (off unless set and trusted): see liveChecks.ts.
@@ -51,7 +68,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   const publish = (uri: string, diags: readonly Diagnostic[]) => {
     const found = live.findings(uri, diags);
     const fromLive = found.live.map((d) => ({ ...toLspDiagnostic(d), source: 'ksd (live cluster)' }));
-    void connection.sendDiagnostics({ uri, diagnostics: [...found.offline.map(toLspDiagnostic), ...fromLive] });
+    void connection.sendDiagnostics({ uri, diagnostics: [...found.offline.map(lspDiagnostic), ...fromLive] });
   };
   const analysis = new Analysis(index, settings, publish);
   let folders: string[] = [];
@@ -71,7 +88,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       for (const docUri of uris) {
         const doc = documents.get(docUri);
         const uri = normalizeUri(docUri);
-        if (doc && index.accepts(uri, doc.languageId)) changes.push(index.setText(uri, doc.getText()));
+        if (doc && index.accepts(uri, doc.languageId)) changes.push(index.setText(uri, doc.getText(), edited.take(uri)));
       }
       if (changes.length) {
         analysis.update(changes, changes[0]!.uri);
@@ -102,7 +119,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const problems = await index.scan(folders, (done, total) => status('indexing', `${done}/${total} files`));
     for (const p of problems) connection.console.warn(`ksd: ${p}`);
     // Open documents win over disk content.
-    for (const doc of documents.all()) if (index.accepts(normalizeUri(doc.uri), doc.languageId)) index.setText(normalizeUri(doc.uri), doc.getText());
+    for (const doc of documents.all()) if (index.accepts(normalizeUri(doc.uri), doc.languageId)) index.setText(normalizeUri(doc.uri), doc.getText(), edited.take(normalizeUri(doc.uri)));
     analysis.update('all');
     indexed = true;
     status('ready');
@@ -175,8 +192,10 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   let io: Promise<unknown> = Promise.resolve();
   const serially = (name: string, fn: () => Promise<void>) => (io = io.then(guard(log, name, undefined, fn)));
 
+  documents.onDidOpen((e) => edited.unknown(normalizeUri(e.document.uri)));
   documents.onDidClose((e) => {
     scheduler.forget(e.document.uri);
+    edited.forget(normalizeUri(e.document.uri));
     void serially('didClose', async () => {
       const change = await index.close(normalizeUri(e.document.uri));
       if (change) analysis.update([change]);

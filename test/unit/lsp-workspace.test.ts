@@ -23,11 +23,11 @@ test('incremental loading re-parses only the changed document and gives the same
   const text = ['# header', doc('a'), doc('b'), doc('c')].join('\n---\n');
   const inc = new IncrementalManifest('f.yaml');
   const first = inc.update(text, DEFAULT_LOAD_OPTIONS);
-  assert.deepEqual(first.stats, { documents: 3, reparsed: 3 });
+  assert.deepEqual(first.stats, { documents: 3, reparsed: 3, compared: 3 });
   // Insert lines above document b and change b: a is reused, c is reused but shifted down.
   const edited = text.replace('# header', '# header\n# more\n# lines').replace('app: b', 'app: bee\n    tier: x');
   const second = inc.update(edited, DEFAULT_LOAD_OPTIONS);
-  assert.deepEqual(second.stats, { documents: 3, reparsed: 1 });
+  assert.deepEqual(second.stats, { documents: 3, reparsed: 1, compared: 3 });
   const full = loadManifest('f.yaml', edited);
   assert.equal(second.manifest.objects.length, full.objects.length);
   second.manifest.objects.forEach((o, i) => {

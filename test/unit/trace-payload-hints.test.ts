@@ -79,3 +79,38 @@ test('the renderer names the shapes of its endpoint loops, and each names the te
     }
   }
 });
+
+test('a jump or DNAT shape read without the save words gives what the text gives, and declines what is no jump or no destination', () => {
+  const shapes = new Map();
+  const shared = sharedMatches();
+  const jump = '-m statistic --mode random --probability 0.5000000000 -j ';
+  const dnat = '-m tcp -p tcp -j DNAT --to-destination ';
+  // The first rule of each shape confirms its hint; the rest take the shortcut.
+  const words: [string, string[]][] = [
+    [jump, ['KUBE-SEP-AAAA', 'KUBE-SEP-BBBB', 'ACCEPT', 'DROP', 'RETURN', 'REJECT', 'MASQUERADE', 'KUBE-SEP-B@D', 'KUBE-SEP-CCCC']],
+    [dnat, ['10.1.1.1:80', '10.1.1.2:8080', '[fd00::1]:80', 'fd00::2', '10.1.1.3', '10.1.1.4-10.1.1.9:80', 'not-an-address', '10.1.1.5:80']],
+  ];
+  for (const [before, list] of words) {
+    const shape = `HL${before.slice(0, -1)}`;
+    for (const w of list) {
+      const text = before + w;
+      // What reading gives: the rule, or the parser's complaint (a destination that is none).
+      const got = (f: () => unknown) => {
+        try {
+          return f();
+        } catch (e) {
+          return String(e);
+        }
+      };
+      const want = got(() => alone(text));
+      assert.deepEqual(got(() => view(payloadRule('nat', 'KUBE-X', 0, text, 'IPv4', shared, shapes, { shape, word: w }))), want, text);
+      // Without a hint, the shape found in the text takes the same shortcut.
+      assert.deepEqual(got(() => view(payloadRule('nat', 'KUBE-X', 0, text, 'IPv4', shared, shapes))), want, `${text} (no hint)`);
+    }
+    assert.ok(shapes.get(shape), `${before}: the shape was confirmed and used`);
+  }
+  // A built-in target after a jump shape is not a chain: the rule is read the long way, with its own target.
+  const accept = payloadRule('nat', 'KUBE-X', 0, `${jump}ACCEPT`, 'IPv4', shared, shapes, { shape: `HL${jump.slice(0, -1)}`, word: 'ACCEPT' });
+  assert.deepEqual(accept.target, { kind: 'ACCEPT' });
+  assert.equal(payloadRule('nat', 'KUBE-X', 0, `${jump}KUBE-SEP-DDDD`, 'IPv4', shared, shapes).target?.kind, 'chain');
+});

@@ -27,7 +27,12 @@ test('KSD001 points at the unclosed quote, not at the next line where the parser
   const [d] = loadManifest('/x.yaml', text).diagnostics;
   assert.equal(d!.code, 'KSD001');
   assert.deepEqual([d!.range.start.line, d!.range.start.character], [6, 9]);
-  assert.match(d!.message, /the quoted string opened here is not closed \(the parser stopped at line 8: deficient indentation\)/);
+  assert.match(d!.message, /the quoted string opened here is not closed \(the parser stopped on the next line: deficient indentation\)/);
+  // The same document after three others: the message reads the same (the server parses it on its own).
+  const many = `${'kind: ConfigMap\n---\n'.repeat(3)}${text}`;
+  assert.equal(loadManifest('/z.yaml', many).diagnostics[0]!.message, d!.message);
+  const far = loadManifest('/w.yaml', 'a:\n  b: "open\n   c: 1\n   d: 2\nx: 1\n').diagnostics[0]!;
+  assert.match(far.message, /not closed \(the parser stopped 3 lines below: deficient indentation\)/);
   // An error with nothing left open keeps the parser's own position and words.
   const [e] = loadManifest('/y.yaml', 'a: 1\nb: c: d\n').diagnostics;
   assert.deepEqual([e!.range.start.line, e!.message], [1, 'YAML syntax error: bad indentation of a mapping entry']);

@@ -35,14 +35,33 @@ export function labelSources(state: ClusterState, namespace?: string): LabelSour
 
 function computeLabelSources(state: ClusterState, namespace?: string): LabelSource[] {
   const out: LabelSource[] = [];
-  for (const w of namespace !== undefined ? workloadsInNamespace(state, namespace) : state.workloads) {
-    out.push({ namespace: w.namespace, labels: w.templateLabels, loaded: w.loaded, labelsPath: [...w.templatePath, 'metadata', 'labels'], describe: workloadName(w), workload: w });
-  }
+  for (const w of namespace !== undefined ? workloadsInNamespace(state, namespace) : state.workloads) out.push(templateSourceOf(w));
   for (const p of namespace !== undefined ? podsInNamespace(state, namespace) : state.pods) {
     if (p.simulated && !p.loaded?.kind.startsWith('Pod')) continue;
-    out.push({ namespace: p.namespace, labels: p.labels, loaded: p.loaded, labelsPath: ['metadata', 'labels'], describe: `Pod "${p.name}"`, workload: ownerWorkload(state, p) });
+    out.push(podSourceOf(p, ownerWorkload(state, p)));
   }
   return out;
+}
+
+/**
+ * The label source of a workload's template, or of a Pod with a given owner, made once per model (models
+ * are not edited once built, and a state derived by an edit keeps most of them): each new state lists the
+ * same objects instead of making a thousand new ones. Read-only, like the lists holding them.
+ */
+const workloadSources = new WeakMap<WorkloadModel, LabelSource>();
+const podSources = new WeakMap<PodModel, LabelSource>();
+
+function templateSourceOf(w: WorkloadModel): LabelSource {
+  let s = workloadSources.get(w);
+  if (!s) workloadSources.set(w, (s = { namespace: w.namespace, labels: w.templateLabels, loaded: w.loaded, labelsPath: [...w.templatePath, 'metadata', 'labels'], describe: workloadName(w), workload: w }));
+  return s;
+}
+
+function podSourceOf(p: PodModel, owner: WorkloadModel | undefined): LabelSource {
+  let s = podSources.get(p);
+  // The owner is looked up in the state, so a kept pod may have another one in a later state.
+  if (!s || s.workload !== owner) podSources.set(p, (s = { namespace: p.namespace, labels: p.labels, loaded: p.loaded, labelsPath: ['metadata', 'labels'], describe: `Pod "${p.name}"`, workload: owner }));
+  return s;
 }
 
 /** The given workload that owns (or would own) a pod: its owner, or the Deployment behind its ReplicaSet. */

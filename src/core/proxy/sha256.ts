@@ -40,6 +40,11 @@ function compress(block: Uint8Array, off: number): void {
     const j = off + i * 4;
     W[i] = (block[j]! << 24) | (block[j + 1]! << 16) | (block[j + 2]! << 8) | block[j + 3]!;
   }
+  rounds();
+}
+
+/** One block's rounds on the message words in W[0..15], added into H. */
+function rounds(): void {
   for (let i = 16; i < 64; i++) {
     const a = W[i - 15]!;
     const b = W[i - 2]!;
@@ -109,6 +114,7 @@ export function sha256(data: Uint8Array): Uint8Array {
 }
 
 const B32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+const B32_CODES = Uint8Array.from(B32, (ch) => ch.charCodeAt(0));
 
 /** Go's base32.StdEncoding.EncodeToString (with `=` padding). */
 export function base32(data: Uint8Array): string {
@@ -137,38 +143,48 @@ export function hashBase32(text: string): string {
   return base32(sha256(utf8(text)));
 }
 
-const scratch = new Uint8Array(256);
-
 /**
  * The first 16 base32 characters of sha256(text): the 80 bits iptables chain names use. ASCII text
- * of up to 247 bytes (every chain name input in practice) is hashed in a reused buffer.
+ * (every chain name input in practice) is read into the message words straight from its characters,
+ * with no byte buffer; other text goes through the UTF-8 bytes.
  */
 export function hashBase32Prefix16(text: string): string {
   const n = text.length;
-  let ascii = n <= 247;
-  for (let i = 0; ascii && i < n; i++) if (text.charCodeAt(i) > 0x7f) ascii = false;
-  if (!ascii) return base32(sha256(utf8(text)).subarray(0, 10));
-  const total = (n + 9 + 63) & ~63;
-  scratch.fill(0, 0, total);
-  for (let i = 0; i < n; i++) scratch[i] = text.charCodeAt(i);
-  scratch[n] = 0x80;
-  const length = n * 8;
-  scratch[total - 2] = (length >>> 8) & 255;
-  scratch[total - 1] = length & 255;
+  for (let i = 0; i < n; i++) if (text.charCodeAt(i) > 0x7f) return base32(sha256(utf8(text)).subarray(0, 10));
+  // The message is the text, the 0x80 marker, zeros, then the 64-bit bit length, in whole blocks.
+  const blocks = (n + 9 + 63) >>> 6;
+  const bits = n * 8;
   H.set(IV);
-  for (let off = 0; off < total; off += 64) compress(scratch, off);
-  // The first 10 bytes of the digest, five bits per character.
-  let out = '';
-  let value = 0;
-  let bits = 0;
-  for (let i = 0; i < 10; i++) {
-    const word = H[i >> 2]!;
-    value = ((value << 8) | ((word >>> (24 - 8 * (i & 3))) & 255)) & 0xffff;
-    bits += 8;
-    while (bits >= 5) {
-      out += B32[(value >>> (bits - 5)) & 31];
-      bits -= 5;
+  for (let b = 0; b < blocks; b++) {
+    const base = b * 64;
+    for (let w = 0; w < 16; w++) {
+      const at = base + w * 4;
+      let word = 0;
+      if (at + 4 <= n) {
+        word = (text.charCodeAt(at) << 24) | (text.charCodeAt(at + 1) << 16) | (text.charCodeAt(at + 2) << 8) | text.charCodeAt(at + 3);
+      } else {
+        for (let k = 0; k < 4; k++) {
+          const j = at + k;
+          const byte = j < n ? text.charCodeAt(j) : j === n ? 0x80 : 0;
+          word = (word << 8) | byte;
+        }
+      }
+      W[w] = word;
     }
+    if (b === blocks - 1) {
+      W[14] = Math.floor(bits / 0x100000000);
+      W[15] = bits | 0;
+    }
+    rounds();
   }
-  return out;
+  // The first 10 bytes of the digest, five bits per character: 80 bits from the first three words.
+  const h0 = H[0]! >>> 0;
+  const h1 = H[1]! >>> 0;
+  const h2 = H[2]! >>> 16;
+  const c = B32_CODES;
+  return String.fromCharCode(
+    c[h0 >>> 27]!, c[(h0 >>> 22) & 31]!, c[(h0 >>> 17) & 31]!, c[(h0 >>> 12) & 31]!, c[(h0 >>> 7) & 31]!, c[(h0 >>> 2) & 31]!,
+    c[((h0 & 3) << 3) | (h1 >>> 29)]!, c[(h1 >>> 24) & 31]!, c[(h1 >>> 19) & 31]!, c[(h1 >>> 14) & 31]!, c[(h1 >>> 9) & 31]!, c[(h1 >>> 4) & 31]!,
+    c[((h1 & 15) << 1) | (h2 >>> 15)]!, c[(h2 >>> 10) & 31]!, c[(h2 >>> 5) & 31]!, c[h2 & 31]!,
+  );
 }

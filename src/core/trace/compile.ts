@@ -216,6 +216,30 @@ export function addRule(c: CompiledChain, r: Rule): void {
   c.merged.delete(k);
 }
 
+/** Takes out a rule addRule put in (the Service it belongs to is no longer kept). */
+export function removeRule(c: CompiledChain, r: Rule): void {
+  if (c.added) removeFrom(c.added.list, r);
+  else removeFrom(c.chain.rules, r);
+  if (c.key === 'none') return;
+  const k = c.key === 'dst' ? exactDst(r) : exactDport(r);
+  if (k === undefined) {
+    removeFrom(c.unkeyed, r);
+    c.merged.clear();
+    return;
+  }
+  const list = c.byKey.get(k);
+  if (list) {
+    removeFrom(list, r);
+    if (!list.length) c.byKey.delete(k);
+  }
+  c.merged.delete(k);
+}
+
+function removeFrom(list: Rule[], r: Rule): void {
+  const i = list.lastIndexOf(r);
+  if (i >= 0) list.splice(i, 1);
+}
+
 function insertByIndex(list: Rule[], r: Rule): void {
   if (!list.length || list[list.length - 1]!.index < r.index) {
     list.push(r);

@@ -106,7 +106,7 @@ class Tracer {
 
   apply(rule: Rule, b0: Branch, p: number, depth: number): Outcome[] {
     const t = rule.target;
-    const odds = p < 1 ? ` (rule probability ${trim(p)}: ${Number((snapProbability(b0.prob) * 100).toFixed(2))}% of new connections take this way)` : '';
+    const odds = p < 1 ? oddsText(p, b0.prob) : '';
     // One fresh branch per rule taken: this rule's comment, affinity, step and effects are set on it in
     // place (it is not shared until it is returned), rather than copied once per change.
     const b = copyBranch(b0);
@@ -191,6 +191,28 @@ function canonical(ip: string): string {
 function trim(p: number): string {
   return String(Math.round(p * 1e10) / 1e10);
 }
+
+/**
+ * The words a step adds for a rule taken with probability p by a branch of probability prob. A batch
+ * meets a handful of pairs (1/n and the share of the branches before it, for its endpoint counts):
+ * they are kept, up to a bound.
+ */
+function oddsText(p: number, prob: number): string {
+  let byProb = odds.get(p);
+  if (!byProb) {
+    if (odds.size >= ODDS_KEPT) odds.clear();
+    odds.set(p, (byProb = new Map()));
+  }
+  let text = byProb.get(prob);
+  if (text === undefined) {
+    text = ` (rule probability ${trim(p)}: ${Number((snapProbability(prob) * 100).toFixed(2))}% of new connections take this way)`;
+    if (byProb.size < ODDS_KEPT) byProb.set(prob, text);
+  }
+  return text;
+}
+
+const odds = new Map<number, Map<number, string>>();
+const ODDS_KEPT = 1024;
 
 export interface TraceOptions {
   /**

@@ -11,8 +11,13 @@
  * dispatch chain (KUBE-SERVICES, KUBE-NODEPORTS, KUBE-EXTERNAL-SERVICES, KUBE-PROXY-FIREWALL) all match
  * on an exact address or port of their Service, so a rule left out could not have matched, and the
  * per-Service chains are reached only through them.
+ *
+ * Only the Services of the last few traces are kept (GeneratedIPTablesRequest.keep): a batch that meets
+ * every Service once would otherwise hold every Service's rules to the end, and a Service traced again
+ * is rendered again, the same way.
  */
 import type { ClusterState, IPFamily, ServiceModel } from '../model/types';
+import type { Rule } from '../rules/types';
 import { canonicalAddress } from '../proxy/address';
 import { compareStrings } from '../proxy/endpointsCache';
 import { proxiedPortsShared, topologyInput } from '../proxy/model';
@@ -29,7 +34,7 @@ import { proxierRules, servicePortWriter } from '../proxy/iptables/render';
 import { portNameString, type RuleSink } from '../proxy/iptables/servicePortRules';
 import { sharedMatches, type SharedMatches } from '../rules/args';
 import { RulesParseError, type Chain, type RuleSet, type RuleTable } from '../rules/types';
-import { addRule, chainOf, growingChain, setChain, type CompiledChain, type CompiledRules } from './compile';
+import { addRule, chainOf, growingChain, removeRule, setChain, type CompiledChain, type CompiledRules } from './compile';
 import { traceCompiled } from './engine';
 import { payloadRule, type PayloadShapes, type ShapeHint } from './payloadRules';
 import type { TraceContext, TraceDetail, TracePacket } from './types';
@@ -39,6 +44,23 @@ export interface GeneratedIPTablesRequest {
   node?: string;
   family: IPFamily;
   version?: string;
+  /** How many rendered Services (with the Services sharing their chain names) are kept after a trace; default KEEP. */
+  keep?: number;
+  /** How many cached words (rule shapes, shared matches) are kept after a trace; default WORDS_KEPT. */
+  keepWords?: number;
+}
+
+/** Services kept rendered between traces: a few, for a user tracing the same Services again. */
+export const KEEP = 32;
+
+/** What rendering one Service (and the Services sharing its chain names) added: what to take out when it is dropped. */
+interface Rendered {
+  services: number[];
+  chains: { table: string; name: string }[];
+  own: Set<CompiledChain>;
+  /** Its rules in chains it did not add (the dispatch chains). */
+  rules: { c: CompiledChain; r: Rule }[];
+  recent: string[];
 }
 
 const BUILTINS: Record<string, string[]> = {
@@ -47,15 +69,14 @@ const BUILTINS: Record<string, string[]> = {
   nat: ['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING'],
 };
 
-/** How each dispatch chain is indexed (the key every rule a Service adds to it carries). */
-const KEYS: Record<string, CompiledChain['key']> = {
-  'nat/KUBE-SERVICES': 'dst',
-  'filter/KUBE-SERVICES': 'dst',
-  'filter/KUBE-EXTERNAL-SERVICES': 'dst',
-  'filter/KUBE-PROXY-FIREWALL': 'dst',
-  'nat/KUBE-NODEPORTS': 'dport',
-  'filter/KUBE-NODEPORTS': 'dport',
-};
+/** How each dispatch chain is indexed (the key every rule a Service adds to it carries), by table and name. */
+const KEYS = new Map<string, Map<string, CompiledChain['key']>>([
+  ['nat', new Map([['KUBE-SERVICES', 'dst'], ['KUBE-NODEPORTS', 'dport']])],
+  ['filter', new Map([['KUBE-SERVICES', 'dst'], ['KUBE-EXTERNAL-SERVICES', 'dst'], ['KUBE-PROXY-FIREWALL', 'dst'], ['KUBE-NODEPORTS', 'dport']])],
+]);
+
+/** Cached words (shapes and shared matches) kept after a trace: enough for a few hundred Services. */
+export const WORDS_KEPT = 4096;
 
 /** Index slots: proxier-wide rules before the Services', then service port r at (r + 1) * SLOT, then the rest. */
 const SLOT = 2 ** 21;
@@ -64,7 +85,7 @@ const AFTER = 2 ** 52;
 export class GeneratedIPTables {
   readonly compiled: CompiledRules;
   private readonly ctx: SyncContext;
-  private readonly shared: SharedMatches = sharedMatches();
+  private shared: SharedMatches = sharedMatches();
   private readonly shapes: PayloadShapes = new Map();
   private readonly set: RuleSet;
   private readonly byAddress = new Map<string, number[]>();
@@ -72,7 +93,11 @@ export class GeneratedIPTables {
   /** Services whose chains share names (same service-port name and protocol): rendered together. */
   private readonly sameChains = new Map<string, number[]>();
   private readonly ranks: number[][] = [];
-  private readonly rendered = new Set<number>();
+  /** The rendered Services, by Service index; `kept` orders their renders from least to most recently used. */
+  private readonly rendered = new Map<number, Rendered>();
+  private readonly kept = new Set<Rendered>();
+  /** The render under way (a Service and the Services sharing its chain names), collecting what it adds. */
+  private current: Rendered | undefined;
   private readonly counters = new Map<string, number>();
 
   constructor(private readonly req: GeneratedIPTablesRequest) {
@@ -95,7 +120,10 @@ export class GeneratedIPTables {
       const detail = traceCompiled(this.compiled, packet, ctx);
       let grew = false;
       for (const b of detail.branches) if (b.dnat && this.ensure(b.dnat.ip, b.dnat.port)) grew = true;
-      if (!grew) return detail;
+      if (!grew) {
+        this.trim(this.req.keep ?? KEEP);
+        return detail;
+      }
     }
   }
 
@@ -114,7 +142,7 @@ export class GeneratedIPTables {
     for (let i = 0; i < this.req.state.services.length; i++) this.renderService(i);
   }
 
-  /** How many Services have been rendered so far. */
+  /** How many Services are rendered now (the kept ones and those of the last trace). */
   get renderedServices(): number {
     return this.rendered.size;
   }
@@ -139,9 +167,65 @@ export class GeneratedIPTables {
     for (const [k, list] of this.sameChains) if (list.length < 2) this.sameChains.delete(k);
   }
 
+  /** Drops the least recently used renders until at most `keep` are left. */
+  private trim(keep: number): void {
+    for (const g of this.kept) {
+      if (this.kept.size <= keep) break;
+      this.drop(g);
+    }
+    // The words read so far (rule shapes, shared matches) grow with every Service met: past a bound they
+    // start afresh, as the rendered Services do (most entries are one Service's: its chains, comments, addresses).
+    const sh = this.shared;
+    if (this.shapes.size + sh.jumps.size + sh.comments.size + sh.dports.size + sh.addrs.reduce((n, m) => n + m.size, 0) > (this.req.keepWords ?? WORDS_KEPT)) {
+      this.shapes.clear();
+      this.shared = sharedMatches();
+    }
+  }
+
+  private drop(g: Rendered): void {
+    this.kept.delete(g);
+    for (const i of g.services) this.rendered.delete(i);
+    for (const { table, name } of g.chains) {
+      this.compiled.byTable.get(table)?.delete(name);
+      this.set.tables.get(table)?.chains.delete(name);
+    }
+    for (const { c, r } of g.rules) removeRule(c, r);
+    for (const name of g.recent) this.compiled.affinitySeconds.delete(name);
+  }
+
   private renderService(i: number): boolean {
-    if (this.rendered.has(i)) return false;
-    this.rendered.add(i);
+    const done = this.rendered.get(i);
+    if (done) {
+      // Used again: now the most recently used.
+      if (!this.current) {
+        this.kept.delete(done);
+        this.kept.add(done);
+      }
+      return false;
+    }
+    const g = this.current;
+    if (g) {
+      this.renderInto(i, g);
+      return true;
+    }
+    const fresh: Rendered = (this.current = { services: [], chains: [], own: new Set(), rules: [], recent: [] });
+    try {
+      this.renderInto(i, fresh);
+    } catch (e) {
+      // A render that fails part-way is taken out whole: the next packet to the Service meets the same error, not half its rules.
+      this.current = undefined;
+      this.drop(fresh);
+      throw e;
+    }
+    this.current = undefined;
+    this.kept.add(fresh);
+    return true;
+  }
+
+  /** Renders Service i (and the Services sharing its chain names) into the render under way. */
+  private renderInto(i: number, g: Rendered): void {
+    g.services.push(i);
+    this.rendered.set(i, g);
     const { state, family } = this.req;
     const svc = state.services[i]!;
     const ports = proxiedPortsShared(state, svc, family, this.ctx.node, topologyInput(this.ctx.node, {}));
@@ -156,7 +240,6 @@ export class GeneratedIPTables {
       for (const r of sink.natRules) this.add('nat', r.chain, base + seq++, r.text, true, r);
     });
     for (const mate of this.mates(svc, i)) this.renderService(mate);
-    return true;
   }
 
   private mates(svc: ServiceModel, i: number): number[] {
@@ -221,8 +304,12 @@ export class GeneratedIPTables {
       const chain: Chain = { name, table, rules: [], line: 0 };
       if (policy) chain.policy = policy;
       t.chains.set(name, chain);
-      c = growingChain(chain, KEYS[`${table}/${name}`] ?? 'none');
+      c = growingChain(chain, KEYS.get(table)?.get(name) ?? 'none');
       setChain(this.compiled, table, name, c);
+      if (this.current) {
+        this.current.chains.push({ table, name });
+        this.current.own.add(c);
+      }
     }
     return c;
   }
@@ -237,8 +324,17 @@ export class GeneratedIPTables {
       if (e instanceof RulesParseError) throw new Error(`generated rules do not parse (${table} ${chain}: ${e.detail})`);
       throw e;
     }
-    for (const m of rule.matches) if (m.kind === 'recent' && m.op === 'rcheck' && m.seconds !== undefined) this.compiled.affinitySeconds.set(m.name, m.seconds);
-    addRule(c ?? this.chain(table, chain), rule);
+    for (const m of rule.matches) {
+      if (m.kind === 'recent' && m.op === 'rcheck' && m.seconds !== undefined) {
+        this.compiled.affinitySeconds.set(m.name, m.seconds);
+        this.current?.recent.push(m.name);
+      }
+    }
+    const into = c ?? this.chain(table, chain);
+    addRule(into, rule);
+    // A rule in a chain of the render under way goes with its chain; one in a chain of the fixed part is taken out alone.
+    const g = this.current;
+    if (g && !g.own.has(into)) g.rules.push({ c: into, r: rule });
   }
 }
 

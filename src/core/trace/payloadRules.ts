@@ -180,7 +180,18 @@ function srcRule(table: string, chain: string, index: number, shape: Shape, v: s
 /** A rule of a `last` shape with its own last word (a jump's chain, a DNAT destination). */
 function lastRule(table: string, chain: string, index: number, shape: Shape, last: string, family: IPFamily, shared: SharedMatches): PayloadRule | undefined {
   if (!shape.target) return undefined;
-  const target = targetOf(saveTargetWords({ name: shape.target.name || last, opts: shape.target.name ? [...shape.target.opts, last] : [] }, family), shared);
+  const t = shape.target;
+  // The two shapes of kube-proxy's endpoint loops, read without building the save words: a jump to a
+  // chain (as targetOf reads `-j NAME`: nothing but a chain passes below) and a DNAT destination.
+  if (!t.name) {
+    const target = chainTarget(last, shared);
+    return target && new PayloadRule(table, chain, index, { matches: shape.matches, target, comment: shape.comment }, last, shape);
+  }
+  if (t.name === 'DNAT' && t.opts.length === 1 && t.opts[0] === '--to-destination') {
+    const dst = parseNatDestination(last);
+    return dst && new PayloadRule(table, chain, index, { matches: shape.matches, target: { kind: 'DNAT', ...dst, text: last }, comment: shape.comment }, last, shape);
+  }
+  const target = targetOf(saveTargetWords({ name: t.name, opts: [...t.opts, last] }, family), shared);
   if (!target || (!shape.target.name && target.kind !== 'chain')) return undefined;
   return new PayloadRule(table, chain, index, { matches: shape.matches, target, comment: shape.comment }, last, shape);
 }
@@ -426,19 +437,24 @@ function savedString(s: string): string | undefined {
 
 const NOT_CHAINS = new Set(['ACCEPT', 'DROP', 'RETURN', 'REJECT', 'DNAT', 'SNAT', 'MASQUERADE', 'MARK', 'LOG', 'NFLOG', 'CT', 'NOTRACK', 'TRACE', 'CONNMARK', 'TCPMSS', 'CHECKSUM', 'NFQUEUE', 'AUDIT']);
 
+/** `-j NAME` as a jump to a user chain; undefined for a built-in target or a name no chain can have. */
+function chainTarget(name: string, shared: SharedMatches): Target | undefined {
+  const known = shared.jumps.get(name);
+  if (known?.kind === 'chain') return known;
+  if (NOT_CHAINS.has(name) || !/^[A-Za-z0-9_.-]+$/.test(name)) return undefined;
+  const t: Target = { kind: 'chain', chain: name, goto: false };
+  shared.jumps.set(name, t);
+  return t;
+}
+
 /** The target of its save words (`-j NAME ...`), for the targets kube-proxy writes. */
 function targetOf(w: string[], shared: SharedMatches): Target | undefined {
   const name = w[1];
   if (!plain(name)) return undefined;
   const n = w.length;
   if (n === 2) {
-    const known = shared.jumps.get(name);
-    if (known?.kind === 'chain') return known;
-    if (!NOT_CHAINS.has(name) && /^[A-Za-z0-9_.-]+$/.test(name)) {
-      const t: Target = { kind: 'chain', chain: name, goto: false };
-      shared.jumps.set(name, t);
-      return t;
-    }
+    const t = chainTarget(name, shared);
+    if (t) return t;
   }
   switch (name) {
     case 'ACCEPT': case 'DROP': case 'RETURN':

@@ -56,17 +56,29 @@ class LimitError extends Error {
  * column 0), so a syntax error in one document leaves the others usable.
  */
 export function splitDocuments(text: string): { start: number; end: number }[] {
+  return splitDocumentsFrom(text, 0).parts;
+}
+
+/**
+ * `splitDocuments` resumed at `from`: 0, or a place where one of its parts starts (the split before that
+ * place is the caller's). With `stop`, ends at the first marker for which `stop(marker offset, offset the
+ * next part would start at)` is true, returning that next start: an editor that knows the text after it is
+ * unchanged keeps the parts it had there. The parts found are those `splitDocuments` finds in that stretch.
+ */
+export function splitDocumentsFrom(text: string, from: number, stop?: (marker: number, next: number) => boolean): { parts: { start: number; end: number }[]; next?: number } {
   const parts: { start: number; end: number }[] = [];
   const re = /^(---|\.\.\.)(?=[ \t]|\r?\n|$)/gm;
-  let start = 0;
+  re.lastIndex = from;
+  let start = from;
   let m: RegExpExecArray | null;
   while ((m = re.exec(text))) {
     // `---` opens the next document (the marker stays with it); `...` closes the current one.
     if (hasContent(text, start, m.index)) parts.push({ start, end: m.index });
     start = m[1] === '---' ? m.index : m.index + 3;
+    if (stop?.(m.index, start)) return { parts, next: start };
   }
   if (hasContent(text, start, text.length)) parts.push({ start, end: text.length });
-  return parts;
+  return { parts };
 }
 
 /**
@@ -163,8 +175,10 @@ export function parseYaml(text: string, limits: YamlLimits = DEFAULT_YAML_LIMITS
       const open = unclosedBefore(slice, mark?.position ?? 0);
       if (open) {
         const at = part.start + open.offset;
-        const line = (o: number) => lineOf(text, o);
-        const where = line(off) === line(at) ? '' : ` (the parser stopped at line ${line(off)}: ${reason})`;
+        // How far below, not which line: the language server parses a document on its own, so an absolute
+        // line number would count from the document's start there and from the file's start in `ksd check`.
+        const below = lineOf(text, off) - lineOf(text, at);
+        const where = below === 0 ? '' : ` (the parser stopped ${below === 1 ? 'on the next line' : `${below} lines below`}: ${reason})`;
         result.errors.push({ message: `YAML syntax error: the ${open.what} opened here is not closed${where || `: ${reason}`}`, offset: at, end: at + 1 });
       } else result.errors.push({ message: `YAML syntax error: ${reason}`, offset: off, end: Math.min(off + 1, text.length) });
       continue;

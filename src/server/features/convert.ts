@@ -24,6 +24,20 @@ function findReadme(): string | undefined {
 }
 const README = findReadme();
 
+/**
+ * LSP diagnostics by the core diagnostic they came from. Kept findings are the same objects edit after
+ * edit, so a publish converts only the new ones, and the same LSP objects let the message encoder reuse
+ * their JSON (publishEncoding.ts). Neither is changed once made.
+ */
+const converted = new WeakMap<Diagnostic, LspDiagnostic>();
+
+/** `toLspDiagnostic`, made once per core diagnostic. */
+export function lspDiagnostic(d: Diagnostic): LspDiagnostic {
+  let out = converted.get(d);
+  if (!out) converted.set(d, (out = toLspDiagnostic(d)));
+  return out;
+}
+
 export function toLspDiagnostic(d: Diagnostic): LspDiagnostic {
   const out: LspDiagnostic = {
     range: d.range,

@@ -45,6 +45,7 @@ export function affectedSubjects(input: AffectedInput): Affected {
   for (const o of added) if (clusterWide(o)) return 'all';
   if (!sameGlobals(prev, next)) return 'all';
 
+  inheritEndpointTable(prev, next, removed, added);
   const out = new Set<LoadedObject>();
   for (const o of added) if (!o.partial) out.add(o);
   const changed = new Set<LoadedObject>([...removed, ...added]);
@@ -71,8 +72,12 @@ export function affectedSubjects(input: AffectedInput): Affected {
   const servicesIn = (ns: string) => next.services.filter((s) => s.namespace === ns);
   if (labelSets.length) {
     // Any namespace: a Service matching nothing at home is told about matching labels elsewhere (KSD101).
-    for (const svc of next.services) {
-      if (!svc.loaded || !svc.selector) continue;
+    // Only a Service with a term some label set carries (or with no term at all) can match one.
+    const terms = selectorTerms(next.services, options);
+    const candidates = new Set<ServiceModel>(terms.empty);
+    for (const l of labelSets) for (const k in l.labels) for (const s of terms.byTerm.get(`${k}\0${l.labels[k]}`) ?? []) candidates.add(s);
+    for (const svc of candidates) {
+      if (!svc.loaded) continue;
       const sel = effectiveSelector(svc, options, true);
       const keys = Object.keys(sel);
       if (labelSets.some((l) => keys.every((k) => l.labels[k] === sel[k]))) out.add(svc.loaded);
@@ -120,6 +125,38 @@ export function affectedSubjects(input: AffectedInput): Affected {
   return out;
 }
 
+interface SelectorTerms {
+  ignored: CheckOptions['ignoredLabels'];
+  /** `key\0value` of each term of a Service's selector (as matched against templates) -> those Services. */
+  byTerm: Map<string, ServiceModel[]>;
+  /** Services with a selector that has no term left (it matches any labels). */
+  empty: ServiceModel[];
+}
+
+/** Per Services list (states are not edited once built; a workload edit keeps the list). */
+const termsOf = new WeakMap<readonly ServiceModel[], SelectorTerms>();
+
+function selectorTerms(services: readonly ServiceModel[], options: CheckOptions): SelectorTerms {
+  let t = termsOf.get(services);
+  if (t && t.ignored === options.ignoredLabels) return t;
+  t = { ignored: options.ignoredLabels, byTerm: new Map(), empty: [] };
+  for (const svc of services) {
+    if (!svc.loaded || !svc.selector) continue;
+    const sel = effectiveSelector(svc, options, true);
+    let any = false;
+    for (const k in sel) {
+      any = true;
+      const key = `${k}\0${sel[k]}`;
+      const list = t.byTerm.get(key);
+      if (list) list.push(svc);
+      else t.byTerm.set(key, [svc]);
+    }
+    if (!any) t.empty.push(svc);
+  }
+  termsOf.set(services, t);
+  return t;
+}
+
 /**
  * A Service and the Endpoints/EndpointSlices for it are checked together (KSD603 is written in the latter;
  * the checks find them by the Service's namespace and name: an Endpoints object's name, a slice's
@@ -134,12 +171,59 @@ export function addCompanions(out: Set<LoadedObject>, next: ClusterState, servic
     if (key !== undefined) wanted.add(key);
   }
   if (!wanted.size) return;
-  for (const o of next.objects) {
-    if (o.partial || !ENDPOINTS.has(o.kind)) continue;
-    const key = servedKey(o);
-    if (key !== undefined && wanted.has(key)) out.add(o);
+  const byKey = companionTables(next);
+  for (const key of wanted) {
+    for (const o of byKey.endpoints.get(key) ?? []) out.add(o);
+    for (const o of byKey.services.get(key) ?? []) out.add(o);
   }
-  for (const s of next.services) if (s.loaded && wanted.has(`${s.namespace}/${s.name}`)) out.add(s.loaded);
+}
+
+interface CompanionTables {
+  /** `namespace/name` of the Service -> the (non-partial) Endpoints objects and EndpointSlices for it. */
+  endpoints: Map<string, LoadedObject[]>;
+  /** `namespace/name` -> the loaded Services of that name. */
+  services: Map<string, LoadedObject[]>;
+}
+
+/** Per objects list and per Services list (states are not edited once built). */
+const endpointTables = new WeakMap<readonly LoadedObject[], Map<string, LoadedObject[]>>();
+const serviceTables = new WeakMap<readonly ServiceModel[], Map<string, LoadedObject[]>>();
+
+function companionTables(state: ClusterState): CompanionTables {
+  let endpoints = endpointTables.get(state.objects);
+  if (!endpoints) {
+    endpoints = new Map();
+    for (const o of state.objects) {
+      if (o.partial || !ENDPOINTS.has(o.kind)) continue;
+      const key = servedKey(o);
+      if (key !== undefined) push(endpoints, key, o);
+    }
+    endpointTables.set(state.objects, endpoints);
+  }
+  let services = serviceTables.get(state.services);
+  if (!services) {
+    services = new Map();
+    for (const s of state.services) if (s.loaded) push(services, `${s.namespace}/${s.name}`, s.loaded);
+    serviceTables.set(state.services, services);
+  }
+  return { endpoints, services };
+}
+
+/**
+ * `next.objects` holds the same Endpoints objects and EndpointSlices as `prev.objects` when none was removed
+ * or added (an unchanged document keeps its objects): its table is the previous one.
+ */
+function inheritEndpointTable(prev: ClusterState, next: ClusterState, removed: readonly LoadedObject[], added: readonly LoadedObject[]): void {
+  if (endpointTables.has(next.objects)) return;
+  const table = endpointTables.get(prev.objects);
+  if (!table || removed.some((o) => ENDPOINTS.has(o.kind)) || added.some((o) => ENDPOINTS.has(o.kind))) return;
+  endpointTables.set(next.objects, table);
+}
+
+function push(m: Map<string, LoadedObject[]>, key: string, o: LoadedObject): void {
+  const list = m.get(key);
+  if (list) list.push(o);
+  else m.set(key, [o]);
 }
 
 function nsOf(o: LoadedObject): string {

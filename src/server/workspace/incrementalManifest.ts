@@ -6,9 +6,10 @@
  * While a document does not parse (half-typed YAML), the objects of its last good version are kept aside as
  * `retained`: the analysis still sees them, the file's own objects (features, positions) do not.
  */
-import { commonEnds, isHelmTemplate, LineIndex, loadManifest, splitDocuments, tooLargeManifest, type Diagnostic, type LoadedObject, type LoadOptions, type ManifestFile, type Position, type Range } from '../../core';
+import { commonEnds, isHelmTemplate, LineIndex, loadManifest, splitDocumentsFrom, tooLargeManifest, type Diagnostic, type LoadedObject, type LoadOptions, type ManifestFile, type Position, type Range } from '../../core';
 import { LineCursor } from './lineCursor';
 import { ShiftedLineIndex } from './shiftedLineIndex';
+import { fits, type TextChange } from './textChange';
 
 interface CachedDoc {
   text: string;
@@ -61,53 +62,67 @@ export interface UpdateResult {
 export interface UpdateStats {
   documents: number;
   reparsed: number;
+  /** Documents of the new text that were split out and compared with the old ones (not kept by place). */
+  compared: number;
 }
 
 export class IncrementalManifest {
   private docs: CachedDoc[] = [];
   private length = 0;
   private optionsKey = '';
+  /** Whether the last text had a `{{` (a Helm template needs one). */
+  private braces = false;
 
   constructor(readonly file: string) {}
 
-  /** Loads the new text, reusing the parse of every unchanged document. */
-  update(text: string, options: LoadOptions): UpdateResult {
+  /**
+   * Loads the new text, reusing the parse of every unchanged document. With `change` (what the editor's
+   * edits did since the last text), only the documents around the edit are split and compared; those
+   * before it are kept as they are, those after it are moved by the change in length and lines.
+   */
+  update(text: string, options: LoadOptions, change?: TextChange): UpdateResult {
     const key = `${options.maxBytes}|${options.partial ? 1 : 0}|${JSON.stringify(options.limits)}`;
     if (key !== this.optionsKey) this.docs = [];
     this.optionsKey = key;
+    const known = change && this.docs.length && fits(change, this.length, text.length) ? change : undefined;
     if (text.length > options.maxBytes) {
       this.docs = [];
       return whole(tooLargeManifest(this.file, text.length, options.maxBytes), 0);
     }
-    if (isHelmTemplate(text)) {
+    // A text without `{{` is no template; an edit can only add one where it wrote.
+    const braces = known && !this.braces ? text.slice(Math.max(0, known.head - 1), text.length - known.tail + 1).includes('{{') : text.includes('{{');
+    this.braces = braces;
+    if (braces && isHelmTemplate(text)) {
       this.docs = [];
       return whole(loadManifest(this.file, text, options), 1);
     }
+    const prev = this.docs;
+    const split = (known && this.around(text, known)) || { kept: 0, parts: splitDocumentsFrom(text, 0).parts, resumed: prev.length, lines: 0 };
     // The file's own index is built only if asked for; document bases come from a forward walk.
     const fileIndex = new LineIndex(text);
-    const cursor = new LineCursor(text);
-    const reuse = new Reuse(this.docs, text.length - this.length);
+    const cursor = this.cursorAt(text, split.kept);
+    const reuse = new Reuse(prev.slice(split.kept, split.resumed), text.length - this.length);
     this.length = text.length;
     // A broken document typed back to its last good text gets that parse (and its objects) back.
     const restore = new Map<string, LastGood>();
-    for (const d of this.docs) if (d.lastGood?.length === 1) restore.set(d.lastGood[0]!.index.text, d.lastGood[0]!);
-    const next: CachedDoc[] = [];
-    const ends: Position[] = [];
+    for (const d of prev) if (d.lastGood?.length === 1) restore.set(d.lastGood[0]!.index.text, d.lastGood[0]!);
+    const next: CachedDoc[] = prev.slice(0, split.kept);
+    /** End positions of the documents split now (others are worked out when needed). */
+    const ends = new Map<CachedDoc, Position>();
     let reparsed = 0;
     const moves: LineMove[] = [];
-    for (const part of splitDocuments(text)) {
+    if (split.kept) moves.push(this.moved(prev[0]!, prev[split.kept - 1]!, 0));
+    for (const part of split.parts) {
       const slice = text.slice(part.start, part.end);
       const base = cursor.at(part.start);
       const cached = reuse.take(slice, part.start);
       if (cached) {
         cached.start = part.start;
         const old = cached.index.base;
-        // The document's last line is that of its last character (the line after a final newline is the next document's).
-        const end = cached.text.length ? cached.index.position(cached.text.length - 1).line : old.line;
-        if (old.character === base.character) moves.push({ start: old.line, end, delta: base.line - old.line });
+        if (old.character === base.character) moves.push(this.moved(cached, cached, base.line - old.line));
         cached.index.base = base;
         next.push(cached);
-        ends.push(cursor.over(part.start, cached.index));
+        ends.set(cached, cursor.over(part.start, cached.index));
         continue;
       }
       const good = restore.get(slice);
@@ -115,28 +130,42 @@ export class IncrementalManifest {
         restore.delete(slice);
         good.index.base = base;
         good.index.maxLine = Infinity;
-        next.push({ text: good.index.text, start: part.start, index: good.index, objects: good.objects, diagnostics: good.diagnostics });
-        ends.push(cursor.over(part.start, good.index));
+        const doc = { text: good.index.text, start: part.start, index: good.index, objects: good.objects, diagnostics: good.diagnostics };
+        next.push(doc);
+        ends.set(doc, cursor.over(part.start, good.index));
         continue;
       }
       reparsed++;
       const doc = this.parseDocument(slice, part.start, base, options);
       next.push(doc);
-      ends.push(cursor.over(part.start, doc.index));
+      ends.set(doc, cursor.over(part.start, doc.index));
     }
-    this.inheritLastGood(this.docs, next);
+    if (split.resumed < prev.length) {
+      // The documents after the edit: the same text, `delta` characters and `split.lines` lines further on.
+      const delta = known!.after - known!.before;
+      moves.push(this.moved(prev[split.resumed]!, prev[prev.length - 1]!, split.lines));
+      for (let i = split.resumed; i < prev.length; i++) {
+        const d = prev[i]!;
+        d.start += delta;
+        if (split.lines) d.index.base = { line: d.index.base.line + split.lines, character: d.index.base.character };
+        next.push(d);
+      }
+    }
+    this.inheritLastGood(prev, next);
     this.docs = next;
     const manifest: ManifestFile = { file: this.file, index: fileIndex, objects: [], diagnostics: [] };
     const retained: LoadedObject[] = [];
     const analyzed: LoadedObject[] = [];
     const retainedSpans: LineSpan[] = [];
-    next.forEach((d, i) => {
-      manifest.objects.push(...d.objects);
-      analyzed.push(...d.objects);
+    for (const d of next) {
+      for (const o of d.objects) {
+        manifest.objects.push(o);
+        analyzed.push(o);
+      }
       for (const diag of d.diagnostics) manifest.diagnostics.push({ ...diag, range: shift(diag.range, d.index.base) });
       if (d.lastGood) {
         // The old parse sits where the document is now; its positions stay inside the document.
-        const end = ends[i]!;
+        const end = ends.get(d) ?? new LineCursor(text, { offset: d.start, position: d.index.base }).over(d.start, d.index);
         const last = end.character === 0 && end.line > d.index.base.line ? end.line - 1 : end.line;
         for (const part of d.lastGood) {
           part.index.base = d.index.base;
@@ -146,9 +175,71 @@ export class IncrementalManifest {
         }
         retainedSpans.push({ start: d.index.base.line, end: last });
       }
-    });
+    }
     moves.sort((a, b) => a.start - b.start);
-    return { manifest, moves, stats: { documents: next.length, reparsed }, retained, analyzed, retainedSpans };
+    return { manifest, moves, stats: { documents: next.length, reparsed, compared: split.parts.length }, retained, analyzed, retainedSpans };
+  }
+
+  /**
+   * Where the split of the new text can differ from the last one: from the last document that starts
+   * before the edit (a marker at offset p is read from p - 1 to p + 4) to the first marker wholly in the
+   * unchanged end (from the top when the edit is in the first document, to the end when none follows).
+   * `kept`: documents before it, kept as they are; `resumed`: the first old document after it, `lines`
+   * further down now. Undefined also when those do not move by whole lines.
+   */
+  private around(text: string, change: TextChange): { kept: number; parts: { start: number; end: number }[]; resumed: number; lines: number } | undefined {
+    const docs = this.docs;
+    // The last document starting at least 5 characters before the edit.
+    let lo = 0;
+    let hi = docs.length - 1;
+    let a = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (docs[mid]!.start + 5 <= change.head) {
+        a = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    const from = a < 0 ? 0 : docs[a]!.start;
+    const unchangedFrom = text.length - change.tail;
+    const { parts, next } = splitDocumentsFrom(text, from, (marker) => marker - 1 >= unchangedFrom);
+    let resumed = docs.length;
+    let lines = 0;
+    if (next !== undefined) {
+      // The old split made the same part start there, so its documents from that start on are the same.
+      const oldNext = next - (change.after - change.before);
+      lo = 0;
+      hi = docs.length - 1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >> 1;
+        if (docs[mid]!.start >= oldNext) {
+          resumed = mid;
+          hi = mid - 1;
+        } else lo = mid + 1;
+      }
+    }
+    const kept = Math.max(0, a);
+    if (resumed < docs.length) {
+      const old = docs[resumed]!;
+      const base = this.cursorAt(text, kept).at(old.start + change.after - change.before);
+      // Not a shift by whole lines (a marker after a break LineIndex does not count): compare them all.
+      if (base.character !== old.index.base.character) return undefined;
+      lines = base.line - old.index.base.line;
+    }
+    return { kept, parts, resumed, lines };
+  }
+
+  /** A walk from the start of document `i` (where the split resumes), or from the top. */
+  private cursorAt(text: string, i: number): LineCursor {
+    const d = this.docs[i];
+    return i && d ? new LineCursor(text, { offset: d.start, position: d.index.base }) : new LineCursor(text);
+  }
+
+  /** Old lines of documents first..last (in order), now `delta` lines further down. */
+  private moved(first: CachedDoc, last: CachedDoc, delta: number): LineMove {
+    // The document's last line is that of its last character (the line after a final newline is the next document's).
+    const end = last.text.length ? last.index.position(last.text.length - 1).line : last.index.base.line;
+    return { start: first.index.base.line, end, delta };
   }
 
   /**
@@ -249,7 +340,7 @@ export function ownCopy(s: string): string {
 
 /** The result for a file loaded whole (skipped, or a Helm template). */
 function whole(manifest: ManifestFile, documents: number): UpdateResult {
-  return { manifest, moves: [], stats: { documents, reparsed: documents }, retained: [], analyzed: manifest.objects, retainedSpans: [] };
+  return { manifest, moves: [], stats: { documents, reparsed: documents, compared: documents }, retained: [], analyzed: manifest.objects, retainedSpans: [] };
 }
 
 /** What a replaced document leaves to a broken successor: its own last good parts, or its objects when it parsed. */

@@ -11,7 +11,17 @@ export class LineCursor {
   private line = 0;
   private character = 0;
 
-  constructor(private readonly text: string) {}
+  /** `start`: a known place to walk on from (the offset and its position), instead of the text's top. */
+  constructor(
+    private readonly text: string,
+    start?: { offset: number; position: Position },
+  ) {
+    if (start) {
+      this.offset = start.offset;
+      this.line = start.position.line;
+      this.character = start.position.character;
+    }
+  }
 
   /** The position of `to`; asking for an offset before the last one starts again from the top. */
   at(to: number): Position {

@@ -9,6 +9,7 @@ import { describeFsError, kustomizePatchFiles, listManifestFiles } from '../../n
 import type { KsdSettings } from '../../protocol/settings';
 import { PathFilter } from './glob';
 import { IncrementalManifest, type LineMove, type LineSpan } from './incrementalManifest';
+import type { TextChange } from './textChange';
 import { MANIFEST_FILE, pathToUri, uriToPath } from './uri';
 
 interface Entry {
@@ -172,11 +173,14 @@ export class WorkspaceIndex {
     }
   }
 
-  /** An editor opened or changed a document: its text wins over the disk. */
-  setText(uri: string, text: string): FileChange {
+  /**
+   * An editor opened or changed a document: its text wins over the disk. `change`: what the edits since
+   * the last `setText` of this document did (where its text is unchanged), when known.
+   */
+  setText(uri: string, text: string, change?: TextChange): FileChange {
     const prev = this.entries.get(uri);
     const loader = prev?.loader ?? new IncrementalManifest(uri);
-    const { manifest, stats, moves, retained, analyzed: withRetained, retainedSpans } = loader.update(text, this.loadOptions(uri));
+    const { manifest, stats, moves, retained, analyzed: withRetained, retainedSpans } = loader.update(text, this.loadOptions(uri), change);
     const entry: Entry = { uri, open: true, loader, file: manifest, retained: retained.length ? withRetained : undefined, retainedSpans };
     this.entries.set(uri, entry);
     return { uri, before: analyzed(prev), after: analyzed(entry), moves: prev?.loader ? moves : undefined, reparsed: stats.reparsed, documents: stats.documents };

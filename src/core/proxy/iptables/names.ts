@@ -13,21 +13,12 @@ export const KUBE_FIREWALL = 'KUBE-FIREWALL';
 export const KUBE_PROXY_CANARY = 'KUBE-PROXY-CANARY';
 
 /**
- * Names already hashed, by the hashed text. kube-proxy computes a chain name once per service port
- * and endpoint and keeps it across syncs; this does the same across renders (every edit renders the
- * payload again), bounded so a long session cannot grow it without limit.
+ * First 16 characters of base32(sha256(text)). Not cached: hashing a chain name's text costs about what
+ * a lookup in a table of every name would (hashing the key string, probing a map of 100,000 entries),
+ * and a table would hold every name of a large cluster for good.
  */
-const hashed = new Map<string, string>();
-const HASHED_MAX = 400_000;
-
-/** First 16 characters of base32(sha256(text)). */
 function hash16(text: string): string {
-  let h = hashed.get(text);
-  if (h === undefined) {
-    if (hashed.size >= HASHED_MAX) hashed.clear();
-    hashed.set(text, (h = hashBase32Prefix16(text)));
-  }
-  return h;
+  return hashBase32Prefix16(text);
 }
 
 /** portProtoHash(servicePortName, protocol): the hashed text is the two strings joined with no separator. */
