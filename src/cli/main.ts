@@ -39,6 +39,7 @@ ${Object.values(COMMANDS)
   ksd --help | --version
 
 Errors go to stderr with a non-zero exit: 1 when check finds errors, 2 for bad arguments or input.
+Warnings about imported rules (parts kept as text, not modelled) go to stderr as warning: FILE:LINE: ...
 `;
 }
 

@@ -12,7 +12,7 @@ import { quickFixes } from './features/codeActions';
 import { ruleChain } from './features/ruleChain';
 import { traceRequest } from './features/trace';
 import { codeLenses } from './features/codeLens';
-import { completions } from './features/completion';
+import { completions, type CompletionOptions } from './features/completion';
 import { lspDiagnostic, toLspDiagnostic } from './features/convert';
 import { hoverMarkdown } from './features/hover';
 import { locate } from './features/locate';
@@ -75,6 +75,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   let canPullConfig = false;
   let canWatch = false;
   let canRegisterConfig = false;
+  let completionOptions: CompletionOptions = {};
   let ready: Promise<void> = Promise.resolve();
   let indexed = false;
 
@@ -129,6 +130,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     canPullConfig = !!caps.workspace?.configuration;
     canWatch = !!caps.workspace?.didChangeWatchedFiles?.dynamicRegistration;
     canRegisterConfig = !!caps.workspace?.didChangeConfiguration?.dynamicRegistration;
+    completionOptions = { insertReplace: !!caps.textDocument?.completion?.completionItem?.insertReplaceSupport };
     const fromFolders = (params.workspaceFolders ?? []).map((f) => uriToPath(f.uri)).filter((p): p is string => !!p);
     const root = params.rootUri ? uriToPath(params.rootUri) : (params.rootPath ?? undefined);
     folders = fromFolders.length ? fromFolders : root ? [root] : [];
@@ -243,7 +245,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     guard(log, 'completion', [], async (p) => {
       const { state } = await fresh(p.textDocument.uri);
       const doc = documents.get(p.textDocument.uri);
-      return doc && state ? completions(state, doc.getText(), p.position.line, p.position.character) : [];
+      return doc && state ? completions(state, doc.getText(), p.position.line, p.position.character, completionOptions) : [];
     }),
   );
   connection.onDefinition(

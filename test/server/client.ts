@@ -15,6 +15,8 @@ export interface ClientOptions {
   server?: ServerOptions;
   /** Sent as initialize's initializationOptions (e.g. {trusted: true} for live checks). */
   initializationOptions?: unknown;
+  /** Extra textDocument client capabilities (e.g. completion.completionItem.insertReplaceSupport). */
+  textDocument?: Record<string, unknown>;
 }
 
 /** `text` with one `|` marking the cursor: the text without it and the cursor's line/character. */
@@ -84,7 +86,7 @@ export class TestClient {
       initializationOptions: opts.initializationOptions,
       capabilities: {
         workspace: { configuration: !opts.noConfiguration, didChangeWatchedFiles: { dynamicRegistration: true }, didChangeConfiguration: { dynamicRegistration: true }, workspaceFolders: true },
-        textDocument: { publishDiagnostics: { relatedInformation: true, codeDescriptionSupport: true } },
+        textDocument: { publishDiagnostics: { relatedInformation: true, codeDescriptionSupport: true }, ...opts.textDocument },
       },
     });
     await conn.sendNotification('initialized', {});

@@ -63,9 +63,15 @@ test('incremental loading handles the size limit and Helm templates like the cor
   assert.equal(helm.manifest.skipped, 'helm-template');
 });
 
+const pick = (c: { partialStart: number; wordEnd: number; quote?: string; colonAfter: boolean }) => [c.partialStart, c.wordEnd, c.quote, c.colonAfter];
+
 test('cursor context reads the YAML path from lines, in block maps and sequences', () => {
   const text = 'apiVersion: v1\nkind: Service\nmetadata:\n  name: x\nspec:\n  selector:\n    app: we\n  ports:\n  - name: http\n    targetPort: ht\n- bad\n';
-  assert.deepEqual(cursorContext(text, 6, 11), { path: ['spec', 'selector'], mode: 'value', key: 'app', partial: 'we', partialStart: 9, docLines: text.split('\n'), line: 6 });
+  assert.deepEqual(cursorContext(text, 6, 11), { path: ['spec', 'selector'], mode: 'value', key: 'app', partial: 'we', partialStart: 9, wordEnd: 11, quote: undefined, colonAfter: false, docLines: text.split('\n'), line: 6 });
+  // Mid-word: the word runs on past the cursor (to the closing quote when quoted); a key notes its colon.
+  assert.deepEqual(pick(cursorContext(text, 6, 10)!), [9, 11, undefined, false]);
+  assert.deepEqual(pick(cursorContext(text.replace('app: we', "app: 'we x'"), 6, 11)!), [10, 14, "'", false]);
+  assert.deepEqual(pick(cursorContext(text, 6, 5)!), [4, 7, undefined, true]);
   const tp = cursorContext(text, 9, 18)!;
   assert.deepEqual([tp.path, tp.mode, tp.key, tp.partial], [['spec', 'ports', '-'], 'value', 'targetPort', 'ht']);
   const k = cursorContext(text, 6, 6)!;

@@ -4,6 +4,7 @@ import { compareDumps, DIFF_UNITS, formatDumpDiff, dumpScopeNote, expectedDump, 
 import { describeFsError } from '../../node/loadPaths';
 import { flagString, parseArgs, UsageError } from '../args';
 import { CliError, type CliIO } from '../io';
+import { printRuleWarnings } from '../ruleWarnings';
 import { loadState } from '../state';
 
 export const diffHelp = `ksd diff PATHS --rules FILE [--ipset FILE] [--node NAME] [--kube-proxy-version X.Y] [--expected FILE] [--json]
@@ -84,6 +85,8 @@ export async function diffCommand(argv: string[], io: CliIO): Promise<number> {
     versionNote = resolved.note;
     expected = asCliError(() => expectedDump(state, actual, flagString(args, 'node'), version));
   }
+  if (actual.kind === 'iptables') printRuleWarnings(io, file, actual.rules.warnings);
+  if (expectedFile && expected.kind === 'iptables') printRuleWarnings(io, expectedFile, expected.rules.warnings);
   if (expected.kind !== actual.kind) throw new CliError(`--expected holds ${expected.kind === 'nftables' ? 'nft' : expected.kind} rules but --rules holds ${actual.kind === 'nftables' ? 'nft' : actual.kind} rules: compare dumps of the same kind`);
   const d = compareDumps(expected, actual);
   if (args.flags.has('json')) {

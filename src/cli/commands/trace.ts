@@ -11,6 +11,7 @@ import { chooseNode, familyOf, FROM_SYNTAX, parseProtocol, readRulesFile, resolv
 import { formatTrace } from '../format/trace';
 import { JsonArrayText } from '../format/jsonArray';
 import { modeTracer } from '../traceModes';
+import { printRuleWarnings } from '../ruleWarnings';
 
 export const traceHelp = `ksd trace PATHS --from SRC --to DST:PORT [--protocol TCP|UDP|SCTP] [--node NAME]
           [--mode iptables|nftables|ipvs] [--kube-proxy-version X.Y] [--rules FILE] [--node-ip IP,...] [--json]
@@ -70,6 +71,7 @@ export async function traceCommand(argv: string[], io: CliIO): Promise<number> {
   const state = await traceState(args.positionals, live);
   const other = await modeTracer(mode, rulesFile);
   const imported = rulesFile && !other ? await readRulesFile(rulesFile) : undefined;
+  if (imported && rulesFile) printRuleWarnings(io, rulesFile, imported.warnings);
   const extraLocal = (flagString(args, 'node-ip') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   const importedRules = imported ? compileRules(imported) : undefined;
   const generated = generatedTracer(mode as ProxyMode, flagString(args, 'kube-proxy-version'));

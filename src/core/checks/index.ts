@@ -4,7 +4,7 @@ import type { CheckContext, CheckOptions } from './types';
 
 export * from './types';
 export { ALL_CHECKS } from './registry';
-export { effectiveSelector } from './scope';
+export { effectiveSelector, ownerWorkload } from './scope';
 
 /** Load problems plus every enabled check, sorted by file and position. A throwing check never hides the others. */
 export function runChecks(ctx: CheckContext, options: CheckOptions = {}): Diagnostic[] {

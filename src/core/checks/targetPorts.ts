@@ -3,7 +3,7 @@ import type { Diagnostic, Fix, RelatedInfo } from '../diagnostics';
 import { findPort, portNotFoundReason } from '../endpoints/findPort';
 import type { LoadedObject } from '../manifest/load';
 import { arr, rec, str } from '../model/read';
-import type { ClusterState, PodModel, ServiceModel, ServicePortModel, WorkloadModel } from '../model/types';
+import type { ClusterState, ContainerPortModel, PodModel, ServiceModel, ServicePortModel, WorkloadModel } from '../model/types';
 import { focusSelecting, ownerWorkload, podsFor, workloadName } from './scope';
 import type { Check, CheckContext, CheckOptions } from './types';
 import { addEntry, closeEnough, diag, fix, loc, portNameProblems, replaceValue } from './util';
@@ -82,21 +82,34 @@ function namedPortProblems(state: ClusterState, svc: ServiceModel, sp: ServicePo
   const sameName = portLists.flat().find((p) => p.name === name);
   const sameProto = pod.ports.filter((p) => p.protocol === sp.protocol);
   const namedSameProto = sameProto.filter((p) => p.name);
-  const fixes: Fix[] = [];
   const near = namedSameProto.find((p) => closeEnough(name, p.name!)) ?? (namedSameProto.length === 1 ? namedSameProto[0] : undefined);
-  if (near) fixes.push(...fix(`Use the container port "${near.name}" (${near.containerPort}/${near.protocol})`, [replaceValue(svc.loaded, path, near.name!)], true));
-  else if (sameProto.length === 1) fixes.push(...fix(`Use port number ${sameProto[0]!.containerPort}`, [replaceValue(svc.loaded, path, sameProto[0]!.containerPort, false)], !sameName));
   const tail = 'so the EndpointSlice controller leaves this port out of every endpoint and the Service port has no usable endpoints (kubernetes#109627).';
   if (sameName) {
     const protoPath = ['spec', 'ports', sp.index, 'protocol'];
     const edit = rec(arr(rec(svc.loaded?.object['spec'])['ports'])[sp.index])['protocol'] !== undefined ? replaceValue(svc.loaded, protoPath, sameName.protocol) : addEntry(svc.loaded, ['spec', 'ports', sp.index], 'protocol', sameName.protocol);
-    fixes.push(...fix(`Change the Service port protocol to ${sameName.protocol}`, [edit]));
+    const fixes = [...keepProtocolFixes(svc, sp, path, sameProto, near, sameName), ...fix(`Change the Service port protocol to ${sameName.protocol}`, [edit])];
     return diag(svc.loaded, path, 'error', 'KSD202', `targetPort "${name}" is a ${sameName.protocol} port on container "${sameName.container}" of ${who}, but this Service port is ${sp.protocol}. A named targetPort must match the container port's name and protocol, ${tail}`, { related: portsRelated(state, pod), fixes });
   }
+  const fixes: Fix[] = [];
+  if (near) fixes.push(...fix(`Use the container port "${near.name}" (${near.containerPort}/${near.protocol})`, [replaceValue(svc.loaded, path, near.name!)], true));
+  else if (sameProto.length === 1) fixes.push(...fix(`Use port number ${sameProto[0]!.containerPort}`, [replaceValue(svc.loaded, path, sameProto[0]!.containerPort, false)], true));
   const names = [...new Set(portLists.flat().filter((p) => p.name).map((p) => `"${p.name}" (${p.containerPort}/${p.protocol})`))];
   const didYouMean = near ? ` Did you mean "${near.name}"?` : '';
   const have = names.length ? `Their named ports: ${names.join(', ')}.` : 'They declare no named ports.';
   return diag(svc.loaded, path, 'error', 'KSD201', `targetPort "${name}" matches no container port name on ${who}, ${tail}${didYouMean} ${have}`, { related: portsRelated(state, pod), fixes });
+}
+
+/**
+ * KSD202's first choice keeps the Service port's protocol (switching it can break clients, e.g. UDP DNS): point
+ * targetPort at a container port that has the protocol, by name when it has one, else by number. When no
+ * container port has it, target the same-named port's number: containerPort is informational, so the number
+ * reaches the process if it listens on that protocol too (as DNS servers do on 53).
+ */
+function keepProtocolFixes(svc: ServiceModel, sp: ServicePortModel, path: (string | number)[], sameProto: readonly ContainerPortModel[], near: ContainerPortModel | undefined, sameName: ContainerPortModel): Fix[] {
+  const target = near ?? sameProto.find((p) => p.name) ?? sameProto[0];
+  if (target?.name) return fix(`Keep ${sp.protocol}: use the container port "${target.name}" (${target.containerPort}/${target.protocol})`, [replaceValue(svc.loaded, path, target.name)], true);
+  if (target) return fix(`Keep ${sp.protocol}: use port number ${target.containerPort} (declared as ${target.containerPort}/${target.protocol})`, [replaceValue(svc.loaded, path, target.containerPort, false)], true);
+  return fix(`Keep ${sp.protocol}: use port number ${sameName.containerPort} (no container port is ${sp.protocol}; works if the process listens on ${sameName.containerPort}/${sp.protocol})`, [replaceValue(svc.loaded, path, sameName.containerPort, false)], true);
 }
 
 function numericNotDeclared(state: ClusterState, svc: ServiceModel, sp: ServicePortModel, pods: readonly PodModel[]): Diagnostic | undefined {

@@ -1,6 +1,7 @@
 /** Hovers: on a Service's selector, ports and name; markdown built from core results only. */
 import { byCloseness, formatSelector, matchesServiceSelector, selectorMiss, serviceEndpoints, type ClusterState, type ServiceModel } from '../../core';
 import { endpointCounts, labelOwners, resolvePort, selects, serviceOf } from './lookup';
+import { groupByWorkload } from './ownerGroups';
 import { startsWith, type Located } from './locate';
 import { dnsNames, envVariables } from './serviceFacts';
 
@@ -22,9 +23,9 @@ function selectorHover(state: ClusterState, svc: ServiceModel): string {
     lines.push('No selector: the endpoints of this Service are managed outside Kubernetes (EndpointSlices or Endpoints you write).');
     return lines.join('\n');
   }
-  const owners = labelOwners(state, svc.namespace).filter((o) => selects(svc, o));
+  const owners = groupByWorkload(state, labelOwners(state, svc.namespace).filter((o) => selects(svc, o)).map((o) => ({ o })));
   lines.push(owners.length ? `Matches ${owners.length} workload template${owners.length === 1 ? '' : 's'} / pod${owners.length === 1 ? '' : 's'}:` : `Matches no workload template or Pod in namespace \`${svc.namespace}\`.`);
-  for (const o of owners.slice(0, MAX_LIST)) lines.push(`- ${o.what}`);
+  for (const { label } of owners.slice(0, MAX_LIST)) lines.push(`- ${label}`);
   const eps = serviceEndpoints(state, svc);
   const reasons = new Map<string, string[]>();
   for (const x of eps.excluded) reasons.set(x.pod.name, [...(reasons.get(x.pod.name) ?? []), x.reason]);
@@ -39,17 +40,19 @@ function selectorHover(state: ClusterState, svc: ServiceModel): string {
   }
   // "Why not that one": the workloads and pods that come closest, with the pairs they miss.
   const selector = svc.selector;
-  const near = labelOwners(state, svc.namespace)
+  const ungrouped = labelOwners(state, svc.namespace)
     .filter((o) => !selects(svc, o))
     .map((o) => ({ o, miss: selectorMiss(selector, o.labels) }))
     .filter((x): x is { o: (typeof x)['o']; miss: NonNullable<(typeof x)['miss']> } => !!x.miss && (!eps.matched.length || x.miss.satisfied > 0))
     .sort(byCloseness);
   // A likely typo crowds out the unrelated label sets; otherwise list the nearest few of what exists.
-  const best = near[0]?.miss;
-  if (best && best.distance <= 3) near.splice(0, near.length, ...near.filter((x) => x.miss.satisfied === best.satisfied && x.miss.distance <= best.distance + 2));
+  const best = ungrouped[0]?.miss;
+  if (best && best.distance <= 3) ungrouped.splice(0, ungrouped.length, ...ungrouped.filter((x) => x.miss.satisfied === best.satisfied && x.miss.distance <= best.distance + 2));
+  // A workload's Pods carry its template's labels: one line for the workload, not one per Pod too.
+  const near = groupByWorkload(state, ungrouped);
   if (near.length) {
     lines.push('', owners.length ? 'Not selected (closest first):' : 'Closest label sets in this namespace (closest first):');
-    for (const { o, miss } of near.slice(0, 5)) lines.push(`- ${o.what}: ${miss.reasons.join('; ')} (labels \`${formatSelector(o.labels)}\`)`);
+    for (const { label, o, miss } of near.slice(0, 5)) lines.push(`- ${label}: ${miss.reasons.join('; ')} (labels \`${formatSelector(o.labels)}\`)`);
     if (near.length > 5) lines.push(`- … and ${near.length - 5} more`);
   }
   return lines.join('\n');

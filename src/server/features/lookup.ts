@@ -24,17 +24,20 @@ export interface LabelOwner {
   /** Path to the labels map inside the object. */
   labelsPath: PathSegment[];
   what: string;
+  /** The workload whose template this is, or the real Pod. */
+  workload?: WorkloadModel;
+  pod?: PodModel;
 }
 
 export function labelOwners(state: ClusterState, namespace?: string): LabelOwner[] {
   const out: LabelOwner[] = [];
   for (const w of state.workloads) {
     if (!w.loaded || (namespace !== undefined && w.namespace !== namespace)) continue;
-    out.push({ object: w.loaded, namespace: w.namespace, labels: w.templateLabels, labelsPath: [...w.templatePath, 'metadata', 'labels'], what: `${w.kind} ${w.name}` });
+    out.push({ object: w.loaded, namespace: w.namespace, labels: w.templateLabels, labelsPath: [...w.templatePath, 'metadata', 'labels'], what: `${w.kind} ${w.name}`, workload: w });
   }
   for (const p of state.pods) {
     if (p.simulated || !p.loaded || (namespace !== undefined && p.namespace !== namespace)) continue;
-    out.push({ object: p.loaded, namespace: p.namespace, labels: p.labels, labelsPath: ['metadata', 'labels'], what: `Pod ${p.name}` });
+    out.push({ object: p.loaded, namespace: p.namespace, labels: p.labels, labelsPath: ['metadata', 'labels'], what: `Pod ${p.name}`, pod: p });
   }
   return out;
 }

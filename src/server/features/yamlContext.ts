@@ -11,6 +11,15 @@ export interface CursorContext {
   partial: string;
   /** Column where `partial` starts (the range completion replaces). */
   partialStart: number;
+  /**
+   * Column where the word under the cursor ends: the rest of a key, or of the scalar (inside its quotes when
+   * quoted), so a completion can replace the whole word and not leave its tail behind.
+   */
+  wordEnd: number;
+  /** The quote the value opens with, if any (completion keeps it and replaces only what is inside). */
+  quote?: '"' | "'";
+  /** For a key: whether a `:` already follows the word (so completing it must not add another). */
+  colonAfter: boolean;
   /** The document's lines and the cursor's line index in them. */
   docLines: string[];
   line: number;
@@ -32,12 +41,14 @@ export function cursorContext(text: string, line: number, character: number): Cu
   let key: string | undefined;
   let partial: string;
   let indent: number;
+  let quote: '"' | "'" | undefined;
   const valueM = /^(\s*)((?:-\s+)*)([^\s:#][^:#]*?):\s+(['"]?)([^'"#]*)$/.exec(prefix);
   const keyM = /^(\s*)((?:-\s+)*)([\w./-]*)$/.exec(prefix);
   if (valueM) {
     mode = 'value';
     key = valueM[3]!;
     partial = valueM[5]!;
+    quote = valueM[4] === '"' || valueM[4] === "'" ? valueM[4] : undefined;
     indent = valueM[1]!.length + valueM[2]!.length;
   } else if (keyM) {
     mode = 'key';
@@ -74,7 +85,10 @@ export function cursorContext(text: string, line: number, character: number): Cu
     }
   }
   path.reverse();
-  return { path, mode, key, partial, partialStart: character - partial.length, docLines, line: line - start };
+  const after = cur.slice(character);
+  const rest = mode === 'key' ? /^[\w./-]*/.exec(after)![0] : quote ? new RegExp(`^[^${quote}]*`).exec(after)![0] : /^[^\s#'"]*/.exec(after)![0];
+  const colonAfter = mode === 'key' && /^\s*:/.test(after.slice(rest.length));
+  return { path, mode, key, partial, partialStart: character - partial.length, wordEnd: character + rest.length, quote, colonAfter, docLines, line: line - start };
 }
 
 function unquote(s: string): string {
