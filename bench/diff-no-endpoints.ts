@@ -7,21 +7,12 @@
  */
 import { buildClusterState, diffIpvs, diffNftRules, diffRules, ipvsDiffSide, loadManifest, nftProfile, parseNft, parseRules, renderIPTablesRules, renderIpvs, renderNftables, type ClusterState, type RulesDiff } from '../src/core';
 import { serviceSliceManifests } from './generate';
+import { time } from './timing';
 
 const SERVICES = Number(process.env['BENCH_SERVICES'] ?? 10_000);
 const ENDPOINTS = Number(process.env['BENCH_ENDPOINTS'] ?? 10);
 /** One Service in this many has no endpoints in the "gone" cluster. */
 const GONE_EVERY = Number(process.env['BENCH_GONE_EVERY'] ?? 20);
-
-function time<T>(label: string, f: () => T, note: (r: T) => string = () => ''): T {
-  const t0 = performance.now();
-  const c0 = process.cpuUsage();
-  const r = f();
-  const c = process.cpuUsage(c0);
-  const extra = note(r);
-  console.log(`${label}: ${(performance.now() - t0).toFixed(0)} ms wall, ${((c.user + c.system) / 1000).toFixed(0)} ms CPU${extra ? ` (${extra})` : ''}`);
-  return r;
-}
 
 /** The same manifests with every GONE_EVERY-th Service's EndpointSlice emptied. */
 function withoutSomeEndpoints(text: string): string {

@@ -23,21 +23,11 @@ import {
   traceNft,
 } from '../src/core';
 import { ipOf, serviceSliceManifests } from './generate';
+import { time } from './timing';
 
 const SERVICES = Number(process.env['BENCH_SERVICES'] ?? 10_000);
 const ENDPOINTS = Number(process.env['BENCH_ENDPOINTS'] ?? 10);
 const TRACES = 1000;
-
-
-function time<T>(label: string, f: () => T, note: (r: T) => string = () => ''): T {
-  const t0 = performance.now();
-  const c0 = process.cpuUsage();
-  const r = f();
-  const c = process.cpuUsage(c0);
-  const extra = note(r);
-  console.log(`${label}: ${(performance.now() - t0).toFixed(0)} ms wall, ${((c.user + c.system) / 1000).toFixed(0)} ms CPU${extra ? ` (${extra})` : ''}`);
-  return r;
-}
 
 const mb = (s: string) => `${(s.length / 1024 / 1024).toFixed(1)} MB`;
 
