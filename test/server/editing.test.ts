@@ -27,7 +27,7 @@ test('code lenses above each Service: pod counts, Trace and Rule chain with the 
       [1, '2 pods, 2 ready', ''],
       [1, 'Trace', 'kubeServiceDebugger.traceRequest'],
       [1, 'Rule chain', 'kubeServiceDebugger.showRuleChain'],
-      [13, '1 pod, 0 ready', ''],
+      [13, '1 pod, 0 ready, 1 without port http', ''],
       [13, 'Trace', 'kubeServiceDebugger.traceRequest'],
       [13, 'Rule chain', 'kubeServiceDebugger.showRuleChain'],
     ],

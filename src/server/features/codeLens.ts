@@ -2,7 +2,7 @@
 import type { CodeLens } from 'vscode-languageserver/node';
 import type { ClusterState, ManifestFile } from '../../core';
 import { RULE_CHAIN_COMMAND, TRACE_COMMAND, type ServiceCommandArgument } from '../../protocol/lsp';
-import { endpointCounts, serviceOf } from './lookup';
+import { endpointCounts, podCountsText, serviceOf } from './lookup';
 
 export function codeLenses(state: ClusterState, file: ManifestFile, uri: string): CodeLens[] {
   const out: CodeLens[] = [];
@@ -19,8 +19,7 @@ export function codeLenses(state: ClusterState, file: ManifestFile, uri: string)
       const c = endpointCounts(state, svc);
       title = `no selector: ${c.ready} ready endpoint${c.ready === 1 ? '' : 's'} from EndpointSlices`;
     } else {
-      const c = endpointCounts(state, svc);
-      title = `${c.pods} pod${c.pods === 1 ? '' : 's'}, ${c.ready} ready`;
+      title = podCountsText(endpointCounts(state, svc));
     }
     out.push({ range, command: { title, command: '' } });
     if (svc.type !== 'ExternalName') {

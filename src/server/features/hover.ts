@@ -1,6 +1,6 @@
 /** Hovers: on a Service's selector, ports and name; markdown built from core results only. */
 import { byCloseness, formatSelector, matchesServiceSelector, selectorMiss, serviceEndpoints, type ClusterState, type ServiceModel } from '../../core';
-import { endpointCounts, labelOwners, resolvePort, selects, serviceOf } from './lookup';
+import { endpointCounts, labelOwners, podCountsText, resolvePort, selects, serviceOf } from './lookup';
 import { groupByWorkload } from './ownerGroups';
 import { startsWith, type Located } from './locate';
 import { dnsNames, envVariables } from './serviceFacts';
@@ -102,7 +102,7 @@ function nameHover(state: ClusterState, svc: ServiceModel): string {
   }
   const c = endpointCounts(state, svc);
   if (svc.selector && matchesSelectorCount(state, svc) === 0) lines.push('', '_The selector matches no pod._');
-  else lines.push('', `${c.pods} pod${c.pods === 1 ? '' : 's'}, ${c.ready} ready`);
+  else lines.push('', podCountsText(c));
   return lines.join('\n');
 }
 

@@ -50,12 +50,17 @@ export function rangeIn(object: LoadedObject, path: readonly PathSegment[], whic
   return object.source ? rangeOf(object.source, path, which) : undefined;
 }
 
-/** Pods and ready endpoints of a Service, counted as a person reads them. */
-export function endpointCounts(state: ClusterState, svc: ServiceModel): { pods: number; ready: number; notReady: number } {
+/**
+ * Pods and ready endpoints of a Service, counted as a person reads them. An endpoint in a slice without ports
+ * serves no Service port (a named targetPort no pod declares: kubernetes#109627), so it is not counted as
+ * ready; `portless` counts the matched pods left out that way, with the Service ports they lack.
+ */
+export function endpointCounts(state: ClusterState, svc: ServiceModel): { pods: number; ready: number; notReady: number; portless: number; missingPorts: string[] } {
   const eps = serviceEndpoints(state, svc);
   const ready = new Set<string>();
   const notReady = new Set<string>();
   for (const s of eps.slices) {
+    if (svc.ports.length && !(s.ports ?? []).length) continue;
     for (const e of s.endpoints ?? []) {
       const key = e.targetRef?.name ?? e.addresses[0] ?? '';
       if (e.conditions?.ready !== false) ready.add(key);
@@ -63,7 +68,22 @@ export function endpointCounts(state: ClusterState, svc: ServiceModel): { pods: 
     }
   }
   const pods = eps.source === 'slices' && eps.matched.length === 0 ? ready.size + notReady.size : eps.matched.length;
-  return { pods, ready: ready.size, notReady: notReady.size };
+  const portless = new Set<string>();
+  const missingPorts = new Set<string>();
+  for (const x of eps.excluded) {
+    if (x.code !== 'port-not-found') continue;
+    portless.add(`${x.pod.namespace}/${x.pod.name}`);
+    if (x.port) missingPorts.add(x.port);
+  }
+  return { pods, ready: ready.size, notReady: notReady.size, portless: portless.size, missingPorts: [...missingPorts] };
+}
+
+/** "2 pods, 2 ready", and how many lack a Service port's target ("2 pods, 0 ready, 2 without port dns"). */
+export function podCountsText(c: ReturnType<typeof endpointCounts>): string {
+  const base = `${c.pods} pod${c.pods === 1 ? '' : 's'}, ${c.ready} ready`;
+  if (!c.portless) return base;
+  const ports = c.missingPorts.length ? ` ${c.missingPorts.length === 1 ? 'port' : 'ports'} ${c.missingPorts.join(', ')}` : ' the target port';
+  return `${base}, ${c.portless} without${ports}`;
 }
 
 /** For a Service port, each matched pod's resolved container port (or why there is none). */
