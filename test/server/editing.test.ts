@@ -73,6 +73,18 @@ test('go to definition from a selector key to the template labels, and from a na
   assert.deepEqual(port, [{ uri: c.uri('k8s/deploy.yaml'), range: { start: { line: 20, character: 25 }, end: { line: 20, character: 29 } } }]);
 });
 
+test('go to definition from a named targetPort whose container port has another protocol: to that port\'s name (KSD202)', async () => {
+  // The pods declare dns only as 5353/UDP; this Service port is TCP.
+  const t = caret(SVC.replace('targetPort: http', 'targetPort: d|ns'));
+  const uri = await c.open('def3.yaml', t.text);
+  const port = await c.request<Location[]>('textDocument/definition', { textDocument: { uri }, position: { line: t.line, character: t.character } });
+  assert.deepEqual(port, [{ uri: c.uri('k8s/deploy.yaml'), range: { start: { line: 21, character: 16 }, end: { line: 21, character: 19 } } }]);
+  // A name no container port has: nowhere to go.
+  const n = caret(SVC.replace('targetPort: http', 'targetPort: n|one'));
+  const uri2 = await c.open('def4.yaml', n.text);
+  assert.deepEqual(await c.request<Location[]>('textDocument/definition', { textDocument: { uri: uri2 }, position: { line: n.line, character: n.character } }), []);
+});
+
 test('find references from template labels to the Services selecting them', async () => {
   await c.open('refs-svc.yaml', SVC);
   const t = caret(DEPLOY.replace('        app: web\n        tier', '        a|pp: web\n        tier'));

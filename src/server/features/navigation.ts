@@ -24,7 +24,9 @@ export function definition(state: ClusterState, at: Located): Location[] {
   if (startsWith(at.path, ['spec', 'ports']) && at.path[3] === 'targetPort' && typeof at.path[2] === 'number') {
     const sp = svc.ports[at.path[2]];
     if (!sp || typeof sp.targetPort !== 'string') return [];
+    // A port of that name with another protocol (KSD202) is where a person wants to go when none matches both.
     const out: Location[] = [];
+    const nameOnly: Location[] = [];
     for (const o of labelOwners(state, svc.namespace)) {
       if (!selects(svc, o) || !o.object.source) continue;
       const specPath: PathSegment[] = o.object.kind === 'Pod' ? ['spec'] : [...(workloadOf(state, o.object)?.templatePath ?? []), 'spec'];
@@ -38,14 +40,15 @@ export function definition(state: ClusterState, at: Located): Location[] {
           ports.forEach((p, pi) => {
             const pr = rec(p);
             const proto = typeof pr['protocol'] === 'string' ? pr['protocol'] : 'TCP';
-            if (pr['name'] !== sp.targetPort || proto !== sp.protocol) return;
-            const r = rangeIn(o.object, [...specPath, list, ci, 'ports', pi, 'containerPort']);
-            if (r) out.push({ uri: o.object.source!.file, range: r });
+            if (pr['name'] !== sp.targetPort) return;
+            const exact = proto === sp.protocol;
+            const r = rangeIn(o.object, [...specPath, list, ci, 'ports', pi, exact ? 'containerPort' : 'name']);
+            if (r) (exact ? out : nameOnly).push({ uri: o.object.source!.file, range: r });
           });
         });
       }
     }
-    return out;
+    return out.length ? out : nameOnly;
   }
   return [];
 }
