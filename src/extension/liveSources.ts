@@ -15,6 +15,8 @@ import type { Log } from './log';
 
 export class LiveSources implements vscode.Disposable {
   private contexts: string[] = [];
+  /** Why no context is listed although live clusters are on (shown as a row of the tree). */
+  private problem: string | undefined;
   private readonly registry: LiveRegistry;
   /** Fires with the context whose data or status changed, or undefined when the list of contexts changed. */
   private readonly emitter = new vscode.EventEmitter<string | undefined>();
@@ -60,14 +62,22 @@ export class LiveSources implements vscode.Disposable {
   async reload(): Promise<void> {
     this.registry.stopAll();
     this.contexts = [];
+    this.problem = undefined;
     if (this.enabled()) {
       try {
         this.contexts = (await loadKubeconfig(this.kubeconfig())).contexts.map((c) => c.name);
+        if (!this.contexts.length) this.problem = 'the kubeconfig has no contexts';
       } catch (e) {
-        this.log.warn(`Live clusters: ${e instanceof Error ? e.message : String(e)}`);
+        this.problem = e instanceof Error ? e.message : String(e);
+        this.log.warn(`Live clusters: ${this.problem}`);
       }
     }
     this.emitter.fire(undefined);
+  }
+
+  /** Why no cluster is listed although live clusters are on, if so. */
+  listingProblem(): string | undefined {
+    return this.enabled() ? this.problem : undefined;
   }
 
   snapshot(): LiveSource[] {

@@ -62,6 +62,8 @@ export interface TreeInput {
   trusted: boolean;
   /** Live cluster contexts (only when trusted and enabled in settings). */
   live?: LiveSource[];
+  /** Live clusters are on but none can be listed: why (no kubeconfig, an unreadable one, no contexts). */
+  liveProblem?: string;
 }
 
 function dataOf(input: TreeInput, source: SourceId): SourceData | undefined {
@@ -92,6 +94,9 @@ export function rootNodes(input: TreeInput): TreeNode[] {
   const count = input.state?.services.length ?? 0;
   out.push({ kind: 'source', id: 'src:workspace', source: WORKSPACE, label: 'Workspace', services: count, status: '' });
   if (input.trusted) for (const l of input.live ?? []) out.push({ kind: 'source', id: `src:live:${l.context}`, source: `live:${l.context}`, label: `Cluster: ${l.context}`, services: total(l.data), status: l.error ? 'error' : l.status });
+  if (input.trusted && input.liveProblem) {
+    out.push({ kind: 'notice', id: 'notice:live', icon: 'warning', label: `Live clusters: ${input.liveProblem}`, detail: `${input.liveProblem}. Set kubeServiceDebugger.live.kubeconfig (or KUBECONFIG) to a kubeconfig file, or turn off kubeServiceDebugger.live.enabled. The workspace manifests are analysed either way.` });
+  }
   if (!input.trusted) {
     out.push({ kind: 'notice', id: 'notice:restricted', icon: 'lock', label: 'Live clusters are off in Restricted Mode', detail: 'Manifests are still analysed. Trust this workspace to read your kubeconfig and reach a cluster.' });
   }

@@ -116,6 +116,19 @@ test('tree: Restricted Mode adds the notice that live clusters are off; loading 
   assert.match((none[0] as { label: string }).label, /No Services/);
 });
 
+test('tree: live clusters on but no kubeconfig: a row says why and what to set; none when the listing worked or in Restricted Mode', () => {
+  const roots = rootNodes({ ...input(), liveProblem: 'no kubeconfig found (looked for /home/u/.kube/config)' });
+  assert.deepEqual(roots.map((r) => r.kind), ['source', 'notice']);
+  const n = roots[1] as { label: string; detail: string; icon: string };
+  assert.equal(n.label, 'Live clusters: no kubeconfig found (looked for /home/u/.kube/config)');
+  assert.equal(n.icon, 'warning');
+  assert.match(n.detail, /kubeServiceDebugger\.live\.kubeconfig/);
+  assert.deepEqual(rootNodes(input()).map((r) => r.kind), ['source']);
+  // Untrusted: the Restricted Mode notice only (the kubeconfig is not read there).
+  const restricted = rootNodes({ ...input(), trusted: false, liveProblem: 'no kubeconfig found' });
+  assert.deepEqual(restricted.map((r) => (r as { label: string }).label), ['Workspace', 'Live clusters are off in Restricted Mode']);
+});
+
 test('tree: hostile strings stay data (labels are whatever the manifest says, never interpreted)', () => {
   const s = state(`apiVersion: v1
 kind: Service

@@ -22,7 +22,7 @@ export class ServiceTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   }
 
   private input(): TreeInput {
-    return { state: this.model.state, loading: this.model.loading || !this.model.state, trusted: vscode.workspace.isTrusted, live: this.live.snapshot() };
+    return { state: this.model.state, loading: this.model.loading || !this.model.state, trusted: vscode.workspace.isTrusted, live: this.live.snapshot(), liveProblem: this.live.listingProblem() };
   }
 
   refresh(): void {
