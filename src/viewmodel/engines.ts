@@ -23,7 +23,7 @@ export function ruleChain(state: ClusterState, params: RuleChainParams): RuleCha
   try {
     text = rulesRenderer(params.mode).render({ state, service: svc, version, node });
   } catch (e) {
-    if (e instanceof RulesRequestError || e instanceof UnknownVersionError || e instanceof UnknownNodeError) return { available: false, reason: e.message };
+    if (e instanceof RulesRequestError || e instanceof UnknownVersionError || e instanceof UnknownNodeError) return { available: false, reason: editorWording(e.message) };
     throw e;
   }
   if (params.mode !== 'iptables') return { available: true, mode: params.mode, version: params.version, ...extra, text, languageId: params.mode === 'nftables' ? 'nftables' : 'plaintext', ...modeFlow(state, svc, params.mode, version, node) };
@@ -61,6 +61,16 @@ function wholeRules(state: ClusterState, version: string, node: string): RuleSet
   let r = m.get(key);
   if (!r) m.set(key, (r = parseRules(rulesRenderer('iptables').render({ state, version: version || undefined, node: node || undefined, format: 'save' }))));
   return r;
+}
+
+/**
+ * The renderers' messages name `ksd`'s flag; in the panel and the rule document the version comes from a
+ * field or the kubeServiceDebugger.proxy.version setting. What the user typed is cut to 40 characters.
+ */
+export function editorWording(message: string): string {
+  return message
+    .replace(/^--kube-proxy-version must/, 'The kube-proxy version must')
+    .replace(/\(got "([^]*?)"\)/, (_m, got: string) => `(got "${got.length > 40 ? `${got.slice(0, 40)}…` : got}")`);
 }
 
 export function noService(state: ClusterState, ref: ServiceRef): string {

@@ -179,3 +179,16 @@ status:
   for (const vs of ['TCP 198.51.100.10:443 rr', 'TCP 198.51.100.20:443 rr']) assert.ok(lost(elsewhere, vs), vs);
   assert.ok(!lost(elsewhere, 'TCP 10.96.0.60:443 rr'));
 });
+
+test('panel: a version typed wrong is answered in the editor\'s words (no ksd flag), what was typed cut to 40 characters', () => {
+  const s = state(2);
+  for (const mode of ['iptables', 'nftables', 'ipvs'] as const) {
+    const bad = ruleChain(s, { ref: { namespace: 'shop', name: 'api' }, mode, version: 'banana' });
+    assert.ok(!bad.available);
+    assert.match(bad.reason, /^The kube-proxy version must look like 1\.\d+ or v1\.\d+\.2 \(got "banana"\)/, mode);
+    const long = ruleChain(s, { ref: { namespace: 'shop', name: 'api' }, mode, version: 'x'.repeat(5000) });
+    assert.ok(!long.available);
+    assert.ok(long.reason.length < 400, `${mode}: ${long.reason.length} characters`);
+    assert.ok(long.reason.includes(`(got "${'x'.repeat(40)}`) && !long.reason.includes('x'.repeat(41)), long.reason);
+  }
+});
