@@ -1,0 +1,21 @@
+// The panel's stylesheet: long manifest strings (a 300-character label value, a hostile name) wrap where
+// they are shown instead of widening the panel past its window (before, the facts grid and tables grew a
+// horizontal scrollbar and pushed the Policies line off screen).
+import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { test } from 'node:test';
+
+const css = readFileSync(path.resolve(__dirname, '../../../webview/style.css'), 'utf8');
+
+function rule(selector: string): string {
+  const found = [...css.matchAll(/([^{}]+)\{([^}]*)\}/g)].filter((m) => m[1]!.replace(/\/\*[^]*?\*\//g, '').split(',').map((s) => s.trim()).includes(selector));
+  assert.ok(found.length, `no rule for ${selector}`);
+  return found.map((m) => m[2]).join(';');
+}
+
+test('panel style: manifest strings wrap anywhere in the heading, the facts, the tables and the explanations', () => {
+  for (const sel of ['h1', '.facts dd', 'td', '.excluded li', '.explanation']) assert.match(rule(sel), /overflow-wrap:\s*anywhere/, sel);
+  // A grid column sized 1fr never shrinks below its content's width: minmax(0, 1fr) lets it wrap.
+  assert.match(rule('.facts'), /grid-template-columns:\s*max-content\s+minmax\(0,\s*1fr\)/);
+});
