@@ -49,7 +49,7 @@ test('code spans hold any string verbatim; text escapes what markdown would read
   assert.equal(code('a'), '`a`');
   assert.equal(code('a`b'), '``a`b``');
   assert.equal(code('`x``'), '``` `x`` ```');
-  assert.equal(text('[l](http://x) **b** <i> _u_ `c`'), '\\[l\\](http://x) \\*\\*b\\*\\* \\<i\\> \\_u\\_ \\`c\\`');
+  assert.equal(text('[l](http://x) **b** <i> _u_ `c`'), '\\[l\\](http\\://x) \\*\\*b\\*\\* \\<i\\> \\_u\\_ \\`c\\`');
 });
 
 for (const [where, marked] of [
@@ -63,6 +63,7 @@ for (const [where, marked] of [
     assert.ok(!/\[[^\]\\]*\]\(/.test(rest.replace(/\\\[/g, '')), `a link outside code spans:\n${md}`);
     assert.ok(!/(^|[^\\])<img/.test(rest), `raw HTML outside code spans:\n${md}`);
     assert.ok(!/(^|[^\\])\*\*bold/.test(rest), `emphasis outside code spans:\n${md}`);
+    assert.ok(!/https?:\/\//.test(rest), `a bare URL GFM would link, outside code spans:\n${md}`);
   });
 }
 

@@ -14,8 +14,9 @@ export function code(s: string): string {
 
 /**
  * `s` as plain text inside a line of markdown: the characters that open emphasis, code, links, images, HTML,
- * entities and strike-through are backslash-escaped (parentheses alone make no link once brackets cannot).
+ * entities and strike-through are backslash-escaped (parentheses alone make no link once brackets cannot), and
+ * colons, so that "http://..." in a name is not turned into a link by GFM's autolinking.
  */
 export function text(s: string): string {
-  return s.replace(/[\r\n]+/g, ' ').replace(/[\\`*_[\]<>~&]/g, (c) => `\\${c}`);
+  return s.replace(/[\r\n]+/g, ' ').replace(/[\\`*_[\]<>~&:]/g, (c) => `\\${c}`);
 }
