@@ -15,7 +15,15 @@ function rule(selector: string): string {
 }
 
 test('panel style: manifest strings wrap anywhere in the heading, the facts, the tables and the explanations', () => {
-  for (const sel of ['h1', '.facts dd', 'td', '.excluded li', '.explanation']) assert.match(rule(sel), /overflow-wrap:\s*anywhere/, sel);
+  for (const sel of ['h1', '.facts dd', 'td.name', '.excluded li', '.explanation']) assert.match(rule(sel), /overflow-wrap:\s*anywhere/, sel);
   // A grid column sized 1fr never shrinks below its content's width: minmax(0, 1fr) lets it wrap.
   assert.match(rule('.facts'), /grid-template-columns:\s*max-content\s+minmax\(0,\s*1fr\)/);
+  // Other cells keep their words whole (an address is not split to make room), and the type badge never breaks.
+  assert.doesNotMatch(rule('td'), /overflow-wrap/);
+  assert.match(rule('.badge'), /white-space:\s*nowrap/);
+});
+
+test('panel: the pod cells of both endpoint tables are the ones marked to wrap', () => {
+  const src = readFileSync(path.resolve(__dirname, '../../../webview/views/endpoints.ts'), 'utf8');
+  assert.equal((src.match(/h\('td', \{ class: 'name' \}, (e|p)\.pod/g) ?? []).length, 2);
 });

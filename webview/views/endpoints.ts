@@ -27,7 +27,7 @@ export function renderEndpoints(svc: ServiceView): HTMLElement {
           h('td', {}, e.ip),
           h('td', {}, `${e.portName ? `${e.portName} ` : ''}${e.port}/${e.protocol}`),
           h('td', {}, icon(e.ready ? 'pass' : 'circle-slash', state(e)), ' ', state(e)),
-          h('td', {}, e.pod ?? '-', e.simulated ? h('span', { class: 'muted' }, ' [simulated]') : null),
+          h('td', { class: 'name' }, e.pod ?? '-', e.simulated ? h('span', { class: 'muted' }, ' [simulated]') : null),
           h('td', {}, e.node ?? '-'),
           h('td', {}, e.zone ?? '-'),
         ),
@@ -61,7 +61,7 @@ function renderPods(pods: PodVerdictView[]): HTMLElement {
       h(
         'tr',
         { class: p.served ? 'ready' : 'not-ready' },
-        h('td', {}, p.pod),
+        h('td', { class: 'name' }, p.pod),
         h('td', {}, p.ip || '-'),
         h('td', {}, p.node ?? '-'),
         h('td', {}, icon(p.served ? 'pass' : 'debug-disconnect', p.served ? 'served' : 'not served'), ' ', why),
