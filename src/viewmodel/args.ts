@@ -3,6 +3,7 @@
  * object, possibly with a uri), the palette (nothing), other extensions or `executeCommand` (a string).
  * This reads a Service ref out of any of them without trusting their shape.
  */
+import { detectNftForm, detectRulesFormat, looksLikeIpvsadm, stripPasted } from '../core';
 import { isServiceRef, parseRef, type ServiceRef, type TraceParams } from '../protocol/webview';
 
 export function refFromArg(arg: unknown): ServiceRef | undefined {
@@ -32,14 +33,17 @@ export function traceOnSource(params: TraceParams, invokedOn: ServiceRef | undef
   return { ...params, ref: params.ref ? { ...params.ref, context: invokedOn.context } : invokedOn };
 }
 
-/** The language of a node's rule dump, from its first meaningful lines. */
 export type RuleLanguage = 'iptables-save' | 'iptables-list' | 'nftables' | 'ipvsadm';
 
+/**
+ * The language of a node's rule dump, from its first meaningful lines: the sniffers `ksd diff/trace --rules`
+ * use (src/core/rules), so the editor takes what the command line takes: an `iptables-save | grep NAME`
+ * fragment (rule lines only), a shell prompt or iptables-nft's legacy-tables warning above the dump.
+ */
 export function detectRuleLanguage(text: string): RuleLanguage | undefined {
-  const head = text.slice(0, 64 * 1024);
-  if (/^\s*\*(nat|filter|mangle|raw|security)\s*$/m.test(head) || /^:[A-Z][\w-]* (ACCEPT|DROP|-) \[\d+:\d+\]/m.test(head)) return 'iptables-save';
-  if (/^Chain \S+ \((policy \w+|\d+ references)/m.test(head)) return 'iptables-list';
-  if (/^\s*(table|add table|flush table|delete table)\s+(ip|ip6|inet|arp|bridge|netdev)\s+\S+/m.test(head)) return 'nftables';
-  if (/^IP Virtual Server version/m.test(head) || /^(TCP|UDP|SCTP)\s+\S+:\S+\s+(rr|wrr|lc|wlc|sh|dh|lblc|lblcr|sed|nq)\b/m.test(head)) return 'ipvsadm';
-  return undefined;
+  const head = stripPasted(text.slice(0, 64 * 1024));
+  if (detectNftForm(head)) return 'nftables';
+  if (looksLikeIpvsadm(head)) return 'ipvsadm';
+  const format = detectRulesFormat(head);
+  return format === 'save' ? 'iptables-save' : format === 'listing' ? 'iptables-list' : undefined;
 }

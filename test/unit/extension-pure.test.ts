@@ -1,4 +1,6 @@
 import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { test } from 'node:test';
 import { buildClusterState, loadManifest } from '../../src/core';
 import { dispatch, panelHandlers } from '../../src/extension/panels/panelHandlers';
@@ -7,6 +9,8 @@ import { RestartPolicy } from '../../src/extension/restartPolicy';
 import { isRequestMessage, isToPanelMessage, parseRef, type RequestMessage } from '../../src/protocol/webview';
 import { detectRuleLanguage, refFromArg, traceOnSource } from '../../src/viewmodel/args';
 import { destinations, sources, validateHostPort, validateIP } from '../../src/viewmodel/traceTargets';
+
+const root = path.resolve(__dirname, '../../..');
 
 const YAML = `apiVersion: v1
 kind: Service
@@ -52,6 +56,18 @@ test('detectRuleLanguage tells the four dump formats apart and refuses others', 
   assert.equal(detectRuleLanguage('IP Virtual Server version 1.2.1 (size=4096)\nProt LocalAddress:Port Scheduler Flags\n'), 'ipvsadm');
   assert.equal(detectRuleLanguage('apiVersion: v1\nkind: Service\n'), undefined);
   assert.equal(detectRuleLanguage(''), undefined);
+});
+
+test('detectRuleLanguage takes what ksd diff/trace --rules take: grep fragments, a prompt above, the legacy-tables warning', () => {
+  // `iptables-save | grep hostnames` from the Debug Services guide (test/fixtures/real-dumps): rule lines only.
+  const grep = readFileSync(path.join(root, 'test/fixtures/real-dumps/hostnames-grep.save'), 'utf8');
+  assert.equal(detectRuleLanguage(grep), 'iptables-save');
+  assert.equal(detectRuleLanguage('$ sudo iptables-save -t nat\n*nat\n:KUBE-SERVICES - [0:0]\nCOMMIT\n'), 'iptables-save');
+  assert.equal(detectRuleLanguage(readFileSync(path.join(root, 'test/fixtures/real-dumps/legacy-warning.listing'), 'utf8')), 'iptables-list');
+  assert.equal(detectRuleLanguage(readFileSync(path.join(root, 'test/fixtures/real-dumps/opsnull.ipvsadm'), 'utf8')), 'ipvsadm');
+  assert.equal(detectRuleLanguage(readFileSync(path.join(root, 'test/fixtures/real-dumps/calico-iptables-nft.nft'), 'utf8')), 'nftables');
+  // Still refused: text that is none of them.
+  assert.equal(detectRuleLanguage('hello\n-A is not a rule here\n'), undefined);
 });
 
 test('trace destinations: cluster IP, node port per node, external IP and load-balancer IP', () => {
