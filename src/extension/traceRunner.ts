@@ -60,6 +60,14 @@ export function importedDiff(state: ClusterState, node: string | undefined, dump
   const release = resolved.version ? `kube-proxy ${resolved.version}` : `the default ${dump.kind} layout`;
   const files = ipsetFile ? `${file} with ${ipsetFile}` : file;
   const out = [`# ${files} against what ${release} would write on ${where} (${diff.compared} ${DIFF_UNITS[dump.kind]} compared)`, ''];
+  // What the reader assumed (tables inferred for a grep fragment, unreadable rules): ksd diff says it on stderr.
+  if (dump.kind === 'iptables' && dump.rules.warnings.length) {
+    const shown = dump.rules.warnings.slice(0, MAX_SHOWN_WARNINGS);
+    out.push(...shown.map((w) => `Warning: ${file}:${w.line}: ${w.message}`));
+    const more = dump.rules.warnings.length - shown.length;
+    if (more > 0) out.push(`Warning: ${file}: ${more} more warning${more === 1 ? '' : 's'} like these`);
+    out.push('');
+  }
   if (diffIsEmpty(diff)) out.push('They match: the node has the rules kube-proxy would write.', '');
   else out.push(formatDumpDiff(diff, dump.kind, (r) => (r.table === 'ipset' ? (ipsetFile ?? file) : file), undefined));
   if (dump.kind === 'ipvs' && !dump.side.ipsets) out.push(`Note: ${IPVS_ONLY_NOTE}.`);
@@ -70,6 +78,9 @@ export function importedDiff(state: ClusterState, node: string | undefined, dump
   }
   return { diff, text: out.join('\n').trimEnd() + '\n', version: resolved.version ?? '' };
 }
+
+/** As many of the iptables reader's warnings as `ksd diff` prints. */
+const MAX_SHOWN_WARNINGS = 20;
 
 /** Said under the diff of an ipvsadm dump imported alone. */
 export const IPVS_ONLY_NOTE =

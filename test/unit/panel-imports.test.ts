@@ -140,3 +140,16 @@ test('current: the webview asks what the panel was opened on (a show posted whil
   // Without a panel behind them the handlers answer "nothing shown".
   assert.deepEqual(await dispatch(panelHandlers(base), { kind: 'request', id: 1, method: 'current', params: {} }), { kind: 'reply', id: 1, ok: true, result: { ref: null } });
 });
+
+test('Import Node Rules: the diff document carries the reader\'s warnings as ksd diff prints them (a grep fragment\'s inferred tables)', () => {
+  const dir = path.join(root, 'test/fixtures/real-dumps');
+  const s = buildClusterState(loadManifest('/ws/hostnames.yaml', readFileSync(path.join(dir, 'hostnames.yaml'), 'utf8')).objects);
+  const dump = parseDump(readFileSync(path.join(dir, 'hostnames-grep.save'), 'utf8'));
+  const r = importedDiff(s, undefined, dump, 'hostnames-grep.save', '');
+  const lines = r.text.split('\n');
+  assert.match(lines[2]!, /^Warning: hostnames-grep\.save:1: the rules have no "\*nat"\/"\*filter" lines \(filtered output such as `iptables-save \| grep NAME`\?\)/);
+  // A whole iptables-save dump has nothing to warn about, and its document has no such line.
+  const full = parseDump('*nat\n:KUBE-SERVICES - [0:0]\n:KUBE-MARK-MASQ - [0:0]\nCOMMIT\n');
+  assert.ok(full.kind === 'iptables' && !full.rules.warnings.length);
+  assert.ok(!importedDiff(s, undefined, full, 'w.save', '').text.includes('Warning:'));
+});
