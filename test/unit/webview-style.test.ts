@@ -21,6 +21,10 @@ test('panel style: manifest strings wrap anywhere in the heading, the facts, the
   // Other cells keep their words whole (an address is not split to make room), and the type badge never breaks.
   assert.doesNotMatch(rule('td'), /overflow-wrap/);
   assert.match(rule('.badge'), /white-space:\s*nowrap/);
+  // In a narrow panel the type badge and the last tabs move to the next line instead of squeezing the name
+  // ("web/webser ver") or cutting "DNS & env" off.
+  assert.match(rule('h1'), /flex-wrap:\s*wrap/);
+  assert.match(rule('.tabs'), /flex-wrap:\s*wrap/);
 });
 
 test('panel: the pod cells of both endpoint tables are the ones marked to wrap', () => {
