@@ -4,9 +4,11 @@
  * served. Pure functions of a ClusterState, so they work as well on merged manifest+live state.
  */
 import {
+  byCloseness,
   computeEndpoints,
   endpointRows,
   formatSelector,
+  selectorMiss,
   serviceEndpoints,
   type ClusterState,
   type EndpointRow,
@@ -101,12 +103,25 @@ export function endpointsReport(state: ClusterState, svc: ServiceModel): Endpoin
   return { service: `${svc.namespace}/${svc.name}`, source: eps.source, endpoints: rows, pods, summary: readyIPs.size ? undefined : noEndpointsSummary(state, svc, pods) };
 }
 
+const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+
+/** "; closest: Deployment storefront (app=storefront, not storefrnt)" for a likely typo, as the selector hover says it. */
+function closest(selector: Readonly<Record<string, string>>, pods: ClusterState['pods']): string {
+  const near = pods
+    .map((p) => ({ p, miss: selectorMiss(selector, p.labels) }))
+    .filter((x): x is { p: (typeof pods)[number]; miss: NonNullable<ReturnType<typeof selectorMiss>> } => !!x.miss)
+    .sort(byCloseness)[0];
+  if (!near || near.miss.distance > 3) return '';
+  const who = near.p.owner ? `${near.p.owner.kind} ${near.p.owner.name}` : `pod ${near.p.name}`;
+  return `; closest: ${who} (${near.miss.reasons.join('; ')})`;
+}
+
 function noEndpointsSummary(state: ClusterState, svc: ServiceModel, pods: PodVerdict[]): string {
   if (svc.type === 'ExternalName') return `an ExternalName Service has no endpoints; it is a DNS alias for ${svc.externalName ?? '(no externalName)'}`;
   if (!svc.selector) return 'the Service has no selector, so its EndpointSlices are managed by hand or by another controller, and none lists a ready address';
   if (!pods.length) {
-    const inNs = state.pods.filter((p) => p.namespace === svc.namespace).length;
-    return `the selector ${formatSelector(svc.selector)} matches none of the ${inNs} pod(s) in namespace ${svc.namespace}`;
+    const inNs = state.pods.filter((p) => p.namespace === svc.namespace);
+    return `the selector ${formatSelector(svc.selector)} matches none of the ${plural(inNs.length, 'pod')} in namespace ${svc.namespace}${closest(svc.selector, inNs)}`;
   }
-  return `none of the ${pods.length} matched pod(s) is ready: ${[...new Set(pods.flatMap((p) => p.reasons.map((r) => r.reason)))].slice(0, 3).join('; ')}`;
+  return `none of the ${plural(pods.length, 'matched pod')} is ready: ${[...new Set(pods.flatMap((p) => p.reasons.map((r) => r.reason)))].slice(0, 3).join('; ')}`;
 }

@@ -67,7 +67,7 @@ describe('features on live data', () => {
     const state = live.state();
     const report = endpointsReport(state, findService(state, 'shop', 'lonely')!);
     assert.deepEqual(report.pods, []);
-    assert.match(report.summary ?? '', /selector app=nothing matches none of the 4 pod\(s\) in namespace shop/);
+    assert.match(report.summary ?? '', /selector app=nothing matches none of the 4 pods in namespace shop/);
   });
 
   it('endpoints update within a second of a change in the cluster', async () => {

@@ -149,7 +149,7 @@ describe('panel on a live Service', () => {
     assert.deepEqual(hidden.live?.unreadable, ['pods']);
     assert.match(hidden.healthText, /^No ready endpoint seen: pods in namespace secret cannot be read/);
     const readable = (await stub().service(ref)).service!;
-    assert.match(readable.summary ?? '', /matches none of the 0 pod\(s\) in namespace secret/);
+    assert.match(readable.summary ?? '', /matches none of the 0 pods in namespace secret/);
     assert.match(readable.healthText, /selector matches no pod/);
   });
 });
