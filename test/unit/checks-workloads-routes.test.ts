@@ -58,6 +58,14 @@ test('KSD501: an Ingress backend naming a missing Service; did-you-mean fix', ()
   assert.match(one(check({ 'i.yaml': def }), 'KSD501').message, /default backend sends traffic to Service "gone"/);
 });
 
+test('KSD501: with no close name, the Services of the namespace are listed sorted, and how many more there are', () => {
+  const many = ['zeta', 'alpha', 'mid', 'beta', 'omega', 'gamma', 'delta'].map((n) => svc(n, '  - {name: http, port: 80}\n')).join('---\n');
+  const files = { 's.yaml': many, 'i.yaml': ingress('            name: checkout\n            port:\n              number: 80\n') };
+  assert.match(one(check(files), 'KSD501').message, /Services in "default": alpha, beta, delta, gamma, mid and 2 more\.$/);
+  const few = { 's.yaml': ['web', 'api'].map((n) => svc(n, '  - {name: http, port: 80}\n')).join('---\n'), 'i.yaml': files['i.yaml'] };
+  assert.match(one(check(few), 'KSD501').message, /Services in "default": api, web\.$/);
+});
+
 test('KSD502: an Ingress backend port the Service lacks (the targetPort by mistake), by number and by name', () => {
   const base = { 'd.yaml': web, 's.yaml': svc('web', '  - {name: http, port: 80, targetPort: 8080}\n') };
   const byNum = { ...base, 'i.yaml': ingress('            name: web\n            port:\n              number: 8080\n') };

@@ -111,7 +111,7 @@ export const missingBackendServiceCheck: Check = {
       const near = inNs.find((s) => closeEnough(ref.name, s.name));
       const elsewhere = ctx.state.services.find((s) => s.name === ref.name);
       const fixes: Fix[] = near ? fix(`Use Service "${near.name}"`, [replaceValue(ref.from, ref.namePath, near.name)], true) : [];
-      const hint = near ? ` Did you mean "${near.name}"?` : elsewhere ? ` A Service "${ref.name}" exists in namespace "${elsewhere.namespace}", but ${ref.portRequired ? 'the backendRef points at namespace ' + `"${ref.namespace}" (set backendRefs[].namespace and add a ReferenceGrant)` : `an Ingress can only route to Services in its own namespace ("${ref.namespace}")`}.` : inNs.length ? ` Services in "${ref.namespace}": ${inNs.slice(0, 5).map((s) => s.name).join(', ')}.` : '';
+      const hint = near ? ` Did you mean "${near.name}"?` : elsewhere ? ` A Service "${ref.name}" exists in namespace "${elsewhere.namespace}", but ${ref.portRequired ? 'the backendRef points at namespace ' + `"${ref.namespace}" (set backendRefs[].namespace and add a ReferenceGrant)` : `an Ingress can only route to Services in its own namespace ("${ref.namespace}")`}.` : inNs.length ? ` Services in "${ref.namespace}": ${servicesList(inNs.map((s) => s.name))}.` : '';
       out.push(diag(ref.from, ref.namePath, 'warning', 'KSD501', `${ref.what} sends traffic to Service "${ref.name}", which does not exist in namespace "${ref.namespace}", so those requests fail (503/500 from the controller).${hint}`, { fixes, related: near ? related(near.loaded, ['metadata', 'name'], `Service "${near.name}"`) : [] }));
     }
     return out;
@@ -186,3 +186,10 @@ export const referenceGrantCheck: Check = {
     return out;
   },
 };
+
+/** Up to five Service names, sorted, and how many more there are ("a, b, c, d, e and 4 more"). */
+function servicesList(names: string[]): string {
+  const sorted = [...names].sort();
+  const more = sorted.length - 5;
+  return `${sorted.slice(0, 5).join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
+}
