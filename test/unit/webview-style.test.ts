@@ -31,3 +31,7 @@ test('panel: the pod cells of both endpoint tables are the ones marked to wrap',
   const src = readFileSync(path.resolve(__dirname, '../../../webview/views/endpoints.ts'), 'utf8');
   assert.equal((src.match(/h\('td', \{ class: 'name' \}, (e|p)\.pod/g) ?? []).length, 2);
 });
+
+test('trace steps: what each rule did is not painted in the link colour (nothing there is clickable)', () => {
+  assert.doesNotMatch(rule('.steps .effect'), /textLink/);
+});
