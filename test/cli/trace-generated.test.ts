@@ -69,6 +69,38 @@ test('LoadBalancer IP inside and outside loadBalancerSourceRanges; externalIP', 
   assert.equal(trace('8.8.8.8', '198.51.100.50:80').verdict, 'DNAT');
 });
 
+test('LoadBalancer with externalTrafficPolicy Local and source ranges, on a node without a local endpoint: dropped, and not for the source', () => {
+  // web-a (app=web, tier=front) runs on worker-1 only.
+  const dir = mkdtempSync(path.join(tmpdir(), 'ksd-lb-local-'));
+  const extra = path.join(dir, 'edge.yaml');
+  writeFileSync(extra, `apiVersion: v1
+kind: Service
+metadata: {name: edge, namespace: shop}
+spec:
+  type: LoadBalancer
+  clusterIP: 10.96.10.40
+  selector: {app: web, tier: front}
+  externalTrafficPolicy: Local
+  loadBalancerSourceRanges: [203.0.113.0/24]
+  ports: [{name: http, port: 80, targetPort: http, nodePort: 30090}]
+status:
+  loadBalancer:
+    ingress: [{ip: 198.51.100.20}]
+`);
+  const run = (node: string, from: string): Result => {
+    const r = ksd('trace', cluster, extra, '--from', from, '--to', '198.51.100.20:80', '--node', node, '--json');
+    assert.equal(r.status, 0, r.stderr);
+    return JSON.parse(r.stdout) as Result;
+  };
+  const away = run('worker-2', '203.0.113.7');
+  assert.equal(away.verdict, 'DROP');
+  assert.match(away.explanation, /source 203\.0\.113\.7 is within the loadBalancerSourceRanges of shop\/edge:http, but node worker-2 has no endpoint for its external traffic/);
+  assert.doesNotMatch(away.explanation, /outside the loadBalancerSourceRanges/);
+  // Outside the ranges it is the source that is refused, on either node.
+  assert.match(run('worker-2', '8.8.8.8').explanation, /source 8\.8\.8\.8 is outside the loadBalancerSourceRanges of shop\/edge:http/);
+  assert.equal(run('worker-1', '203.0.113.7').verdict, 'DNAT');
+});
+
 test('no endpoints: REJECT, with the reason from the manifests; terminating-only endpoints; session affinity', () => {
   const rej = trace('shop/client', '10.96.10.12:80');
   assert.equal(rej.verdict, 'REJECT');

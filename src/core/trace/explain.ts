@@ -73,7 +73,13 @@ export function explain(d: TraceDetail, p: TracePacket, ctx: TraceContext): stri
       else if (/ has no local endpoints$/.test(c)) {
         const policy = by?.chain === 'KUBE-SERVICES' ? 'internalTrafficPolicy' : 'externalTrafficPolicy';
         parts.push(`${what}${where} is ${verb}: ${policy} is Local and ${ctx.nodeName ? `node ${ctx.nodeName}` : 'this node'} has no ready endpoint for ${svc ?? 'the Service'}.`);
-      } else if (/traffic not accepted by KUBE-FW-/.test(c)) parts.push(`${what}${where} is ${verb}: source ${p.from} is outside the loadBalancerSourceRanges of ${svc ?? 'the Service'}.`);
+      } else if (/traffic not accepted by KUBE-FW-/.test(c)) {
+        // The KUBE-FW chain let the source through (a jump to the Service's chains) but nothing DNATed it: with
+        // externalTrafficPolicy Local the KUBE-EXT chain has no endpoint jump on a node without a local endpoint.
+        const passed = first?.comments.some((x) => x.chain.startsWith('KUBE-FW-') && /^KUBE-(EXT|XLB|SVC|SVL)-/.test(x.target ?? ''));
+        if (passed) parts.push(`${what}${where} is ${verb}: source ${p.from} is within the loadBalancerSourceRanges of ${svc ?? 'the Service'}, but ${ctx.nodeName ? `node ${ctx.nodeName}` : 'this node'} has no endpoint for its external traffic (externalTrafficPolicy Local takes only endpoints on the node itself), so nothing DNATs it and KUBE-PROXY-FIREWALL drops it.`);
+        else parts.push(`${what}${where} is ${verb}: source ${p.from} is outside the loadBalancerSourceRanges of ${svc ?? 'the Service'}.`);
+      }
       else parts.push(`${what}${where} is ${verb} by ${by ? `${by.table} ${by.chain}` : 'a rule'}${c ? ` ("${c}")` : ''}.`);
       if (marked) parts.push(`(${marked.table} ${marked.chain} marks it with KUBE-MARK-DROP; kubelet's filter KUBE-FIREWALL chain drops marked packets, as nodes did before kube-proxy 1.25.)`);
       break;
