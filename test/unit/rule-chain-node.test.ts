@@ -72,6 +72,13 @@ test('rule document URIs carry the node only when one was picked, and read back'
   const p = ruleDocumentParts(odd);
   assert.deepEqual(parseRuleDocumentParts(p.path, p.query), odd);
   assert.equal(parseRuleDocumentParts('/not/a/rule/doc', ''), undefined);
+  // A name holding "/" or "%" (invalid, but a file can say anything) reads back instead of "Not a rule document".
+  for (const name of ['<img src=x>`**b**`[l](http://x)', '50%2F', 'a%b/c']) {
+    const k = { ref: { namespace: 'z/z', name }, mode: 'iptables' as const, version: '', node: '' };
+    const kp = ruleDocumentParts(k);
+    assert.equal(kp.path.split('/').length, 3, kp.path);
+    assert.deepEqual(parseRuleDocumentParts(kp.path, kp.query), k);
+  }
 });
 
 test('nodeFromArg: a node named in a command argument; anything else is none', () => {
