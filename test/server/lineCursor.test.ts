@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { DEFAULT_YAML_LIMITS, LineIndex } from '../../src/core';
 import { LineCursor } from '../../src/server/workspace/lineCursor';
 import { IncrementalManifest } from '../../src/server/workspace/incrementalManifest';
+import { ShiftedLineIndex } from '../../src/server/workspace/shiftedLineIndex';
 
 function rng(seed: number): () => number {
   let a = seed >>> 0;
@@ -87,4 +88,25 @@ test('stepping over a part leaves its line starts unbuilt', () => {
   assert.deepEqual(cursor.over(0, part), { line: 2, character: 0 });
   assert.equal((part as unknown as { lineStarts?: number[] }).lineStarts, undefined);
   assert.deepEqual(cursor.at(14), new LineIndex(text).position(14));
+});
+
+test('lineOf gives the line position() gives, counted without building the line starts when it can', () => {
+  const r = rng(23);
+  for (let round = 0; round < 300; round++) {
+    let text = '';
+    const n = Math.floor(r() * 30);
+    for (let i = 0; i < n; i++) text += PIECES[Math.floor(r() * PIECES.length)];
+    const built = new LineIndex(text);
+    for (let o = -1; o <= text.length + 1; o++) {
+      const counted = new LineIndex(text);
+      assert.equal(counted.lineOf(o), built.position(o).line, `${JSON.stringify(text)} at ${o}`);
+      if (!text.includes('\r')) assert.equal((counted as unknown as { lineStarts?: number[] }).lineStarts, undefined, 'not built by counting');
+    }
+    // Shifted to a place in a file, and cut at a last line (a retained parse): the same clamp as position().
+    const base = { line: Math.floor(r() * 5), character: Math.floor(r() * 4) };
+    const maxLine = r() < 0.5 ? base.line + Math.floor(r() * 3) : Infinity;
+    const shifted = (): ShiftedLineIndex => Object.assign(new ShiftedLineIndex(text, base), { maxLine });
+    const positions = shifted();
+    for (let o = 0; o <= text.length; o++) assert.equal(shifted().lineOf(o), positions.position(o).line, `${JSON.stringify(text)} at ${o}, shifted`);
+  }
 });

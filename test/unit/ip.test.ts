@@ -83,3 +83,12 @@ test('ipv4At (numbers) gives the address cidrAt (big integers) gives, up to the 
   }
   assert.equal(ipv4At(Number(parseCIDR('0.0.0.0/0')!.base), 2 ** 32 - 1), '255.255.255.255');
 });
+
+test('ipFamily (no big integer for IPv4) names the family parseIP gives, for good and bad texts alike', () => {
+  const texts = ['10.0.0.1', ' 192.168.1.1 ', '010.001.000.009', '256.0.0.1', '1.2.3', '1.2.3.4.5', '1..2.3', '1.2.3.4.', '', ' ', 'x', '::1', 'fd00::50', '::ffff:10.1.2.3', ' ::ffff:1.2.3.4 ', 'fd00::zz', '1.2.3.4/32', '123456789.0.0.1', '0.0.0.0'];
+  for (const t of texts) assert.equal(ipFamily(t), parseIP(t)?.family, JSON.stringify(t));
+  assert.equal(ipFamily('10.0.0.1'), 'IPv4');
+  assert.equal(ipFamily('::ffff:10.1.2.3'), 'IPv4');
+  assert.equal(ipFamily('fd00::1'), 'IPv6');
+  assert.equal(ipFamily('10.0.0.256'), undefined);
+});

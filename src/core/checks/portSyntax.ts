@@ -1,6 +1,7 @@
 /** KSD204-KSD210: Service port fields the API server rejects (types, names, duplicates, ranges). */
 import type { Diagnostic, Fix } from '../diagnostics';
 import { arr, rec } from '../model/read';
+import type { LoadedObject } from '../manifest/load';
 import type { ServiceModel } from '../model/types';
 import { focusServices } from './scope';
 import type { Check, CheckContext } from './types';
@@ -8,8 +9,18 @@ import { diag, dnsLabelProblems, fix, portNameProblems, prependEntry, replaceVal
 
 const PROTOCOLS = ['TCP', 'UDP', 'SCTP'];
 
-function rawPorts(svc: ServiceModel): Record<string, unknown>[] {
-  return arr(rec(svc.loaded?.object['spec'])['ports']).map(rec);
+/**
+ * A Service's ports as written, per loaded object (six checks read them for every Service; a loaded object
+ * is never edited, a changed document loads as new objects). Read-only.
+ */
+const portsAsWritten = new WeakMap<LoadedObject, readonly Record<string, unknown>[]>();
+
+function rawPorts(svc: ServiceModel): readonly Record<string, unknown>[] {
+  const o = svc.loaded;
+  if (!o) return [];
+  let ports = portsAsWritten.get(o);
+  if (!ports) portsAsWritten.set(o, (ports = arr(rec(o.object['spec'])['ports']).map(rec)));
+  return ports;
 }
 
 function each(ctx: CheckContext, fn: (svc: ServiceModel, out: Diagnostic[]) => void): Diagnostic[] {

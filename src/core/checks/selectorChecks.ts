@@ -141,15 +141,16 @@ export const selectorManyWorkloadsCheck: Check = {
   run(ctx, options) {
     const out: Diagnostic[] = [];
     for (const svc of focusSelecting(ctx)) {
-      const owners = new Map<string, { describe: string; workload: WorkloadModel; source?: LabelSource }>();
+      const owners = new Map<string, WorkloadModel>();
       for (const pod of podsFor(ctx.state, svc, options)) {
         const w = ownerWorkload(ctx.state, pod);
         if (!w) continue;
         const key = `${w.kind}/${w.name}`;
-        if (!owners.has(key)) owners.set(key, { describe: workloadName(w), workload: w, source: templateSource(ctx.state, w) });
+        if (!owners.has(key)) owners.set(key, w);
       }
       if (owners.size < 2) continue;
-      const list = [...owners.values()];
+      // Described (and their templates looked up) only when reported: most Services select one workload.
+      const list = [...owners.values()].map((w) => ({ describe: workloadName(w), workload: w, source: templateSource(ctx.state, w) }));
       out.push(
         diag(svc.loaded, ['spec', 'selector'], 'warning', 'KSD102', `Selector ${formatSelector(svc.selector)} matches the pods of ${list.length} workloads (${list.map((o) => o.describe).join(', ')}), so traffic is spread across all of them. If that is not intended, add a label that tells them apart to the selector.`, {
           which: 'key',

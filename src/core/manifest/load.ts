@@ -69,7 +69,9 @@ export function isHelmTemplate(text: string): boolean {
 }
 
 export function loadManifest(file: string, text: string, options: Partial<LoadOptions> = {}): ManifestFile {
-  const opts = { ...DEFAULT_LOAD_OPTIONS, ...options };
+  // Field by field, not a spread of both (the language server loads each document of a file on its own);
+  // `satisfies` fails the build when LoadOptions grows a field not copied here.
+  const opts = { maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES, limits: options.limits ?? DEFAULT_YAML_LIMITS, partial: options.partial, oneDocument: options.oneDocument, sourceIndex: options.sourceIndex } satisfies Record<keyof LoadOptions, unknown>;
   const index = new LineIndex(text.length > opts.maxBytes ? '' : text);
   const out: ManifestFile = { file, index, objects: [], diagnostics: [] };
   const diag = (severity: Severity, code: string, message: string, start = 0, end = 0) =>

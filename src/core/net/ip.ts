@@ -22,7 +22,12 @@ export function parseIP(text: string): ParsedIP | undefined {
 }
 
 function parseIPv4(s: string): ParsedIP | undefined {
-  // Four decimal parts (digits only, at most 8 each, value <= 255), computed as a number then widened once.
+  const v = ipv4Number(s);
+  return v === undefined ? undefined : { family: 'IPv4', value: BigInt(v) };
+}
+
+/** Four decimal parts (digits only, at most 8 each, value <= 255): the address as a number. */
+function ipv4Number(s: string): number | undefined {
   let v = 0;
   let part = 0;
   let digits = 0;
@@ -39,7 +44,7 @@ function parseIPv4(s: string): ParsedIP | undefined {
       digits++;
     } else return undefined;
   }
-  return parts === 4 ? { family: 'IPv4', value: BigInt(v) } : undefined;
+  return parts === 4 ? v : undefined;
 }
 
 function parseIPv6(s: string): ParsedIP | undefined {
@@ -108,7 +113,10 @@ export function canonicalIP(text: string): string | undefined {
 }
 
 export function ipFamily(text: string): IPFamily | undefined {
-  return parseIP(text)?.family;
+  // The family of an IPv4 text needs no big integer (endpoints ask it of every pod address).
+  const s = text.trim();
+  if (s.includes(':')) return parseIP(s)?.family;
+  return ipv4Number(s) === undefined ? undefined : 'IPv4';
 }
 
 export interface CIDR {

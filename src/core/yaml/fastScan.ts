@@ -143,18 +143,26 @@ class Scanner {
     return root;
   }
 
+  /*
+   * The per-character loops read characters as `i < end ? s.charCodeAt(i) : -1` (what `at` does) written
+   * out in place: the first load of a file runs them before V8 has optimised (and inlined) `at`, and a call
+   * per character then costs more than the comparison it makes.
+   */
+
   /** Skips blanks and a comment to the end of the line and past its line break. */
   private endLine(afterBlank: boolean): void {
+    const s = this.s;
+    const end = this.end;
     let i = this.pos;
     let blank = afterBlank;
-    while (this.at(i) === 32) {
+    while (i < end && s.charCodeAt(i) === 32) {
       i++;
       blank = true;
     }
-    let c = this.at(i);
+    let c = i < end ? s.charCodeAt(i) : -1;
     if (c === 35) {
       if (!blank) throw DECLINE;
-      while (c !== 10 && c !== -1) c = this.at(++i);
+      while (c !== 10 && c !== -1) c = ++i < end ? s.charCodeAt(i) : -1;
     }
     if (c === 10) i++;
     else if (c !== -1) throw DECLINE;
@@ -164,12 +172,14 @@ class Scanner {
 
   /** From a line start, skips blank and comment lines; stands on the next content character. */
   private nextContent(): void {
+    const s = this.s;
+    const end = this.end;
     let i = this.pos;
     for (;;) {
       const ls = i;
-      while (this.at(i) === 32) i++;
-      let c = this.at(i);
-      if (c === 35) while (c !== 10 && c !== -1) c = this.at(++i);
+      while (i < end && s.charCodeAt(i) === 32) i++;
+      let c = i < end ? s.charCodeAt(i) : -1;
+      if (c === 35) while (c !== 10 && c !== -1) c = ++i < end ? s.charCodeAt(i) : -1;
       if (c === 10) {
         i++;
         continue;
@@ -210,9 +220,11 @@ class Scanner {
   }
 
   private isSeqEntry(): boolean {
-    if (this.at(this.pos) !== 45) return false;
-    const n = this.at(this.pos + 1);
-    return n === 32 || n === 10 || n === -1;
+    const p = this.pos;
+    if (p >= this.end || this.s.charCodeAt(p) !== 45) return false;
+    if (p + 1 >= this.end) return true;
+    const n = this.s.charCodeAt(p + 1);
+    return n === 32 || n === 10;
   }
 
   /** Whether the line from pos holds `key:` followed by a blank or the line end. */
@@ -222,7 +234,7 @@ class Scanner {
     if (c === 91 || c === 123) return false;
     if (c === 39 || c === 34) {
       const q = c;
-      for (c = this.at(++i); c !== q; c = this.at(++i)) {
+      for (c = this.at(++i); c !== q; c = ++i < this.end ? this.s.charCodeAt(i) : -1) {
         if (c === 10 || c === -1) return false;
         if (c === 92 && q === 34) i++;
       }
@@ -230,10 +242,13 @@ class Scanner {
       while (c === 32) c = this.at(++i);
       return c === 58;
     }
-    for (; c !== 10 && c !== -1; c = this.at(++i)) {
+    const s = this.s;
+    const end = this.end;
+    for (; c !== 10 && c !== -1; c = ++i < end ? s.charCodeAt(i) : -1) {
       if (c === 58) {
-        const n = this.at(i + 1);
-        if (n === 32 || n === 10 || n === -1) return true;
+        if (i + 1 >= end) return true;
+        const n = s.charCodeAt(i + 1);
+        if (n === 32 || n === 10) return true;
       } else if (c === 35 && this.at(i - 1) === 32) return false;
     }
     return false;
@@ -316,13 +331,16 @@ class Scanner {
     } else {
       if (badPlainStart(c) || ((c === 45 || c === 63 || c === 58) && this.at(this.pos + 1) === 32)) throw DECLINE;
       const from = this.pos;
+      const s = this.s;
+      const end = this.end;
       let i = from;
       let last = from;
-      for (let k = this.at(i); ; k = this.at(++i)) {
+      for (let k = c; ; k = ++i < end ? s.charCodeAt(i) : -1) {
         if (k === 10 || k === -1) throw DECLINE;
         if (k === 58) {
-          const n = this.at(i + 1);
-          if (n === 32 || n === 10 || n === -1) break;
+          if (i + 1 >= end) break;
+          const n = s.charCodeAt(i + 1);
+          if (n === 32 || n === 10) break;
         } else if (k === 35 && this.at(i - 1) === 32) throw DECLINE;
         if (k !== 32) last = i + 1;
       }
@@ -346,8 +364,12 @@ class Scanner {
 
   /** The value after `key:` in a block mapping at column `col`. */
   private mapValue(col: number): unknown {
-    while (this.at(this.pos) === 32) this.pos++;
-    const c = this.at(this.pos);
+    const s = this.s;
+    const end = this.end;
+    let p = this.pos;
+    while (p < end && s.charCodeAt(p) === 32) p++;
+    this.pos = p;
+    const c = p < end ? s.charCodeAt(p) : -1;
     if (c === 10 || c === -1 || c === 35) {
       this.endLine(true);
       this.nextContent();
@@ -402,11 +424,13 @@ class Scanner {
     const c = this.at(from);
     const n = this.at(from + 1);
     if (badPlainStart(c) || ((c === 45 || c === 63 || c === 58) && (n === 32 || n === 10 || n === -1 || (inFlow && isFlowIndicator(n))))) throw DECLINE;
+    const s = this.s;
+    const end = this.end;
     let i = from;
     let last = from;
-    for (let k = c; k !== 10 && k !== -1; k = this.at(++i)) {
+    for (let k = c; k !== 10 && k !== -1; k = ++i < end ? s.charCodeAt(i) : -1) {
       if (k === 58) {
-        const f = this.at(i + 1);
+        const f = i + 1 < end ? s.charCodeAt(i + 1) : -1;
         if (f === 32 || f === 10 || f === -1 || (inFlow && isFlowIndicator(f))) {
           if (!inFlow) throw DECLINE;
           break;
@@ -425,7 +449,9 @@ class Scanner {
     const from = this.pos;
     let i = from + 1;
     let simple = true;
-    for (let c = this.at(i); c !== q || (q === 39 && this.at(i + 1) === 39); c = this.at(++i)) {
+    const s = this.s;
+    const end = this.end;
+    for (let c = i < end ? s.charCodeAt(i) : -1; c !== q || (q === 39 && this.at(i + 1) === 39); c = ++i < end ? s.charCodeAt(i) : -1) {
       if (c === 10 || c === -1) throw DECLINE;
       if (c === 39 && q === 39) {
         simple = false;
@@ -543,14 +569,16 @@ class Scanner {
     if (after !== 32 && after !== 10 && after !== -1) throw DECLINE;
     this.endLine(false);
     const valueStart = this.pos;
+    const s = this.s;
+    const end = this.end;
     let valueEnd = valueStart;
     let indent = -1;
     let maxLeading = 0;
     let i = valueStart;
     for (;;) {
       const ls = i;
-      while (this.at(i) === 32) i++;
-      const c = this.at(i);
+      while (i < end && s.charCodeAt(i) === 32) i++;
+      const c = i < end ? s.charCodeAt(i) : -1;
       const column = i - ls;
       if (c === -1) {
         // The document ends on this line: only a content line or nothing may be here.
@@ -571,8 +599,8 @@ class Scanner {
         i = ls;
         break;
       }
-      let k = this.at(i);
-      while (k !== 10 && k !== -1) k = this.at(++i);
+      let k = i < end ? s.charCodeAt(i) : -1;
+      while (k !== 10 && k !== -1) k = ++i < end ? s.charCodeAt(i) : -1;
       if (k === 10) i++;
       valueEnd = i;
     }

@@ -39,6 +39,26 @@ export class LineIndex {
     }
     return (this.tail = { breaks, start });
   }
+  /**
+   * The line of an offset (`position(offset).line`). While the line starts are not built and the text breaks
+   * lines with `\n` only, the breaks are counted from the nearer end of the text instead (building the starts
+   * of every document to place a few findings cost more than the findings).
+   */
+  lineOf(offset: number): number {
+    const text = this.text;
+    const o = Math.max(0, Math.min(offset, text.length));
+    if (this.lineStarts || (this.crFree ??= text.indexOf('\r') < 0) === false) return this.lineAt(o);
+    // A break at i starts line i + 1, which holds `o` when i < o.
+    if (o * 2 <= text.length) {
+      let line = 0;
+      for (let i = text.indexOf('\n'); i >= 0 && i < o; i = text.indexOf('\n', i + 1)) line++;
+      return line;
+    }
+    let after = 0;
+    for (let i = text.indexOf('\n', o); i >= 0; i = text.indexOf('\n', i + 1)) after++;
+    return this.lastLine().breaks - after;
+  }
+  private crFree: boolean | undefined;
   /** Line start offsets, found on first use: most files loaded by the CLI are never asked for a position. */
   private get starts(): number[] {
     if (this.lineStarts) return this.lineStarts;
@@ -65,6 +85,11 @@ export class LineIndex {
   }
   position(offset: number): Position {
     const o = Math.max(0, Math.min(offset, this.text.length));
+    const line = this.lineAt(o);
+    return { line, character: o - this.starts[line]! };
+  }
+  /** The line holding offset `o` (within the text), from the line starts. */
+  private lineAt(o: number): number {
     const starts = this.starts;
     let lo = 0;
     let hi = starts.length - 1;
@@ -73,7 +98,7 @@ export class LineIndex {
       if (starts[mid]! <= o) lo = mid;
       else hi = mid - 1;
     }
-    return { line: lo, character: o - starts[lo]! };
+    return lo;
   }
   offset(pos: Position): number {
     if (pos.line < 0) return 0;

@@ -113,10 +113,10 @@ class Locator {
   constructor(objects: readonly LoadedObject[]) {
     for (const o of objects) {
       if (!o.source) continue;
-      // The object's extent only: a lazy source's tree stays unbuilt.
+      // The object's extent only: a lazy source's tree stays unbuilt, and so do its document's line starts.
       const { start, end } = sourceSpan(o.source);
       const index = o.source.index;
-      this.spans.push({ start: index.position(start).line, end: index.position(end).line, o });
+      this.spans.push({ start: index.lineOf(start), end: index.lineOf(end), o });
     }
     this.spans.sort((a, b) => a.start - b.start);
   }

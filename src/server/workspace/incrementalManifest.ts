@@ -125,7 +125,8 @@ export class IncrementalManifest {
         ends.set(cached, cursor.over(part.start, cached.index));
         continue;
       }
-      const good = restore.get(slice);
+      // (A map lookup hashes the whole document text: skipped when nothing is kept to restore.)
+      const good = restore.size ? restore.get(slice) : undefined;
       if (good) {
         restore.delete(slice);
         good.index.base = base;
@@ -280,7 +281,9 @@ export class IncrementalManifest {
     const index = new ShiftedLineIndex(text, base);
     // The text is one part of the file's split: loading need not split it again. Sources name the
     // document's shifted index from the start (trees stay unbuilt until a position is asked for).
-    const loaded = loadManifest(this.file, text, { ...options, oneDocument: true, sourceIndex: index });
+    // Every option named (no spread per document; `satisfies` fails the build when LoadOptions grows one).
+    const docOptions = { maxBytes: options.maxBytes, limits: options.limits, partial: options.partial, oneDocument: true, sourceIndex: index } satisfies Record<keyof LoadOptions, unknown>;
+    const loaded = loadManifest(this.file, text, docOptions);
     return { text, start, index, objects: loaded.objects, diagnostics: loaded.diagnostics };
   }
 }

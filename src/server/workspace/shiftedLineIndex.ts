@@ -19,6 +19,10 @@ export class ShiftedLineIndex extends LineIndex {
     if (p.line + this.base.line > this.maxLine) return { line: this.maxLine, character: 0 };
     return p.line === 0 ? { line: this.base.line, character: this.base.character + p.character } : { line: p.line + this.base.line, character: p.character };
   }
+  override lineOf(offset: number): number {
+    const line = super.lineOf(offset) + this.base.line;
+    return line > this.maxLine ? this.maxLine : line;
+  }
   override offset(pos: Position): number {
     const line = pos.line - this.base.line;
     if (line < 0) return 0;
