@@ -19,6 +19,8 @@ import {
   type NodeModel,
   type PodModel,
   type ProxiedServicePort,
+  type ProxyNode,
+  type TopologyInput,
   type Protocol,
   type RuleSet,
   type ServiceModel,
@@ -178,6 +180,8 @@ function serviceNotes(state: ClusterState, node: NodeModel | undefined, family: 
  */
 const portIndexes = new WeakMap<ClusterState, Map<IPFamily, Map<string, ServiceModel[]>>>();
 
+const nodeViews = new WeakMap<ClusterState, { key: string; pn: ProxyNode; topo: TopologyInput }>();
+
 function portByName(state: ClusterState, node: string | undefined, family: IPFamily, name: string): ProxiedServicePort | undefined {
   let perState = portIndexes.get(state);
   if (!perState) portIndexes.set(state, (perState = new Map()));
@@ -193,8 +197,14 @@ function portByName(state: ClusterState, node: string | undefined, family: IPFam
     }
     perState.set(family, index);
   }
-  const pn = proxyNode(state, node);
-  const topo = topologyInput(pn, {});
+  // The node as the proxy model sees it, made once per state and node (a batch explains 10,000 traces on one node).
+  const key = node ?? '';
+  let at = nodeViews.get(state);
+  if (!at || at.key !== key) {
+    const pn = proxyNode(state, node);
+    nodeViews.set(state, (at = { key, pn, topo: topologyInput(pn, {}) }));
+  }
+  const { pn, topo } = at;
   // Ordered by name, then protocol; among equals the first in state order.
   let best: ProxiedServicePort | undefined;
   for (const svc of index.get(name) ?? []) {
