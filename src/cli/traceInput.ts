@@ -11,7 +11,7 @@ import {
   proxyNode,
   RulesParseError,
   serviceEndpoints,
-  servicePortInfos,
+  servicePortNameString,
   splitHostPort,
   topologyInput,
   type ClusterState,
@@ -188,10 +188,14 @@ function portByName(state: ClusterState, node: string | undefined, family: IPFam
   let index = perState.get(family);
   if (!index) {
     index = new Map();
+    // By the names of every Service's ports (a superset of the family's: the ports below come from
+    // proxiedPortsShared, which leaves out what kube-proxy of this family skips), without building
+    // each Service's port infos here.
     for (const svc of state.services) {
-      for (const info of servicePortInfos(svc, family)) {
-        const list = index.get(info.nameString);
-        if (!list) index.set(info.nameString, [svc]);
+      for (const p of svc.ports) {
+        const name = servicePortNameString(svc.namespace, svc.name, p.name);
+        const list = index.get(name);
+        if (!list) index.set(name, [svc]);
         else if (list[list.length - 1] !== svc) list.push(svc);
       }
     }

@@ -113,7 +113,7 @@ class Tracer {
 
   step(b: Branch, table: string, chain: string, rule: string, effect: string): Branch {
     const c = copyBranch(b);
-    c.steps = { step: { table, chain, rule, effect }, phase: this.phase, prev: b.steps };
+    c.steps = { step: { table, chain, rule, effect }, phase: this.phase, prev: b.steps, listed: 0 };
     return c;
   }
 
@@ -175,7 +175,7 @@ class Tracer {
   /** Records the rule as the step that made branch b (a fresh copy, the step before it b's own). */
   private stepped(b: Branch, rule: Rule, effect: string): Branch {
     const text = rule.synthetic ? `${rule.text}  (hook kube-proxy installs outside its restore payload)` : rule.text;
-    b.steps = { step: { table: rule.table, chain: rule.chain, rule: text, effect }, phase: this.phase, prev: b.steps };
+    b.steps = { step: { table: rule.table, chain: rule.chain, rule: text, effect }, phase: this.phase, prev: b.steps, listed: 0 };
     return b;
   }
 }

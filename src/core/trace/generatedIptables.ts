@@ -234,7 +234,12 @@ export class GeneratedIPTables {
       for (const c of sink.natChains) this.chain('nat', c);
       let seq = 0;
       for (const r of sink.filterRules) this.add('filter', r.chain, base + seq++, r.text, true);
-      for (const r of sink.natRules) this.add('nat', r.chain, base + seq++, r.text, true, r);
+      // A port's rules come chain by chain (a fan-out's jumps, an endpoint's two rules): look each chain up once.
+      let last: CompiledChain | undefined;
+      for (const r of sink.natRules) {
+        if (last?.chain.name !== r.chain) last = chainOf(this.compiled, 'nat', r.chain);
+        this.add('nat', r.chain, base + seq++, r.text, true, r, last);
+      }
     });
     for (const mate of this.mates(svc, i)) this.renderService(mate);
   }
@@ -309,8 +314,8 @@ export class GeneratedIPTables {
     return c;
   }
 
-  private add(table: string, chain: string, index: number, text: string, declaredOnly = false, hint?: ShapeHint): void {
-    const c = chainOf(this.compiled, table, chain);
+  private add(table: string, chain: string, index: number, text: string, declaredOnly = false, hint?: ShapeHint, known?: CompiledChain): void {
+    const c = known ?? chainOf(this.compiled, table, chain);
     if (!c && declaredOnly) throw new Error(`generated rules do not parse (rule for chain ${chain}, which table ${table} does not declare)`);
     let rule;
     try {

@@ -214,7 +214,7 @@ function lastRule(table: string, chain: string, index: number, shape: Shape, las
   // The two shapes of kube-proxy's endpoint loops, read without building the save words: a jump to a
   // chain (as targetOf reads `-j NAME`: nothing but a chain passes below) and a DNAT destination.
   if (!t.name) {
-    const target = chainTarget(last, shared);
+    const target = chainTarget(last);
     return target && new PayloadRule(table, chain, index, { matches: shape.matches, target, comment: shape.comment }, last, shape);
   }
   if (t.name === 'DNAT' && t.opts.length === 1 && t.opts[0] === '--to-destination') {
@@ -478,13 +478,17 @@ function chainName(name: string): boolean {
   return true;
 }
 
-/** `-j NAME` as a jump to a user chain; undefined for a built-in target or a name no chain can have. */
-function chainTarget(name: string, shared: SharedMatches): Target | undefined {
-  const known = shared.jumps.get(name);
+/**
+ * `-j NAME` as a jump to a user chain; undefined for a built-in target or a name no chain can have. With
+ * `shared`, the target is kept for the rules that jump to the same chain; without, it is made afresh (a
+ * fan-out's jump to a KUBE-SEP chain is the only one to that chain: keeping it would only fill the cache).
+ */
+function chainTarget(name: string, shared?: SharedMatches): Target | undefined {
+  const known = shared?.jumps.get(name);
   if (known?.kind === 'chain') return known;
   if (!chainName(name) || NOT_CHAINS.has(name)) return undefined;
   const t: Target = { kind: 'chain', chain: name, goto: false };
-  shared.jumps.set(name, t);
+  shared?.jumps.set(name, t);
   return t;
 }
 
