@@ -131,9 +131,10 @@ export class GeneratedIPTables {
   ensure(address: string, port: number): boolean {
     const key = canonicalAddress(address)?.ip;
     let grew = false;
-    for (const list of [key === undefined ? undefined : this.byAddress.get(key), this.byPort.get(port)]) {
-      if (list) for (const i of list) grew = this.renderService(i) || grew;
-    }
+    const byAddress = key === undefined ? undefined : this.byAddress.get(key);
+    if (byAddress) for (const i of byAddress) grew = this.renderService(i) || grew;
+    const byPort = this.byPort.get(port);
+    if (byPort) for (const i of byPort) grew = this.renderService(i) || grew;
     return grew;
   }
 
