@@ -11,7 +11,7 @@ import {
   proxyNode,
   RulesParseError,
   serviceEndpoints,
-  servicePortInfos,
+  servicePortNameString,
   splitHostPort,
   topologyInput,
   type ClusterState,
@@ -19,6 +19,8 @@ import {
   type NodeModel,
   type PodModel,
   type ProxiedServicePort,
+  type ProxyNode,
+  type TopologyInput,
   type Protocol,
   type RuleSet,
   type ServiceModel,
@@ -178,23 +180,35 @@ function serviceNotes(state: ClusterState, node: NodeModel | undefined, family: 
  */
 const portIndexes = new WeakMap<ClusterState, Map<IPFamily, Map<string, ServiceModel[]>>>();
 
+const nodeViews = new WeakMap<ClusterState, { key: string; pn: ProxyNode; topo: TopologyInput }>();
+
 function portByName(state: ClusterState, node: string | undefined, family: IPFamily, name: string): ProxiedServicePort | undefined {
   let perState = portIndexes.get(state);
   if (!perState) portIndexes.set(state, (perState = new Map()));
   let index = perState.get(family);
   if (!index) {
     index = new Map();
+    // By the names of every Service's ports (a superset of the family's: the ports below come from
+    // proxiedPortsShared, which leaves out what kube-proxy of this family skips), without building
+    // each Service's port infos here.
     for (const svc of state.services) {
-      for (const info of servicePortInfos(svc, family)) {
-        const list = index.get(info.nameString);
-        if (!list) index.set(info.nameString, [svc]);
+      for (const p of svc.ports) {
+        const name = servicePortNameString(svc.namespace, svc.name, p.name);
+        const list = index.get(name);
+        if (!list) index.set(name, [svc]);
         else if (list[list.length - 1] !== svc) list.push(svc);
       }
     }
     perState.set(family, index);
   }
-  const pn = proxyNode(state, node);
-  const topo = topologyInput(pn, {});
+  // The node as the proxy model sees it, made once per state and node (a batch explains 10,000 traces on one node).
+  const key = node ?? '';
+  let at = nodeViews.get(state);
+  if (!at || at.key !== key) {
+    const pn = proxyNode(state, node);
+    nodeViews.set(state, (at = { key, pn, topo: topologyInput(pn, {}) }));
+  }
+  const { pn, topo } = at;
   // Ordered by name, then protocol; among equals the first in state order.
   let best: ProxiedServicePort | undefined;
   for (const svc of index.get(name) ?? []) {

@@ -73,6 +73,9 @@ for (const version of VERSIONS) {
       assert.deepEqual(mine.chain.rules.map(view), c.chain.rules.map(view), key);
     }
     assert.deepEqual([...direct.compiled.affinitySeconds].sort(), [...old.affinitySeconds].sort());
+    // The RuleSet view (built when asked for) holds the same tables, chains and rules.
+    const tables = (set: typeof old.set) => [...set.tables].map(([t, tab]) => [t, [...tab.chains].map(([n, c]) => `${n} ${c.policy ?? '-'} ${c.rules.length}`).sort()]).sort();
+    assert.deepEqual(tables(direct.compiled.set), tables(old.set));
   });
 }
 

@@ -43,3 +43,19 @@ test('one endpoint reached by two branches sums its probability', () => {
   assert.deepEqual(s.endpoints, [{ ip: '10.1.0.1', port: 80, probability: 1 }]);
   assert.deepEqual(s.steps, []);
 });
+
+test('steps: nodes listed by one summary are listed again by the next (the skip of met nodes is per summary)', () => {
+  const root = node('-A PREROUTING -j KUBE-SERVICES', 'jump to KUBE-SERVICES', 0);
+  const a = node('-A KUBE-SERVICES -j KUBE-SVC-A', 'jump to KUBE-SVC-A', 0, root);
+  const b = node('-A KUBE-SERVICES -j KUBE-SVC-B', 'jump to KUBE-SVC-B', 0, root);
+  // A shared walk: one node standing for a run of nodes, some of which the other path holds too.
+  const shared = node('-A FORWARD -j ACCEPT', 'ACCEPT', 1, undefined, 'FORWARD', 'filter');
+  const run: StepNode = { step: shared.step, phase: 1, prev: b, run: [a, shared] };
+  const first = summarizeBranches([branch('NONE', 1)], [a, run]);
+  const again = summarizeBranches([branch('NONE', 1)], [a, run]);
+  const want = ['jump to KUBE-SERVICES', 'jump to KUBE-SVC-A', 'jump to KUBE-SVC-B', 'ACCEPT'];
+  assert.deepEqual(first.steps.map((x) => x.effect), want);
+  assert.deepEqual(again.steps.map((x) => x.effect), want);
+  // A summary of only the second path lists its prefix even though an earlier summary met it.
+  assert.deepEqual(summarizeBranches([branch('NONE', 1)], [b]).steps.map((x) => x.effect), ['jump to KUBE-SERVICES', 'jump to KUBE-SVC-B']);
+});

@@ -37,6 +37,8 @@ export interface CompiledChain {
    * when `chain.rules` is read, not once per rule added (a trace reads only the index).
    */
   added?: { list: Rule[]; sorted: boolean };
+  /** Who added the chain, for a rule set that adds and drops chains (GeneratedIPTables: the render it belongs to). */
+  owner?: object;
 }
 
 export interface CompiledRules {

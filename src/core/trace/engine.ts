@@ -50,10 +50,13 @@ class Tracer {
     const log = this.log;
     if (log && compiled.key === 'dst') log.observed.push({ kind: 'chain', chain: compiled, list });
     const out: Outcome[] = [];
-    const pending: { b: Branch; i: number }[] = [{ b: start, i: 0 }];
-    while (pending.length) {
-      const { b, i: from } = pending.pop()!;
-      let cur: Branch | undefined = b;
+    // Branches still to walk from a rule on (a fan-out's other share, a jump that came back more than
+    // once), as pairs: made only when a walk forks.
+    let pendingB: Branch[] | undefined;
+    let pendingI: number[] | undefined;
+    let cur: Branch | undefined = start;
+    let from = 0;
+    for (;;) {
       for (let i = from; cur && i < list.length; i++) {
         const rule = list[i]!;
         let p = 1;
@@ -74,16 +77,24 @@ class Tracer {
         let taken = cur;
         if (p < 1) {
           if (++this.branches > MAX_BRANCHES) throw new Error(`more than ${MAX_BRANCHES} branches: the rules fan out too far to trace`);
-          pending.push({ b: copyBranch(cur, cur.prob * (1 - p)), i: i + 1 });
+          (pendingB ??= []).push(copyBranch(cur, cur.prob * (1 - p)));
+          (pendingI ??= []).push(i + 1);
           taken = copyBranch(cur, cur.prob * p);
         }
         const res = this.apply(rule, taken, p, depth);
         cur = undefined;
-        for (const o of res) {
-          if (o.end === 'RETURN' && !(rule.target?.kind === 'chain' && rule.target.goto) && rule.target?.kind !== 'RETURN') {
+        const t = rule.target;
+        const comesBack = !(t?.kind === 'chain' && t.goto) && t?.kind !== 'RETURN';
+        const last = res.length - 1;
+        for (let k = 0; k <= last; k++) {
+          const o = res[k]!;
+          if (o.end === 'RETURN' && comesBack) {
             // Came back from a jump (or a non-terminating target): go on with the next rule.
-            if (!cur && o === res[res.length - 1]) cur = o.b;
-            else pending.push({ b: o.b, i: i + 1 });
+            if (!cur && k === last) cur = o.b;
+            else {
+              (pendingB ??= []).push(o.b);
+              (pendingI ??= []).push(i + 1);
+            }
           } else out.push(o);
         }
       }
@@ -94,13 +105,15 @@ class Tracer {
           out.push({ b: cur, end, decidedBy: end === 'DROP' ? { table, chain: name, comment: `policy DROP of ${name}` } : undefined });
         } else out.push({ b: cur, end: 'RETURN' });
       }
+      if (!pendingB?.length) return out;
+      cur = pendingB.pop()!;
+      from = pendingI!.pop()!;
     }
-    return out;
   }
 
   step(b: Branch, table: string, chain: string, rule: string, effect: string): Branch {
     const c = copyBranch(b);
-    c.steps = { step: { table, chain, rule, effect }, phase: this.phase, prev: b.steps };
+    c.steps = { step: { table, chain, rule, effect }, phase: this.phase, prev: b.steps, listed: 0 };
     return c;
   }
 
@@ -112,25 +125,20 @@ class Tracer {
     const b = copyBranch(b0);
     if (rule.comment) b.comments = { c: { table: rule.table, chain: rule.chain, comment: rule.comment, target: t ? targetName(t) : '' }, prev: b0.comments };
     for (const m of rule.matches) if (m.kind === 'recent' && m.op === 'set' && !m.negate) b.affinity = { seconds: this.rules.affinitySeconds.get(m.name) };
-    const text = rule.synthetic ? `${rule.text}  (hook kube-proxy installs outside its restore payload)` : rule.text;
-    const stepped = (effect: string): Branch => {
-      b.steps = { step: { table: rule.table, chain: rule.chain, rule: text, effect }, phase: this.phase, prev: b0.steps };
-      return b;
-    };
-    if (!t) return [{ b: stepped(`matched; no target, continue${odds}`), end: 'RETURN' }];
+    if (!t) return [{ b: this.stepped(b, rule, `matched; no target, continue${odds}`), end: 'RETURN' }];
     switch (t.kind) {
       case 'chain':
-        return this.chain(rule.table, t.chain, stepped(`${t.goto ? 'goto' : 'jump to'} ${t.chain}${odds}`), depth + 1);
+        return this.chain(rule.table, t.chain, this.stepped(b, rule, `${t.goto ? 'goto' : 'jump to'} ${t.chain}${odds}`), depth + 1);
       case 'ACCEPT': {
         const where = { table: rule.table, chain: rule.chain, comment: rule.comment };
-        stepped(`ACCEPT${odds}`).acceptedBy = where;
+        this.stepped(b, rule, `ACCEPT${odds}`).acceptedBy = where;
         return [{ b, end: 'ACCEPT', decidedBy: where }];
       }
       case 'DROP':
       case 'REJECT':
-        return [{ b: stepped(`${t.kind}${odds}`), end: t.kind, decidedBy: { table: rule.table, chain: rule.chain, comment: rule.comment } }];
+        return [{ b: this.stepped(b, rule, `${t.kind}${odds}`), end: t.kind, decidedBy: { table: rule.table, chain: rule.chain, comment: rule.comment } }];
       case 'RETURN':
-        return [{ b: stepped(`RETURN${odds}`), end: 'RETURN' }];
+        return [{ b: this.stepped(b, rule, `RETURN${odds}`), end: 'RETURN' }];
       case 'DNAT': {
         if (this.log) this.log.shareable = false;
         const port = t.port ?? b.pkt.dport;
@@ -143,25 +151,32 @@ class Tracer {
           );
           return [{ b, end: 'RETURN' }];
         }
-        stepped(`DNAT to ${t.ip.includes(':') ? `[${t.ip}]` : t.ip}:${port}${odds}`);
+        this.stepped(b, rule, `DNAT to ${t.ip.includes(':') ? `[${t.ip}]` : t.ip}:${port}${odds}`);
         b.dnat = { ip: ip.text, port };
         b.pkt = { ...b.pkt, dst: ip.parsed, dstText: ip.text, dstKey: dstKeyOf(ip.text), dst4: ip.v4, dport: port, dnat: true };
         return [{ b, end: 'NAT' }];
       }
       case 'MASQUERADE':
       case 'SNAT':
-        stepped(`${t.kind}: source address rewritten${odds}`).masquerade = true;
+        this.stepped(b, rule, `${t.kind}: source address rewritten${odds}`).masquerade = true;
         return [{ b, end: 'NAT' }];
       case 'MARK': {
         const mark = (((b.pkt.mark & ~t.mask) >>> 0) ^ t.value) >>> 0;
-        stepped(`mark 0x${b.pkt.mark.toString(16)} -> 0x${mark.toString(16)}${odds}`);
+        this.stepped(b, rule, `mark 0x${b.pkt.mark.toString(16)} -> 0x${mark.toString(16)}${odds}`);
         b.pkt = { ...b.pkt, mark };
         return [{ b, end: 'RETURN' }];
       }
       case 'other':
         this.warnings.add(`target ${t.name} is not modelled: treated as non-terminating`);
-        return [{ b: stepped(`${t.name} (not modelled), continue`), end: 'RETURN' }];
+        return [{ b: this.stepped(b, rule, `${t.name} (not modelled), continue`), end: 'RETURN' }];
     }
+  }
+
+  /** Records the rule as the step that made branch b (a fresh copy, the step before it b's own). */
+  private stepped(b: Branch, rule: Rule, effect: string): Branch {
+    const text = rule.synthetic ? `${rule.text}  (hook kube-proxy installs outside its restore payload)` : rule.text;
+    b.steps = { step: { table: rule.table, chain: rule.chain, rule: text, effect }, phase: this.phase, prev: b.steps, listed: 0 };
+    return b;
   }
 }
 

@@ -5,6 +5,10 @@ import { acceptedSentence, percent, unmatchedSentence } from './summary';
 
 const SERVICE_COMMENT = / (cluster IP|external IP|loadbalancer IP|health check node port)$/;
 
+const NO_ENDPOINTS = / has no (local )?endpoints$/;
+const NOT_ACCEPTED = /^(.*) traffic not accepted by KUBE-FW-/;
+const PORT_NAME = /^[\w.-]+\/[\w.-]+(:[\w.-]+)?$/;
+
 const KUBELET_DROP_COMMENT = 'kubernetes firewall for dropping marked packets';
 
 const KINDS: Record<string, string> = { 'cluster IP': 'ClusterIP', 'external IP': 'external IP', 'loadbalancer IP': 'LoadBalancer IP' };
@@ -16,12 +20,12 @@ export function serviceOf(b: TraceBranch): string | undefined {
   for (const c of b.comments) {
     const m = SERVICE_COMMENT.exec(c.comment);
     if (m) return c.comment.slice(0, m.index);
-    const none = / has no (local )?endpoints$/.exec(c.comment);
+    const none = NO_ENDPOINTS.exec(c.comment);
     if (none) return c.comment.slice(0, none.index);
-    const fw = /^(.*) traffic not accepted by KUBE-FW-/.exec(c.comment);
+    const fw = NOT_ACCEPTED.exec(c.comment);
     if (fw) return fw[1];
   }
-  for (const c of b.comments) if (/^[\w.-]+\/[\w.-]+(:[\w.-]+)?$/.test(c.comment)) return c.comment;
+  for (const c of b.comments) if (PORT_NAME.test(c.comment)) return c.comment;
   return undefined;
 }
 

@@ -56,8 +56,8 @@ export const KEEP = 32;
 /** What rendering one Service (and the Services sharing its chain names) added: what to take out when it is dropped. */
 interface Rendered {
   services: number[];
-  chains: { table: string; name: string }[];
-  own: Set<CompiledChain>;
+  /** The chains it added (each marked with this render as its `owner`). */
+  chains: CompiledChain[];
   /** Its rules in chains it did not add (the dispatch chains). */
   rules: { c: CompiledChain; r: Rule }[];
   recent: string[];
@@ -87,7 +87,6 @@ export class GeneratedIPTables {
   private readonly ctx: SyncContext;
   private shared: SharedMatches = sharedMatches();
   private readonly shapes: PayloadShapes = new Map();
-  private readonly set: RuleSet;
   private readonly byAddress = new Map<string, number[]>();
   private readonly byPort = new Map<number, number[]>();
   /** Services whose chains share names (same service-port name and protocol): rendered together. */
@@ -107,8 +106,9 @@ export class GeneratedIPTables {
     // Only whether the threshold is passed matters (kube-proxy drops the per-endpoint comments).
     const total = largeClusterMode(state, family, req.node) ? LARGE_CLUSTER_ENDPOINTS_THRESHOLD + 1 : 0;
     this.ctx = syncContext(state, node, localDetector(state, node, family), family, total, { profile });
-    this.set = { format: 'save', family, tables: new Map(), deleted: [], warnings: [] };
-    this.compiled = { set: this.set, byTable: new Map(), synthesized: [], affinitySeconds: new Map() };
+    const byTable = new Map<string, Map<string, CompiledChain>>();
+    // The RuleSet view is built only when asked for (nothing on a trace's path reads it).
+    this.compiled = { get set() { return ruleSetOf(family, byTable); }, byTable, synthesized: [], affinitySeconds: new Map() };
     this.addFixed();
     this.indexServices();
   }
@@ -131,9 +131,10 @@ export class GeneratedIPTables {
   ensure(address: string, port: number): boolean {
     const key = canonicalAddress(address)?.ip;
     let grew = false;
-    for (const list of [key === undefined ? undefined : this.byAddress.get(key), this.byPort.get(port)]) {
-      if (list) for (const i of list) grew = this.renderService(i) || grew;
-    }
+    const byAddress = key === undefined ? undefined : this.byAddress.get(key);
+    if (byAddress) for (const i of byAddress) grew = this.renderService(i) || grew;
+    const byPort = this.byPort.get(port);
+    if (byPort) for (const i of byPort) grew = this.renderService(i) || grew;
     return grew;
   }
 
@@ -185,10 +186,7 @@ export class GeneratedIPTables {
   private drop(g: Rendered): void {
     this.kept.delete(g);
     for (const i of g.services) this.rendered.delete(i);
-    for (const { table, name } of g.chains) {
-      this.compiled.byTable.get(table)?.delete(name);
-      this.set.tables.get(table)?.chains.delete(name);
-    }
+    for (const c of g.chains) this.compiled.byTable.get(c.chain.table)?.delete(c.chain.name);
     for (const { c, r } of g.rules) removeRule(c, r);
     for (const name of g.recent) this.compiled.affinitySeconds.delete(name);
   }
@@ -208,7 +206,7 @@ export class GeneratedIPTables {
       this.renderInto(i, g);
       return true;
     }
-    const fresh: Rendered = (this.current = { services: [], chains: [], own: new Set(), rules: [], recent: [] });
+    const fresh: Rendered = (this.current = { services: [], chains: [], rules: [], recent: [] });
     try {
       this.renderInto(i, fresh);
     } catch (e) {
@@ -237,7 +235,12 @@ export class GeneratedIPTables {
       for (const c of sink.natChains) this.chain('nat', c);
       let seq = 0;
       for (const r of sink.filterRules) this.add('filter', r.chain, base + seq++, r.text, true);
-      for (const r of sink.natRules) this.add('nat', r.chain, base + seq++, r.text, true, r);
+      // A port's rules come chain by chain (a fan-out's jumps, an endpoint's two rules): look each chain up once.
+      let last: CompiledChain | undefined;
+      for (const r of sink.natRules) {
+        if (last?.chain.name !== r.chain) last = chainOf(this.compiled, 'nat', r.chain);
+        this.add('nat', r.chain, base + seq++, r.text, true, r, last);
+      }
     });
     for (const mate of this.mates(svc, i)) this.renderService(mate);
   }
@@ -299,23 +302,21 @@ export class GeneratedIPTables {
   private chain(table: string, name: string, policy?: 'ACCEPT'): CompiledChain {
     let c = chainOf(this.compiled, table, name);
     if (!c) {
-      let t = this.set.tables.get(table);
-      if (!t) this.set.tables.set(table, (t = { name: table, chains: new Map() } satisfies RuleTable));
       const chain: Chain = { name, table, rules: [], line: 0 };
       if (policy) chain.policy = policy;
-      t.chains.set(name, chain);
       c = growingChain(chain, KEYS.get(table)?.get(name) ?? 'none');
       setChain(this.compiled, table, name, c);
-      if (this.current) {
-        this.current.chains.push({ table, name });
-        this.current.own.add(c);
+      const g = this.current;
+      if (g) {
+        g.chains.push(c);
+        c.owner = g;
       }
     }
     return c;
   }
 
-  private add(table: string, chain: string, index: number, text: string, declaredOnly = false, hint?: ShapeHint): void {
-    const c = chainOf(this.compiled, table, chain);
+  private add(table: string, chain: string, index: number, text: string, declaredOnly = false, hint?: ShapeHint, known?: CompiledChain): void {
+    const c = known ?? chainOf(this.compiled, table, chain);
     if (!c && declaredOnly) throw new Error(`generated rules do not parse (rule for chain ${chain}, which table ${table} does not declare)`);
     let rule;
     try {
@@ -334,8 +335,19 @@ export class GeneratedIPTables {
     addRule(into, rule);
     // A rule in a chain of the render under way goes with its chain; one in a chain of the fixed part is taken out alone.
     const g = this.current;
-    if (g && !g.own.has(into)) g.rules.push({ c: into, r: rule });
+    if (g && into.owner !== g) g.rules.push({ c: into, r: rule });
   }
+}
+
+/** The compiled chains as a RuleSet (tables and chains in the order they were added). */
+function ruleSetOf(family: IPFamily, byTable: Map<string, Map<string, CompiledChain>>): RuleSet {
+  const tables = new Map<string, RuleTable>();
+  for (const [name, chains] of byTable) {
+    const t: RuleTable = { name, chains: new Map() };
+    for (const [chain, c] of chains) t.chains.set(chain, c.chain);
+    tables.set(name, t);
+  }
+  return { format: 'save', family, tables, deleted: [], warnings: [] };
 }
 
 function add<K>(map: Map<K, number[]>, key: K, i: number): void {

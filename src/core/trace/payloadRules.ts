@@ -174,7 +174,37 @@ function srcRule(table: string, chain: string, index: number, shape: Shape, v: s
   const saved = withPrefix(v, family);
   // Not kept in the shared cache: a KUBE-SEP chain's source address is its own.
   const src = parseAddr('src', saved, false);
-  return src && new PayloadRule(table, chain, index, { matches: [src, ...shape.matches], target: shape.fixedTarget, comment: shape.comment }, saved, shape);
+  if (!src) return undefined;
+  const rest = shape.matches;
+  const matches: Match[] = new Array<Match>(rest.length + 1);
+  matches[0] = src;
+  for (let i = 0; i < rest.length; i++) matches[i + 1] = rest[i]!;
+  return new PayloadRule(table, chain, index, { matches, target: shape.fixedTarget, comment: shape.comment }, saved, shape);
+}
+
+/**
+ * parseNatDestination, with the DNAT target of every endpoint (`10.1.2.3:8080`: a dotted quad of digit runs,
+ * one colon, a port of digits) read by char codes; anything else goes to parseNatDestination.
+ */
+export function natDestination(to: string): { ip: string; port?: number } | undefined {
+  const n = to.length;
+  let dots = 0;
+  let colon = -1;
+  let run = 0;
+  for (let i = 0; i < n; i++) {
+    const c = to.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      run++;
+      continue;
+    }
+    if (run === 0 || colon >= 0) return parseNatDestination(to);
+    if (c === 46) dots++;
+    else if (c === 58 && dots === 3) colon = i;
+    else return parseNatDestination(to);
+    run = 0;
+  }
+  if (colon < 0 || run === 0) return parseNatDestination(to);
+  return { ip: to.slice(0, colon), port: Number(to.slice(colon + 1)) };
 }
 
 /** A rule of a `last` shape with its own last word (a jump's chain, a DNAT destination). */
@@ -184,11 +214,11 @@ function lastRule(table: string, chain: string, index: number, shape: Shape, las
   // The two shapes of kube-proxy's endpoint loops, read without building the save words: a jump to a
   // chain (as targetOf reads `-j NAME`: nothing but a chain passes below) and a DNAT destination.
   if (!t.name) {
-    const target = chainTarget(last, shared);
+    const target = chainTarget(last);
     return target && new PayloadRule(table, chain, index, { matches: shape.matches, target, comment: shape.comment }, last, shape);
   }
   if (t.name === 'DNAT' && t.opts.length === 1 && t.opts[0] === '--to-destination') {
-    const dst = parseNatDestination(last);
+    const dst = natDestination(last);
     return dst && new PayloadRule(table, chain, index, { matches: shape.matches, target: { kind: 'DNAT', ...dst, text: last }, comment: shape.comment }, last, shape);
   }
   const target = targetOf(saveTargetWords({ name: t.name, opts: [...t.opts, last] }, family), shared);
@@ -437,13 +467,28 @@ function savedString(s: string): string | undefined {
 
 const NOT_CHAINS = new Set(['ACCEPT', 'DROP', 'RETURN', 'REJECT', 'DNAT', 'SNAT', 'MASQUERADE', 'MARK', 'LOG', 'NFLOG', 'CT', 'NOTRACK', 'TRACE', 'CONNMARK', 'TCPMSS', 'CHECKSUM', 'NFQUEUE', 'AUDIT']);
 
-/** `-j NAME` as a jump to a user chain; undefined for a built-in target or a name no chain can have. */
-function chainTarget(name: string, shared: SharedMatches): Target | undefined {
-  const known = shared.jumps.get(name);
+/** Letters, digits, `_`, `.` and `-` only (as /^[A-Za-z0-9_.-]+$/), read by char codes: every fan-out jump passes here. */
+function chainName(name: string): boolean {
+  const n = name.length;
+  if (!n) return false;
+  for (let i = 0; i < n; i++) {
+    const c = name.charCodeAt(i);
+    if (!((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95 || c === 46 || c === 45)) return false;
+  }
+  return true;
+}
+
+/**
+ * `-j NAME` as a jump to a user chain; undefined for a built-in target or a name no chain can have. With
+ * `shared`, the target is kept for the rules that jump to the same chain; without, it is made afresh (a
+ * fan-out's jump to a KUBE-SEP chain is the only one to that chain: keeping it would only fill the cache).
+ */
+function chainTarget(name: string, shared?: SharedMatches): Target | undefined {
+  const known = shared?.jumps.get(name);
   if (known?.kind === 'chain') return known;
-  if (NOT_CHAINS.has(name) || !/^[A-Za-z0-9_.-]+$/.test(name)) return undefined;
+  if (!chainName(name) || NOT_CHAINS.has(name)) return undefined;
   const t: Target = { kind: 'chain', chain: name, goto: false };
-  shared.jumps.set(name, t);
+  shared?.jumps.set(name, t);
   return t;
 }
 

@@ -158,7 +158,7 @@ function deltaOf(input: Branch, o: Outcome): Delta | undefined {
 function applyDelta(d: Delta, from: Branch): Outcome {
   // One node stands for the recorded walk's steps (the summary lists each step once anyway).
   const last = d.steps[d.steps.length - 1];
-  const steps: StepNode | undefined = last ? { step: last.step, phase: last.phase, prev: from.steps, run: d.steps } : from.steps;
+  const steps: StepNode | undefined = last ? { step: last.step, phase: last.phase, prev: from.steps, run: d.steps, listed: 0 } : from.steps;
   let comments = from.comments;
   for (const c of d.comments) comments = { c: c.c, prev: comments };
   const pkt = d.mark === undefined ? from.pkt : { ...from.pkt, mark: d.mark };

@@ -12,7 +12,12 @@ export interface StepNode {
    * branch: its nodes as that branch met them; `step` and `phase` are the last one's).
    */
   run?: readonly StepNode[];
+  /** The summary that last listed this node (summarizeBranches' stamp: a node met before is skipped without a set). */
+  listed?: number;
 }
+
+/** Stamps summaries apart (see StepNode.listed). */
+let stamp = 0;
 
 /** Probabilities made from 10-digit (or kernel-rounded) factors, snapped to the simple fraction they stand for. */
 export function snapProbability(p: number): number {
@@ -62,8 +67,8 @@ export function summarizeBranches(branches: readonly TraceBranch[], paths: reado
   const ordered: StepNode[] = [];
   // Steps already listed, by rule text, then compared field by field (no key string per step).
   const seen = new Map<string, TraceStep[]>();
-  // Branches share the nodes of their common prefix: a node met before is skipped without a lookup.
-  const met = new Set<StepNode>();
+  // Branches share the nodes of their common prefix: a node met before (stamped by this summary) is skipped.
+  const now = (stamp = (stamp + 1) % Number.MAX_SAFE_INTEGER);
   const list1 = (s: StepNode) => {
     const same = seen.get(s.step.rule);
     if (!same) seen.set(s.step.rule, [s.step]);
@@ -71,17 +76,18 @@ export function summarizeBranches(branches: readonly TraceBranch[], paths: reado
     else same.push(s.step);
     ordered.push(s);
   };
+  const list: StepNode[] = [];
   for (const last of paths) {
-    const list: StepNode[] = [];
-    for (let s = last; s && !met.has(s); s = s.prev) list.push(s);
+    list.length = 0;
+    for (let s = last; s && s.listed !== now; s = s.prev) list.push(s);
     for (let i = list.length - 1; i >= 0; i--) {
       const s = list[i]!;
-      met.add(s);
+      s.listed = now;
       if (!s.run) list1(s);
       else
         for (const r of s.run) {
-          if (met.has(r)) continue;
-          met.add(r);
+          if (r.listed === now) continue;
+          r.listed = now;
           list1(r);
         }
     }

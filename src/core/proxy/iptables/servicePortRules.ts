@@ -91,7 +91,6 @@ export function writeServicePort(sp: ProxiedServicePort, ctx: SyncContext, out: 
   }
   const usesExternalTrafficChain = hasEndpoints && info.externallyAccessible;
   const usesFWChain = hasEndpoints && info.loadBalancerVIPs.length > 0 && info.loadBalancerSourceRanges.length > 0;
-  const loadBalancerTrafficChain = usesFWChain ? ch.fw : ch.ext;
   let internalTarget = '';
   let internalComment = '';
   let externalTarget = '';
@@ -122,7 +121,8 @@ export function writeServicePort(sp: ProxiedServicePort, ctx: SyncContext, out: 
     if (!hasExternalEndpoints) out.filterRules.push(rule(KUBE_EXTERNAL_SERVICES, ['-m', 'comment', '--comment', externalComment, ...portMatch(ip, info.port), '-j', externalTarget]));
   }
   for (const ip of info.loadBalancerVIPs) {
-    if (hasEndpoints) out.natRules.push(rule(KUBE_SERVICES, ['-m', 'comment', '--comment', `"${name} loadbalancer IP"`, ...portMatch(ip, info.port), '-j', loadBalancerTrafficChain]));
+    // The chain's name is hashed only here: most ports have no load-balancer IP.
+    if (hasEndpoints) out.natRules.push(rule(KUBE_SERVICES, ['-m', 'comment', '--comment', `"${name} loadbalancer IP"`, ...portMatch(ip, info.port), '-j', usesFWChain ? ch.fw : ch.ext]));
     if (usesFWChain && ctx.profile.proxyFirewall) {
       out.filterRules.push(rule(KUBE_PROXY_FIREWALL, ['-m', 'comment', '--comment', `"${name} traffic not accepted by ${ch.fw}"`, ...portMatch(ip, info.port), '-j', 'DROP']));
     }
