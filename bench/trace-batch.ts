@@ -139,7 +139,7 @@ async function main(): Promise<void> {
     line('JSON out', jsonOnly, `   (${(printed / 1048576).toFixed(1)} MB; timed apart on the same results)`);
     line('batch (traces + JSON)', batch, '   (state loaded -> 10,000 results printed)');
 
-    // The whole command, as a user runs it: on one thread (--jobs 1), then as chosen (worker threads from 400 flows).
+    // The whole command, as a user runs it: on one thread (--jobs 1), then as chosen (worker threads from 1,000 flows).
     const ksd = path.resolve(__dirname, '../../bin/ksd.js');
     for (const [label, jobs] of [['whole, --jobs 1', ['--jobs', '1']], ['whole, threads auto', []]] as const) {
       const run = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', process.execPath, ksd, 'trace', manifests, '--batch', flowsFile, ...jobs], { encoding: 'utf8', maxBuffer: 1 << 30 });

@@ -88,7 +88,7 @@ function sameForEveryJobs(label: string, args: string[], count = flowList.length
     assert.ok(many.stdout === one.stdout, `${label}: --jobs ${jobs} printed other bytes than --jobs 1`);
     assert.equal(many.stderr, one.stderr, label);
   }
-  // Without --jobs: over 400 flows, the automatic choice.
+  // Without --jobs: the automatic choice (one thread below 1,000 flows).
   if (auto) assert.ok(ksd(...args).stdout === one.stdout, `${label}: auto printed other bytes than --jobs 1`);
 }
 

@@ -48,11 +48,11 @@ export async function runChunks<P>(o: ChunkPoolOptions<P>): Promise<string[]> {
   let fatal: { error: unknown } | undefined;
   let wake = () => {};
   // Done when a fatal error came, or every chunk below the lowest failure (or every chunk) has its text.
+  let done = 0; // chunks [0, done) have their text
   const finished = () => {
     if (fatal) return true;
-    const end = lowest ? lowest.chunk : chunks;
-    for (let c = 0; c < end; c++) if (texts[c] === undefined) return false;
-    return true;
+    while (done < chunks && texts[done] !== undefined) done++;
+    return done >= (lowest ? lowest.chunk : chunks);
   };
   const failAt = (chunk: number, error: unknown) => {
     if (!lowest || chunk < lowest.chunk) lowest = { chunk, error };
@@ -68,7 +68,12 @@ export async function runChunks<P>(o: ChunkPoolOptions<P>): Promise<string[]> {
   const workers: Worker[] = [];
   for (let t = 1; t <= nWorkers; t++) {
     const data: WorkerData<P> = { mark: WORKER_MARK, shared: a.buffer as SharedArrayBuffer, thread: t, count: o.count, chunkSize: o.chunkSize, payload: o.payload };
-    const w = new Worker(o.script, { workerData: data, resourceLimits: o.resourceLimits });
+    let w: Worker;
+    try {
+      w = new Worker(o.script, { workerData: data, resourceLimits: o.resourceLimits });
+    } catch {
+      break; // No more threads to be had (a resource limit): the ones started, and this one, do the work.
+    }
     let died: Error | undefined;
     w.on('message', (m: WorkerMessage) => {
       if (m.type === 'chunk') {

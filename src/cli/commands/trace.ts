@@ -26,7 +26,7 @@ ksd trace [PATHS] --live [--context NAME] [--kubeconfig FILE] --from SRC --to DS
   kubeletVersion; see ksd rules --help) and
   the explanation ends with a Note saying which. --batch takes a JSON array of {from, to, protocol} and
   prints an array of results. A large batch is split over worker threads, each loading the inputs
-  itself (auto: from 400 flows, up to one thread per core, fewer when memory is short); --jobs N
+  itself (auto: from 1,000 flows, up to one thread per core, fewer when memory is short); --jobs N
   sets the most threads (1: this thread only). The output is the same either way. --live and
   inputs that cannot be read twice (stdin, a pipe) keep the batch on one thread.
   --live traces on the cluster of the kubeconfig's current context (or --context), read-only: its Services, EndpointSlices, pods, nodes, kube-proxy ConfigMap (mode and
