@@ -1,11 +1,11 @@
 /**
  * Benchmark: `ksd diff` on bench:modes-sized input (10,000 Services x 10 endpoints) when some Services'
  * endpoints all went (the node still has their chains, the manifests give none) or all came (the node still
- * rejects): iptables (v1.31+ and v1.23), nftables (1.35 and 1.36) and IPVS, plus the diff of identical rules
- * for reference. Wall and CPU time of each diff. Prints figures; never fails on timing.
+ * rejects): iptables (v1.31+ and v1.23), nftables (1.35 and 1.36) and IPVS (and parsing its
+ * ipvsadm -Ln listing), plus the diff of identical rules for reference. Wall and CPU time of each diff. Prints figures; never fails on timing.
  * Run: npm run bench:diff-no-endpoints (BENCH_SERVICES, BENCH_ENDPOINTS, BENCH_GONE_EVERY to resize).
  */
-import { buildClusterState, diffIpvs, diffNftRules, diffRules, ipvsDiffSide, loadManifest, nftProfile, parseNft, parseRules, renderIPTablesRules, renderIpvs, renderNftables, type ClusterState, type RulesDiff } from '../src/core';
+import { buildClusterState, diffIpvs, formatIpvsadm, parseIpvsadm, diffNftRules, diffRules, ipvsDiffSide, loadManifest, nftProfile, parseNft, parseRules, renderIPTablesRules, renderIpvs, renderNftables, type ClusterState, type RulesDiff } from '../src/core';
 import { serviceSliceManifests } from './generate';
 import { time } from './timing';
 
@@ -58,6 +58,8 @@ function main(): void {
   const side = (s: ClusterState) => ipvsDiffSide(renderIpvs(s, { node: 'node-1' }));
   const a = side(full);
   const b = side(gone);
+  const listing = formatIpvsadm(a.table);
+  time(`ipvs: parse ipvsadm -Ln (${listing.split('\n').length} lines)`, () => parseIpvsadm(listing), (t) => `${t.virtualServers.length} virtual servers`);
   time('ipvs: diff, endpoints all gone (node still has the real servers)', () => diffIpvs(b, a), summary);
   time('ipvs: diff, endpoints all came', () => diffIpvs(a, b), summary);
 }

@@ -33,3 +33,23 @@ test('ipvs diff: by address (IPv6 spelled either way), scheduler and persistence
   assert.deepEqual(s.stale.map((x) => `${x.service} ${x.endpoint} ${x.kind}`), ['ns/web:http [fd00:10:244::6]:8080 in-rules-only']);
   assert.deepEqual([s.missing, s.extra], [[], []]);
 });
+
+test('ipvs diff: a KUBE-LOOP-BACK entry goes with its endpoint\'s first stale real server, else it is plainly missing', () => {
+  const loop = (...entries: string[]) => new Map([['KUBE-LOOP-BACK', { name: 'KUBE-LOOP-BACK', type: 'hash:ip,port,ip', entries, entryLines: entries.map((_, i) => i + 1), line: 0 }]]);
+  const vs = (ip: string, rs: string[]) => `TCP  ${ip}:80 rr\n${rs.map((r) => `  -> ${r}:8080          Masq    1      0          0\n`).join('')}`;
+  // Expected: two Services share endpoint .5; the node has neither (both stale), and lacks .9's loop-back entry
+  // although .9 is a real server on both sides.
+  const exp = parseIpvsadm(`${head}${vs('10.96.0.1', ['10.244.0.5', '10.244.0.9'])}${vs('10.96.0.2', ['10.244.0.5'])}`);
+  const act = parseIpvsadm(`${head}${vs('10.96.0.1', ['10.244.0.9'])}TCP  10.96.0.2:80 rr\n`);
+  const owners = new Map([['TCP 10.96.0.1:80', 'ns/a:http'], ['TCP 10.96.0.2:80', 'ns/b:http']]);
+  const d = diffIpvs(
+    { table: exp, owners, ipsets: loop('10.244.0.5,tcp:8080,10.244.0.5', '10.244.0.9,tcp:8080,10.244.0.9') },
+    { table: act, ipsets: loop() },
+  );
+  assert.deepEqual(
+    d.stale.map((s) => `${s.service} ${s.endpoint} ${s.kind}: ${s.rules.map((r) => r.rule).join(' | ')}`),
+    ['ns/a:http 10.244.0.5:8080 expected-only: -> 10.244.0.5:8080 Masq 1 | 10.244.0.5,tcp:8080,10.244.0.5', 'ns/b:http 10.244.0.5:8080 expected-only: -> 10.244.0.5:8080 Masq 1'],
+  );
+  assert.deepEqual(d.missing.map((r) => `${r.chain} ${r.rule}`), ['KUBE-LOOP-BACK 10.244.0.9,tcp:8080,10.244.0.9']);
+  assert.deepEqual(d.extra, []);
+});

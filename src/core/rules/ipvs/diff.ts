@@ -18,9 +18,17 @@ export interface IpvsDiffSide {
   owners?: Map<string, string>;
 }
 
+const hostSpelling = new Map<string, string>();
+/** An address as keys spell it: canonical, IPv6 in brackets (memoised: a table names each address many times). */
 const host = (a: string) => {
-  const ip = canonicalIP(a) ?? a.toLowerCase();
-  return ip.includes(':') ? `[${ip}]` : ip;
+  let h = hostSpelling.get(a);
+  if (h === undefined) {
+    const ip = canonicalIP(a) ?? a.toLowerCase();
+    h = ip.includes(':') ? `[${ip}]` : ip;
+    if (hostSpelling.size > 200_000) hostSpelling.clear();
+    hostSpelling.set(a, h);
+  }
+  return h;
 };
 
 export function ipvsVsKey(vs: Pick<IpvsVirtualServer, 'protocol' | 'address' | 'port' | 'fwmark'>): string {
@@ -83,10 +91,16 @@ export function diffIpvs(expected: IpvsDiffSide, actual: IpvsDiffSide): RulesDif
       out.extra.push(row(key, vsLine(a!), a!.line));
     }
     const service = expected.owners?.get(key) ?? actual.owners?.get(key) ?? key;
-    const ers = new Set(e!.realServers.map(rsKey));
-    const ars = new Set(a!.realServers.map(rsKey));
-    for (const rs of e!.realServers) if (!ars.has(rsKey(rs))) staleOf(service, rsKey(rs), 'expected-only').rules.push(row(key, rsLine(rs), rs.line));
-    for (const rs of a!.realServers) if (!ers.has(rsKey(rs))) staleOf(service, rsKey(rs), 'in-rules-only').rules.push(row(key, rsLine(rs), rs.line));
+    const eKeys = e!.realServers.map(rsKey);
+    const aKeys = a!.realServers.map(rsKey);
+    const ers = new Set(eKeys);
+    const ars = new Set(aKeys);
+    e!.realServers.forEach((rs, i) => {
+      if (!ars.has(eKeys[i]!)) staleOf(service, eKeys[i]!, 'expected-only').rules.push(row(key, rsLine(rs), rs.line));
+    });
+    a!.realServers.forEach((rs, i) => {
+      if (!ers.has(aKeys[i]!)) staleOf(service, aKeys[i]!, 'in-rules-only').rules.push(row(key, rsLine(rs), rs.line));
+    });
   }
   if (expected.ipsets && actual.ipsets) diffIpsets(expected.ipsets, actual.ipsets, out, stale);
   out.stale = [...stale.values()].sort((x, y) => x.service.localeCompare(y.service) || x.endpoint.localeCompare(y.endpoint) || x.kind.localeCompare(y.kind));
@@ -94,7 +108,13 @@ export function diffIpvs(expected: IpvsDiffSide, actual: IpvsDiffSide): RulesDif
 }
 
 function diffIpsets(expected: Map<string, IpsetContent>, actual: Map<string, IpsetContent>, out: RulesDiff, stale: Map<string, StaleEndpoint>): void {
-  const staleByEndpoint = (endpoint: string | undefined, kind: StaleEndpoint['kind']) => (endpoint ? [...stale.values()].find((s) => s.kind === kind && s.endpoint === endpoint) : undefined);
+  // A KUBE-LOOP-BACK entry goes with the first stale real server of its endpoint (virtual servers in key order).
+  const firstStale = new Map<string, StaleEndpoint>();
+  for (const s of stale.values()) {
+    const key = `${s.kind}|${s.endpoint}`;
+    if (!firstStale.has(key)) firstStale.set(key, s);
+  }
+  const staleByEndpoint = (endpoint: string | undefined, kind: StaleEndpoint['kind']) => (endpoint ? firstStale.get(`${kind}|${endpoint}`) : undefined);
   const names = [...new Set([...expected.keys(), ...[...actual.keys()].filter((n) => n.startsWith('KUBE-'))])].sort();
   for (const name of names) {
     out.compared++;

@@ -1,6 +1,6 @@
 /** Reads `ipvsadm -Ln` output, plus its `--stats` and `--rate` variants. */
 import { RulesParseError, type RulesIssue } from '../nft/types';
-import type { IpvsProtocol, IpvsRealServer, IpvsTable, IpvsVirtualServer } from './types';
+import type { IpvsProtocol, IpvsTable, IpvsVirtualServer } from './types';
 
 export const MAX_IPVS_TEXT = 64 * 1024 * 1024;
 
@@ -57,15 +57,13 @@ export function parseIpvsadm(text: string): IpvsTable {
       if (!current) throw new RulesParseError(lineNo, 'a real server ("->") before any virtual server');
       const hp = hostPort(w[1] ?? '');
       if (!hp) throw new RulesParseError(lineNo, `real server address "${w[1] ?? ''}" is not IP:PORT (run ipvsadm with -n so addresses are numeric)`);
-      const rs: IpvsRealServer = { ...hp, line: lineNo };
       if (out.form === 'list') {
         const [forward, weight, active, inact] = w.slice(2);
         if (forward === undefined || !/^\d+$/.test(weight ?? '') || !/^\d+$/.test(active ?? '') || !/^\d+$/.test(inact ?? '')) {
           throw new RulesParseError(lineNo, `expected "-> ADDR:PORT Forward Weight ActiveConn InActConn", got: ${raw.trim()}`);
         }
-        Object.assign(rs, { forward, weight: Number(weight), activeConn: Number(active), inactConn: Number(inact) });
-      } else rs.stats = readStats(w.slice(2), statCols, lineNo, issues);
-      current.realServers.push(rs);
+        current.realServers.push({ address: hp.address, port: hp.port, line: lineNo, forward, weight: Number(weight), activeConn: Number(active), inactConn: Number(inact) });
+      } else current.realServers.push({ address: hp.address, port: hp.port, line: lineNo, stats: readStats(w.slice(2), statCols, lineNo, issues) });
       continue;
     }
     if (w[0] === 'TCP' || w[0] === 'UDP' || w[0] === 'SCTP' || w[0] === 'FWM') {
