@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
@@ -188,4 +188,17 @@ test('the CLI bundle is also the worker: run as one, it traces the chunks it cla
   assert.equal(msg.type, 'setupFailed');
   assert.match(msg.error.message, /changed while the --batch threads were reading them/);
   await stale.terminate();
+});
+
+test('--rules warnings are printed once, by this thread, however many threads read the file', () => {
+  const lines = readFileSync(path.join(root, 'test/fixtures/rules/node-save.txt'), 'utf8').split('\n');
+  lines.splice(14, 0, '-A INPUT -m geoip --src-cc XX -j DROP');
+  const rules = write('geoip-save.txt', lines.join('\n'));
+  const batch = write('forty-flows.json', JSON.stringify(Array.from({ length: 40 }, (_, i) => ({ from: `10.244.1.${i + 1}`, to: '10.96.31.4:80' }))));
+  const one = ksd('trace', '--rules', rules, '--batch', batch, '--jobs', '1');
+  assert.equal(one.status, 0, one.stderr);
+  assert.equal(one.stderr, `warning: ${rules}:15: match module "geoip" is not modelled: kept as text, and a trace treats it as not matching\n`);
+  const three = ksd('trace', '--rules', rules, '--batch', batch, '--jobs', '3');
+  assert.deepEqual([three.status, three.stderr], [0, one.stderr]);
+  assert.ok(three.stdout === one.stdout);
 });
