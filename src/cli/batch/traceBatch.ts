@@ -2,11 +2,10 @@
 import { availableParallelism, freemem } from 'node:os';
 import { CliError, type CliIO } from '../io';
 import { prepareFlowTracer, type Flow, type TraceOptions } from '../traceFlows';
-import { chunkSizeFor, planThreads } from './plan';
+import { chunkSizeFor, MIN_PARALLEL_FLOWS, planThreads } from './plan';
 import { runChunks, type WorkerCrash } from './pool';
 import { inputStamp, type InputStamp } from './stamp';
 import { inputsChanged, traceChunks, TRACE_WORKER_SCRIPT, type TracePayload } from './traceWorker';
-import { MIN_PARALLEL_FLOWS } from './plan';
 
 /** Memory the threads may use: free memory, within a cgroup limit when there is one. */
 export function availableMemory(): number {
@@ -34,7 +33,7 @@ export async function traceBatch(flows: Flow[], options: TraceOptions, jobs: num
       if (threads > 1 && (await inputStamp(options.paths, options.rulesFile)).text !== before?.text) throw inputsChanged();
       return traceChunks(trace, flows);
     },
-    crashError: crashError,
+    crashError,
   });
 }
 
