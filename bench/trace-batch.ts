@@ -6,7 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { traceResult, type TraceDetail } from '../src/core';
 import { JsonArrayText } from '../src/cli/format/jsonArray';
@@ -139,15 +139,17 @@ async function main(): Promise<void> {
     line('JSON out', jsonOnly, `   (${(printed / 1048576).toFixed(1)} MB; timed apart on the same results)`);
     line('batch (traces + JSON)', batch, '   (state loaded -> 10,000 results printed)');
 
-    // The whole command, as a user runs it.
+    // The whole command, as a user runs it: on one thread (--jobs 1), then as chosen (worker threads from 1,000 flows).
     const ksd = path.resolve(__dirname, '../../bin/ksd.js');
-    const run = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', process.execPath, ksd, 'trace', manifests, '--batch', flowsFile], { encoding: 'utf8', maxBuffer: 1 << 30 });
-    if (run.error || run.status !== 0) {
-      console.log(`whole command: could not run it under /usr/bin/time (${run.error?.message ?? run.stderr.trim().split('\n').pop()})`);
-      return;
+    for (const [label, jobs] of [['whole, --jobs 1', ['--jobs', '1']], ['whole, threads auto', []]] as const) {
+      const run = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', process.execPath, ksd, 'trace', manifests, '--batch', flowsFile, ...jobs], { encoding: 'utf8', maxBuffer: 1 << 30 });
+      if (run.error || run.status !== 0) {
+        console.log(`${label}: could not run it under /usr/bin/time (${run.error?.message ?? run.stderr.trim().split('\n').pop()})`);
+        continue;
+      }
+      const [wall, user, sys, kb] = run.stderr.trim().split('\n').pop()!.split(' ').map(Number) as [number, number, number, number];
+      console.log(`${label.padEnd(24)} ${(wall * 1000).toFixed(0).padStart(7)} ms wall ${((user + sys) * 1000).toFixed(0).padStart(7)} ms cpu   peak RSS ${(kb / 1024).toFixed(0).padStart(5)} MB   load ${loadavg()[0]!.toFixed(1)}   (node bin/ksd.js ${['trace', '...', ...jobs].join(' ')}, dist/ bundle, ${availableParallelism()} cores; ${(run.stdout.length / 1048576).toFixed(1)} MB printed)`);
     }
-    const [wall, user, sys, kb] = run.stderr.trim().split('\n').pop()!.split(' ').map(Number) as [number, number, number, number];
-    console.log(`${'whole ksd trace --batch'.padEnd(24)} ${(wall * 1000).toFixed(0).padStart(7)} ms wall ${((user + sys) * 1000).toFixed(0).padStart(7)} ms cpu   peak RSS ${(kb / 1024).toFixed(0).padStart(5)} MB   load ${loadavg()[0]!.toFixed(1)}   (node bin/ksd.js, dist/ bundle; ${(run.stdout.length / 1048576).toFixed(1)} MB printed)`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,4 +1,5 @@
 /** The ksd command: a thin layer over src/core. */
+import { isMainThread } from 'node:worker_threads';
 import { UsageError } from './args';
 import { checkCommand, checkHelp } from './commands/check';
 import { dnsCommand, dnsHelp } from './commands/dns';
@@ -78,7 +79,8 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
   }
 }
 
-if (require.main === module) {
+// In a worker thread this bundle is a --batch worker (src/cli/batch/traceWorker.ts), not the command line.
+if (require.main === module && isMainThread) {
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

@@ -13,7 +13,7 @@ const root = path.resolve(__dirname, '../../..');
 // The server runs in this process, so ksd must run asynchronously (spawnSync would block the server).
 function ksd(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(root, 'bin/ksd.js'), ...args], { cwd: root, env: { ...process.env, ...env }, timeout: 30_000 }, (err, stdout, stderr) => {
+    execFile(process.execPath, [path.join(root, 'bin/ksd.js'), ...args], { cwd: root, env: { ...process.env, ...env }, timeout: 30_000, maxBuffer: 1 << 28 }, (err, stdout, stderr) => {
       resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
     });
   });
@@ -149,6 +149,21 @@ spec:
     assert.equal(r.code, 0, r.stderr);
     out = JSON.parse(r.stdout) as typeof out;
     assert.deepEqual(out.endpoints.map((e) => `${e.ip}:${e.port}`), ['10.244.0.11:9090']);
+    // A --live batch stays on one thread whatever --jobs says: the cluster is read once, never by a worker.
+    const flows = path.join(dir, 'flows.json');
+    writeFileSync(flows, JSON.stringify(Array.from({ length: 2000 }, (_, i) => ({ from: `10.244.${1 + (i >> 8)}.${i & 255}`, to: '10.96.0.50:80' }))));
+    const reads: number[] = [];
+    const outs: string[] = [];
+    for (const jobs of ['1', '3']) {
+      const before = server.requests.length;
+      r = await ksd(['trace', '--live', '--batch', flows, '--jobs', jobs], { KUBECONFIG: kubeconfig });
+      assert.equal(r.code, 0, r.stderr);
+      reads.push(server.requests.length - before);
+      outs.push(r.stdout);
+    }
+    assert.equal((JSON.parse(outs[0]!) as unknown[]).length, 2000);
+    assert.equal(outs[1], outs[0]);
+    assert.equal(reads[1], reads[0], 'as many API reads with --jobs 3 as with --jobs 1');
     r = await ksd(['trace', '--from', '10.244.1.1', '--to', '10.96.0.50:80']);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /needs PATHS \(manifests\), --live, or --rules FILE/);

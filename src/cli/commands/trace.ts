@@ -1,21 +1,19 @@
 import { promises as fs } from 'node:fs';
-import { buildClusterState, compileRules, traceCompiled, traceResult, type ClusterState, type TraceDetail } from '../../core';
+import { traceResult } from '../../core';
 import { flagString, parseArgs, UsageError } from '../args';
 import { describeFsError } from '../../node/loadPaths';
-import { generatedTracer, type ProxyMode } from '../../tracing/generated';
 import { CliError, type CliIO } from '../io';
-import { loadState } from '../state';
-import { mergeWithLive } from '../../live/merge';
-import { LIVE_FLAGS, liveFlags, loadLiveState } from '../liveState';
-import { chooseNode, familyOf, FROM_SYNTAX, parseProtocol, readRulesFile, resolveDestination, resolveSource, traceContext } from '../traceInput';
+import { LIVE_FLAGS, liveFlags } from '../liveState';
+import { FROM_SYNTAX } from '../traceInput';
 import { formatTrace } from '../format/trace';
-import { JsonArrayText } from '../format/jsonArray';
-import { modeTracer } from '../traceModes';
-import { printRuleWarnings } from '../ruleWarnings';
+import { jsonArrayPieces } from '../format/jsonArray';
+import { prepareFlowTracer, type Flow, type TraceOptions } from '../traceFlows';
+import { traceBatch } from '../batch/traceBatch';
+import { MAX_JOBS } from '../batch/plan';
 
 export const traceHelp = `ksd trace PATHS --from SRC --to DST:PORT [--protocol TCP|UDP|SCTP] [--node NAME]
           [--mode iptables|nftables|ipvs] [--kube-proxy-version X.Y] [--rules FILE] [--node-ip IP,...] [--json]
-ksd trace PATHS --batch FLOWS.json [same options]
+ksd trace PATHS --batch FLOWS.json [--jobs N] [same options]
 ksd trace [PATHS] --live [--context NAME] [--kubeconfig FILE] --from SRC --to DST:PORT [same options]
   Where the first packet of a new connection goes through kube-proxy's rules on a node: every
   endpoint it can be DNATed to with its probability, masquerade, drops and rejects, and each rule
@@ -27,17 +25,14 @@ ksd trace [PATHS] --live [--context NAME] [--kubeconfig FILE] --from SRC --to DS
   cluster (kube-proxy DaemonSet image, else the kube-proxy Pod's on the traced node, else its
   kubeletVersion; see ksd rules --help) and
   the explanation ends with a Note saying which. --batch takes a JSON array of {from, to, protocol} and
-  prints an array of results. --live traces on the cluster of the kubeconfig's current context (or
-  --context), read-only: its Services, EndpointSlices, pods, nodes, kube-proxy ConfigMap (mode and
+  prints an array of results. A large batch is split over worker threads, each loading the inputs
+  itself (auto: from 1,000 flows, up to one thread per core, fewer when memory is short); --jobs N
+  sets the most threads (1: this thread only). The output is the same either way. --live and
+  inputs that cannot be read twice (stdin, a pipe) keep the batch on one thread.
+  --live traces on the cluster of the kubeconfig's current context (or --context), read-only: its Services, EndpointSlices, pods, nodes, kube-proxy ConfigMap (mode and
   clusterCIDR) and kube-proxy DaemonSet (the release, when readable); with PATHS, the manifests
   replace the live objects they define (what applying them would do).
   ${FROM_SYNTAX}`;
-
-interface Flow {
-  from: string;
-  to: string;
-  protocol?: string;
-}
 
 export async function traceCommand(argv: string[], io: CliIO): Promise<number> {
   const args = parseArgs(argv, {
@@ -50,72 +45,48 @@ export async function traceCommand(argv: string[], io: CliIO): Promise<number> {
     rules: { value: true },
     'node-ip': { value: true },
     batch: { value: true },
+    jobs: { value: true },
     json: { value: false },
     ...LIVE_FLAGS,
   });
   const live = liveFlags(args);
   const batch = flagString(args, 'batch');
   const rulesFile = flagString(args, 'rules');
-  const mode = flagString(args, 'mode') ?? 'iptables';
   if (!args.positionals.length && !rulesFile && !live) throw new UsageError('ksd trace needs PATHS (manifests), --live, or --rules FILE');
-  let flows: Flow[];
+  const jobs = parseJobs(flagString(args, 'jobs'), !!batch);
+  const options: TraceOptions = {
+    paths: args.positionals,
+    live,
+    mode: flagString(args, 'mode') ?? 'iptables',
+    rulesFile,
+    node: flagString(args, 'node'),
+    protocol: flagString(args, 'protocol'),
+    version: flagString(args, 'kube-proxy-version'),
+    nodeIPs: (flagString(args, 'node-ip') ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+  };
   if (batch) {
     if (args.flags.has('from') || args.flags.has('to')) throw new UsageError('--batch takes the flows from its file: leave out --from and --to');
-    flows = await readFlows(batch);
-  } else {
-    const from = flagString(args, 'from');
-    const to = flagString(args, 'to');
-    if (!from || !to) throw new UsageError('ksd trace needs --from SRC and --to DST:PORT (or --batch FLOWS.json)');
-    flows = [{ from, to, protocol: flagString(args, 'protocol') }];
+    const flows = await readFlows(batch);
+    // Each result is kept as its JSON text, and nothing is printed before every flow has been traced.
+    for (const piece of jsonArrayPieces(await traceBatch(flows, options, jobs, io))) io.out(piece);
+    return 0;
   }
-  const state = await traceState(args.positionals, live);
-  const other = await modeTracer(mode, rulesFile);
-  const imported = rulesFile && !other ? await readRulesFile(rulesFile) : undefined;
-  if (imported && rulesFile) printRuleWarnings(io, rulesFile, imported.warnings);
-  const extraLocal = (flagString(args, 'node-ip') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  const importedRules = imported ? compileRules(imported) : undefined;
-  const generated = generatedTracer(mode as ProxyMode, flagString(args, 'kube-proxy-version'));
-  const results: TraceDetail[] = [];
-  // A batch keeps each result as its JSON text: the trace objects are let go as soon as they are printed.
-  const json = batch ? new JsonArrayText() : undefined;
-  const done = (d: TraceDetail) => (json ? json.add(traceResult(d)) : results.push(d));
-  for (const [i, flow] of flows.entries()) {
-    const where = flows.length > 1 || batch ? `flow ${i + 1}: ` : '';
-    try {
-      const src = resolveSource(state, flow.from, state.proxy.clusterCIDRs);
-      const dst = resolveDestination(state, flow.to);
-      const protocol = parseProtocol(flow.protocol ?? flagString(args, 'protocol'));
-      const family = familyOf(dst.ip);
-      if (familyOf(src.ip) !== family) throw new CliError(`source ${src.ip} and destination ${dst.ip} are of different IP families`);
-      const node = chooseNode(state, flagString(args, 'node'), src, dst);
-      const packet = { from: src.ip, to: dst.ip, port: dst.port, protocol };
-      const ctx = traceContext(state, node, src, extraLocal, family);
-      if (other) {
-        done(other(state, node?.name, family, packet, ctx));
-      } else if (importedRules) {
-        done(traceCompiled(importedRules, packet, ctx));
-      } else {
-        done(generated(state, node?.name, family, packet, ctx));
-      }
-    } catch (e) {
-      if (e instanceof CliError) throw new CliError(where + e.message, e.exitCode);
-      if (e instanceof Error && /IP families|not an IP address|not between 1 and 65535|fan out too far/.test(e.message)) throw new CliError(where + e.message);
-      throw e;
-    }
-  }
-  if (json) for (const piece of json.pieces()) io.out(piece);
-  else if (args.flags.has('json')) io.out(JSON.stringify(traceResult(results[0]!), null, 2) + '\n');
-  else io.out(formatTrace(results[0]!, flows[0]!));
+  const from = flagString(args, 'from');
+  const to = flagString(args, 'to');
+  if (!from || !to) throw new UsageError('ksd trace needs --from SRC and --to DST:PORT (or --batch FLOWS.json)');
+  const flow: Flow = { from, to, protocol: options.protocol };
+  const result = (await prepareFlowTracer(options, io))(flow, 0, false);
+  if (args.flags.has('json')) io.out(JSON.stringify(traceResult(result), null, 2) + '\n');
+  else io.out(formatTrace(result, flow));
   return 0;
 }
 
-/** The manifests, the live cluster, or the manifests over the live cluster. */
-async function traceState(paths: string[], live: ReturnType<typeof liveFlags>): Promise<ClusterState> {
-  if (!live) return (await loadState(paths)).state;
-  const snap = await loadLiveState(undefined, live);
-  if (!paths.length) return snap.state;
-  const { files } = await loadState(paths);
-  return buildClusterState(mergeWithLive(files.flatMap((f) => f.objects), snap.state.objects, snap.defaultNamespace));
+/** --jobs N: a whole number of threads, only with --batch. */
+function parseJobs(v: string | undefined, batch: boolean): number | undefined {
+  if (v === undefined) return undefined;
+  if (!batch) throw new UsageError('--jobs goes with --batch');
+  if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > MAX_JOBS) throw new UsageError(`--jobs must be a whole number from 1 to ${MAX_JOBS} (got "${v}")`);
+  return Number(v);
 }
 
 async function readFlows(file: string): Promise<Flow[]> {

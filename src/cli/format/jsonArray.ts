@@ -10,6 +10,11 @@ export class JsonArrayText {
     this.items.push(JSON.stringify([value], null, 2).slice(2, -2));
   }
 
+  /** The items' text as it stands between the array's brackets (without the line breaks next to them). */
+  body(): string {
+    return this.items.join(',\n');
+  }
+
   /** The whole text in pieces of about `per` items each, with a final newline. */
   pieces(per = 500): string[] {
     if (!this.items.length) return ['[]\n'];
@@ -20,4 +25,11 @@ export class JsonArrayText {
     }
     return out;
   }
+}
+
+/** The text of the array whose items are the given bodies' (see JsonArrayText.body), in order, one piece each. */
+export function jsonArrayPieces(bodies: readonly string[]): string[] {
+  const parts = bodies.filter((b) => b.length);
+  if (!parts.length) return ['[]\n'];
+  return parts.map((b, i) => `${i === 0 ? '[\n' : ',\n'}${b}${i === parts.length - 1 ? '\n]\n' : ''}`);
 }
