@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { generateCorpus } from '../../bench/corpus';
 import { MUTATORS, pick, rng } from '../../bench/fuzz-mutators';
 import { loadManifest, parseYaml, rangeOf, splitDocuments, type YamlParseResult } from '../../src/core';
-import { fastParseDocument } from '../../src/core/yaml/fastScan';
+import { fastParseDocument, plainKey } from '../../src/core/yaml/fastScan';
 import { DECLINED_CASES, FAST_CASES } from './yaml-fast-cases';
 
 const root = path.resolve(__dirname, '..', '..', '..');
@@ -139,3 +139,28 @@ test('documents js-yaml parses (JSON, flow style) keep no tree after loading; th
     assert.deepEqual(rangeOf(o.source!, ['spec', 'ports', 0, 'targetPort']), rangeOf({ ...o.source!, node: eager.documents[i]!.root! }, ['spec', 'ports', 0, 'targetPort']));
   });
 });
+
+test('fast path: plain keys kept between documents read as before (collisions, numbers, bools, null)', () => {
+  // Keys of one length sharing first, middle and last characters share a slot: each must still read as itself.
+  const keys = ['name', 'nime', 'nbme', 'true', 'True', 'null', '~', '80', '0x1F', '1.5', 'name', 'app', 'abp', 'a.p'];
+  for (let round = 0; round < 3; round++) {
+    for (const k of keys) {
+      const text = `${k}: 1\nother: 2\n`;
+      assert.deepStrictEqual(plainKey(text, 0, k.length), keyOf(k), k);
+      sameAsReference(text, k);
+    }
+  }
+  // A kept key is handed back only for the same characters.
+  const a = 'selector: 1\n';
+  const b = 'selectxr: 1\n';
+  assert.equal(plainKey(a, 0, 8), 'selector');
+  assert.equal(plainKey(b, 0, 8), 'selectxr');
+  assert.equal(plainKey(a, 0, 8), 'selector');
+});
+
+/** The key js-yaml reads from `k: 1` (as the object's only key, with its value type). */
+function keyOf(k: string): unknown {
+  const doc = parseYaml(`${k}: 1\n`, undefined, { fastPath: false }).documents[0]!;
+  const map = doc.root as { pairs: { key: { value: unknown } }[] };
+  return map.pairs[0]!.key.value;
+}

@@ -345,7 +345,7 @@ class Scanner {
         if (k !== 32) last = i + 1;
       }
       this.pos = i;
-      value = plainValue(this.s.slice(from, last));
+      value = plainKey(s, from, last);
       this.keyStart = from;
       this.keyEnd = last;
       this.keyQuoted = false;
@@ -610,6 +610,29 @@ class Scanner {
     const value = getScalarValue(this.s, scalarEvent(valueStart, valueEnd, style, chomping, indent));
     return { kind: 'scalar', start: valueStart, end: valueEnd, value, quoted: true };
   }
+}
+
+/**
+ * Plain keys read before, in slots by their length and three of their characters: a file of manifests
+ * repeats a few dozen keys thousands of times. A hit hands back the string made the first time, which V8
+ * has already internalised (it was stored as a property name), so the key is not cut out of the text again,
+ * resolved again, nor looked up in V8's string table on every store and duplicate-key check.
+ */
+const KEY_SLOTS = 1024;
+const MAX_KEPT_KEY = 64;
+const keptKeys: (string | undefined)[] = new Array<string | undefined>(KEY_SLOTS).fill(undefined);
+
+/** The value of the plain key text[from, last) (last > from): plainValue of its text. */
+export function plainKey(s: string, from: number, last: number): YScalar['value'] {
+  const len = last - from;
+  const slot = (len * 977 + s.charCodeAt(from) * 31 + s.charCodeAt(from + (len >> 1)) * 7 + s.charCodeAt(last - 1)) & (KEY_SLOTS - 1);
+  const kept = keptKeys[slot];
+  if (kept !== undefined && kept.length === len && s.startsWith(kept, from)) return kept;
+  const text = s.slice(from, last);
+  const value = plainValue(text);
+  // Only keys that stay strings as written (not `80:`, `true:`, `~:`) are kept.
+  if (value === text && len <= MAX_KEPT_KEY) keptKeys[slot] = text;
+  return value;
 }
 
 function scalarEvent(valueStart: number, valueEnd: number, style: number, chomping: number, indent: number): ScalarEvent {
