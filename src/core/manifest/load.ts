@@ -3,7 +3,7 @@ import { LineIndex } from '../yaml/lineIndex';
 import type { YNode } from '../yaml/nodes';
 import { fastParseDocument } from '../yaml/fastScan';
 import { DEFAULT_YAML_LIMITS, parseYaml, reparseDocument, type YamlLimits } from '../yaml/parse';
-import { lazySource, type ObjectSource } from './source';
+import { lazySource, type ObjectSource, type ScannedText } from './source';
 import { isWorkloadKind, TEMPLATE_PATHS } from '../model/templatePaths';
 
 /** A Kubernetes object read from a manifest, with where it came from. */
@@ -101,7 +101,7 @@ export function loadManifest(file: string, text: string, options: Partial<LoadOp
     // Lists need theirs now (their items are found by walking it).
     const build = rebuilder(text, doc.start, doc.end, opts.limits, true, doc.start);
     if (isList(doc.value)) collect(out, at, build(), doc.value, !!opts.partial);
-    else if (isRecord(doc.value)) collect(out, at, undefined, doc.value, !!opts.partial, build, doc.span);
+    else if (isRecord(doc.value)) collect(out, at, undefined, doc.value, !!opts.partial, build, doc.span, { text, start: doc.start, end: doc.end });
   }
   return out;
 }
@@ -132,9 +132,10 @@ interface SourceAt {
 
 /**
  * Collects the object(s) of a document; `node` is its tree, or undefined with `rebuild` to build it later
- * (and `span`, where that tree will start and end, when known).
+ * (and `span`, where that tree will start and end, when known; `scanned`, the text the fast scanner read it
+ * from, when that scanner builds the tree).
  */
-function collect(out: ManifestFile, at: SourceAt, node: YNode | undefined, value: unknown, partial: boolean, rebuild?: () => YNode, span?: { start: number; end: number }): void {
+function collect(out: ManifestFile, at: SourceAt, node: YNode | undefined, value: unknown, partial: boolean, rebuild?: () => YNode, span?: { start: number; end: number }, scanned?: ScannedText): void {
   if (!isRecord(value) || (node && node.kind !== 'map')) return;
   const kind = value['kind'];
   const apiVersion = value['apiVersion'];
@@ -160,7 +161,7 @@ function collect(out: ManifestFile, at: SourceAt, node: YNode | undefined, value
     name,
     namespace: typeof ns === 'string' && ns !== '' ? ns : undefined,
     object: value,
-    source: node ? { file: at.file, node, index: at.index } : rebuild ? lazySource(at.file, at.index, rebuild, span) : undefined,
+    source: node ? { file: at.file, node, index: at.index } : rebuild ? lazySource(at.file, at.index, rebuild, span, scanned) : undefined,
     partial: partial || isFragment(kind, value, name, metadata),
   };
   out.objects.push(obj);

@@ -1,4 +1,5 @@
 import type { LineIndex, Range } from '../yaml/lineIndex';
+import { blockKeyRange } from '../yaml/blockKeys';
 import { walk, type PathSegment, type YNode } from '../yaml/nodes';
 
 /** Where an object came from: its file, its node in the YAML tree and the file's line index. */
@@ -26,14 +27,25 @@ export function sourceSpan(src: ObjectSource): { start: number; end: number } {
  * all have one hidden class: per-source closures gave each its own, and every read of a source's fields
  * went megamorphic.
  */
-export function lazySource(file: string, index: LineIndex, build: () => YNode, span?: { start: number; end: number }): ObjectSource {
-  const src: LazyFields = { file, index, span, [BUILD]: build, [TREE]: undefined };
+export function lazySource(file: string, index: LineIndex, build: () => YNode, span?: { start: number; end: number }, scanned?: ScannedText): ObjectSource {
+  const src: LazyFields = { file, index, span, [BUILD]: build, [TREE]: undefined, [SCANNED]: scanned };
   Object.defineProperty(src, 'node', LAZY_NODE);
   return src as unknown as ObjectSource;
 }
 
+/**
+ * The text a lazy source's document was read from by the fast scanner (its tree is that scanner's), kept so
+ * that a key's range can be found without building the tree (blockKeys.ts).
+ */
+export interface ScannedText {
+  text: string;
+  start: number;
+  end: number;
+}
+
 const BUILD = Symbol('build');
 const TREE = Symbol('tree');
+const SCANNED = Symbol('scanned');
 
 interface LazyFields {
   file: string;
@@ -41,6 +53,7 @@ interface LazyFields {
   span: { start: number; end: number } | undefined;
   [BUILD]: () => YNode;
   [TREE]: YNode | undefined;
+  [SCANNED]: ScannedText | undefined;
 }
 
 const LAZY_NODE: PropertyDescriptor = {
@@ -59,6 +72,15 @@ const LAZY_NODE: PropertyDescriptor = {
  * messages); when the path does not exist, the deepest existing ancestor's key is used.
  */
 export function rangeOf(src: ObjectSource, path: readonly PathSegment[], which: 'value' | 'key' = 'value'): Range {
+  if (which === 'key') {
+    // A key of a document whose tree is not built yet: found from its lines when that is certain.
+    const lazy = src as unknown as Partial<LazyFields>;
+    const scanned = lazy[SCANNED];
+    if (scanned && lazy[TREE] === undefined) {
+      const key = blockKeyRange(scanned.text, scanned.start, scanned.end, path);
+      if (key) return src.index.range(key.start, key.end);
+    }
+  }
   const r = walk(src.node, path);
   if (r.complete && r.node) {
     if (which === 'key' && r.key) return src.index.range(r.key.start, r.key.end);
