@@ -244,3 +244,31 @@ test('ExternalName and selectorless Services without slices have no endpoints', 
   assert.equal(serviceEndpoints(state, svcOf(state, 'ext')).source, 'none');
   assert.equal(serviceEndpoints(state, svcOf(state, 'manual')).source, 'none');
 });
+
+test('pods with alternating resolved ports join the slice of their ports, in first-seen order, per family', () => {
+  const a = [{ name: 'http', containerPort: 8080 }];
+  const b = [{ name: 'http', containerPort: 9090 }];
+  const yaml =
+    service({ name: 'web', ports: [{ name: 'http', port: 80, targetPort: 'http' }] }) +
+    pod({ name: 'p1', ip: '10.244.0.1', ports: a }) +
+    pod({ name: 'p2', ip: '10.244.0.2', ports: b }) +
+    pod({ name: 'p3', ip: '10.244.0.3', ports: a }) +
+    pod({ name: 'p4', ip: '10.244.0.4', ports: a }) +
+    pod({ name: 'p5', ip: '10.244.0.5', ports: b });
+  const r = eps(yaml);
+  assert.deepEqual(
+    r.slices.map((s) => `${s.ports!.map((p) => p.port).join(',')}: ${s.endpoints.map((e) => e.targetRef!.name).join(' ')}`),
+    ['8080: p1 p3 p4', '9090: p2 p5'],
+  );
+  // The same across families: a dual-stack Service puts each family's addresses in its own slices.
+  const dual =
+    service({ name: 'web', ports: [{ name: 'http', port: 80, targetPort: 'http' }], ipFamilies: ['IPv4', 'IPv6'], ipFamilyPolicy: 'RequireDualStack' }) +
+    pod({ name: 'q1', ips: ['10.244.0.1', 'fd00::1'], ports: a }) +
+    pod({ name: 'q2', ips: ['10.244.0.2', 'fd00::2'], ports: b }) +
+    pod({ name: 'q3', ips: ['fd00::3', '10.244.0.3'], ports: a });
+  const d = eps(dual);
+  assert.deepEqual(
+    d.slices.map((s) => `${s.addressType} ${s.ports!.map((p) => p.port).join(',')}: ${s.endpoints.map((e) => e.addresses[0]).join(' ')}`),
+    ['IPv4 8080: 10.244.0.1 10.244.0.3', 'IPv4 9090: 10.244.0.2', 'IPv6 8080: fd00::1 fd00::3', 'IPv6 9090: fd00::2'],
+  );
+});

@@ -30,18 +30,34 @@ export interface ComputedEndpoints {
   excluded: Exclusion[];
 }
 
+/*
+ * The loops below are written without per-call closures: a first analysis runs them once per Service (a
+ * thousand times in a large file) before V8 optimises them, and a callback per pod, port and family cost
+ * more than the comparisons they make.
+ */
+
 export function isPodReady(pod: PodModel): boolean {
-  return pod.conditions.some((c) => c.type === 'Ready' && c.status === 'True');
+  for (const c of pod.conditions) if (c.type === 'Ready' && c.status === 'True') return true;
+  return false;
 }
 
 export function matchedPods(svc: ServiceModel, pods: readonly PodModel[]): PodModel[] {
-  if (!svc.selector) return [];
-  return pods.filter((p) => p.namespace === svc.namespace && matchesServiceSelector(svc.selector, p.labels));
+  const out: PodModel[] = [];
+  const selector = svc.selector;
+  if (!selector) return out;
+  for (const p of pods) if (p.namespace === svc.namespace && matchesServiceSelector(selector, p.labels)) out.push(p);
+  return out;
+}
+
+/** The pod's Node among `nodes`, if it names one that is there. */
+function nodeOf(pod: PodModel, nodes: readonly NodeModel[]): NodeModel | undefined {
+  if (!pod.nodeName) return undefined;
+  for (const n of nodes) if (n.name === pod.nodeName) return n;
+  return undefined;
 }
 
 /** Why a pod is not Ready, in the user's terms. */
-export function notReadyReason(pod: PodModel, nodes: readonly NodeModel[]): { code: ExclusionCode; reason: string } | undefined {
-  const node = pod.nodeName ? nodes.find((n) => n.name === pod.nodeName) : undefined;
+export function notReadyReason(pod: PodModel, nodes: readonly NodeModel[], node: NodeModel | undefined = nodeOf(pod, nodes)): { code: ExclusionCode; reason: string } | undefined {
   if (node && !node.ready) return { code: 'node-not-ready', reason: `node ${node.name} is NotReady, so the node lifecycle controller marks its pods not ready` };
   if (isPodReady(pod)) return undefined;
   const gates = pod.readinessGates.filter((g) => !pod.conditions.some((c) => c.type === g && c.status === 'True'));
@@ -56,7 +72,9 @@ export function computeEndpoints(svc: ServiceModel, pods: readonly PodModel[], n
   const excluded: Exclusion[] = [];
   const families: IPFamily[] = svc.ipFamilies.length ? svc.ipFamilies : ['IPv4'];
   // Endpoints grouped by their resolved port list, then by family: pods with different ports get different slices.
-  const groups = new Map<string, { family: IPFamily; ports: V1EndpointSlice['ports']; endpoints: V1Endpoint[] }>();
+  const groups = new Map<string, EndpointGroup>();
+  // The group the last endpoint joined: the next pod with the same family and ports joins it without a key.
+  let lastGroup: EndpointGroup | undefined;
   for (const pod of matched) {
     if (pod.phase === 'Succeeded' || pod.phase === 'Failed') {
       excluded.push({ pod, code: 'terminal', reason: `pod has finished (phase ${pod.phase})`, listed: false });
@@ -68,11 +86,12 @@ export function computeEndpoints(svc: ServiceModel, pods: readonly PodModel[], n
     }
     // The reconciler skips a pod whose Node does not exist, unless the Service publishes not-ready addresses.
     // (Without any Node in the inputs we cannot tell, so nothing is skipped.)
-    if (nodes.length && pod.nodeName && !nodes.some((n) => n.name === pod.nodeName) && !svc.publishNotReadyAddresses) {
+    const node = nodeOf(pod, nodes);
+    if (nodes.length && pod.nodeName && !node && !svc.publishNotReadyAddresses) {
       excluded.push({ pod, code: 'node-missing', reason: `pod runs on node ${pod.nodeName}, which does not exist`, listed: false });
       continue;
     }
-    const notReady = notReadyReason(pod, nodes);
+    const notReady = notReadyReason(pod, nodes, node);
     const serving = !notReady;
     const terminating = pod.terminating;
     const ready = svc.publishNotReadyAddresses || (serving && !terminating);
@@ -90,15 +109,16 @@ export function computeEndpoints(svc: ServiceModel, pods: readonly PodModel[], n
       else if (notReady) excluded.push({ pod, ...notReady, listed: true });
     }
     let placed = false;
-    // Pods with the same resolved ports share a group; the key is built once per pod, not per family.
-    let portsKey = '';
-    for (const p of ports) portsKey += `${p.name}\u0000${p.port}\u0000${p.protocol}\u0000${p.appProtocol ?? ''}\u0001`;
-    const podFamilies = pod.ips.map((a) => ipFamily(a));
+    // Pods with the same resolved ports share a group; the key is built once per pod, not per family, and
+    // only when the pod does not join the group the previous endpoint joined.
+    let portsKey: string | undefined;
+    const podFamilies: (IPFamily | undefined)[] = [];
+    for (const a of pod.ips) podFamilies.push(ipFamily(a));
     for (const family of families) {
       const ip = pod.ips[podFamilies.indexOf(family)];
       if (!ip) continue;
       placed = true;
-      const zone = pod.nodeName ? nodes.find((n) => n.name === pod.nodeName)?.zone : undefined;
+      const zone = node?.zone;
       const ep: V1Endpoint = {
         addresses: [ip],
         conditions: { ready, serving, terminating },
@@ -107,10 +127,15 @@ export function computeEndpoints(svc: ServiceModel, pods: readonly PodModel[], n
         zone,
         hostname: pod.hostname && pod.subdomain === svc.name ? pod.hostname : undefined,
       };
-      const key = `${family}|${portsKey}`;
-      const g = groups.get(key) ?? { family, ports, endpoints: [] };
+      let g = lastGroup && lastGroup.family === family && samePorts(lastGroup.ports, ports) ? lastGroup : undefined;
+      if (!g) {
+        portsKey ??= portsKeyOf(ports);
+        const key = `${family}|${portsKey}`;
+        g = groups.get(key);
+        if (!g) groups.set(key, (g = { family, ports, endpoints: [] }));
+      }
       g.endpoints.push(ep);
-      groups.set(key, g);
+      lastGroup = g;
     }
     if (!placed) excluded.push({ pod, code: 'family-mismatch', reason: `pod has no ${families.join('/')} address (it has ${pod.ips.join(', ')})`, listed: false });
   }
@@ -127,6 +152,29 @@ export function computeEndpoints(svc: ServiceModel, pods: readonly PodModel[], n
     if (slices.length === before && svc.selector) slices.push(makeSlice(svc, family, [], [], slices.length));
   }
   return { slices, matched, excluded };
+}
+
+interface EndpointGroup {
+  family: IPFamily;
+  ports: NonNullable<V1EndpointSlice['ports']>;
+  endpoints: V1Endpoint[];
+}
+
+function portsKeyOf(ports: NonNullable<V1EndpointSlice['ports']>): string {
+  let key = '';
+  for (const p of ports) key += `${p.name}\u0000${p.port}\u0000${p.protocol}\u0000${p.appProtocol ?? ''}\u0001`;
+  return key;
+}
+
+/** Whether two resolved port lists have the same key (portsKeyOf), compared field by field. */
+function samePorts(a: NonNullable<V1EndpointSlice['ports']>, b: NonNullable<V1EndpointSlice['ports']>): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x.name !== y.name || x.port !== y.port || x.protocol !== y.protocol || (x.appProtocol ?? '') !== (y.appProtocol ?? '')) return false;
+  }
+  return true;
 }
 
 function makeSlice(svc: ServiceModel, family: IPFamily, ports: V1EndpointSlice['ports'], endpoints: V1Endpoint[], n: number): V1EndpointSlice {
@@ -149,7 +197,8 @@ const RESERVED_LABELS = new Set(['kubernetes.io/service-name', 'endpointslice.ku
 /** setEndpointSliceLabels: the Service's labels (reserved keys aside), the headless marker, the owner labels. */
 function sliceLabels(svc: ServiceModel): Record<string, string> {
   const labels: Record<string, string> = {};
-  for (const [k, v] of Object.entries(svc.labels)) if (!RESERVED_LABELS.has(k)) labels[k] = v;
+  const own = svc.labels;
+  for (const k in own) if (!RESERVED_LABELS.has(k)) labels[k] = own[k]!;
   if (svc.headless || !svc.clusterIP) labels['service.kubernetes.io/headless'] = '';
   labels['kubernetes.io/service-name'] = svc.name;
   labels['endpointslice.kubernetes.io/managed-by'] = 'endpointslice-controller.k8s.io';
