@@ -2,12 +2,17 @@ import type { V1LabelSelector } from './model/k8s';
 
 export type Labels = Readonly<Record<string, string>>;
 
+/*
+ * Selectors are matched for every pod and Service of a first analysis before V8 optimises these: indexed
+ * loops, since a for-of or Object.entries there allocates per element.
+ */
+
 /** A Service selector: every key must be present with an equal value. Empty or missing selects nothing. */
 export function matchesServiceSelector(selector: Labels | undefined, labels: Labels): boolean {
   if (!selector) return false;
   const keys = Object.keys(selector);
   if (keys.length === 0) return false;
-  for (const k of keys) if (labels[k] !== selector[k]) return false;
+  for (let i = 0; i < keys.length; i++) if (labels[keys[i]!] !== selector[keys[i]!]) return false;
   return true;
 }
 
@@ -19,8 +24,14 @@ export function matchesLabelSelector(selector: V1LabelSelector | undefined, labe
   if (!selector) return false;
   // An invalid requirement makes LabelSelectorAsSelector fail, and a selector that fails matches nothing.
   if (!labelSelectorValid(selector)) return false;
-  for (const [k, v] of Object.entries(selector.matchLabels ?? {})) if (labels[k] !== String(v)) return false;
-  for (const req of selector.matchExpressions ?? []) {
+  const match = selector.matchLabels;
+  if (match) {
+    const keys = Object.keys(match);
+    for (let i = 0; i < keys.length; i++) if (labels[keys[i]!] !== String(match[keys[i]!])) return false;
+  }
+  const exprs = selector.matchExpressions ?? [];
+  for (let i = 0; i < exprs.length; i++) {
+    const req = exprs[i]!;
     const has = Object.prototype.hasOwnProperty.call(labels, req.key);
     const values = (req.values ?? []).map(String);
     switch (req.operator) {
@@ -48,7 +59,9 @@ export function matchesLabelSelector(selector: V1LabelSelector | undefined, labe
  * operator is one of those four (case matters).
  */
 export function labelSelectorValid(selector: V1LabelSelector): boolean {
-  for (const req of selector.matchExpressions ?? []) {
+  const exprs = selector.matchExpressions ?? [];
+  for (let i = 0; i < exprs.length; i++) {
+    const req = exprs[i]!;
     const n = req.values?.length ?? 0;
     if (!req.key) return false;
     if ((req.operator === 'In' || req.operator === 'NotIn') && n === 0) return false;

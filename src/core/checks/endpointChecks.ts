@@ -31,11 +31,25 @@ export function readyPods(state: ClusterState, svc: ServiceModel): ReadonlySet<s
 
 function countReady(eps: ServiceEndpoints): Set<string> {
   const out = new Set<string>();
-  for (const slice of eps.slices) {
-    if (!(slice.ports ?? []).some((p) => p.port !== undefined && p.port !== 0 && p.name !== undefined)) continue;
-    for (const e of slice.endpoints ?? []) if (e.conditions?.ready !== false && e.addresses[0]) out.add(e.targetRef?.name ?? e.addresses[0]);
+  // Indexed loops without callbacks: this runs once per Service of a first analysis, unoptimised.
+  for (let s = 0; s < eps.slices.length; s++) {
+    const slice = eps.slices[s]!;
+    if (!hasUsablePort(slice.ports ?? [])) continue;
+    const endpoints = slice.endpoints ?? [];
+    for (let i = 0; i < endpoints.length; i++) {
+      const e = endpoints[i]!;
+      if (e.conditions?.ready !== false && e.addresses[0]) out.add(e.targetRef?.name ?? e.addresses[0]);
+    }
   }
   return out;
+}
+
+function hasUsablePort(ports: readonly { port?: number; name?: string }[]): boolean {
+  for (let i = 0; i < ports.length; i++) {
+    const p = ports[i]!;
+    if (p.port !== undefined && p.port !== 0 && p.name !== undefined) return true;
+  }
+  return false;
 }
 
 export const allUnreadyCheck: Check = {

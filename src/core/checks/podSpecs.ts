@@ -56,21 +56,22 @@ export const probePortCheck: Check = {
             const handler = rec(rec(pv)[h]);
             const port = handler['port'];
             if (port === undefined || port === null) continue;
-            const ppath = [...path, probe, h, 'port'];
-            const what = `the ${probe} (${h}) of container "${cname}" in ${at.describe}`;
+            // The finding's path and wording are made only for a probe that is reported.
+            const ppath = () => [...path, probe, h, 'port'];
+            const what = () => `the ${probe} (${h}) of container "${cname}" in ${at.describe}`;
             if (typeof port === 'string' && !/^\d+$/.test(port)) {
               if (ports.some((p) => p['name'] === port)) continue;
               const names = ports.map((p) => str(p['name'])).filter((n): n is string => !!n);
               const near = names.find((n) => closeEnough(port, n)) ?? (names.length === 1 ? names[0] : undefined);
               const effect = probe === 'readinessProbe' ? 'so the pod never becomes Ready and no Service sends it traffic' : probe === 'livenessProbe' ? 'so the kubelet keeps restarting the container' : 'so the container never finishes starting';
-              out.push(diag(at.loaded, ppath, 'error', 'KSD401', `${what} uses port "${port}", but the container declares no port with that name (${names.length ? `it has ${names.map((n) => `"${n}"`).join(', ')}` : 'it declares no named ports'}): the probe fails, ${effect}.`, { fixes: near ? fix(`Use port "${near}"`, [replaceValue(at.loaded, ppath, near)], true) : [] }));
+              out.push(diag(at.loaded, ppath(), 'error', 'KSD401', `${what()} uses port "${port}", but the container declares no port with that name (${names.length ? `it has ${names.map((n) => `"${n}"`).join(', ')}` : 'it declares no named ports'}): the probe fails, ${effect}.`, { fixes: near ? fix(`Use port "${near}"`, [replaceValue(at.loaded, ppath(), near)], true) : [] }));
               continue;
             }
             const num = int(port);
             if (num === undefined || !ports.length) continue;
             if (ports.some((p) => int(p['containerPort']) === num)) continue;
             const declared = ports.map((p) => `${String(p['containerPort'])}`).join(', ');
-            out.push(diag(at.loaded, ppath, 'info', 'KSD401', `${what} checks port ${num}, which the container does not declare (it declares ${declared}). This works if the process listens on ${num}, but check that the probe targets the right port.`));
+            out.push(diag(at.loaded, ppath(), 'info', 'KSD401', `${what()} checks port ${num}, which the container does not declare (it declares ${declared}). This works if the process listens on ${num}, but check that the probe targets the right port.`));
           }
         }
       }

@@ -25,7 +25,12 @@ function rawPorts(svc: ServiceModel): readonly Record<string, unknown>[] {
 
 function each(ctx: CheckContext, fn: (svc: ServiceModel, out: Diagnostic[]) => void): Diagnostic[] {
   const out: Diagnostic[] = [];
-  for (const svc of focusServices(ctx)) if (svc.loaded) fn(svc, out);
+  // Indexed: a for-of allocates per Service while this runs unoptimised (once per check in a first analysis).
+  const services = focusServices(ctx);
+  for (let i = 0; i < services.length; i++) {
+    const svc = services[i]!;
+    if (svc.loaded) fn(svc, out);
+  }
   return out;
 }
 

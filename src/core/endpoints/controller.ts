@@ -31,13 +31,14 @@ export interface ComputedEndpoints {
 }
 
 /*
- * The loops below are written without per-call closures: a first analysis runs them once per Service (a
- * thousand times in a large file) before V8 optimises them, and a callback per pod, port and family cost
- * more than the comparisons they make.
+ * The loops below are indexed and take no callbacks: a first analysis runs them once per Service (a
+ * thousand times in a large file) before V8 optimises them, and there a callback per pod, port and family,
+ * or a for-of (an iterator and a result object per element), cost more than the comparisons they make.
  */
 
 export function isPodReady(pod: PodModel): boolean {
-  for (const c of pod.conditions) if (c.type === 'Ready' && c.status === 'True') return true;
+  const conditions = pod.conditions;
+  for (let i = 0; i < conditions.length; i++) if (conditions[i]!.type === 'Ready' && conditions[i]!.status === 'True') return true;
   return false;
 }
 
@@ -45,14 +46,17 @@ export function matchedPods(svc: ServiceModel, pods: readonly PodModel[]): PodMo
   const out: PodModel[] = [];
   const selector = svc.selector;
   if (!selector) return out;
-  for (const p of pods) if (p.namespace === svc.namespace && matchesServiceSelector(selector, p.labels)) out.push(p);
+  for (let i = 0; i < pods.length; i++) {
+    const p = pods[i]!;
+    if (p.namespace === svc.namespace && matchesServiceSelector(selector, p.labels)) out.push(p);
+  }
   return out;
 }
 
 /** The pod's Node among `nodes`, if it names one that is there. */
 function nodeOf(pod: PodModel, nodes: readonly NodeModel[]): NodeModel | undefined {
   if (!pod.nodeName) return undefined;
-  for (const n of nodes) if (n.name === pod.nodeName) return n;
+  for (let i = 0; i < nodes.length; i++) if (nodes[i]!.name === pod.nodeName) return nodes[i];
   return undefined;
 }
 
@@ -75,7 +79,8 @@ export function computeEndpoints(svc: ServiceModel, pods: readonly PodModel[], n
   const groups = new Map<string, EndpointGroup>();
   // The group the last endpoint joined: the next pod with the same family and ports joins it without a key.
   let lastGroup: EndpointGroup | undefined;
-  for (const pod of matched) {
+  for (let m = 0; m < matched.length; m++) {
+    const pod = matched[m]!;
     if (pod.phase === 'Succeeded' || pod.phase === 'Failed') {
       excluded.push({ pod, code: 'terminal', reason: `pod has finished (phase ${pod.phase})`, listed: false });
       continue;
@@ -96,7 +101,8 @@ export function computeEndpoints(svc: ServiceModel, pods: readonly PodModel[], n
     const terminating = pod.terminating;
     const ready = svc.publishNotReadyAddresses || (serving && !terminating);
     const ports: NonNullable<V1EndpointSlice['ports']> = [];
-    for (const sp of svc.ports) {
+    for (let s = 0; s < svc.ports.length; s++) {
+      const sp = svc.ports[s]!;
       const num = findPort(pod, sp);
       if (num === undefined) {
         excluded.push({ pod, code: 'port-not-found', reason: portNotFoundReason(pod, sp), port: sp.name, listed: false });
@@ -113,8 +119,9 @@ export function computeEndpoints(svc: ServiceModel, pods: readonly PodModel[], n
     // only when the pod does not join the group the previous endpoint joined.
     let portsKey: string | undefined;
     const podFamilies: (IPFamily | undefined)[] = [];
-    for (const a of pod.ips) podFamilies.push(ipFamily(a));
-    for (const family of families) {
+    for (let i = 0; i < pod.ips.length; i++) podFamilies.push(ipFamily(pod.ips[i]!));
+    for (let f = 0; f < families.length; f++) {
+      const family = families[f]!;
       const ip = pod.ips[podFamilies.indexOf(family)];
       if (!ip) continue;
       placed = true;
@@ -162,7 +169,10 @@ interface EndpointGroup {
 
 function portsKeyOf(ports: NonNullable<V1EndpointSlice['ports']>): string {
   let key = '';
-  for (const p of ports) key += `${p.name}\u0000${p.port}\u0000${p.protocol}\u0000${p.appProtocol ?? ''}\u0001`;
+  for (let i = 0; i < ports.length; i++) {
+    const p = ports[i]!;
+    key += `${p.name}\u0000${p.port}\u0000${p.protocol}\u0000${p.appProtocol ?? ''}\u0001`;
+  }
   return key;
 }
 

@@ -7,9 +7,17 @@ import type { PodModel, ServicePortModel } from '../model/types';
 export function findPort(pod: PodModel, sp: ServicePortModel): number | undefined {
   if (typeof sp.targetPort === 'number') return sp.targetPort;
   const name = sp.targetPort;
-  const main = pod.ports.find((p) => !p.sidecar && p.name === name && p.protocol === sp.protocol);
-  if (main) return main.containerPort;
-  return pod.ports.find((p) => p.sidecar && p.name === name && p.protocol === sp.protocol)?.containerPort;
+  // Two indexed passes, no callbacks: this runs per pod and port of a first analysis before V8 optimises it.
+  const ports = pod.ports;
+  for (let i = 0; i < ports.length; i++) {
+    const p = ports[i]!;
+    if (!p.sidecar && p.name === name && p.protocol === sp.protocol) return p.containerPort;
+  }
+  for (let i = 0; i < ports.length; i++) {
+    const p = ports[i]!;
+    if (p.sidecar && p.name === name && p.protocol === sp.protocol) return p.containerPort;
+  }
+  return undefined;
 }
 
 /** Why findPort fails, in words. */

@@ -1,4 +1,8 @@
-/** Defensive readers for untyped manifest values: wrong types read as absent, never throw. */
+/**
+ * Defensive readers for untyped manifest values: wrong types read as absent, never throw.
+ * They run for every loaded object before V8 has optimised them, so their loops are indexed: a for-of
+ * there allocates an iterator and a result object per element, Object.entries an array per pair.
+ */
 export type Rec = Record<string, unknown>;
 
 export function rec(v: unknown): Rec {
@@ -21,7 +25,11 @@ export function bool(v: unknown): boolean | undefined {
 }
 export function strMap(v: unknown): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, val] of Object.entries(rec(v))) {
+  const r = rec(v);
+  const keys = Object.keys(r);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    const val = r[k];
     const s = str(val);
     if (s !== undefined) out[k] = s;
     else if (val === null) out[k] = '';
@@ -29,14 +37,19 @@ export function strMap(v: unknown): Record<string, string> {
   return out;
 }
 export function strList(v: unknown): string[] {
-  return arr(v)
-    .map(str)
-    .filter((s): s is string => s !== undefined);
+  const list = arr(v);
+  const out: string[] = [];
+  for (let i = 0; i < list.length; i++) {
+    const s = str(list[i]);
+    if (s !== undefined) out.push(s);
+  }
+  return out;
 }
 /** Follows a path of keys through nested records. */
 export function dig(v: unknown, ...path: (string | number)[]): unknown {
   let cur = v;
-  for (const k of path) {
+  for (let i = 0; i < path.length; i++) {
+    const k = path[i]!;
     if (typeof k === 'number') cur = Array.isArray(cur) ? cur[k] : undefined;
     else cur = rec(cur)[k];
     if (cur === undefined) return undefined;
