@@ -121,7 +121,8 @@ function hasAmpersand(text: string, start: number, end: number): boolean {
 }
 
 function isList(value: unknown): boolean {
-  return isRecord(value) && typeof value['kind'] === 'string' && /List$/.test(value['kind']) && Array.isArray(value['items']);
+  // `items` first: most documents have none, and the kind's suffix is then never looked at.
+  return isRecord(value) && Array.isArray(value['items']) && typeof value['kind'] === 'string' && value['kind'].endsWith('List');
 }
 
 /** The file and line index the sources of a load's objects name. */
@@ -140,7 +141,7 @@ function collect(out: ManifestFile, at: SourceAt, node: YNode | undefined, value
   const kind = value['kind'];
   const apiVersion = value['apiVersion'];
   if (typeof kind !== 'string' || typeof apiVersion !== 'string') return;
-  if (/List$/.test(kind) && Array.isArray(value['items'])) {
+  if (Array.isArray(value['items']) && kind.endsWith('List')) {
     if (!node || node.kind !== 'map') return;
     const itemsPair = node.pairs.find((p) => p.key.kind === 'scalar' && p.key.value === 'items');
     const items = value['items'] as unknown[];
