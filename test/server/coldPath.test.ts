@@ -59,3 +59,25 @@ test('first diagnostics of an opened file build trees only for the documents the
   again.update('all');
   assert.deepEqual(again.diagnosticsFor(uri), diags);
 });
+
+test('after edits, key ranges found from lines equal those of built trees (shifted, re-parsed and kept documents)', () => {
+  const uri = 'file:///big.yaml';
+  const index = new WorkspaceIndex(SETTINGS);
+  const analysis = new Analysis(index, SETTINGS, () => undefined);
+  analysis.update('all');
+  let text = pairs(40);
+  analysis.update([index.setText(uri, text)], uri);
+  // Lines added above everything (every document shifts), one Service's selector broken, another fixed.
+  text = `# a comment\n# another\n${text}`.replace('app: a5\n  ports', 'app: gone5\n  ports').replace('app: nothing8\n', 'app: a8\n');
+  analysis.update([index.setText(uri, text)], uri);
+  const edited = analysis.diagnosticsFor(uri);
+  assert.ok(edited.some((d) => d.code === 'KSD101' && d.message.includes('app=gone5')));
+  assert.ok(!edited.some((d) => d.code === 'KSD101' && d.message.includes('app=nothing8')));
+  // A fresh analysis of the same text whose trees are all built first: the ranges come from the trees.
+  const fresh = new WorkspaceIndex(SETTINGS);
+  fresh.setText(uri, text);
+  for (const o of fresh.objects()) assert.ok(o.source?.node);
+  const built = new Analysis(fresh, SETTINGS, () => undefined);
+  built.update('all');
+  assert.deepEqual(edited, built.diagnosticsFor(uri));
+});
