@@ -61,7 +61,9 @@ export const allUnreadyCheck: Check = {
   description: 'When every pod a Service selects is excluded from its ready endpoints (not Ready, failing readiness gate, node NotReady, terminating, no IP), connections to the Service fail.',
   run(ctx, options) {
     const out: Diagnostic[] = [];
-    for (const svc of focusSelecting(ctx)) {
+    const selecting = focusSelecting(ctx);
+    for (let at_ = 0; at_ < selecting.length; at_++) {
+      const svc = selecting[at_]!;
       if (svc.publishNotReadyAddresses || !svc.ports.length) continue;
       const pods = podsFor(ctx.state, svc, options);
       if (!pods.length) continue;
@@ -93,7 +95,9 @@ export const singleEndpointCheck: Check = {
   description: 'A Service backed by one ready pod goes down with that pod (restarts, rollouts, node drains).',
   run(ctx, options) {
     const out: Diagnostic[] = [];
-    for (const svc of focusSelecting(ctx)) {
+    const selecting = focusSelecting(ctx);
+    for (let at_ = 0; at_ < selecting.length; at_++) {
+      const svc = selecting[at_]!;
       // A per-pod Service (selecting one StatefulSet pod by name) is single by design.
       if (!svc.ports.length || 'statefulset.kubernetes.io/pod-name' in (svc.selector ?? {})) continue;
       const pods = podsFor(ctx.state, svc, options);
@@ -116,7 +120,9 @@ export const selectorlessCheck: Check = {
   description: 'A Service without a selector gets endpoints only from EndpointSlices (or Endpoints) you create; without them it has no endpoints.',
   run(ctx) {
     const out: Diagnostic[] = [];
-    for (const svc of focusServices(ctx)) {
+    const services = focusServices(ctx);
+    for (let at_ = 0; at_ < services.length; at_++) {
+      const svc = services[at_]!;
       if (svc.type === 'ExternalName' || svc.selector) continue;
       const eps = serviceEndpoints(ctx.state, svc);
       if (eps.given.length) {

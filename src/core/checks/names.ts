@@ -34,7 +34,9 @@ export const selectorLabelCheck: Check = {
   description: 'Selector keys must be qualified names and values valid label values; the API server rejects others (a value like "app=web" is a common slip).',
   run(ctx) {
     const out: Diagnostic[] = [];
-    for (const svc of focusServices(ctx)) {
+    const services = focusServices(ctx);
+    for (let at_ = 0; at_ < services.length; at_++) {
+      const svc = services[at_]!;
       const sel = rec(rec(svc.loaded?.object['spec'])['selector']);
       for (const [k, v] of Object.entries(sel)) {
         const kp = labelKeyProblem(k);
@@ -65,7 +67,9 @@ export const serviceNameCheck: Check = {
   description: 'A Service name becomes a DNS label: at most 63 lowercase letters, digits and hyphens, starting with a letter and ending with a letter or digit (RFC 1035).',
   run(ctx) {
     const out: Diagnostic[] = [];
-    for (const svc of focusServices(ctx)) {
+    const services = focusServices(ctx);
+    for (let at_ = 0; at_ < services.length; at_++) {
+      const svc = services[at_]!;
       if (!svc.name || /^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(svc.name) && svc.name.length <= 63) continue;
       out.push(diag(svc.loaded, ['metadata', 'name'], 'error', 'KSD311', `Service name "${svc.name}" is invalid: a Service name becomes a DNS label, so it must be at most 63 lowercase letters, digits and hyphens, start with a letter and end with a letter or digit. The API server rejects it.`));
     }

@@ -112,7 +112,9 @@ export const networkPolicyCheck: Check = {
       if (yes === undefined) byPod.set(pod, (yes = admits(pols, pod, num, protocol)));
       return yes;
     };
-    for (const svc of focusSelecting(ctx)) {
+    const selecting = focusSelecting(ctx);
+    for (let at_ = 0; at_ < selecting.length; at_++) {
+      const svc = selecting[at_]!;
       const pods = podsFor(ctx.state, svc, options);
       if (!pods.length) continue;
       const perPod = pods.map((pod) => ({ pod, pols: pod.hostNetwork ? [] : ingressFor(svc.namespace, pod) }));

@@ -14,7 +14,9 @@ export const nodePortRangeCheck: Check = {
   run(ctx) {
     const { min, max } = ctx.state.nodePortRange;
     const out: Diagnostic[] = [];
-    for (const svc of focusServices(ctx)) {
+    const services = focusServices(ctx);
+    for (let at_ = 0; at_ < services.length; at_++) {
+      const svc = services[at_]!;
       for (const sp of svc.ports) {
         if (sp.nodePortAssigned || !sp.nodePort || (sp.nodePort >= min && sp.nodePort <= max)) continue;
         if (svc.type === 'ClusterIP' || svc.type === 'ExternalName') continue; // KSD213 says it
@@ -90,7 +92,9 @@ export const nodePortOnClusterIPCheck: Check = {
   description: "nodePort may not be used when type is 'ClusterIP': the API server rejects it.",
   run(ctx) {
     const out: Diagnostic[] = [];
-    for (const svc of focusServices(ctx)) {
+    const services = focusServices(ctx);
+    for (let at_ = 0; at_ < services.length; at_++) {
+      const svc = services[at_]!;
       if (svc.type !== 'ClusterIP') continue;
       for (const sp of svc.ports) {
         if (!sp.nodePort) continue;

@@ -44,7 +44,9 @@ export const probePortCheck: Check = {
   description: 'A probe on a named port the container does not declare always fails (a failing readiness probe keeps the pod out of every Service); a numeric probe port no container declares is reported as info.',
   run(ctx) {
     const out: Diagnostic[] = [];
-    for (const at of podSpecs(ctx)) {
+    const specs = podSpecs(ctx);
+    for (let at_ = 0; at_ < specs.length; at_++) {
+      const at = specs[at_]!;
       for (const { c, path } of containers(at)) {
         const ports = arr(c['ports']).map(rec);
         const cname = str(c['name']) ?? '';
@@ -89,7 +91,9 @@ export const containerPortNameCheck: Check = {
   description: 'Container port names must be valid IANA service names (15 characters at most, lowercase letters, digits and single hyphens, at least one letter) and unique within the container; containerPort must be 1-65535.',
   run(ctx) {
     const out: Diagnostic[] = [];
-    for (const at of podSpecs(ctx)) {
+    const specs = podSpecs(ctx);
+    for (let at_ = 0; at_ < specs.length; at_++) {
+      const at = specs[at_]!;
       for (const { c, path } of containers(at)) {
         const seen = new Set<string>();
         arr(c['ports']).forEach((p, i) => {

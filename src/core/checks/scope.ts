@@ -153,8 +153,24 @@ export function focusServices(ctx: CheckContext): ServiceModel[] {
 }
 
 /** The selecting Services (see `selectingServices`) to report on. */
+/*
+ * Every check walks these lists once per run; in a first analysis that happens before V8 optimises the
+ * checks, so their loops are indexed (a for-of allocates an iterator and a result object per Service).
+ */
+const selecting = new WeakMap<CheckContext, ServiceModel[]>();
+/** The Services in focus that select pods (a copy: callers may change it). Worked out once per check run. */
 export function focusSelecting(ctx: CheckContext): ServiceModel[] {
-  return focusServices(ctx).filter((s) => s.type !== 'ExternalName' && s.selector);
+  let hit = selecting.get(ctx);
+  if (!hit) {
+    hit = [];
+    const services = focusServices(ctx);
+    for (let i = 0; i < services.length; i++) {
+      const s = services[i]!;
+      if (s.type !== 'ExternalName' && s.selector) hit.push(s);
+    }
+    selecting.set(ctx, hit);
+  }
+  return hit.slice();
 }
 
 /**

@@ -140,7 +140,9 @@ export const selectorManyWorkloadsCheck: Check = {
   description: 'A selector that catches the pods of several workloads spreads traffic over all of them, often by accident.',
   run(ctx, options) {
     const out: Diagnostic[] = [];
-    for (const svc of focusSelecting(ctx)) {
+    const selecting = focusSelecting(ctx);
+    for (let at_ = 0; at_ < selecting.length; at_++) {
+      const svc = selecting[at_]!;
       const owners = new Map<string, WorkloadModel>();
       for (const pod of podsFor(ctx.state, svc, options)) {
         const w = ownerWorkload(ctx.state, pod);

@@ -134,7 +134,9 @@ function numericNotDeclared(state: ClusterState, svc: ServiceModel, sp: ServiceP
 function run(ctx: CheckContext, options: CheckOptions, want: 'named' | 'numeric'): Diagnostic[] {
   const state = ctx.state;
   const out: Diagnostic[] = [];
-  for (const svc of focusSelecting(ctx)) {
+  const selecting = focusSelecting(ctx);
+  for (let at_ = 0; at_ < selecting.length; at_++) {
+    const svc = selecting[at_]!;
     if (svc.headless && !svc.ports.length) continue;
     const pods = podsFor(state, svc, options);
     if (!pods.length) continue;
