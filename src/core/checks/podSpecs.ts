@@ -50,11 +50,13 @@ export const probePortCheck: Check = {
       for (const { c, path } of containers(at)) {
         const ports = arr(c['ports']).map(rec);
         const cname = str(c['name']) ?? '';
-        for (const probe of PROBES) {
+        for (let pi = 0; pi < PROBES.length; pi++) {
+          const probe = PROBES[pi]!;
           // Most containers have no probes: skip before building anything.
           const pv = c[probe];
           if (typeof pv !== 'object' || pv === null) continue;
-          for (const h of HANDLERS) {
+          for (let hi = 0; hi < HANDLERS.length; hi++) {
+            const h = HANDLERS[hi]!;
             const handler = rec(rec(pv)[h]);
             const port = handler['port'];
             if (port === undefined || port === null) continue;
@@ -99,14 +101,15 @@ export const containerPortNameCheck: Check = {
         arr(c['ports']).forEach((p, i) => {
           const pr = rec(p);
           const name = pr['name'];
-          const npath = [...path, 'ports', i, 'name'];
+          // The finding's path is made only for a port that is reported.
+          const npath = () => [...path, 'ports', i, 'name'];
           if (typeof name === 'string' && name !== '') {
             const probs = portNameProblems(name);
             if (probs.length) {
               const fixed = name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/-+/g, '-').replace(/^-|-$/g, '').slice(0, 15).replace(/-$/, '');
-              out.push(diag(at.loaded, npath, 'error', 'KSD402', `Container port name "${name}" in ${at.describe} is invalid: ${probs.join('; ')}. The API server rejects it, and a Service cannot target it by name.`, { fixes: fixed && !portNameProblems(fixed).length ? fix(`Rename to "${fixed}" (update targetPorts that use it)`, [replaceValue(at.loaded, npath, fixed)]) : [] }));
+              out.push(diag(at.loaded, npath(), 'error', 'KSD402', `Container port name "${name}" in ${at.describe} is invalid: ${probs.join('; ')}. The API server rejects it, and a Service cannot target it by name.`, { fixes: fixed && !portNameProblems(fixed).length ? fix(`Rename to "${fixed}" (update targetPorts that use it)`, [replaceValue(at.loaded, npath(), fixed)]) : [] }));
             }
-            if (seen.has(name)) out.push(diag(at.loaded, npath, 'error', 'KSD402', `Container port name "${name}" is used twice in container "${str(c['name']) ?? ''}" of ${at.describe}; the API server rejects duplicate port names.`));
+            if (seen.has(name)) out.push(diag(at.loaded, npath(), 'error', 'KSD402', `Container port name "${name}" is used twice in container "${str(c['name']) ?? ''}" of ${at.describe}; the API server rejects duplicate port names.`));
             seen.add(name);
           }
           const cp = pr['containerPort'];

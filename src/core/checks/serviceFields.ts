@@ -145,6 +145,8 @@ const ENUMS: Record<string, string[]> = {
   internalTrafficPolicy: ['Cluster', 'Local'],
   trafficDistribution: ['PreferClose', 'PreferSameZone', 'PreferSameNode'],
 };
+/** ENUMS as pairs, made once (not an Object.entries array per Service). */
+const ENUM_ENTRIES = Object.entries(ENUMS);
 
 export const enumValueCheck: Check = {
   reads: 'object',
@@ -155,7 +157,8 @@ export const enumValueCheck: Check = {
   description: 'type, externalTrafficPolicy, internalTrafficPolicy and trafficDistribution accept a fixed set of values (case-sensitive).',
   run: (ctx) =>
     each(ctx, (svc, s, out) => {
-      for (const [key, allowed] of Object.entries(ENUMS)) {
+      for (let e = 0; e < ENUM_ENTRIES.length; e++) {
+        const [key, allowed] = ENUM_ENTRIES[e]!;
         const v = s[key];
         if (v === undefined || v === null || allowed.includes(String(v))) continue;
         const near = allowed.find((a) => a.toLowerCase() === String(v).toLowerCase());
