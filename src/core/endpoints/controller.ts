@@ -57,6 +57,7 @@ export function computeEndpoints(svc: ServiceModel, pods: readonly PodModel[], n
   const families: IPFamily[] = svc.ipFamilies.length ? svc.ipFamilies : ['IPv4'];
   // Endpoints grouped by their resolved port list, then by family: pods with different ports get different slices.
   const groups = new Map<string, { family: IPFamily; ports: V1EndpointSlice['ports']; endpoints: V1Endpoint[] }>();
+  const hinting = trafficDistributionHints(svc);
   for (const pod of matched) {
     if (pod.phase === 'Succeeded' || pod.phase === 'Failed') {
       excluded.push({ pod, code: 'terminal', reason: `pod has finished (phase ${pod.phase})`, listed: false });
@@ -107,6 +108,13 @@ export function computeEndpoints(svc: ServiceModel, pods: readonly PodModel[], n
         zone,
         hostname: pod.hostname && pod.subdomain === svc.name ? pod.hostname : undefined,
       };
+      if (hinting && ready) {
+        // trafficdist preferCloseHeuristic.update: a ready endpoint is hinted for its own zone (and, for
+        // PreferSameNode, its own node); one with neither gets no hints.
+        const forZones = zone ? [{ name: zone }] : undefined;
+        const forNodes = hinting === 'node' && pod.nodeName ? [{ name: pod.nodeName }] : undefined;
+        if (forZones || forNodes) ep.hints = { ...(forZones ? { forZones } : {}), ...(forNodes ? { forNodes } : {}) } as V1Endpoint['hints'];
+      }
       const key = `${family}|${portsKey}`;
       const g = groups.get(key) ?? { family, ports, endpoints: [] };
       g.endpoints.push(ep);
@@ -127,6 +135,21 @@ export function computeEndpoints(svc: ServiceModel, pods: readonly PodModel[], n
     if (slices.length === before && svc.selector) slices.push(makeSlice(svc, family, [], [], slices.length));
   }
   return { slices, matched, excluded };
+}
+
+/**
+ * Which hints the EndpointSlice controller writes for the Service's trafficDistribution (trafficdist.ReconcileHints):
+ * 'zone' for PreferClose and PreferSameZone, 'node' (zone and node) for PreferSameNode, undefined for none.
+ * A Service whose topology annotation is "Auto" gets its hints from the controller's topology cache instead
+ * (proportional to each zone's CPU), which is not simulated: it gets none here.
+ */
+export function trafficDistributionHints(svc: ServiceModel): 'zone' | 'node' | undefined {
+  const auto = svc.topologyAwareHints !== undefined ? svc.topologyAwareHints : svc.topologyMode;
+  if (auto === 'Auto' || auto === 'auto') return undefined;
+  const td = svc.trafficDistribution;
+  if (td === 'PreferClose' || td === 'PreferSameZone') return 'zone';
+  if (td === 'PreferSameNode') return 'node';
+  return undefined;
 }
 
 function makeSlice(svc: ServiceModel, family: IPFamily, ports: V1EndpointSlice['ports'], endpoints: V1Endpoint[], n: number): V1EndpointSlice {

@@ -9,3 +9,4 @@ export * from './model';
 export * from './renderers';
 export * from './iptables/index';
 export * from './proxyVersion';
+export * from './topologyNote';

@@ -5,7 +5,7 @@ import type { ClusterState, IPFamily, ServiceModel } from '../model/types';
 import { compareStrings, endpointsForServicePort } from './endpointsCache';
 import { localDetector, proxyNode } from './node';
 import { servicePortInfos } from './servicePort';
-import { categorizeEndpoints, type TopologyInput } from './topology';
+import { categorizeEndpoints, topologyGates, type TopologyInput } from './topology';
 import type { ProxiedServicePort, ProxyModel, ProxyNode, ProxyOptions } from './types';
 
 /**
@@ -22,8 +22,9 @@ export function buildProxyModel(state: ClusterState, options: ProxyOptions): Pro
   return { family: options.family, node, detector: localDetector(state, node, options.family), ports, totalEndpoints };
 }
 
-export function topologyInput(node: ProxyNode, options: Pick<ProxyOptions, 'preferSameNode'>): TopologyInput {
-  return { nodeName: node.name, zone: node.zone ?? '', preferSameNode: options.preferSameNode ?? true };
+export function topologyInput(node: ProxyNode, options: Pick<ProxyOptions, 'kubeProxyMinor'>): TopologyInput {
+  const gates = topologyGates(options.kubeProxyMinor);
+  return { nodeName: node.name, zone: node.zone ?? '', preferSameNode: gates.preferSameNode, hints: gates.hints };
 }
 
 /** The ports of one Service (for showing one Service's chains without building the whole model). */
@@ -45,6 +46,7 @@ interface LastPorts {
   node: string;
   zone: string;
   preferSameNode: boolean;
+  hints: TopologyInput['hints'];
   ports: ProxiedServicePort[];
 }
 
@@ -56,9 +58,9 @@ const lastPorts = new WeakMap<ServiceModel, LastPorts>();
  */
 export function proxiedPortsShared(state: ClusterState, svc: ServiceModel, family: IPFamily, node: ProxyNode, topo: TopologyInput): readonly ProxiedServicePort[] {
   const last = lastPorts.get(svc);
-  if (last && last.state === state && last.family === family && last.node === node.name && last.zone === topo.zone && last.preferSameNode === topo.preferSameNode && topo.nodeName === node.name) return last.ports;
+  if (last && last.state === state && last.family === family && last.node === node.name && last.zone === topo.zone && last.preferSameNode === topo.preferSameNode && last.hints === topo.hints && topo.nodeName === node.name) return last.ports;
   const ports = proxiedPorts(state, svc, family, node, topo);
-  if (topo.nodeName === node.name) lastPorts.set(svc, { state, family, node: node.name, zone: topo.zone, preferSameNode: topo.preferSameNode, ports });
+  if (topo.nodeName === node.name) lastPorts.set(svc, { state, family, node: node.name, zone: topo.zone, preferSameNode: topo.preferSameNode, hints: topo.hints, ports });
   return ports;
 }
 

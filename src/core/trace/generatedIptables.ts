@@ -30,6 +30,7 @@ import { jumpArgs, jumpRulesFor } from '../proxy/iptables/jumps';
 import { kubeletIPTables } from '../proxy/iptables/kubelet';
 import { KUBE_PROXY_CANARY } from '../proxy/iptables/names';
 import { iptablesProfile } from '../proxy/iptables/profiles';
+import { kubeProxyMinor } from '../proxy/proxyVersion';
 import { proxierRules, servicePortWriter } from '../proxy/iptables/render';
 import { portNameString, type RuleSink } from '../proxy/iptables/servicePortRules';
 import { sharedMatches, type SharedMatches } from '../rules/args';
@@ -226,7 +227,7 @@ export class GeneratedIPTables {
     this.rendered.set(i, g);
     const { state, family } = this.req;
     const svc = state.services[i]!;
-    const ports = proxiedPortsShared(state, svc, family, this.ctx.node, topologyInput(this.ctx.node, {}));
+    const ports = proxiedPortsShared(state, svc, family, this.ctx.node, topologyInput(this.ctx.node, { kubeProxyMinor: kubeProxyMinor(this.req.version) }));
     const write = servicePortWriter(this.ctx);
     ports.forEach((sp, p) => {
       const sink: RuleSink = { filterRules: [], natChains: [], natRules: [] };

@@ -1,0 +1,28 @@
+/**
+ * `ksd trace` on a trafficDistribution: PreferClose Service: from 1.31 kube-proxy keeps the node's zone
+ * (pkg/proxy/topology.go with ServiceTrafficDistribution on by default), before it needs the hints annotation.
+ */
+import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import { test } from 'node:test';
+
+const root = path.resolve(__dirname, '../../..');
+const fixture = path.join(root, 'test/fixtures/trace/topology-zones.yaml');
+const ksd = (...args: string[]) => spawnSync(process.execPath, [path.join(root, 'bin/ksd.js'), ...args], { cwd: root, encoding: 'utf8' });
+
+test('ksd trace: PreferClose keeps the zone on 1.31 and says so; 1.28 uses every endpoint and says why', () => {
+  const v131 = ksd('trace', fixture, '--from', '10.0.1.5', '--to', '10.96.0.10:80', '--node', 'n1', '--kube-proxy-version', '1.31', '--json');
+  assert.equal(v131.status, 0, v131.stderr);
+  const r131 = JSON.parse(v131.stdout);
+  assert.deepEqual(r131.endpoints.map((e: { ip: string; probability: number }) => [e.ip, e.probability]), [['10.0.1.5', 1]]);
+  assert.match(r131.explanation, /Topology \(PreferSameZone\): kube-proxy 1\.31 on node n1 sends cluster traffic only to the 1 of 2 ready endpoints hinted for zone zone-a\./);
+  const v128 = ksd('trace', fixture, '--from', '10.0.1.5', '--to', '10.96.0.10:80', '--node', 'n1', '--kube-proxy-version', '1.28', '--json');
+  assert.equal(v128.status, 0, v128.stderr);
+  const r128 = JSON.parse(v128.stdout);
+  assert.deepEqual(r128.endpoints.map((e: { ip: string }) => e.ip), ['10.0.1.5', '10.0.2.5']);
+  assert.match(r128.explanation, /kube-proxy 1\.28 uses them only when the Service is annotated service\.kubernetes\.io\/topology-mode: Auto/);
+  // From n2 (zone-b) on 1.31 the other endpoint.
+  const n2 = JSON.parse(ksd('trace', fixture, '--from', '10.0.2.5', '--to', '10.96.0.10:80', '--node', 'n2', '--kube-proxy-version', '1.31', '--json').stdout);
+  assert.deepEqual(n2.endpoints.map((e: { ip: string }) => e.ip), ['10.0.2.5']);
+});
