@@ -16,6 +16,7 @@ import {
   servicePortNameString,
   splitHostPort,
   topologyNote,
+  unmatchedDestinationNotes,
   topologyInput,
   type ClusterState,
   type IPFamily,
@@ -150,7 +151,12 @@ export function traceContext(state: ClusterState, node: NodeModel | undefined, s
   const onNode = !src.node || !node || src.node === node.name;
   if (kind === 'pod' && onNode && p.detectLocalMode === 'BridgeInterface' && p.bridgeInterface) inInterface = p.bridgeInterface;
   if (kind === 'pod' && onNode && p.detectLocalMode === 'InterfaceNamePrefix' && p.interfaceNamePrefix) inInterface = `${p.interfaceNamePrefix}0`;
-  return { source: kind, localIPs, inInterface, nodeName: node?.name, notes: serviceNotes(state, node, family, version) };
+  return { source: kind, localIPs, inInterface, nodeName: node?.name, notes: serviceNotes(state, node, family, version), unmatched: (packet) => unmatchedDestinationNotes(state, packet.to, packet.port, packet.protocol, releaseMinor(state, node, version)) };
+}
+
+/** The kube-proxy release the tracer uses: the one given, else the cluster's (as resolveProxyVersion finds it). */
+function releaseMinor(state: ClusterState, node: NodeModel | undefined, given: string | undefined): number | undefined {
+  return kubeProxyMinor(given || resolveProxyVersion(state, 'iptables', { node: node?.name }).version);
 }
 
 /** Cluster-state facts about a Service port, keyed by kube-proxy's service-port name, for explanations. */
@@ -159,7 +165,7 @@ function serviceNotes(state: ClusterState, node: NodeModel | undefined, family: 
   return (name, verdict) => {
     if (!state.services.length) return [];
     // The release whose topology gates apply, resolved once per context as the tracer resolves it.
-    if (minor === null) minor = kubeProxyMinor(given || resolveProxyVersion(state, 'iptables', { node: node?.name }).version);
+    if (minor === null) minor = releaseMinor(state, node, given);
     const found = portByName(state, node?.name, family, name, minor);
     if (!found) return [];
     const { sp, topo } = found;
@@ -176,6 +182,10 @@ function serviceNotes(state: ClusterState, node: NodeModel | undefined, family: 
       const where = [...new Set(sp.endpoints.filter((e) => e.ready && e.nodeName).map((e) => e.nodeName!))];
       const steer = sp.info.healthCheckNodePort ? `the load balancer's health check on port ${sp.info.healthCheckNodePort} keeps it away from other nodes` : 'a NodePort Service has no health check, so clients must pick such a node themselves';
       if (where.length) notes.push(`Ready endpoints run on ${where.map((n) => `node ${n}`).join(', ')}; external traffic must arrive there (${steer}).`);
+    }
+    if ((verdict === 'DROP' || verdict === 'REJECT') && sp.info.internalPolicyLocal && !c.localEndpoints.length && c.hasAnyEndpoints) {
+      const where = [...new Set(sp.endpoints.filter((e) => e.ready && e.nodeName).map((e) => e.nodeName!))];
+      if (where.length) notes.push(`The ready endpoints of ${name} run on ${where.map((n) => `node ${n}`).join(', ')}: with internalTrafficPolicy Local only clients on ${where.length === 1 ? 'that node' : 'those nodes'} reach it through its ClusterIP.`);
     }
     const topology = verdict === 'DNAT' ? topologyNote(sp, topo, minor) : undefined;
     if (topology) notes.push(topology);

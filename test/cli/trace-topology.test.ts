@@ -26,3 +26,34 @@ test('ksd trace: PreferClose keeps the zone on 1.31 and says so; 1.28 uses every
   const n2 = JSON.parse(ksd('trace', fixture, '--from', '10.0.2.5', '--to', '10.96.0.10:80', '--node', 'n2', '--kube-proxy-version', '1.31', '--json').stdout);
   assert.deepEqual(n2.endpoints.map((e: { ip: string }) => e.ip), ['10.0.2.5']);
 });
+
+test('ksd trace: an ipMode Proxy ingress IP is DNATed by 1.29 only, and the NONE verdict says why', () => {
+  const lb = path.join(root, 'test/fixtures/proxy/lb-local-ranges.yaml');
+  const run = (v: string) => JSON.parse(ksd('trace', lb, '--from', '203.0.113.9', '--to', '5.6.7.8:80', '--node', 'n1', '--kube-proxy-version', v, '--json').stdout);
+  const old = run('1.29');
+  assert.equal(old.verdict, 'DNAT');
+  assert.deepEqual(old.endpoints.map((e: { ip: string }) => e.ip), ['10.244.1.5']);
+  const now = run('1.34');
+  assert.equal(now.verdict, 'NONE');
+  assert.match(now.explanation, /5\.6\.7\.8 is a load-balancer ingress IP of Service default\/lb with ipMode Proxy: kube-proxy writes no rules for it/);
+});
+
+test('ksd trace: internalTrafficPolicy Local without a local endpoint, in each mode; a terminating-only Service', () => {
+  const fx = path.join(root, 'test/fixtures/trace/itp-terminating.yaml');
+  const run = (mode: string, to: string) => JSON.parse(ksd('trace', fx, '--from', '10.244.1.3', '--to', to, '--node', 'n1', '--mode', mode, '--kube-proxy-version', '1.34', '--json').stdout);
+  // iptables and nftables DROP ("has no local endpoints"); IPVS keeps an empty virtual server, and the kernel
+  // answers a packet for it with ICMP port unreachable (REJECT). Every mode says where the endpoints run.
+  const expected: Record<string, string> = { iptables: 'DROP', nftables: 'DROP', ipvs: 'REJECT' };
+  for (const mode of ['iptables', 'nftables', 'ipvs']) {
+    const r = run(mode, '10.96.0.30:80');
+    assert.equal(r.verdict, expected[mode], mode);
+    assert.match(r.explanation, /The ready endpoints of default\/itp run on node n2: with internalTrafficPolicy Local only clients on that node reach it through its ClusterIP\./, mode);
+  }
+  // No ready endpoint anywhere: the serving-terminating one is used (CategorizeEndpoints' fallback), the
+  // non-serving one is not, in every mode.
+  for (const mode of ['iptables', 'nftables', 'ipvs']) {
+    const r = run(mode, '10.96.0.31:80');
+    assert.equal(r.verdict, 'DNAT', mode);
+    assert.deepEqual(r.endpoints.map((e: { ip: string }) => e.ip), ['10.244.1.8'], mode);
+  }
+});

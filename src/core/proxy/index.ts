@@ -10,3 +10,4 @@ export * from './renderers';
 export * from './iptables/index';
 export * from './proxyVersion';
 export * from './topologyNote';
+export * from './destinationNote';

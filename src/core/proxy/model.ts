@@ -24,12 +24,12 @@ export function buildProxyModel(state: ClusterState, options: ProxyOptions): Pro
 
 export function topologyInput(node: ProxyNode, options: Pick<ProxyOptions, 'kubeProxyMinor'>): TopologyInput {
   const gates = topologyGates(options.kubeProxyMinor);
-  return { nodeName: node.name, zone: node.zone ?? '', preferSameNode: gates.preferSameNode, hints: gates.hints };
+  return { nodeName: node.name, zone: node.zone ?? '', preferSameNode: gates.preferSameNode, hints: gates.hints, minor: options.kubeProxyMinor };
 }
 
 /** The ports of one Service (for showing one Service's chains without building the whole model). */
 export function proxiedPorts(state: ClusterState, svc: ServiceModel, family: IPFamily, node: ProxyNode, topo: TopologyInput): ProxiedServicePort[] {
-  const infos = servicePortInfos(svc, family);
+  const infos = servicePortInfos(svc, family, topo.minor);
   if (!infos.length) return [];
   // Given EndpointSlices are used as they are; the exclusion analysis serviceEndpoints adds is not needed here.
   const given = slicesOfService(state, svc.namespace, svc.name);
@@ -47,6 +47,7 @@ interface LastPorts {
   zone: string;
   preferSameNode: boolean;
   hints: TopologyInput['hints'];
+  minor: number | undefined;
   ports: ProxiedServicePort[];
 }
 
@@ -58,9 +59,9 @@ const lastPorts = new WeakMap<ServiceModel, LastPorts>();
  */
 export function proxiedPortsShared(state: ClusterState, svc: ServiceModel, family: IPFamily, node: ProxyNode, topo: TopologyInput): readonly ProxiedServicePort[] {
   const last = lastPorts.get(svc);
-  if (last && last.state === state && last.family === family && last.node === node.name && last.zone === topo.zone && last.preferSameNode === topo.preferSameNode && last.hints === topo.hints && topo.nodeName === node.name) return last.ports;
+  if (last && last.state === state && last.family === family && last.node === node.name && last.zone === topo.zone && last.preferSameNode === topo.preferSameNode && last.hints === topo.hints && last.minor === topo.minor && topo.nodeName === node.name) return last.ports;
   const ports = proxiedPorts(state, svc, family, node, topo);
-  if (topo.nodeName === node.name) lastPorts.set(svc, { state, family, node: node.name, zone: topo.zone, preferSameNode: topo.preferSameNode, hints: topo.hints, ports });
+  if (topo.nodeName === node.name) lastPorts.set(svc, { state, family, node: node.name, zone: topo.zone, preferSameNode: topo.preferSameNode, hints: topo.hints, minor: topo.minor, ports });
   return ports;
 }
 

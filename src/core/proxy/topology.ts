@@ -10,6 +10,8 @@ export interface TopologyInput {
   preferSameNode: boolean;
   /** When the release reads zone hints at all (default 'always'): see topologyGates. */
   hints?: HintsGate;
+  /** The kube-proxy minor release these gates are for (undefined: the newest); other release gates read it (isVIPMode). */
+  minor?: number;
 }
 
 /**

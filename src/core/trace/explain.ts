@@ -96,7 +96,7 @@ export function explain(d: TraceDetail, p: TracePacket, ctx: TraceContext): stri
     case 'NONE':
       // A Service's rules were entered but none translated the packet (an unreadable DNAT, a chain cut off).
       if (svc) parts.push(`${what}${where} enters the rules of Service port ${svc}, but none of them DNATs it: it goes on to ${p.to} unchanged (see the notes).`);
-      else parts.push(unmatchedSentence(`${what}${where}`, p.to));
+      else parts.push(unmatchedSentence(`${what}${where}`, p.to), ...(ctx.unmatched?.(p) ?? []));
       break;
   }
   const unenforced = d.verdict !== 'DROP' ? first?.comments.find((c) => c.target === 'KUBE-MARK-DROP') : undefined;

@@ -153,7 +153,7 @@ export class GeneratedIPTables {
     const { state, family } = this.req;
     const all: { svc: number; port: number; info: ServicePortInfo }[] = [];
     state.services.forEach((svc, i) => {
-      const infos = servicePortInfos(svc, family);
+      const infos = servicePortInfos(svc, family, kubeProxyMinor(this.req.version));
       this.ranks.push(new Array<number>(infos.length));
       infos.forEach((info, port) => {
         all.push({ svc: i, port, info });
@@ -249,7 +249,7 @@ export class GeneratedIPTables {
   private mates(svc: ServiceModel, i: number): number[] {
     if (!this.sameChains.size) return [];
     const out: number[] = [];
-    for (const info of servicePortInfos(svc, this.req.family)) {
+    for (const info of servicePortInfos(svc, this.req.family, kubeProxyMinor(this.req.version))) {
       const list = this.sameChains.get(`${portNameString({ info } as ProxiedServicePort, this.ctx)}/${info.protocol}`);
       if (list) for (const j of list) if (j !== i) out.push(j);
     }

@@ -80,8 +80,11 @@ export function explainNft(d: TraceDetail, branches: (TraceBranch & { lookups: L
       break;
     }
     case 'NONE':
-      parts.push(unmatchedSentence(`${what}${where}`, p.to));
+      parts.push(unmatchedSentence(`${what}${where}`, p.to), ...(ctx.unmatched?.(p) ?? []));
   }
+  // Facts from the cluster state (why a Service has no endpoints, topology, where Local endpoints run), as the iptables explanation adds them.
+  const named = svc ?? (d.verdict === 'DROP' || d.verdict === 'REJECT' ? first?.lookups.find((l) => l.comment)?.comment : undefined);
+  if (named && ctx.notes) parts.push(...ctx.notes(named, d.verdict));
   if (d.warnings.length) parts.push(`Note: ${d.warnings.join('; ')}.`);
   return parts.join(' ');
 }
