@@ -165,6 +165,10 @@ test('topologyNote: what the trace says about hints, used or not', () => {
   assert.match(note(30)!, /carry topology hints, but kube-proxy 1\.30 uses them only when the Service is annotated service\.kubernetes\.io\/topology-mode: Auto/);
   assert.match(note(25)!, /annotated service\.kubernetes\.io\/topology-aware-hints: Auto/);
   assert.match(note(22)!, /does not use them \(the TopologyAwareHints feature gate is off by default before 1\.24\)/);
+  // topology-mode Auto over computed slices: the topology cache's hints are not simulated, and the note says so.
+  const auto = stateOf(cluster('', 'service.kubernetes.io/topology-mode: Auto'));
+  const ma = buildProxyModel(auto, { family: 'IPv4', node: 'n1', kubeProxyMinor: 31 });
+  assert.match(topologyNote(ma.ports[0]!, topologyInput(ma.node, {}), 31)!, /annotated service\.kubernetes\.io\/topology-mode: Auto, but its endpoints carry no topology hints: .*not simulated here/);
   // No hints at all: nothing to say.
   const plain = stateOf(cluster(''));
   const m = buildProxyModel(plain, { family: 'IPv4', node: 'n1', kubeProxyMinor: 31 });

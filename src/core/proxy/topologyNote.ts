@@ -17,7 +17,14 @@ export function topologyNote(sp: ProxiedServicePort, topo: TopologyInput, minor:
   }
   const zoneHinted = ready.filter((e) => e.zoneHints.length).length;
   const nodeHinted = ready.filter((e) => e.nodeHints.length).length;
-  if (!zoneHinted && !nodeHinted) return undefined;
+  if (!zoneHinted && !nodeHinted) {
+    // topology-mode Auto: the controller's topology cache would hint the endpoints (by each zone's share of CPU).
+    const svc = sp.info.service;
+    const auto = svc.topologyAwareHints !== undefined ? svc.topologyAwareHints : svc.topologyMode;
+    if (auto !== 'Auto' && auto !== 'auto') return undefined;
+    const key = svc.topologyAwareHints !== undefined ? 'service.kubernetes.io/topology-aware-hints' : 'service.kubernetes.io/topology-mode';
+    return `The Service is annotated ${key}: ${auto}, but its endpoints carry no topology hints: the EndpointSlice controller allots them by each zone's share of the nodes' CPU, which is not simulated here, so traffic goes to every ready endpoint (EndpointSlices read from the cluster carry the real hints).`;
+  }
   const gate = topo.hints ?? 'always';
   if (gate === 'never') return `The endpoints carry topology hints, but ${release} does not use them (the TopologyAwareHints feature gate is off by default before 1.24).`;
   if (!hintsAllowed(sp.info, gate)) {
