@@ -33,6 +33,9 @@ test('ksd trace: an ipMode Proxy ingress IP is DNATed by 1.29 only, and the NONE
   const old = run('1.29');
   assert.equal(old.verdict, 'DNAT');
   assert.deepEqual(old.endpoints.map((e: { ip: string }) => e.ip), ['10.244.1.5']);
+  // ClientIP affinity: the SEP chain's "-m recent --set" refreshes the record on every new connection and the
+  // SVC/SVL chain's "--rcheck --seconds 600 --reap" checks its age (proxier.go writeServiceToEndpointRules).
+  assert.match(old.explanation, /Session affinity \(ClientIP\): later connections from 203\.0\.113\.9 go to the same endpoint as long as each comes within 600 s of the previous one \(the record is kept on this node only\)\./);
   const now = run('1.34');
   assert.equal(now.verdict, 'NONE');
   assert.match(now.explanation, /5\.6\.7\.8 is a load-balancer ingress IP of Service default\/lb with ipMode Proxy: kube-proxy writes no rules for it/);

@@ -169,7 +169,7 @@ export function traceIpvs(table: IpvsTable, packet: TracePacket, ctx: TraceConte
   if (helper && masquerade && branches.every((b) => b.masquerade)) parts.push("The packet is marked for masquerade, so its source becomes the node's address.");
   else if (helper && masquerade) parts.push('Only when it lands on the sending pod itself (hairpin) is the source masqueraded; otherwise the client IP is kept.');
   else if (helper) parts.push('The source address is kept (no masquerade).');
-  if (vs.persistent !== undefined) parts.push(`Persistence (ClientIP session affinity): later connections from ${src} stick to the chosen real server for ${vs.persistent} s.`);
+  if (vs.persistent !== undefined) parts.push(`Persistence (ClientIP session affinity): later connections from ${src} go to the same real server until ${vs.persistent} s pass without one (the record is kept on this node only).`);
   parts.push(...notes.map((n) => `Note: ${n}.`));
   if (owner && ctx.notes) parts.push(...ctx.notes(owner, 'DNAT'));
   if (warnings.length) parts.push(`Note: ${warnings.join('; ')}.`);
