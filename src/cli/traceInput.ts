@@ -151,7 +151,7 @@ export function traceContext(state: ClusterState, node: NodeModel | undefined, s
   const onNode = !src.node || !node || src.node === node.name;
   if (kind === 'pod' && onNode && p.detectLocalMode === 'BridgeInterface' && p.bridgeInterface) inInterface = p.bridgeInterface;
   if (kind === 'pod' && onNode && p.detectLocalMode === 'InterfaceNamePrefix' && p.interfaceNamePrefix) inInterface = `${p.interfaceNamePrefix}0`;
-  return { source: kind, localIPs, inInterface, nodeName: node?.name, notes: serviceNotes(state, node, family, version), unmatched: (packet) => unmatchedDestinationNotes(state, packet.to, packet.port, packet.protocol, releaseMinor(state, node, version)) };
+  return { source: kind, localIPs, inInterface, nodeName: node?.name, notes: serviceNotes(state, node, family, version), unmatched: (packet) => unmatchedDestinationNotes(state, packet.to, packet.port, packet.protocol, releaseMinor(state, node, version), node?.name) };
 }
 
 /** The kube-proxy release the tracer uses: the one given, else the cluster's (as resolveProxyVersion finds it). */

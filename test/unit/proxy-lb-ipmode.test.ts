@@ -50,3 +50,17 @@ test('unmatched destinations: an ipMode Proxy ingress IP, a Service address on a
   assert.deepEqual(unmatchedDestinationNotes(st, '10.96.0.20', 80, 'TCP', 34), []);
   assert.deepEqual(unmatchedDestinationNotes(st, '10.1.2.3', 80, 'TCP', 34), []);
 });
+
+test('unmatched destinations: the healthCheckNodePort on a node address (kube-proxy serves it, 200 or 503)', () => {
+  // pkg/proxy/healthcheck service_health.go: 200 with local endpoints, 503 without; nftables and IPVS write no
+  // rule for the port (iptables only ACCEPTs it in KUBE-NODEPORTS), so their traces meet no rule.
+  const st = stateOf(yaml);
+  assert.deepEqual(unmatchedDestinationNotes(st, '192.168.0.3', 32000, 'TCP', 34, 'n3'), [
+    'Port 32000 is the healthCheckNodePort of Service default/lb: kube-proxy itself listens there (no rule is needed) and answers HTTP 200 while the node has ready local endpoints for it, 503 otherwise. Node n3 has no ready local endpoint, so it answers 503 and the load balancer should leave this node out.',
+  ]);
+  assert.match(unmatchedDestinationNotes(st, '192.168.0.1', 32000, 'TCP', 34, 'n1')[0]!, /Node n1 has 1 ready local endpoint, so it answers 200\.$/);
+  // Not a node address, another port, or UDP: nothing.
+  assert.deepEqual(unmatchedDestinationNotes(st, '8.8.8.8', 32000, 'TCP', 34, 'n1'), []);
+  assert.deepEqual(unmatchedDestinationNotes(st, '192.168.0.1', 32001, 'TCP', 34, 'n1'), []);
+  assert.deepEqual(unmatchedDestinationNotes(st, '192.168.0.1', 32000, 'UDP', 34, 'n1'), []);
+});

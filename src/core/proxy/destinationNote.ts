@@ -4,7 +4,10 @@
  */
 import { canonicalIP } from '../net/ip';
 import type { ClusterState, ServiceModel } from '../model/types';
-import { isVIPMode, skipReason } from './servicePort';
+import { serviceEndpoints } from '../endpoints/service';
+import { slicesOfService } from '../model/indexes';
+import { endpointsForServicePort } from './endpointsCache';
+import { isVIPMode, servicePortInfos, skipReason } from './servicePort';
 
 interface AddressUse {
   svc: ServiceModel;
@@ -35,11 +38,43 @@ function addressIndex(state: ClusterState): Map<string, AddressUse[]> {
   return index;
 }
 
-/** Sentences for the trace's explanation; `minor` is the kube-proxy release (undefined: the newest). */
-export function unmatchedDestinationNotes(state: ClusterState, to: string, port: number, protocol: string, minor: number | undefined): string[] {
+/**
+ * pkg/proxy/healthcheck (service_health.go): for a LoadBalancer Service with externalTrafficPolicy Local,
+ * kube-proxy on every node serves HTTP on the healthCheckNodePort, answering 200 while the node has ready
+ * local endpoints for it (and kube-proxy is healthy) and 503 otherwise; the load balancer steers by it.
+ */
+function healthCheckNotes(state: ClusterState, to: string, port: number, protocol: string, nodeName: string | undefined): string[] {
+  if (protocol !== 'TCP') return [];
+  // Only a packet to a node's own address (or loopback) reaches the node's health-check server.
+  const ip = canonicalIP(to);
+  if (!ip || !(ip.startsWith('127.') || ip === '::1' || state.nodes.some((n) => n.ips.some((a) => canonicalIP(a) === ip)))) return [];
+  const notes: string[] = [];
+  for (const svc of state.services) {
+    if (svc.type !== 'LoadBalancer' || svc.externalTrafficPolicy !== 'Local' || svc.healthCheckNodePort !== port || skipReason(svc)) continue;
+    const name = `${svc.namespace}/${svc.name}`;
+    let local: number | undefined;
+    if (nodeName) {
+      const given = slicesOfService(state, svc.namespace, svc.name);
+      const slices = given.length ? given.map((g) => g.slice) : serviceEndpoints(state, svc).slices;
+      const seen = new Set<string>();
+      for (const family of svc.ipFamilies.length ? svc.ipFamilies : (['IPv4'] as const)) {
+        for (const info of servicePortInfos(svc, family)) {
+          for (const ep of endpointsForServicePort(slices, info, nodeName)) if (ep.isLocal && ep.ready) seen.add(ep.hostPort);
+        }
+      }
+      local = seen.size;
+    }
+    const answer = local === undefined ? '' : local ? ` Node ${nodeName} has ${local} ready local endpoint${local === 1 ? '' : 's'}, so it answers 200.` : ` Node ${nodeName} has no ready local endpoint, so it answers 503 and the load balancer should leave this node out.`;
+    notes.push(`Port ${port} is the healthCheckNodePort of Service ${name}: kube-proxy itself listens there (no rule is needed) and answers HTTP 200 while the node has ready local endpoints for it, 503 otherwise.${answer}`);
+  }
+  return notes;
+}
+
+/** Sentences for the trace's explanation; `minor` is the kube-proxy release (undefined: the newest), `nodeName` the traced node. */
+export function unmatchedDestinationNotes(state: ClusterState, to: string, port: number, protocol: string, minor: number | undefined, nodeName?: string): string[] {
   const key = canonicalIP(to);
   const uses = key ? addressIndex(state).get(key) : undefined;
-  if (!uses) return [];
+  if (!uses) return healthCheckNotes(state, to, port, protocol, nodeName);
   const notes: string[] = [];
   for (const use of uses) {
     const name = `${use.svc.namespace}/${use.svc.name}`;
