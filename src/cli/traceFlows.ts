@@ -55,7 +55,7 @@ export async function prepareFlowTracer(o: TraceOptions, io?: CliIO): Promise<Fl
       if (familyOf(src.ip) !== family) throw new CliError(`source ${src.ip} and destination ${dst.ip} are of different IP families`);
       const node = chooseNode(state, o.node, src, dst);
       const packet = { from: src.ip, to: dst.ip, port: dst.port, protocol };
-      const ctx = traceContext(state, node, src, o.nodeIPs, family);
+      const ctx = traceContext(state, node, src, o.nodeIPs, family, o.version);
       if (other) return other(state, node?.name, family, packet, ctx);
       if (importedRules) return traceCompiled(importedRules, packet, ctx);
       return generated(state, node?.name, family, packet, ctx);

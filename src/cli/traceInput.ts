@@ -5,14 +5,18 @@ import {
   compareStrings,
   cidrContains,
   ipFamily,
+  kubeProxyMinor,
   parseCIDR,
   parseRules,
   proxiedPortsShared,
   proxyNode,
+  resolveProxyVersion,
   RulesParseError,
   serviceEndpoints,
   servicePortNameString,
   splitHostPort,
+  topologyNote,
+  unmatchedDestinationNotes,
   topologyInput,
   type ClusterState,
   type IPFamily,
@@ -136,7 +140,8 @@ export function parseProtocol(v: string | undefined): Protocol {
   return p;
 }
 
-export function traceContext(state: ClusterState, node: NodeModel | undefined, src: Source, extraLocal: string[], family: IPFamily): TraceContext {
+/** `version`: the --kube-proxy-version given (undefined: the cluster's, as the tracer resolves it). */
+export function traceContext(state: ClusterState, node: NodeModel | undefined, src: Source, extraLocal: string[], family: IPFamily, version?: string): TraceContext {
   const localIPs = [...(node?.ips ?? []), ...extraLocal];
   // A node's packet to another node arrives there from the network, like an external client's.
   const kind: SourceKind = src.kind === 'node' && node && src.node && src.node !== node.name ? 'external' : src.kind;
@@ -146,15 +151,24 @@ export function traceContext(state: ClusterState, node: NodeModel | undefined, s
   const onNode = !src.node || !node || src.node === node.name;
   if (kind === 'pod' && onNode && p.detectLocalMode === 'BridgeInterface' && p.bridgeInterface) inInterface = p.bridgeInterface;
   if (kind === 'pod' && onNode && p.detectLocalMode === 'InterfaceNamePrefix' && p.interfaceNamePrefix) inInterface = `${p.interfaceNamePrefix}0`;
-  return { source: kind, localIPs, inInterface, nodeName: node?.name, notes: serviceNotes(state, node, family) };
+  return { source: kind, localIPs, inInterface, nodeName: node?.name, notes: serviceNotes(state, node, family, version), unmatched: (packet) => unmatchedDestinationNotes(state, packet.to, packet.port, packet.protocol, releaseMinor(state, node, version), node?.name) };
+}
+
+/** The kube-proxy release the tracer uses: the one given, else the cluster's (as resolveProxyVersion finds it). */
+function releaseMinor(state: ClusterState, node: NodeModel | undefined, given: string | undefined): number | undefined {
+  return kubeProxyMinor(given || resolveProxyVersion(state, 'iptables', { node: node?.name }).version);
 }
 
 /** Cluster-state facts about a Service port, keyed by kube-proxy's service-port name, for explanations. */
-function serviceNotes(state: ClusterState, node: NodeModel | undefined, family: IPFamily): (svc: string, verdict: Verdict) => string[] {
+function serviceNotes(state: ClusterState, node: NodeModel | undefined, family: IPFamily, given: string | undefined): (svc: string, verdict: Verdict) => string[] {
+  let minor: number | undefined | null = null;
   return (name, verdict) => {
     if (!state.services.length) return [];
-    const sp = portByName(state, node?.name, family, name);
-    if (!sp) return [];
+    // The release whose topology gates apply, resolved once per context as the tracer resolves it.
+    if (minor === null) minor = releaseMinor(state, node, given);
+    const found = portByName(state, node?.name, family, name, minor);
+    if (!found) return [];
+    const { sp, topo } = found;
     const notes: string[] = [];
     const c = sp.categorized;
     if (!sp.endpoints.length || !c.hasAnyEndpoints) {
@@ -169,6 +183,12 @@ function serviceNotes(state: ClusterState, node: NodeModel | undefined, family: 
       const steer = sp.info.healthCheckNodePort ? `the load balancer's health check on port ${sp.info.healthCheckNodePort} keeps it away from other nodes` : 'a NodePort Service has no health check, so clients must pick such a node themselves';
       if (where.length) notes.push(`Ready endpoints run on ${where.map((n) => `node ${n}`).join(', ')}; external traffic must arrive there (${steer}).`);
     }
+    if ((verdict === 'DROP' || verdict === 'REJECT') && sp.info.internalPolicyLocal && !c.localEndpoints.length && c.hasAnyEndpoints) {
+      const where = [...new Set(sp.endpoints.filter((e) => e.ready && e.nodeName).map((e) => e.nodeName!))];
+      if (where.length) notes.push(`The ready endpoints of ${name} run on ${where.map((n) => `node ${n}`).join(', ')}: with internalTrafficPolicy Local only clients on ${where.length === 1 ? 'that node' : 'those nodes'} reach it through its ClusterIP.`);
+    }
+    const topology = verdict === 'DNAT' ? topologyNote(sp, topo, minor) : undefined;
+    if (topology) notes.push(topology);
     return notes;
   };
 }
@@ -182,7 +202,7 @@ const portIndexes = new WeakMap<ClusterState, Map<IPFamily, Map<string, ServiceM
 
 const nodeViews = new WeakMap<ClusterState, { key: string; pn: ProxyNode; topo: TopologyInput }>();
 
-function portByName(state: ClusterState, node: string | undefined, family: IPFamily, name: string): ProxiedServicePort | undefined {
+function portByName(state: ClusterState, node: string | undefined, family: IPFamily, name: string, minor: number | undefined): { sp: ProxiedServicePort; topo: TopologyInput } | undefined {
   let perState = portIndexes.get(state);
   if (!perState) portIndexes.set(state, (perState = new Map()));
   let index = perState.get(family);
@@ -202,11 +222,11 @@ function portByName(state: ClusterState, node: string | undefined, family: IPFam
     perState.set(family, index);
   }
   // The node as the proxy model sees it, made once per state and node (a batch explains 10,000 traces on one node).
-  const key = node ?? '';
+  const key = `${node ?? ''}/${minor ?? ''}`;
   let at = nodeViews.get(state);
   if (!at || at.key !== key) {
     const pn = proxyNode(state, node);
-    nodeViews.set(state, (at = { key, pn, topo: topologyInput(pn, {}) }));
+    nodeViews.set(state, (at = { key, pn, topo: topologyInput(pn, { kubeProxyMinor: minor }) }));
   }
   const { pn, topo } = at;
   // Ordered by name, then protocol; among equals the first in state order.
@@ -214,7 +234,7 @@ function portByName(state: ClusterState, node: string | undefined, family: IPFam
   for (const svc of index.get(name) ?? []) {
     for (const sp of proxiedPortsShared(state, svc, family, pn, topo)) if (sp.info.nameString === name && (!best || compareStrings(sp.info.protocol, best.info.protocol) < 0)) best = sp;
   }
-  return best;
+  return best && { sp: best, topo };
 }
 
 /** Non-hostNetwork pods by each of their IPs (the first pod listed wins), built once per state. */

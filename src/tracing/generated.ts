@@ -7,6 +7,7 @@ import {
   checkIpvsVersion,
   checkNftVersion,
   GeneratedIPTables,
+  kubeProxyMinor,
   parseNft,
   renderIpvs,
   renderNftables,
@@ -69,11 +70,11 @@ function prepare(state: ClusterState, mode: ProxyMode, given: string | undefined
 function prepareVersion(state: ClusterState, mode: ProxyMode, version: string | undefined, node: string | undefined, family: IPFamily): Prepared {
   const profile = checkVersion(mode, version);
   if (mode === 'nftables') {
-    const rs = parseNft(renderNftables(state, { family, node, profile }).text);
+    const rs = parseNft(renderNftables(state, { family, node, profile, kubeProxyMinor: kubeProxyMinor(version) }).text);
     return (packet, ctx) => traceNft(rs, packet, ctx);
   }
   if (mode === 'ipvs') {
-    const r = renderIpvs(state, { family, node });
+    const r = renderIpvs(state, { family, node, kubeProxyMinor: kubeProxyMinor(version) });
     const helper = { has: (s: string, e: string) => r.sets.has(s, e), entriesOf: (s: string) => r.sets.entries.get(s) ?? [], masqueradeAll: r.masqueradeAll, detector: r.model.detector, owners: r.owners };
     return (packet, ctx) => traceIpvs(r.table, packet, ctx, helper);
   }

@@ -15,6 +15,7 @@ import {
   diffRules,
   ipvsDiffSide,
   kubeletIPTables,
+  kubeProxyMinor,
   looksLikeIpset,
   looksLikeIpvsadm,
   nftLayoutOf,
@@ -178,10 +179,10 @@ export function expectedDump(state: ClusterState, actual: RulesDump, node: strin
   if (actual.kind === 'nftables') {
     const legacy = iptablesNftTables(actual.rules);
     if (legacy) throw new ImportedRulesError(`the nft ruleset has no kube-proxy table, but has KUBE-* chains in ${legacy}: those are kube-proxy's iptables mode written through iptables-nft. Compare the node's \`iptables-save\` output instead`);
-    return { kind: 'nftables', rules: parseNft(renderNftables(state, { family, node, profile: checkNftVersion(version) }).text) };
+    return { kind: 'nftables', rules: parseNft(renderNftables(state, { family, node, profile: checkNftVersion(version), kubeProxyMinor: kubeProxyMinor(version) }).text) };
   }
   checkIpvsVersion(version);
-  return { kind: 'ipvs', side: ipvsDiffSide(renderIpvs(state, { family, node })) };
+  return { kind: 'ipvs', side: ipvsDiffSide(renderIpvs(state, { family, node, kubeProxyMinor: kubeProxyMinor(version) })) };
 }
 
 /** What a diff of `actual` leaves out on purpose, in words (a grep'd fragment is compared for its Services only). */

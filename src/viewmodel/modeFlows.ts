@@ -4,7 +4,7 @@
  * the Service's own commands refer to), the IPVS flow the Service's virtual servers and the ipsets.
  * Rendered once per state, version, family and node (states are immutable).
  */
-import { checkNftVersion, masqueradeMark, parseNft, renderIpvs, renderNftables, type ClusterState, type IPFamily, type NftRuleset, type ServiceModel } from '../core';
+import { checkNftVersion, kubeProxyMinor, masqueradeMark, parseNft, renderIpvs, renderNftables, type ClusterState, type IPFamily, type NftRuleset, type ServiceModel } from '../core';
 import type { FlowEdge, FlowNode } from '../protocol/webview';
 import { ipvsFlow } from './ipvsFlow';
 import { nftFlow } from './nftFlow';
@@ -18,7 +18,7 @@ function wholeNft(state: ClusterState, version: string | undefined, family: IPFa
   if (!m) nftCache.set(state, (m = new Map()));
   const key = `${version ?? ''}/${family}/${node ?? ''}`;
   let rs = m.get(key);
-  if (!rs) m.set(key, (rs = parseNft(renderNftables(state, { family, node, profile: checkNftVersion(version) }).text)));
+  if (!rs) m.set(key, (rs = parseNft(renderNftables(state, { family, node, profile: checkNftVersion(version), kubeProxyMinor: kubeProxyMinor(version) }).text)));
   return rs;
 }
 
@@ -33,7 +33,7 @@ export function modeFlow(state: ClusterState, svc: ServiceModel, mode: 'nftables
   const nodes = new Map<string, FlowNode>();
   const edges: FlowEdge[] = [];
   for (const family of families) {
-    const r = renderIpvs(state, { family, node, services: [ref] });
+    const r = renderIpvs(state, { family, node, services: [ref], kubeProxyMinor: kubeProxyMinor(version) });
     const flow = ipvsFlow(r.table.virtualServers, {
       has: (set, entry) => r.sets.has(set, entry),
       entriesOf: (set) => r.sets.entries.get(set) ?? [],

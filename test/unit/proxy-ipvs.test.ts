@@ -112,7 +112,7 @@ test('IPVS traces: fan-out, masquerade per path, eTP Local keeps the client IP, 
   assert.equal(pod.verdict, 'DNAT');
   assert.deepEqual(pod.endpoints, [{ ip: '10.180.0.1', port: 80, probability: 0.5 }, { ip: '10.180.2.1', port: 80, probability: 0.5 }]);
   assert.equal(pod.masquerade, false);
-  assert.match(pod.explanation, /virtual server 172\.30\.0\.41:80 of Service port ns1\/svc1:p80 \(scheduler lc\).*stick to the chosen real server for 300 s/);
+  assert.match(pod.explanation, /virtual server 172\.30\.0\.41:80 of Service port ns1\/svc1:p80 \(scheduler lc\).*go to the same real server until 300 s pass without one/);
   assert.equal(trace(r, '203.0.113.2', '192.168.0.2', 30001).masquerade, true);
   assert.equal(trace(r, '203.0.113.2', '172.30.0.41', 80).masquerade, true);
   assert.equal(trace(r, '203.0.113.2', '192.168.99.33', 80).masquerade, true);

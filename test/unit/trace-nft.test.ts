@@ -164,7 +164,7 @@ test('session affinity: the first packet fans out, later ones are remembered for
   );
   const d = trace(state, '10.0.0.2', '172.30.0.41', 80);
   assert.equal(output(d), '10.180.0.1:80, 10.180.0.2:80');
-  assert.match(d.explanation, /stick to the chosen endpoint for 300 s/);
+  assert.match(d.explanation, /go to the same endpoint as long as each comes within 300 s of the previous one \(the record is kept on this node only\)/);
   assert.ok(d.steps.some((s) => s.effect.startsWith('remember the source in @affinity-')));
   // Steps are listed hook by hook: both endpoint branches before postrouting.
   const lastDnat = d.steps.map((s) => s.effect.startsWith('DNAT')).lastIndexOf(true);

@@ -79,6 +79,7 @@ export function computeEndpoints(svc: ServiceModel, pods: readonly PodModel[], n
   const groups = new Map<string, EndpointGroup>();
   // The group the last endpoint joined: the next pod with the same family and ports joins it without a key.
   let lastGroup: EndpointGroup | undefined;
+  const hinting = trafficDistributionHints(svc);
   for (let m = 0; m < matched.length; m++) {
     const pod = matched[m]!;
     if (pod.phase === 'Succeeded' || pod.phase === 'Failed') {
@@ -134,6 +135,13 @@ export function computeEndpoints(svc: ServiceModel, pods: readonly PodModel[], n
         zone,
         hostname: pod.hostname && pod.subdomain === svc.name ? pod.hostname : undefined,
       };
+      if (hinting && ready) {
+        // trafficdist preferCloseHeuristic.update: a ready endpoint is hinted for its own zone (and, for
+        // PreferSameNode, its own node); one with neither gets no hints.
+        const forZones = zone ? [{ name: zone }] : undefined;
+        const forNodes = hinting === 'node' && pod.nodeName ? [{ name: pod.nodeName }] : undefined;
+        if (forZones || forNodes) ep.hints = { ...(forZones ? { forZones } : {}), ...(forNodes ? { forNodes } : {}) } as V1Endpoint['hints'];
+      }
       let g = lastGroup && lastGroup.family === family && samePorts(lastGroup.ports, ports) ? lastGroup : undefined;
       if (!g) {
         portsKey ??= portsKeyOf(ports);
@@ -185,6 +193,21 @@ function samePorts(a: NonNullable<V1EndpointSlice['ports']>, b: NonNullable<V1En
     if (x.name !== y.name || x.port !== y.port || x.protocol !== y.protocol || (x.appProtocol ?? '') !== (y.appProtocol ?? '')) return false;
   }
   return true;
+}
+
+/**
+ * Which hints the EndpointSlice controller writes for the Service's trafficDistribution (trafficdist.ReconcileHints):
+ * 'zone' for PreferClose and PreferSameZone, 'node' (zone and node) for PreferSameNode, undefined for none.
+ * A Service whose topology annotation is "Auto" gets its hints from the controller's topology cache instead
+ * (proportional to each zone's CPU), which is not simulated: it gets none here.
+ */
+export function trafficDistributionHints(svc: ServiceModel): 'zone' | 'node' | undefined {
+  const auto = svc.topologyAwareHints !== undefined ? svc.topologyAwareHints : svc.topologyMode;
+  if (auto === 'Auto' || auto === 'auto') return undefined;
+  const td = svc.trafficDistribution;
+  if (td === 'PreferClose' || td === 'PreferSameZone') return 'zone';
+  if (td === 'PreferSameNode') return 'node';
+  return undefined;
 }
 
 function makeSlice(svc: ServiceModel, family: IPFamily, ports: V1EndpointSlice['ports'], endpoints: V1Endpoint[], n: number): V1EndpointSlice {

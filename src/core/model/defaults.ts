@@ -93,8 +93,20 @@ export function serviceFrom(o: LoadedObject, defaultNamespace = 'default'): Serv
     publishNotReadyAddresses: bool(spec['publishNotReadyAddresses']) ?? false,
     externalName: str(spec['externalName']),
     trafficDistribution: str(spec['trafficDistribution']),
+    ...topologyAnnotations(dig(o.object, 'metadata', 'annotations')),
     loaded: o,
   };
+}
+
+/** The two topology annotations kube-proxy and the EndpointSlice controller read, when present as text. */
+function topologyAnnotations(annotations: unknown): Pick<ServiceModel, 'topologyAwareHints' | 'topologyMode'> {
+  const a = rec(annotations);
+  const out: Pick<ServiceModel, 'topologyAwareHints' | 'topologyMode'> = {};
+  const hints = a['service.kubernetes.io/topology-aware-hints'];
+  const mode = a['service.kubernetes.io/topology-mode'];
+  if (typeof hints === 'string') out.topologyAwareHints = hints;
+  if (typeof mode === 'string') out.topologyMode = mode;
+  return out;
 }
 
 /** True when kube-proxy (and the API server) treat the Service as reachable from outside. */

@@ -65,6 +65,10 @@ export interface ServiceModel extends ObjRef {
   publishNotReadyAddresses: boolean;
   externalName?: string;
   trafficDistribution?: string;
+  /** The service.kubernetes.io/topology-aware-hints annotation (deprecated), when present. */
+  topologyAwareHints?: string;
+  /** The service.kubernetes.io/topology-mode annotation, when present. */
+  topologyMode?: string;
   loaded?: LoadedObject;
 }
 

@@ -9,3 +9,5 @@ export * from './model';
 export * from './renderers';
 export * from './iptables/index';
 export * from './proxyVersion';
+export * from './topologyNote';
+export * from './destinationNote';

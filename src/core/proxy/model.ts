@@ -5,7 +5,7 @@ import type { ClusterState, IPFamily, ServiceModel } from '../model/types';
 import { compareStrings, endpointsForServicePort } from './endpointsCache';
 import { localDetector, proxyNode } from './node';
 import { servicePortInfos } from './servicePort';
-import { categorizeEndpoints, type TopologyInput } from './topology';
+import { categorizeEndpoints, topologyGates, type TopologyInput } from './topology';
 import type { ProxiedServicePort, ProxyModel, ProxyNode, ProxyOptions } from './types';
 
 /**
@@ -22,13 +22,14 @@ export function buildProxyModel(state: ClusterState, options: ProxyOptions): Pro
   return { family: options.family, node, detector: localDetector(state, node, options.family), ports, totalEndpoints };
 }
 
-export function topologyInput(node: ProxyNode, options: Pick<ProxyOptions, 'preferSameNode'>): TopologyInput {
-  return { nodeName: node.name, zone: node.zone ?? '', preferSameNode: options.preferSameNode ?? true };
+export function topologyInput(node: ProxyNode, options: Pick<ProxyOptions, 'kubeProxyMinor'>): TopologyInput {
+  const gates = topologyGates(options.kubeProxyMinor);
+  return { nodeName: node.name, zone: node.zone ?? '', preferSameNode: gates.preferSameNode, hints: gates.hints, minor: options.kubeProxyMinor };
 }
 
 /** The ports of one Service (for showing one Service's chains without building the whole model). */
 export function proxiedPorts(state: ClusterState, svc: ServiceModel, family: IPFamily, node: ProxyNode, topo: TopologyInput): ProxiedServicePort[] {
-  const infos = servicePortInfos(svc, family);
+  const infos = servicePortInfos(svc, family, topo.minor);
   if (!infos.length) return [];
   // Given EndpointSlices are used as they are; the exclusion analysis serviceEndpoints adds is not needed here.
   const given = slicesOfService(state, svc.namespace, svc.name);
@@ -45,6 +46,8 @@ interface LastPorts {
   node: string;
   zone: string;
   preferSameNode: boolean;
+  hints: TopologyInput['hints'];
+  minor: number | undefined;
   ports: ProxiedServicePort[];
 }
 
@@ -56,9 +59,9 @@ const lastPorts = new WeakMap<ServiceModel, LastPorts>();
  */
 export function proxiedPortsShared(state: ClusterState, svc: ServiceModel, family: IPFamily, node: ProxyNode, topo: TopologyInput): readonly ProxiedServicePort[] {
   const last = lastPorts.get(svc);
-  if (last && last.state === state && last.family === family && last.node === node.name && last.zone === topo.zone && last.preferSameNode === topo.preferSameNode && topo.nodeName === node.name) return last.ports;
+  if (last && last.state === state && last.family === family && last.node === node.name && last.zone === topo.zone && last.preferSameNode === topo.preferSameNode && last.hints === topo.hints && last.minor === topo.minor && topo.nodeName === node.name) return last.ports;
   const ports = proxiedPorts(state, svc, family, node, topo);
-  if (topo.nodeName === node.name) lastPorts.set(svc, { state, family, node: node.name, zone: topo.zone, preferSameNode: topo.preferSameNode, ports });
+  if (topo.nodeName === node.name) lastPorts.set(svc, { state, family, node: node.name, zone: topo.zone, preferSameNode: topo.preferSameNode, hints: topo.hints, minor: topo.minor, ports });
   return ports;
 }
 

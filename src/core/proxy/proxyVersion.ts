@@ -37,6 +37,11 @@ export function parseKubeVersion(text: unknown): KubeVersion | undefined {
   return { minor: Number(m[1]), patch: m[2] === undefined ? undefined : Number(m[2]) };
 }
 
+/** The minor of a --kube-proxy-version text ("1.33", "v1.33.2"); undefined for none or an unreadable one. */
+export function kubeProxyMinor(version: string | undefined): number | undefined {
+  return version ? parseKubeVersion(version)?.minor : undefined;
+}
+
 /** An image reference split as the container runtime reads it: [registry[:port]/]repository[:tag][@digest]. */
 export function splitImage(image: string): { repository: string; tag?: string } {
   const at = image.indexOf('@');

@@ -22,8 +22,18 @@ function serviceExternallyAccessible(svc: ServiceModel): boolean {
   return svc.type === 'LoadBalancer' || svc.type === 'NodePort' || (svc.type === 'ClusterIP' && svc.externalIPs.length > 0);
 }
 
-/** The Service's ports for one family; [] when kube-proxy of that family skips the Service. */
-export function servicePortInfos(svc: ServiceModel, family: IPFamily): ServicePortInfo[] {
+/**
+ * proxyutil.IsVIPMode: an ingress IP gets rules unless its ipMode is set to something other than VIP. Before
+ * 1.30 the LoadBalancerIPMode feature gate is off by default (alpha in 1.29) and IsVIPMode is true for every
+ * ingress ("backwards compat"), so an ipMode: Proxy IP is still a VIP there. `minor` undefined: the newest.
+ */
+export function isVIPMode(ipMode: string | undefined, minor?: number): boolean {
+  if (minor !== undefined && minor < 30) return true;
+  return ipMode === undefined || ipMode === 'VIP';
+}
+
+/** The Service's ports for one family; [] when kube-proxy of that family skips the Service. `minor`: the kube-proxy release (default the newest). */
+export function servicePortInfos(svc: ServiceModel, family: IPFamily, minor?: number): ServicePortInfo[] {
   if (skipReason(svc)) return [];
   const ofFamily = (texts: unknown[]) => {
     const out: string[] = [];
@@ -36,7 +46,7 @@ export function servicePortInfos(svc: ServiceModel, family: IPFamily): ServicePo
   const clusterIP = ofFamily(svc.clusterIPs)[0];
   if (!clusterIP) return [];
   const externalIPs = ofFamily(svc.externalIPs);
-  const loadBalancerVIPs = ofFamily(svc.loadBalancerIngress.filter((ing) => !!ing.ip && (ing.ipMode === undefined || ing.ipMode === 'VIP')).map((ing) => ing.ip));
+  const loadBalancerVIPs = ofFamily(svc.loadBalancerIngress.filter((ing) => !!ing.ip && isVIPMode(ing.ipMode, minor)).map((ing) => ing.ip));
   const loadBalancerSourceRanges = svc.loadBalancerSourceRanges
     .map((r) => (typeof r === 'string' ? parseCIDR(r.trim()) : undefined))
     .filter((c) => !!c && c.family === family)

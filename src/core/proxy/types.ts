@@ -101,8 +101,8 @@ export interface ProxyOptions {
   family: IPFamily;
   /** Node name; default the first Node given, else a placeholder. */
   node?: string;
-  /** Feature gate PreferSameTrafficDistribution (on in current releases). */
-  preferSameNode?: boolean;
+  /** The kube-proxy minor release (1.x) whose topology gates apply (topologyGates); default the newest. */
+  kubeProxyMinor?: number;
 }
 
 /** Everything a single-family proxier needs for one sync. */

@@ -1,7 +1,7 @@
 /** One paragraph, in plain words, of what happened to the packet, built from rule comments. */
 import type { TraceBranch, TraceContext, TraceDetail, TracePacket } from './types';
 import { joinHostPort } from '../net/ip';
-import { acceptedSentence, percent, unmatchedSentence } from './summary';
+import { acceptedSentence, affinitySentence, percent, unmatchedSentence } from './summary';
 
 const SERVICE_COMMENT = / (cluster IP|external IP|loadbalancer IP|health check node port)$/;
 
@@ -60,7 +60,7 @@ export function explain(d: TraceDetail, p: TracePacket, ctx: TraceContext): stri
         parts.push(`Only when it lands on ${eps} (the sending pod itself: hairpin) is the source masqueraded; otherwise the client IP is kept.`);
       }
       const aff = dnat.find((b) => b.affinity);
-      if (aff) parts.push(`Session affinity (ClientIP): later connections from ${p.from} stick to the chosen endpoint${aff.affinity?.seconds !== undefined ? ` for ${aff.affinity.seconds} s` : ''}.`);
+      if (aff) parts.push(affinitySentence(p.from, aff.affinity?.seconds));
       const lost = d.branches.filter((b) => b.verdict === 'DROP' || b.verdict === 'REJECT');
       if (lost.length) parts.push(`${percent(lost.reduce((s, b) => s + b.probability, 0))} of connections are ${lost[0]!.verdict === 'DROP' ? 'dropped' : 'rejected'} instead.`);
       break;
@@ -96,7 +96,7 @@ export function explain(d: TraceDetail, p: TracePacket, ctx: TraceContext): stri
     case 'NONE':
       // A Service's rules were entered but none translated the packet (an unreadable DNAT, a chain cut off).
       if (svc) parts.push(`${what}${where} enters the rules of Service port ${svc}, but none of them DNATs it: it goes on to ${p.to} unchanged (see the notes).`);
-      else parts.push(unmatchedSentence(`${what}${where}`, p.to));
+      else parts.push(unmatchedSentence(`${what}${where}`, p.to), ...(ctx.unmatched?.(p) ?? []));
       break;
   }
   const unenforced = d.verdict !== 'DROP' ? first?.comments.find((c) => c.target === 'KUBE-MARK-DROP') : undefined;

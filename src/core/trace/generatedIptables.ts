@@ -30,6 +30,7 @@ import { jumpArgs, jumpRulesFor } from '../proxy/iptables/jumps';
 import { kubeletIPTables } from '../proxy/iptables/kubelet';
 import { KUBE_PROXY_CANARY } from '../proxy/iptables/names';
 import { iptablesProfile } from '../proxy/iptables/profiles';
+import { kubeProxyMinor } from '../proxy/proxyVersion';
 import { proxierRules, servicePortWriter } from '../proxy/iptables/render';
 import { portNameString, type RuleSink } from '../proxy/iptables/servicePortRules';
 import { sharedMatches, type SharedMatches } from '../rules/args';
@@ -152,7 +153,7 @@ export class GeneratedIPTables {
     const { state, family } = this.req;
     const all: { svc: number; port: number; info: ServicePortInfo }[] = [];
     state.services.forEach((svc, i) => {
-      const infos = servicePortInfos(svc, family);
+      const infos = servicePortInfos(svc, family, kubeProxyMinor(this.req.version));
       this.ranks.push(new Array<number>(infos.length));
       infos.forEach((info, port) => {
         all.push({ svc: i, port, info });
@@ -226,7 +227,7 @@ export class GeneratedIPTables {
     this.rendered.set(i, g);
     const { state, family } = this.req;
     const svc = state.services[i]!;
-    const ports = proxiedPortsShared(state, svc, family, this.ctx.node, topologyInput(this.ctx.node, {}));
+    const ports = proxiedPortsShared(state, svc, family, this.ctx.node, topologyInput(this.ctx.node, { kubeProxyMinor: kubeProxyMinor(this.req.version) }));
     const write = servicePortWriter(this.ctx);
     ports.forEach((sp, p) => {
       const sink: RuleSink = { filterRules: [], natChains: [], natRules: [] };
@@ -248,7 +249,7 @@ export class GeneratedIPTables {
   private mates(svc: ServiceModel, i: number): number[] {
     if (!this.sameChains.size) return [];
     const out: number[] = [];
-    for (const info of servicePortInfos(svc, this.req.family)) {
+    for (const info of servicePortInfos(svc, this.req.family, kubeProxyMinor(this.req.version))) {
       const list = this.sameChains.get(`${portNameString({ info } as ProxiedServicePort, this.ctx)}/${info.protocol}`);
       if (list) for (const j of list) if (j !== i) out.push(j);
     }

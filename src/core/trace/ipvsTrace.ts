@@ -81,7 +81,7 @@ export function traceIpvs(table: IpvsTable, packet: TracePacket, ctx: TraceConte
       step('filter', 'KUBE-IPVS-FILTER', '-A KUBE-IPVS-FILTER -m conntrack --ctstate NEW -m set --match-set KUBE-IPVS-IPS dst -j REJECT', 'REJECT');
       return done('REJECT', `${what} is rejected (the client gets "connection refused"): ${dst} is a Service address bound to kube-ipvs0, but no virtual server listens on ${packet.port}/${packet.protocol}.`, { table: 'filter', chain: 'KUBE-IPVS-FILTER' });
     }
-    return done('NONE', `${what} matches no IPVS virtual server: it is not load-balanced and goes on to ${dst} unchanged.`);
+    return done('NONE', [`${what} matches no IPVS virtual server: it is not load-balanced and goes on to ${dst} unchanged.`, ...(ctx.unmatched?.(packet) ?? [])].join(' '));
   }
   const vsText = `${vs.protocol}  ${joinHostPort(vs.address, vs.port)} ${vs.scheduler ?? ''}${vs.persistent !== undefined ? ` persistent ${vs.persistent}` : ''}`.trimEnd();
   const live = vs.realServers.filter((r) => (r.weight ?? 1) > 0);
@@ -89,7 +89,7 @@ export function traceIpvs(table: IpvsTable, packet: TracePacket, ctx: TraceConte
   if (drained) warnings.push(`${drained} real server(s) have weight 0 (terminating or being drained) and get no new connections`);
   if (!live.length) {
     step('ipvs', vsText, '(no real server with weight > 0)', 'REJECT: IPVS answers ICMP port unreachable');
-    return done('REJECT', `${what} is rejected (the client gets "connection refused"): IPVS virtual server ${joinHostPort(vs.address, vs.port)}${owner ? ` of ${owner}` : ''} has no usable real server (no ready endpoint).`, { table: 'ipvs', chain: vsText });
+    return done('REJECT', `${what} is rejected (the client gets "connection refused"): IPVS virtual server ${joinHostPort(vs.address, vs.port)}${owner ? ` of ${owner}` : ''} has no usable real server (no endpoint this node may use).${owner && ctx.notes ? ctx.notes(owner, 'REJECT').map((n) => ` ${n}`).join('') : ''}`, { table: 'ipvs', chain: vsText });
   }
 
   // nat: the masquerade decisions, in KUBE-SERVICES order.
@@ -169,8 +169,9 @@ export function traceIpvs(table: IpvsTable, packet: TracePacket, ctx: TraceConte
   if (helper && masquerade && branches.every((b) => b.masquerade)) parts.push("The packet is marked for masquerade, so its source becomes the node's address.");
   else if (helper && masquerade) parts.push('Only when it lands on the sending pod itself (hairpin) is the source masqueraded; otherwise the client IP is kept.');
   else if (helper) parts.push('The source address is kept (no masquerade).');
-  if (vs.persistent !== undefined) parts.push(`Persistence (ClientIP session affinity): later connections from ${src} stick to the chosen real server for ${vs.persistent} s.`);
+  if (vs.persistent !== undefined) parts.push(`Persistence (ClientIP session affinity): later connections from ${src} go to the same real server until ${vs.persistent} s pass without one (the record is kept on this node only).`);
   parts.push(...notes.map((n) => `Note: ${n}.`));
+  if (owner && ctx.notes) parts.push(...ctx.notes(owner, 'DNAT'));
   if (warnings.length) parts.push(`Note: ${warnings.join('; ')}.`);
   return { verdict: 'DNAT', endpoints, masquerade, steps, explanation: parts.join(' '), branches, warnings };
 }

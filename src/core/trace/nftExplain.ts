@@ -1,7 +1,7 @@
 /** One paragraph, in plain words, of what kube-proxy's nftables rules did with the packet. */
 import type { TraceBranch, TraceContext, TraceDetail, TracePacket } from './types';
 import { joinHostPort } from '../net/ip';
-import { acceptedSentence, percent, unmatchedSentence } from './summary';
+import { acceptedSentence, affinitySentence, percent, unmatchedSentence } from './summary';
 
 type Lookup = { map: string; key: string; value: string; comment?: string };
 
@@ -51,7 +51,7 @@ export function explainNft(d: TraceDetail, branches: (TraceBranch & { lookups: L
       else if (masq.length === dnat.length) parts.push("The packet is marked for masquerade, so its source becomes the node's address and the endpoint does not see the client IP.");
       else parts.push(`Only when it lands on ${masq.map((b) => (b.dnat ? joinHostPort(b.dnat.ip, b.dnat.port) : '?')).join(', ')} (the sending pod itself: hairpin) is the source masqueraded; otherwise the client IP is kept.`);
       const aff = dnat.find((b) => b.affinity);
-      if (aff) parts.push(`Session affinity (ClientIP): later connections from ${p.from} stick to the chosen endpoint${aff.affinity?.seconds !== undefined ? ` for ${aff.affinity.seconds} s` : ''}.`);
+      if (aff) parts.push(affinitySentence(p.from, aff.affinity?.seconds));
       const lost = branches.filter((b) => b.verdict === 'DROP' || b.verdict === 'REJECT');
       if (lost.length) parts.push(`${percent(lost.reduce((s, b) => s + b.probability, 0))} of connections are ${lost[0]!.verdict === 'DROP' ? 'dropped' : 'rejected'} instead.`);
       break;
@@ -80,8 +80,11 @@ export function explainNft(d: TraceDetail, branches: (TraceBranch & { lookups: L
       break;
     }
     case 'NONE':
-      parts.push(unmatchedSentence(`${what}${where}`, p.to));
+      parts.push(unmatchedSentence(`${what}${where}`, p.to), ...(ctx.unmatched?.(p) ?? []));
   }
+  // Facts from the cluster state (why a Service has no endpoints, topology, where Local endpoints run), as the iptables explanation adds them.
+  const named = svc ?? (d.verdict === 'DROP' || d.verdict === 'REJECT' ? first?.lookups.find((l) => l.comment)?.comment : undefined);
+  if (named && ctx.notes) parts.push(...ctx.notes(named, d.verdict));
   if (d.warnings.length) parts.push(`Note: ${d.warnings.join('; ')}.`);
   return parts.join(' ');
 }

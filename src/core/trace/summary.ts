@@ -120,6 +120,16 @@ export function acceptedSentence(what: string, by: { table: string; chain: strin
   return `${what} is accepted by ${by ? `${by.table} ${by.chain}` : 'a rule'}${by?.comment ? ` ("${by.comment}")` : ''} without address translation.`;
 }
 
+/**
+ * ClientIP affinity in iptables and nftables: the endpoint chain records the source on every new connection
+ * (`-m recent --set`, nft `update @affinity-...`) and the service chain matches a record younger than the
+ * timeout (`--rcheck --seconds N --reap`, the set's timeout), so the window restarts with each connection.
+ */
+export function affinitySentence(from: string, seconds: number | undefined): string {
+  const window = seconds !== undefined ? ` as long as each comes within ${seconds} s of the previous one` : '';
+  return `Session affinity (ClientIP): later connections from ${from} go to the same endpoint${window} (the record is kept on this node only).`;
+}
+
 /** The sentence for a packet no Service rule matches. */
 export function unmatchedSentence(what: string, to: string): string {
   return `${what} matches no kube-proxy Service rule: it is not DNATed and goes on to ${to} unchanged (not a Service address and port these rules know).`;

@@ -21,6 +21,8 @@ export interface TraceContext {
   nodeName?: string;
   /** Facts from the cluster state to add to the explanation (e.g. why a Service has no endpoints). */
   notes?: (servicePort: string, verdict: Verdict) => string[];
+  /** Facts from the cluster state about a destination no Service rule matched (e.g. an ipMode Proxy ingress IP). */
+  unmatched?: (packet: TracePacket) => string[];
 }
 
 export type Verdict = 'DNAT' | 'DROP' | 'REJECT' | 'ACCEPT' | 'NONE';

@@ -14,7 +14,7 @@ export function traceRequest(state: ClusterState, p: TraceParams, settings: KsdS
     if (familyOf(src.ip) !== family) return { available: false, reason: `source ${src.ip} and destination ${dst.ip} are of different IP families` };
     const node = chooseNode(state, p.node || undefined, src, dst);
     const packet = { from: src.ip, to: dst.ip, port: dst.port, protocol: parseProtocol(p.protocol) };
-    const detail = generatedTracer(mode, settings.proxy.version || undefined)(state, node?.name, family, packet, traceContext(state, node, src, [], family));
+    const detail = generatedTracer(mode, settings.proxy.version || undefined)(state, node?.name, family, packet, traceContext(state, node, src, [], family, settings.proxy.version || undefined));
     const r = traceResult(detail);
     return { available: true, verdict: r.verdict, endpoints: r.endpoints, masquerade: r.masquerade, steps: r.steps, explanation: r.explanation };
   } catch (e) {

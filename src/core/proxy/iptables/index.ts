@@ -9,7 +9,7 @@ import { iptablesProfile } from './profiles';
 import { renderIPTables, renderServiceIPTables } from './render';
 import { saveText } from './save';
 import { kubeletIPTables } from './kubelet';
-import { resolveProxyVersion } from '../proxyVersion';
+import { kubeProxyMinor, resolveProxyVersion } from '../proxyVersion';
 
 export * from './names';
 export * from './payload';
@@ -73,15 +73,16 @@ export function renderIPTablesRules(req: RulesRequest, options: IPTablesOptions 
   // No version given: the cluster's (its kube-proxy DaemonSet, else the node's kubelet), else the current layout.
   const version = req.version || resolveProxyVersion(req.state, 'iptables', { node: req.node }).version;
   const profile = iptablesProfile(version);
+  const minor = kubeProxyMinor(version);
   const families = req.families ?? (req.service ? req.service.ipFamilies : activeFamilies(req.state));
   const texts: string[] = [];
   for (const family of families) {
     let payload: IPTablesPayload;
     if (req.service) {
       const total = totalEndpoints(req.state, family, req.node);
-      payload = renderServiceIPTables(req.state, req.service, { family, node: req.node }, total, { ...options, profile });
+      payload = renderServiceIPTables(req.state, req.service, { family, node: req.node, kubeProxyMinor: minor }, total, { ...options, profile });
     } else {
-      payload = renderIPTables(req.state, buildProxyModel(req.state, { family, node: req.node }), { ...options, profile });
+      payload = renderIPTables(req.state, buildProxyModel(req.state, { family, node: req.node, kubeProxyMinor: minor }), { ...options, profile });
     }
     const header = families.length > 1 ? [`# ${family === 'IPv4' ? 'iptables' : 'ip6tables'}`] : [];
     const kubelet = format === 'save' ? kubeletIPTables(version, family, profile) : undefined;

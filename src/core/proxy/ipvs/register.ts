@@ -2,7 +2,7 @@
 import { activeFamilies } from '../model';
 import { registerRulesRenderer, RulesRequestError, type RulesRequest } from '../renderers';
 import { formatIpvsadm, formatIpvsRendered, renderIpvs } from './render';
-import { resolveProxyVersion } from '../proxyVersion';
+import { kubeProxyMinor, resolveProxyVersion } from '../proxyVersion';
 
 /** restore: everything kube-proxy programs (IPVS table, ipsets, iptables payload); or one part alone. */
 export const IPVS_FORMATS = ['restore', 'ipvsadm', 'ipset', 'iptables'] as const;
@@ -18,11 +18,12 @@ export function checkIpvsVersion(version: string | undefined): void {
 export function renderIpvsRules(req: RulesRequest): string {
   const format = req.format ?? 'restore';
   if (!(IPVS_FORMATS as readonly string[]).includes(format)) throw new RulesRequestError(`--format must be one of ${IPVS_FORMATS.join(', ')} for --mode ipvs (got "${format}")`);
-  checkIpvsVersion(req.version || resolveProxyVersion(req.state, 'ipvs', { node: req.node }).version);
+  const version = req.version || resolveProxyVersion(req.state, 'ipvs', { node: req.node }).version;
+  checkIpvsVersion(version);
   const families = req.families ?? (req.service ? req.service.ipFamilies : activeFamilies(req.state));
   const parts: string[] = [];
   for (const family of families) {
-    const r = renderIpvs(req.state, { family, node: req.node, services: req.service ? [`${req.service.namespace}/${req.service.name}`] : undefined });
+    const r = renderIpvs(req.state, { family, node: req.node, services: req.service ? [`${req.service.namespace}/${req.service.name}`] : undefined, kubeProxyMinor: kubeProxyMinor(version) });
     const notes = r.notes.map((n) => `# note: ${n}`);
     const body = format === 'ipvsadm' ? formatIpvsadm(r.table) : format === 'ipset' ? r.sets.save() : format === 'iptables' ? r.iptables : formatIpvsRendered(r);
     parts.push([...(families.length > 1 ? [`# ${family}`] : []), ...notes, body.trimEnd()].join('\n'));

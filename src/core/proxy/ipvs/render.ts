@@ -11,7 +11,8 @@ export interface IpvsRenderOptions {
   family?: IPFamily;
   node?: string;
   services?: string[];
-  preferSameNode?: boolean;
+  /** The kube-proxy minor release whose topology gates apply (default: the newest). */
+  kubeProxyMinor?: number;
 }
 
 export interface IpvsRendered {
@@ -65,7 +66,7 @@ function endpointsFor(sp: ProxiedServicePort, onlyLocal: boolean): ProxyEndpoint
 
 export function renderIpvs(state: ClusterState, options: IpvsRenderOptions = {}): IpvsRendered {
   const family = options.family ?? 'IPv4';
-  const model = buildProxyModel(state, { family, node: options.node, preferSameNode: options.preferSameNode });
+  const model = buildProxyModel(state, { family, node: options.node, kubeProxyMinor: options.kubeProxyMinor });
   const cfg = (state.proxy.config ?? {}) as { ipvs?: { scheduler?: unknown } };
   const configured = typeof cfg.ipvs?.scheduler === 'string' ? cfg.ipvs.scheduler : '';
   const scheduler = configured || 'rr';

@@ -16,7 +16,8 @@ export interface NftRenderOptions {
   services?: string[];
   /** Override the mark (the upstream unit tests use "0x4000"); default from masqueradeBit as kube-proxy formats it. */
   masqueradeMark?: string;
-  preferSameNode?: boolean;
+  /** The kube-proxy minor release whose topology gates apply (default: the newest). */
+  kubeProxyMinor?: number;
   /** Write a `# ns/svc:port` line before each Service port's commands. */
   annotate?: boolean;
   /** The kube-proxy release layout (default: the newest modelled one); see nftProfile(version). */
@@ -71,7 +72,7 @@ export function nftNodePortIPs(configured: readonly string[], node: ProxyNode, f
 export function renderNftables(state: ClusterState, options: NftRenderOptions = {}): NftRendered {
   const family = options.family ?? 'IPv4';
   const profile = options.profile ?? NFT_DEFAULT_PROFILE;
-  const model = buildProxyModel(state, { family, node: options.node, preferSameNode: options.preferSameNode });
+  const model = buildProxyModel(state, { family, node: options.node, kubeProxyMinor: options.kubeProxyMinor });
   const ipX = family === 'IPv4' ? 'ip' : 'ip6';
   const notes: string[] = [];
   const tx = new NftTransaction(ipX, 'kube-proxy');
