@@ -1,0 +1,132 @@
+/**
+ * `ksd lsp --stdio` driven as editors other than VS Code drive it: clients that leave out VS Code's
+ * capabilities, that never answer the server's requests, that start without folders and add one later.
+ */
+import { strict as assert } from 'node:assert';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type PublishDiagnosticsParams } from 'vscode-languageserver/node';
+import { DEPLOY, SVC } from './fixtures';
+
+const root = path.resolve(__dirname, '../../..');
+
+interface Editor {
+  conn: ReturnType<typeof createMessageConnection>;
+  published: PublishDiagnosticsParams[];
+  serverRequests: string[];
+  logs: string[];
+  waitFor<T>(pick: () => T | undefined, what: string, budgetMs?: number): Promise<T>;
+  stop(): Promise<void>;
+}
+
+/** Spawns the built `ksd lsp --stdio`; server requests are answered with `answer` (never, when undefined). */
+function editor(answer?: (method: string, params: unknown) => unknown): Editor {
+  assert.ok(existsSync(path.join(root, 'dist/cli.js')), 'run npm run build first');
+  const child = spawn(process.execPath, [path.join(root, 'bin/ksd.js'), 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const conn = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+  const published: PublishDiagnosticsParams[] = [];
+  const serverRequests: string[] = [];
+  const logs: string[] = [];
+  conn.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => void published.push(p));
+  conn.onNotification('window/logMessage', (p: { message: string }) => void logs.push(p.message));
+  conn.onRequest((method: string, params: unknown) => {
+    serverRequests.push(method);
+    return answer ? answer(method, params) : new Promise(() => undefined);
+  });
+  conn.listen();
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  return {
+    conn,
+    published,
+    serverRequests,
+    logs,
+    async waitFor<T>(pick: () => T | undefined, what: string, budgetMs = 15000): Promise<T> {
+      const end = Date.now() + budgetMs;
+      for (;;) {
+        const v = pick();
+        if (v !== undefined) return v;
+        if (Date.now() > end) throw new Error(`timed out waiting for ${what}; server requests: ${serverRequests.join(', ')}; log: ${logs.join(' | ')}`);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    },
+    async stop() {
+      child.kill();
+      await exited;
+      conn.dispose();
+    },
+  };
+}
+
+function workspace(): { dir: string; uri: string } {
+  const dir = mkdtempSync(path.join(tmpdir(), 'ksd-editor-'));
+  writeFileSync(path.join(dir, 'deploy.yaml'), DEPLOY);
+  return { dir, uri: pathToFileURL(dir).href };
+}
+
+test('a client that never answers the server requests still gets diagnostics and answers', async () => {
+  const ws = workspace();
+  const e = editor();
+  try {
+    await e.conn.sendRequest('initialize', {
+      processId: null,
+      rootUri: ws.uri,
+      workspaceFolders: [{ uri: ws.uri, name: 'ws' }],
+      // Everything that makes the server ask the client something.
+      capabilities: { workspace: { configuration: true, workspaceFolders: true, didChangeWatchedFiles: { dynamicRegistration: true }, didChangeConfiguration: { dynamicRegistration: true } } },
+    });
+    await e.conn.sendNotification('initialized', {});
+    const uri = pathToFileURL(path.join(ws.dir, 'svc.yaml')).href;
+    await e.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'yaml', version: 1, text: SVC.replace('app: web', 'app: wbe') } });
+    const pub = await e.waitFor(() => e.published.find((p) => p.uri === uri), 'diagnostics');
+    // The Deployment on disk was indexed: the selector typo is found against its labels.
+    assert.match(String(pub.diagnostics.find((d) => d.code === 'KSD101')?.message), /Did you mean app=web/);
+    const symbols = (await e.conn.sendRequest('textDocument/documentSymbol', { textDocument: { uri } })) as unknown[];
+    assert.equal(symbols.length, 1);
+    assert.ok(e.serverRequests.includes('workspace/configuration'), e.serverRequests.join());
+    assert.ok(e.serverRequests.includes('client/registerCapability'), e.serverRequests.join());
+    assert.ok(e.logs.some((l) => /did not answer workspace\/configuration/.test(l)), e.logs.join('\n'));
+  } finally {
+    await e.stop();
+  }
+});
+
+test('a client with a rootUri, workspace/configuration and no folder events is indexed; a late configuration answer is applied', async () => {
+  const ws = workspace();
+  let release: (v: unknown) => void = () => undefined;
+  const answered = new Promise((r) => (release = r));
+  const e = editor((method) => (method === 'workspace/configuration' ? answered : null));
+  try {
+    await e.conn.sendRequest('initialize', { processId: null, rootUri: ws.uri, workspaceFolders: null, capabilities: { workspace: { configuration: true } } });
+    await e.conn.sendNotification('initialized', {});
+    const uri = pathToFileURL(path.join(ws.dir, 'svc.yaml')).href;
+    await e.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'yaml', version: 1, text: SVC.replace('app: web', 'app: nothing') } });
+    await e.waitFor(() => e.published.find((p) => p.uri === uri && p.diagnostics.some((d) => d.code === 'KSD101')), 'KSD101 under the default settings');
+    release([{ checks: { KSD101: 'off' } }]);
+    await e.waitFor(() => (e.published.at(-1)?.uri === uri && !e.published.at(-1)!.diagnostics.some((d) => d.code === 'KSD101') ? true : undefined), 'KSD101 switched off by the late settings');
+    assert.ok(!e.logs.some((l) => /failed/.test(l)), e.logs.join('\n'));
+  } finally {
+    await e.stop();
+  }
+});
+
+test('a client without workspace/configuration that starts without folders and adds one gets it indexed', async () => {
+  const ws = workspace();
+  const e = editor(() => null);
+  try {
+    await e.conn.sendRequest('initialize', { processId: null, rootUri: null, workspaceFolders: null, capabilities: { workspace: { workspaceFolders: true } } });
+    await e.conn.sendNotification('initialized', {});
+    const uri = pathToFileURL(path.join(ws.dir, 'svc.yaml')).href;
+    await e.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'yaml', version: 1, text: SVC } });
+    // Alone, the Service's selector matches nothing.
+    await e.waitFor(() => e.published.find((p) => p.uri === uri && p.diagnostics.some((d) => d.code === 'KSD101')), 'KSD101 before the folder');
+    await e.conn.sendNotification('workspace/didChangeWorkspaceFolders', { event: { added: [{ uri: ws.uri, name: 'ws' }], removed: [] } });
+    await e.waitFor(() => (e.published.at(-1)?.uri === uri && !e.published.at(-1)!.diagnostics.some((d) => d.code === 'KSD101') ? true : undefined), 'the Deployment in the added folder');
+    assert.deepEqual(e.serverRequests, [], 'a client without those capabilities is asked nothing');
+  } finally {
+    await e.stop();
+  }
+});
