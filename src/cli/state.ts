@@ -1,7 +1,7 @@
 /** Loads PATHS into a cluster state, turning unreadable paths into a clear error. */
 import { buildClusterState, type ClusterOptions, type ClusterState, type ManifestFile } from '../core';
 import { loadPaths } from '../node/loadPaths';
-import { CliError } from './io';
+import { CliError, type CliIO } from './io';
 import { splitRef } from './ref';
 
 export interface LoadedState {
@@ -9,9 +9,18 @@ export interface LoadedState {
   state: ClusterState;
 }
 
-export async function loadState(paths: string[], options: ClusterOptions = {}): Promise<LoadedState> {
+/** What reading the files found (syntax errors, skipped, unreadable): `ksd check` reports these itself. */
+const LOAD_CODES = new Set(['KSD001', 'KSD002', 'KSD003', 'KSD004', 'KSD005']);
+const MAX_LOAD_WARNINGS = 20;
+
+/**
+ * Loads PATHS. With `io`, what kept a file (or part of it) out of the state goes to stderr as
+ * `warning: FILE:LINE:COL: CODE: message`, so "no Service web" is not the only clue that web.yaml did not parse.
+ */
+export async function loadState(paths: string[], options: ClusterOptions = {}, io?: CliIO): Promise<LoadedState> {
   const { files, problems } = await loadPaths(paths);
   if (problems.length) throw new CliError(problems.map((p) => `${p.path}: ${p.message}`).join('\n'));
+  if (io) printLoadWarnings(io, files);
   const state = buildClusterState(
     files.flatMap((f) => f.objects),
     options,
@@ -28,4 +37,11 @@ export function findService(state: ClusterState, ref: string, where = 'in the gi
     throw new CliError(`no Service ${ns}/${name} ${where}${known.length ? ` (Services: ${known.slice(0, 10).join(', ')}${known.length > 10 ? ', ...' : ''})` : ''}`);
   }
   return svc;
+}
+
+function printLoadWarnings(io: CliIO, files: readonly ManifestFile[]): void {
+  const found = files.flatMap((f) => f.diagnostics.filter((d) => LOAD_CODES.has(d.code)));
+  for (const d of found.slice(0, MAX_LOAD_WARNINGS)) io.err(`warning: ${d.file}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.code}: ${d.message}\n`);
+  const more = found.length - MAX_LOAD_WARNINGS;
+  if (more > 0) io.err(`warning: ${more} more like these (ksd check lists them all)\n`);
 }

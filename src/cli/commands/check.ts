@@ -57,10 +57,16 @@ function toJson(d: Diagnostic) {
   return { file: d.file, range: d.range, severity: d.severity, code: d.code, message: d.message };
 }
 
+/** A path as the user gave it, or relative to the working folder when it is under it (not ../../dev/fd/63). */
+function shown(file: string): string {
+  if (!path.isAbsolute(file)) return file;
+  const rel = path.relative(process.cwd(), file);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
+}
+
 function formatText(d: Diagnostic): string {
-  const rel = path.isAbsolute(d.file) ? path.relative(process.cwd(), d.file) || d.file : d.file;
-  let s = `${rel}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.severity} ${d.code}: ${d.message}\n`;
-  for (const r of d.related ?? []) s += `    ${path.relative(process.cwd(), r.location.file) || r.location.file}:${r.location.range.start.line + 1}:${r.location.range.start.character + 1}: ${r.message}\n`;
+  let s = `${shown(d.file)}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.severity} ${d.code}: ${d.message}\n`;
+  for (const r of d.related ?? []) s += `    ${shown(r.location.file)}:${r.location.range.start.line + 1}:${r.location.range.start.character + 1}: ${r.message}\n`;
   for (const f of d.fixes ?? []) s += `    fix: ${f.title}\n`;
   return s;
 }

@@ -26,7 +26,7 @@ export async function dnsCommand(argv: string[], io: CliIO): Promise<number> {
   if (clusterDomain !== undefined && !/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.?$/i.test(clusterDomain)) {
     throw new UsageError(`--cluster-domain "${clusterDomain}" is not a DNS name`);
   }
-  const { state } = await loadState(paths);
+  const { state } = await loadState(paths, {}, io);
   const podRef = flagString(args, 'pod');
   const pod = podRef ? findPod(state, podRef) : undefined;
   const namespace = pod?.namespace ?? flagString(args, 'namespace') ?? 'default';

@@ -19,7 +19,7 @@ export async function endpointsCommand(argv: string[], io: CliIO): Promise<numbe
   if (live && paths.length) throw new UsageError('--live reads the cluster; give no PATHS with it');
   if (!live && !paths.length) throw new UsageError('ksd endpoints needs at least one PATH (or --live)');
   const namespace = ref.includes('/') ? ref.split('/', 1)[0]! : 'default';
-  const loaded = flags ? await loadLiveState(namespace, flags) : await loadState(paths);
+  const loaded = flags ? await loadLiveState(namespace, flags) : await loadState(paths, {}, io);
   const state = loaded.state;
   const svc = findService(state, ref, 'context' in loaded ? `in namespace ${namespace} of context "${loaded.context}"` : undefined);
   const eps = serviceEndpoints(state, svc);

@@ -12,7 +12,7 @@ export async function envCommand(argv: string[], io: CliIO): Promise<number> {
   const args = parseArgs(argv, { json: { value: false } });
   const [ref, ...paths] = args.positionals;
   if (!ref || !paths.length) throw new UsageError('ksd env needs NAMESPACE/POD and at least one PATH');
-  const { state } = await loadState(paths);
+  const { state } = await loadState(paths, {}, io);
   const pod = findPod(state, ref);
   const env = serviceEnv(state, pod.namespace, pod.enableServiceLinks, podSpecOf(state, pod));
   const ref2 = (s: { namespace: string; name: string }) => `${s.namespace}/${s.name}`;

@@ -42,7 +42,7 @@ export async function rulesCommand(argv: string[], io: CliIO): Promise<number> {
   }
   const format = flagString(args, 'format');
   if (format !== undefined && !renderer.formats.includes(format)) throw new UsageError(`--format must be one of ${renderer.formats.join(', ')} for --mode ${mode} (got "${format}")`);
-  const { state } = await loadState(args.positionals);
+  const { state } = await loadState(args.positionals, {}, io);
   const ref = flagString(args, 'service');
   const service = ref ? findService(state, ref) : undefined;
   const node = flagString(args, 'node');

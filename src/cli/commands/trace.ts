@@ -1,7 +1,6 @@
-import { promises as fs } from 'node:fs';
 import { traceResult } from '../../core';
 import { flagString, parseArgs, UsageError } from '../args';
-import { describeFsError } from '../../node/loadPaths';
+import { readInputFile, stdinOnce } from '../inputFile';
 import { CliError, type CliIO } from '../io';
 import { LIVE_FLAGS, liveFlags } from '../liveState';
 import { FROM_SYNTAX } from '../traceInput';
@@ -53,6 +52,8 @@ export async function traceCommand(argv: string[], io: CliIO): Promise<number> {
   const batch = flagString(args, 'batch');
   const rulesFile = flagString(args, 'rules');
   if (!args.positionals.length && !rulesFile && !live) throw new UsageError('ksd trace needs PATHS (manifests), --live, or --rules FILE');
+  const twice = stdinOnce([args.positionals.some((p) => p === '-' || p === '/dev/stdin') ? 'PATHS -' : undefined, rulesFile && `--rules ${rulesFile}`, batch && `--batch ${batch}`]);
+  if (twice) throw new UsageError(twice);
   const jobs = parseJobs(flagString(args, 'jobs'), !!batch);
   const options: TraceOptions = {
     paths: args.positionals,
@@ -90,12 +91,7 @@ function parseJobs(v: string | undefined, batch: boolean): number | undefined {
 }
 
 async function readFlows(file: string): Promise<Flow[]> {
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch (e) {
-    throw new CliError(`--batch ${file}: ${describeFsError(e)}`);
-  }
+  const text = await readInputFile('batch', file);
   let data: unknown;
   try {
     data = JSON.parse(text);
