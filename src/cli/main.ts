@@ -39,16 +39,23 @@ ${Object.values(COMMANDS)
   .join('\n')}
   ksd --help | --version
 
-Errors go to stderr with a non-zero exit: 1 when check finds errors, 2 for bad arguments or input.
-Warnings about imported rules (parts kept as text, not modelled) go to stderr as warning: FILE:LINE: ...
+Exit codes: 0 done; 1 check found an error, diff a difference, or dns no answer; 2 bad arguments or
+input; 3 internal error. Errors go to stderr; so do warnings (files that did not parse or were skipped,
+parts of imported rules kept as text) as warning: FILE:LINE: ..., so stdout holds only the result.
+PATHS may be - (or /dev/stdin, or a pipe such as <(helm template .)) to read manifests from stdin.
 `;
 }
 
 export async function main(argv: string[], io: CliIO = processIO): Promise<number> {
   const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h' || name === 'help') {
+  if (!name) {
+    // No command is a usage error: the help goes where errors go, so `ksd > out` leaves out empty.
+    io.err(helpText());
+    return 2;
+  }
+  if (name === '--help' || name === '-h' || name === 'help') {
     io.out(helpText());
-    return name ? 0 : 2;
+    return 0;
   }
   if (name === '--version' || name === '-v') {
     io.out(`${VERSION}\n`);

@@ -57,3 +57,15 @@ test('ksd endpoints names the known Services when the one asked for is missing',
   assert.equal(r.status, 2);
   assert.match(r.stderr, /no Service default\/nope.*(default\/simpleservice|default\/my-nginx)/);
 });
+
+test('ksd without a command is a usage error: the help on stderr, exit 2, nothing on stdout', () => {
+  const r = ksd();
+  assert.equal(r.status, 2);
+  assert.equal(r.stdout, '');
+  assert.match(r.stderr, /ksd check PATHS/);
+});
+
+test('ksd --help names every exit code', () => {
+  const r = ksd('--help');
+  assert.match(r.stdout, /0 done; 1 check found an error, diff a difference, or dns no answer; 2 bad arguments or\ninput; 3 internal error/);
+});
