@@ -43,6 +43,8 @@ Exit codes: 0 done; 1 check found an error, diff a difference, or dns no answer;
 input; 3 internal error. Errors go to stderr; so do warnings (files that did not parse or were skipped,
 parts of imported rules kept as text) as warning: FILE:LINE: ..., so stdout holds only the result.
 PATHS may be - (or /dev/stdin, or a pipe such as <(helm template .)) to read manifests from stdin.
+Files over 10 MB are skipped (KSD002), as in the editor; --max-file-size MB, on any command that reads
+PATHS, raises the limit (a 50 MB kubectl get -A -o yaml dump loads in about 1.5 s and 300 MB).
 `;
 }
 

@@ -81,6 +81,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   let canWatch = false;
   let canRegisterConfig = false;
   let canFolderEvents = false;
+  let clientCommands: ReadonlySet<string> = new Set();
   let completionOptions: CompletionOptions = {};
   let ready: Promise<void> = Promise.resolve();
   let indexed = false;
@@ -177,7 +178,9 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     folders = fromFolders.length ? fromFolders : root ? [root] : [];
     const init = params.initializationOptions as InitializationOptions | undefined;
     trusted = init?.trusted === true;
-    if (init?.settings) settings = normalizeSettings(init.settings);
+    const initSettings = init?.settings ?? init?.[SETTINGS_SECTION];
+    if (initSettings) settings = normalizeSettings(initSettings);
+    clientCommands = new Set(Array.isArray(init?.clientCommands) ? init.clientCommands.filter((c): c is string => typeof c === 'string') : []);
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
@@ -276,7 +279,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   connection.onCodeLens(
     guard(log, 'codeLens', [], async (p) => {
       const { uri, file, state } = await fresh(p.textDocument.uri);
-      return file && state ? codeLenses(state, file, uri) : [];
+      return file && state ? codeLenses(state, file, uri, clientCommands) : [];
     }),
   );
   connection.onCodeAction(

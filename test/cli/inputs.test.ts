@@ -105,3 +105,22 @@ test('a shell pipe and process substitution as PATHS and as --rules', () => {
   assert.equal(r.status, 0, r.stderr);
   assert.equal(JSON.parse(r.stdout).verdict, 'DNAT');
 });
+
+test('a file over the size limit: a warning naming --max-file-size, which reads it', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'ksd-big-'));
+  // nginx.yaml padded past 1 MB with a comment, so the test stays small: the limit is given in MB.
+  writeFileSync(path.join(dir, 'big.yaml'), nginx + '#' + 'x'.repeat(1.2 * 1024 * 1024) + '\n');
+  const skipped = ksd(['endpoints', 'default/my-nginx', 'big.yaml', '--max-file-size', '1'], undefined, dir);
+  assert.equal(skipped.status, 2);
+  assert.match(skipped.stderr, /^warning: big\.yaml:1:1: KSD002: File skipped: 1\.2 MB is over the 1\.0 MB limit for manifests\. --max-file-size MB reads it\.$/m);
+  const read = ksd(['endpoints', 'default/my-nginx', 'big.yaml', '--max-file-size', '2', '--json'], undefined, dir);
+  assert.equal(read.status, 0, read.stderr);
+  assert.equal(JSON.parse(read.stdout).endpoints.length, 2);
+  const traced = ksd(['trace', 'big.yaml', '--max-file-size', '2', '--from', '10.244.9.9', '--to', 'default/my-nginx:80', '--json'], undefined, dir);
+  assert.equal(JSON.parse(traced.stdout).verdict, 'DNAT', traced.stderr);
+  const checked = ksd(['check', 'big.yaml', '--max-file-size', '0.5'], undefined, dir);
+  assert.match(checked.stdout, /info KSD002: File skipped/);
+  const bad = ksd(['check', 'big.yaml', '--max-file-size', 'lots'], undefined, dir);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /--max-file-size must be a size in MB, like 50 \(got "lots"\); the default is 10/);
+});

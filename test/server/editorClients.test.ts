@@ -130,3 +130,44 @@ test('a client without workspace/configuration that starts without folders and a
     await e.stop();
   }
 });
+
+test('another editor gets the pod-count lens only; Trace and Rule chain lenses go to a client that runs those commands', async () => {
+  const ws = workspace();
+  for (const [init, titles] of [
+    [undefined, ['2 pods, 2 ready']],
+    [{ clientCommands: ['kubeServiceDebugger.traceRequest'] }, ['2 pods, 2 ready', 'Trace']],
+    [{ clientCommands: ['kubeServiceDebugger.traceRequest', 'kubeServiceDebugger.showRuleChain'] }, ['2 pods, 2 ready', 'Trace', 'Rule chain']],
+  ] as const) {
+    const e = editor(() => null);
+    try {
+      await e.conn.sendRequest('initialize', { processId: null, rootUri: ws.uri, capabilities: {}, initializationOptions: init });
+      await e.conn.sendNotification('initialized', {});
+      const uri = pathToFileURL(path.join(ws.dir, 'svc.yaml')).href;
+      await e.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'yaml', version: 1, text: SVC } });
+      const lenses = (await e.conn.sendRequest('textDocument/codeLens', { textDocument: { uri } })) as { command?: { title: string } }[];
+      assert.deepEqual(
+        lenses.map((l) => l.command?.title),
+        titles,
+        JSON.stringify(init),
+      );
+    } finally {
+      await e.stop();
+    }
+  }
+});
+
+test('settings in initializationOptions keyed by section, as Helix sends its config, are applied', async () => {
+  const ws = workspace();
+  const e = editor(() => null);
+  try {
+    await e.conn.sendRequest('initialize', { processId: null, rootUri: ws.uri, capabilities: {}, initializationOptions: { kubeServiceDebugger: { checks: { KSD101: 'off' } } } });
+    await e.conn.sendNotification('initialized', {});
+    const uri = pathToFileURL(path.join(ws.dir, 'svc.yaml')).href;
+    // Two findings on this Service: KSD101 (switched off) and KSD311 (an invalid name).
+    await e.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'yaml', version: 1, text: SVC.replace('app: web', 'app: nothing').replace('name: web', 'name: Web') } });
+    const pub = await e.waitFor(() => e.published.find((p) => p.uri === uri), 'diagnostics');
+    assert.deepEqual(pub.diagnostics.map((d) => d.code), ['KSD311']);
+  } finally {
+    await e.stop();
+  }
+});

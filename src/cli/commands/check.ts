@@ -3,7 +3,7 @@ import { runChecks, type Diagnostic } from '../../core';
 import { flagString, parseArgs, UsageError } from '../args';
 import { toSarif } from '../format/sarif';
 import type { CliIO } from '../io';
-import { loadState } from '../state';
+import { loadState, maxFileSize, PATH_FLAGS } from '../state';
 import { checkAgainstLive } from '../../live/merge';
 import { LIVE_FLAGS, liveFlags, loadLiveState } from '../liveState';
 import { VERSION } from '../version';
@@ -17,13 +17,13 @@ export const checkHelp = `ksd check PATHS [--format text|json|sarif] [--live [--
   Service is compared with the live one (KSD801 drift, KSD802 not in the cluster).`;
 
 export async function checkCommand(argv: string[], io: CliIO): Promise<number> {
-  const args = parseArgs(argv, { format: { value: true, choices: ['text', 'json', 'sarif'] }, ...LIVE_FLAGS });
+  const args = parseArgs(argv, { format: { value: true, choices: ['text', 'json', 'sarif'] }, ...LIVE_FLAGS, ...PATH_FLAGS });
   const live = liveFlags(args);
   if (!args.positionals.length) throw new UsageError('ksd check needs at least one PATH (a file or folder)');
   // A check is the language server's first analysis run once: the same V8 budget spares it the optimising
   // compiles of functions that run a few thousand times and never again (~30% less CPU on a 2,000-object file).
   tuneServerTiering();
-  const loaded = await loadState(args.positionals);
+  const loaded = await loadState(args.positionals, {}, undefined, maxFileSize(args));
   const files = loaded.files;
   let state = loaded.state;
   let diags: Diagnostic[];

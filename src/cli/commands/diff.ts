@@ -4,7 +4,7 @@ import { readInputFile, stdinOnce } from '../inputFile';
 import { flagString, parseArgs, UsageError } from '../args';
 import { CliError, type CliIO } from '../io';
 import { printRuleWarnings } from '../ruleWarnings';
-import { loadState } from '../state';
+import { loadState, maxFileSize, PATH_FLAGS } from '../state';
 
 export const diffHelp = `ksd diff PATHS --rules FILE [--ipset FILE] [--node NAME] [--kube-proxy-version X.Y] [--expected FILE] [--json]
   Compares a node's real rules with the rules kube-proxy should have written for the Services in PATHS:
@@ -52,7 +52,7 @@ function asCliError<T>(run: () => T): T {
 }
 
 export async function diffCommand(argv: string[], io: CliIO): Promise<number> {
-  const args = parseArgs(argv, { rules: { value: true }, ipset: { value: true }, node: { value: true }, 'kube-proxy-version': { value: true }, expected: { value: true }, json: { value: false } });
+  const args = parseArgs(argv, { rules: { value: true }, ipset: { value: true }, node: { value: true }, 'kube-proxy-version': { value: true }, expected: { value: true }, json: { value: false }, ...PATH_FLAGS });
   const file = flagString(args, 'rules');
   if (!file) throw new UsageError('ksd diff needs --rules FILE (the node\'s iptables-save output, iptables -L listing, nft list ruleset or ipvsadm -Ln output)');
   const expectedFile = flagString(args, 'expected');
@@ -73,7 +73,7 @@ export async function diffCommand(argv: string[], io: CliIO): Promise<number> {
   let versionNote: string | undefined;
   if (expectedFile) expected = await readSide('expected', expectedFile);
   else {
-    const { state } = await loadState(args.positionals, {}, io);
+    const { state } = await loadState(args.positionals, {}, io, maxFileSize(args));
     // No --kube-proxy-version: the cluster's (kube-proxy DaemonSet image, else the node's kubelet), said in a note.
     const resolved = resolveProxyVersion(state, actual.kind, { version, node: flagString(args, 'node') });
     version = resolved.version;

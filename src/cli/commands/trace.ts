@@ -7,6 +7,7 @@ import { FROM_SYNTAX } from '../traceInput';
 import { formatTrace } from '../format/trace';
 import { jsonArrayPieces } from '../format/jsonArray';
 import { prepareFlowTracer, type Flow, type TraceOptions } from '../traceFlows';
+import { maxFileSize, PATH_FLAGS } from '../state';
 import { traceBatch } from '../batch/traceBatch';
 import { MAX_JOBS } from '../batch/plan';
 
@@ -47,6 +48,7 @@ export async function traceCommand(argv: string[], io: CliIO): Promise<number> {
     jobs: { value: true },
     json: { value: false },
     ...LIVE_FLAGS,
+    ...PATH_FLAGS,
   });
   const live = liveFlags(args);
   const batch = flagString(args, 'batch');
@@ -63,6 +65,7 @@ export async function traceCommand(argv: string[], io: CliIO): Promise<number> {
     node: flagString(args, 'node'),
     protocol: flagString(args, 'protocol'),
     version: flagString(args, 'kube-proxy-version'),
+    maxBytes: maxFileSize(args),
     nodeIPs: (flagString(args, 'node-ip') ?? '').split(',').map((s) => s.trim()).filter(Boolean),
   };
   if (batch) {
