@@ -76,16 +76,21 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
     return await cmd.run(rest, io);
   } catch (e) {
     if (e instanceof UsageError) {
-      io.err(`ksd ${name}: ${e.message}\n\n${cmd.help}\n`);
+      io.err(`${prefixed(name, e.message)}\n\n${cmd.help}\n`);
       return 2;
     }
     if (e instanceof CliError) {
-      io.err(`ksd ${name}: ${e.message}\n`);
+      io.err(`${prefixed(name, e.message)}\n`);
       return e.exitCode;
     }
     io.err(`ksd ${name}: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\nPlease report this with the input that caused it.\n`);
     return 3;
   }
+}
+
+/** `ksd NAME: message`, once: a message that already starts with `ksd NAME ` is not prefixed again. */
+function prefixed(name: string, message: string): string {
+  return message.startsWith(`ksd ${name} `) ? message : `ksd ${name}: ${message}`;
 }
 
 // In a worker thread this bundle is a --batch worker (src/cli/batch/traceWorker.ts), not the command line.

@@ -124,3 +124,9 @@ test('a file over the size limit: a warning naming --max-file-size, which reads 
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /--max-file-size must be a size in MB, like 50 \(got "lots"\); the default is 10/);
 });
+
+test('--batch - reads the flows from stdin', () => {
+  const r = ksd(['trace', 'examples', '--batch', '-'], JSON.stringify([{ from: '10.244.1.5', to: 'default/simpleservice:80' }]));
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout).map((x: { verdict: string }) => x.verdict), ['DNAT']);
+});

@@ -171,3 +171,34 @@ test('settings in initializationOptions keyed by section, as Helix sends its con
     await e.stop();
   }
 });
+
+test('a client offering only utf-8 positions gets UTF-16 (the default every client supports), edits included', async () => {
+  const e = editor(() => null);
+  try {
+    const init = (await e.conn.sendRequest('initialize', { processId: null, rootUri: null, capabilities: { general: { positionEncodings: ['utf-8'] } } })) as { capabilities: { positionEncoding?: string } };
+    // No positionEncoding in the answer means utf-16, which the server then must use throughout.
+    assert.equal(init.capabilities.positionEncoding, undefined);
+    await e.conn.sendNotification('initialized', {});
+    const uri = 'file:///nowhere/emoji.yaml';
+    const text = 'apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  selector: {x: "😀", app: "a b"}\n  ports:\n  - port: 80\n';
+    await e.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'yaml', version: 1, text } });
+    const invalid = (p: PublishDiagnosticsParams) => p.diagnostics.filter((d) => d.code === 'KSD104').map((d) => [d.range.start.line, d.range.start.character, d.range.end.character]);
+    const first = await e.waitFor(() => e.published.find((p) => p.uri === uri), 'diagnostics');
+    // "😀" is two UTF-16 code units (four UTF-8 bytes): the quoted values span 16-20 and 27-32.
+    assert.deepEqual(invalid(first), [[5, 16, 20], [5, 27, 32]]);
+    // Two range edits in one notification, each in the text the one before it left: the emoji value
+    // becomes "ok😀" and a comment line goes on top.
+    const count = e.published.length;
+    await e.conn.sendNotification('textDocument/didChange', {
+      textDocument: { uri, version: 2 },
+      contentChanges: [
+        { range: { start: { line: 5, character: 17 }, end: { line: 5, character: 19 } }, text: 'ok😀' },
+        { range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '# c\n' },
+      ],
+    });
+    const second = await e.waitFor(() => e.published.slice(count).find((p) => p.uri === uri), 'diagnostics after the edit');
+    assert.deepEqual(invalid(second), [[6, 16, 22], [6, 29, 34]]);
+  } finally {
+    await e.stop();
+  }
+});

@@ -1,4 +1,4 @@
-import { traceResult } from '../../core';
+import { ipFamily, traceResult } from '../../core';
 import { flagString, parseArgs, UsageError } from '../args';
 import { readInputFile, stdinOnce } from '../inputFile';
 import { CliError, type CliIO } from '../io';
@@ -66,7 +66,7 @@ export async function traceCommand(argv: string[], io: CliIO): Promise<number> {
     protocol: flagString(args, 'protocol'),
     version: flagString(args, 'kube-proxy-version'),
     maxBytes: maxFileSize(args),
-    nodeIPs: (flagString(args, 'node-ip') ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    nodeIPs: nodeIPs(flagString(args, 'node-ip')),
   };
   if (batch) {
     if (args.flags.has('from') || args.flags.has('to')) throw new UsageError('--batch takes the flows from its file: leave out --from and --to');
@@ -83,6 +83,14 @@ export async function traceCommand(argv: string[], io: CliIO): Promise<number> {
   if (args.flags.has('json')) io.out(JSON.stringify(traceResult(result), null, 2) + '\n');
   else io.out(formatTrace(result, flow));
   return 0;
+}
+
+/** --node-ip IP,...: the node's own addresses; a word that is not an address is a usage error, not ignored. */
+function nodeIPs(v: string | undefined): string[] {
+  const ips = (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const bad = ips.filter((ip) => !ipFamily(ip));
+  if (bad.length) throw new UsageError(`--node-ip takes IP addresses separated by commas (not ${bad.map((b) => `"${b}"`).join(', ')})`);
+  return ips;
 }
 
 /** --jobs N: a whole number of threads, only with --batch. */
