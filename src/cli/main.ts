@@ -39,16 +39,25 @@ ${Object.values(COMMANDS)
   .join('\n')}
   ksd --help | --version
 
-Errors go to stderr with a non-zero exit: 1 when check finds errors, 2 for bad arguments or input.
-Warnings about imported rules (parts kept as text, not modelled) go to stderr as warning: FILE:LINE: ...
+Exit codes: 0 done; 1 check found an error, diff a difference, or dns no answer; 2 bad arguments or
+input; 3 internal error. Errors go to stderr; so do warnings (files that did not parse or were skipped,
+parts of imported rules kept as text) as warning: FILE:LINE: ..., so stdout holds only the result.
+PATHS may be - (or /dev/stdin, or a pipe such as <(helm template .)) to read manifests from stdin.
+Files over 10 MB are skipped (KSD002), as in the editor; --max-file-size MB, on any command that reads
+PATHS, raises the limit (a 50 MB kubectl get -A -o yaml dump loads in about 1.5 s and 300 MB).
 `;
 }
 
 export async function main(argv: string[], io: CliIO = processIO): Promise<number> {
   const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h' || name === 'help') {
+  if (!name) {
+    // No command is a usage error: the help goes where errors go, so `ksd > out` leaves out empty.
+    io.err(helpText());
+    return 2;
+  }
+  if (name === '--help' || name === '-h' || name === 'help') {
     io.out(helpText());
-    return name ? 0 : 2;
+    return 0;
   }
   if (name === '--version' || name === '-v') {
     io.out(`${VERSION}\n`);
@@ -67,16 +76,21 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
     return await cmd.run(rest, io);
   } catch (e) {
     if (e instanceof UsageError) {
-      io.err(`ksd ${name}: ${e.message}\n\n${cmd.help}\n`);
+      io.err(`${prefixed(name, e.message)}\n\n${cmd.help}\n`);
       return 2;
     }
     if (e instanceof CliError) {
-      io.err(`ksd ${name}: ${e.message}\n`);
+      io.err(`${prefixed(name, e.message)}\n`);
       return e.exitCode;
     }
     io.err(`ksd ${name}: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\nPlease report this with the input that caused it.\n`);
     return 3;
   }
+}
+
+/** `ksd NAME: message`, once: a message that already starts with `ksd NAME ` is not prefixed again. */
+function prefixed(name: string, message: string): string {
+  return message.startsWith(`ksd ${name} `) ? message : `ksd ${name}: ${message}`;
 }
 
 // In a worker thread this bundle is a --batch worker (src/cli/batch/traceWorker.ts), not the command line.

@@ -31,6 +31,8 @@ export interface TraceOptions {
   protocol?: string;
   /** --kube-proxy-version */
   version?: string;
+  /** --max-file-size, in bytes */
+  maxBytes?: number;
   /** --node-ip, split */
   nodeIPs: string[];
 }
@@ -40,7 +42,7 @@ export type FlowTracer = (flow: Flow, index: number, numbered: boolean) => Trace
 
 /** Loads the state and the rules as the options say; rule-file warnings go to io.err when io is given. */
 export async function prepareFlowTracer(o: TraceOptions, io?: CliIO): Promise<FlowTracer> {
-  const state = await traceState(o.paths, o.live);
+  const state = await traceState(o.paths, o.live, io, o.maxBytes);
   const other = await modeTracer(o.mode, o.rulesFile);
   const imported = o.rulesFile && !other ? await readRulesFile(o.rulesFile) : undefined;
   if (imported && o.rulesFile && io) printRuleWarnings(io, o.rulesFile, imported.warnings);
@@ -69,10 +71,10 @@ export async function prepareFlowTracer(o: TraceOptions, io?: CliIO): Promise<Fl
 }
 
 /** The manifests, the live cluster, or the manifests over the live cluster. */
-async function traceState(paths: string[], live: LiveFlags | undefined): Promise<ClusterState> {
-  if (!live) return (await loadState(paths)).state;
+async function traceState(paths: string[], live: LiveFlags | undefined, io: CliIO | undefined, maxBytes: number | undefined): Promise<ClusterState> {
+  if (!live) return (await loadState(paths, {}, io, maxBytes)).state;
   const snap = await loadLiveState(undefined, live);
   if (!paths.length) return snap.state;
-  const { files } = await loadState(paths);
+  const { files } = await loadState(paths, {}, io, maxBytes);
   return buildClusterState(mergeWithLive(files.flatMap((f) => f.objects), snap.state.objects, snap.defaultNamespace));
 }

@@ -1,5 +1,4 @@
 /** Turns `ksd trace` arguments (--from, --to, --node, --rules) into a packet, a node and a trace context. */
-import { promises as fs } from 'node:fs';
 import {
   canonicalIP,
   compareStrings,
@@ -33,7 +32,7 @@ import {
   type TracePacket,
   type Verdict,
 } from '../core';
-import { describeFsError } from '../node/loadPaths';
+import { readInputFile } from './inputFile';
 import { CliError } from './io';
 import { knownHint, lookupPod, noPodMessage } from './findPod';
 import { splitRef } from './ref';
@@ -254,15 +253,7 @@ function podByIP(state: ClusterState, ip: string): PodModel | undefined {
 }
 
 export async function readRulesFile(file: string): Promise<RuleSet> {
-  let text: string;
-  try {
-    const st = await fs.stat(file);
-    if (st.isDirectory()) throw new CliError(`--rules ${file}: is a directory, expected a file`);
-    text = await fs.readFile(file, 'utf8');
-  } catch (e) {
-    if (e instanceof CliError) throw e;
-    throw new CliError(`--rules ${file}: ${describeFsError(e)}`);
-  }
+  const text = await readInputFile('rules', file);
   try {
     return parseRules(text);
   } catch (e) {

@@ -1,9 +1,8 @@
 /** `ksd trace --rules FILE` for a node's real `nft list ruleset` / `ipvsadm -Ln` output (format detected). */
-import { promises as fs } from 'node:fs';
 import { detectNftForm, looksLikeIpvsadm, RulesParseError, stripPasted } from '../core';
 import { dumpTracer, parseDump } from '../tracing/importedRules';
 import type { GeneratedTracer } from '../tracing/generated';
-import { describeFsError } from '../node/loadPaths';
+import { readInputFile } from './inputFile';
 import { CliError } from './io';
 
 /** Traces one packet for a node and family (the same shape as a tracer over generated rules). */
@@ -32,15 +31,8 @@ export async function modeTracer(mode: string, rulesFile: string | undefined): P
   return undefined;
 }
 
-async function readText(file: string): Promise<string> {
-  try {
-    const st = await fs.stat(file);
-    if (st.isDirectory()) throw new CliError(`--rules ${file}: is a directory, expected a file`);
-    return await fs.readFile(file, 'utf8');
-  } catch (e) {
-    if (e instanceof CliError) throw e;
-    throw new CliError(`--rules ${file}: ${describeFsError(e)}`);
-  }
+function readText(file: string): Promise<string> {
+  return readInputFile('rules', file);
 }
 
 function parseImported<T>(file: string, parse: () => T): T {

@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { CloseAction, ErrorAction, LanguageClient, TransportKind, type CloseHandlerResult, type ErrorHandler, type ErrorHandlerResult, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { LiveStatusNotification, type InitializationOptions, type LiveStatusParams } from '../protocol/lsp';
+import { LiveStatusNotification, RULE_CHAIN_COMMAND, TRACE_COMMAND, type InitializationOptions, type LiveStatusParams } from '../protocol/lsp';
 import { SECTION } from './config';
 import type { Log } from './log';
 import { MAX_RESTARTS, RESTART_WINDOW_MS, RestartPolicy } from './restartPolicy';
@@ -46,7 +46,8 @@ export class ServerClient implements vscode.Disposable {
       synchronize: { configurationSection: SECTION },
       outputChannel: this.log.channel,
       // The server reads the kubeconfig (live checks) only when told the workspace is trusted; granting trust restarts it.
-      initializationOptions: { trusted: vscode.workspace.isTrusted } satisfies InitializationOptions,
+      // The Trace and Rule chain lenses run the extension's commands; other editors do not get them.
+      initializationOptions: { trusted: vscode.workspace.isTrusted, clientCommands: [TRACE_COMMAND, RULE_CHAIN_COMMAND] } satisfies InitializationOptions,
       errorHandler: this.errorHandler(),
     };
     this.client = new LanguageClient('kubeServiceDebugger', 'Kubernetes Service Debugger', serverOptions, clientOptions);

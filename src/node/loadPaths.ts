@@ -11,9 +11,26 @@ export interface PathProblem {
   message: string;
 }
 
-/** Lists manifest files under the given paths (files are taken as given; folders recursively, sorted). */
+/**
+ * Lists manifest files under the given paths (files are taken as given; folders recursively, sorted). A file
+ * named twice (`ksd check k8s k8s/web.yaml`) or reached again through a symlink is listed once, and a symlink
+ * back to a folder being walked is not followed again. A path given explicitly may also be a pipe or a
+ * device (`ksd check <(helm template .)`, /dev/stdin): it is read as a stream.
+ */
 export async function listManifestFiles(paths: string[], problems: PathProblem[]): Promise<string[]> {
   const out: string[] = [];
+  const seen = new Set<string>();
+  const firstVisit = async (p: string): Promise<boolean> => {
+    let real: string;
+    try {
+      real = await fs.realpath(p);
+    } catch {
+      real = path.resolve(p);
+    }
+    if (seen.has(real)) return false;
+    seen.add(real);
+    return true;
+  };
   const visit = async (p: string, explicit: boolean): Promise<void> => {
     let st;
     try {
@@ -23,6 +40,7 @@ export async function listManifestFiles(paths: string[], problems: PathProblem[]
       return;
     }
     if (st.isDirectory()) {
+      if (!(await firstVisit(p))) return;
       let entries: string[];
       try {
         entries = (await fs.readdir(p)).sort();
@@ -35,8 +53,8 @@ export async function listManifestFiles(paths: string[], problems: PathProblem[]
         const child = path.join(p, e);
         await visit(child, false);
       }
-    } else if (st.isFile() && (explicit || MANIFEST_EXT.test(p))) {
-      out.push(p);
+    } else if ((st.isFile() && (explicit || MANIFEST_EXT.test(p))) || (explicit && (st.isFIFO() || st.isCharacterDevice()))) {
+      if (await firstVisit(p)) out.push(p);
     }
   };
   for (const p of paths) await visit(p, true);
@@ -86,11 +104,32 @@ type ReadResult = { text: string } | { size: number } | { error: unknown };
 async function readText(file: string, max: number): Promise<ReadResult> {
   try {
     const st = await fs.stat(file);
+    if (!st.isFile()) return await readStream(file, max);
     if (st.size > max) return { size: st.size };
     return { text: await fs.readFile(file, 'utf8') };
   } catch (error) {
     return { error };
   }
+}
+
+/** A pipe or device, read up to the limit: its size is known only by reading it (and /dev/zero never ends). */
+async function readStream(file: string, max: number): Promise<ReadResult> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const handle = await fs.open(file, 'r');
+  try {
+    for (;;) {
+      const buf = Buffer.alloc(1 << 16);
+      const { bytesRead } = await handle.read(buf, 0, buf.length, null);
+      if (!bytesRead) break;
+      size += bytesRead;
+      if (size > max) return { size };
+      chunks.push(buf.subarray(0, bytesRead));
+    }
+  } finally {
+    await handle.close();
+  }
+  return { text: Buffer.concat(chunks).toString('utf8') };
 }
 
 function fromRead(file: string, r: ReadResult, options: Partial<LoadOptions>): ManifestFile {
@@ -109,6 +148,8 @@ export async function loadFile(file: string, options: Partial<LoadOptions> = {})
 /** Loads every manifest under the given paths. Paths may be files or folders; `-` reads stdin. */
 export async function loadPaths(paths: string[], options: Partial<LoadOptions> = {}): Promise<{ files: ManifestFile[]; problems: PathProblem[] }> {
   const problems: PathProblem[] = [];
+  // /dev/stdin is stdin: a process that spawned us may have made it a socket, which cannot be opened by name.
+  paths = paths.map((p) => (p === '/dev/stdin' ? '-' : p));
   const names = await listManifestFiles(paths.filter((p) => p !== '-'), problems);
   const patches = await kustomizePatchFiles(names);
   const files: ManifestFile[] = [];

@@ -131,9 +131,17 @@ export const LiveStatusNotification: NotificationDescriptor<LiveStatusParams> = 
 
 /** initializationOptions the server reads (all optional). */
 export interface InitializationOptions {
+  /** The kubeServiceDebugger settings, for clients without workspace/configuration. */
   settings?: unknown;
+  /** The same, keyed by section as Helix sends its `config` (`{kubeServiceDebugger: {...}}`); `settings` wins. */
+  kubeServiceDebugger?: unknown;
   /** The workspace is trusted: the server may read the kubeconfig (live checks). Other editors opt in by sending true. */
   trusted?: boolean;
+  /**
+   * The code lens commands the client runs itself (TRACE_COMMAND, RULE_CHAIN_COMMAND: the extension sends
+   * both). Lenses for other commands are not sent: an editor without them shows only the pod counts.
+   */
+  clientCommands?: string[];
 }
 
 // ---------------------------------------------------------------- commands the code lenses carry

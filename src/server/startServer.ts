@@ -30,6 +30,11 @@ import { WorkspaceIndex, type FileChange } from './workspace/workspaceIndex';
 export interface ServerOptions {
   /** Edits arriving within this many ms of the last analysis are coalesced (default 75). */
   debounceMs?: number;
+  /**
+   * How long the first index waits for the client's answer to workspace/configuration (default 1500 ms). A
+   * client that never answers gets the pushed or default settings; a late answer is applied when it comes.
+   */
+  configTimeoutMs?: number;
 }
 
 export function startServer(connection: Connection, options: ServerOptions = {}): void {
@@ -75,6 +80,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   let canPullConfig = false;
   let canWatch = false;
   let canRegisterConfig = false;
+  let canFolderEvents = false;
+  let clientCommands: ReadonlySet<string> = new Set();
   let completionOptions: CompletionOptions = {};
   let ready: Promise<void> = Promise.resolve();
   let indexed = false;
@@ -102,14 +109,48 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   async function loadSettings(pushed?: unknown): Promise<void> {
     let raw: unknown = pushed;
     if (canPullConfig) {
-      try {
-        raw = await connection.workspace.getConfiguration({ section: SETTINGS_SECTION });
-      } catch (e) {
-        log.error(`ksd: could not read settings: ${String(e)}`);
-      }
+      const pulled = await pullSettings();
+      if (pulled !== NO_ANSWER) raw = pulled;
     }
+    applySettings(raw);
+  }
+
+  function applySettings(raw: unknown): void {
     settings = normalizeSettings(raw);
     live.configure(settings, trusted);
+  }
+
+  /**
+   * The client's answer to workspace/configuration, or NO_ANSWER when it fails or does not come in time: a
+   * client that never answers must not hold up the index (and every request waiting for it) forever.
+   */
+  async function pullSettings(): Promise<unknown> {
+    const asked = connection.workspace.getConfiguration({ section: SETTINGS_SECTION });
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<typeof NO_ANSWER>((resolve) => (timer = setTimeout(() => resolve(NO_ANSWER), options.configTimeoutMs ?? 1500)));
+    try {
+      const answer = await Promise.race([asked, late]);
+      if (answer === NO_ANSWER) {
+        connection.console.warn(`ksd: the client did not answer workspace/configuration within ${options.configTimeoutMs ?? 1500} ms; using the settings from initializationOptions or didChangeConfiguration (or the defaults) until it does`);
+        asked.then(
+          (raw: unknown) => {
+            ready = ready.then(
+              guard(log, 'configuration', undefined, async () => {
+                applySettings(raw);
+                await rescan();
+              }),
+            );
+          },
+          () => undefined,
+        );
+      }
+      return answer;
+    } catch (e) {
+      log.error(`ksd: could not read settings: ${String(e)}`);
+      return NO_ANSWER;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async function rescan(): Promise<void> {
@@ -130,13 +171,16 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     canPullConfig = !!caps.workspace?.configuration;
     canWatch = !!caps.workspace?.didChangeWatchedFiles?.dynamicRegistration;
     canRegisterConfig = !!caps.workspace?.didChangeConfiguration?.dynamicRegistration;
+    canFolderEvents = !!caps.workspace?.workspaceFolders;
     completionOptions = { insertReplace: !!caps.textDocument?.completion?.completionItem?.insertReplaceSupport };
     const fromFolders = (params.workspaceFolders ?? []).map((f) => uriToPath(f.uri)).filter((p): p is string => !!p);
     const root = params.rootUri ? uriToPath(params.rootUri) : (params.rootPath ?? undefined);
     folders = fromFolders.length ? fromFolders : root ? [root] : [];
     const init = params.initializationOptions as InitializationOptions | undefined;
     trusted = init?.trusted === true;
-    if (init?.settings) settings = normalizeSettings(init.settings);
+    const initSettings = init?.settings ?? init?.[SETTINGS_SECTION];
+    if (initSettings) settings = normalizeSettings(initSettings);
+    clientCommands = new Set(Array.isArray(init?.clientCommands) ? init.clientCommands.filter((c): c is string => typeof c === 'string') : []);
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
@@ -156,9 +200,12 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   connection.onInitialized(() => {
     // Set synchronously, so every request that arrives from now on waits for the first index.
     ready = guard(log, 'initialized', undefined, async () => {
-      if (canWatch) await connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.{yaml,yml,json}' }] });
-      if (canRegisterConfig) await connection.client.register(DidChangeConfigurationNotification.type, { section: SETTINGS_SECTION });
-      if (folders.length && canPullConfig) {
+      // Not awaited: the index must not wait for a client that is slow to answer (or never answers) a request.
+      const registered = (what: string) => (e: unknown) => log.error(`ksd: could not register for ${what}: ${String(e)}`);
+      if (canWatch) connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.{yaml,yml,json}' }] }).catch(registered('file changes'));
+      if (canRegisterConfig) connection.client.register(DidChangeConfigurationNotification.type, { section: SETTINGS_SECTION }).catch(registered('configuration changes'));
+      // Any client that says it sends folder changes, whether it started with folders or not.
+      if (canFolderEvents) {
         connection.workspace.onDidChangeWorkspaceFolders((e) => {
           const removed = new Set(e.removed.map((f) => uriToPath(f.uri)));
           folders = [...folders.filter((f) => !removed.has(f)), ...e.added.map((f) => uriToPath(f.uri)).filter((p): p is string => !!p)];
@@ -232,7 +279,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   connection.onCodeLens(
     guard(log, 'codeLens', [], async (p) => {
       const { uri, file, state } = await fresh(p.textDocument.uri);
-      return file && state ? codeLenses(state, file, uri) : [];
+      return file && state ? codeLenses(state, file, uri, clientCommands) : [];
     }),
   );
   connection.onCodeAction(
@@ -321,5 +368,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   documents.listen(connection);
   connection.listen();
 }
+
+const NO_ANSWER: unique symbol = Symbol('no answer');
 
 declare const __KSD_VERSION__: string | undefined;

@@ -57,3 +57,28 @@ test('ksd endpoints names the known Services when the one asked for is missing',
   assert.equal(r.status, 2);
   assert.match(r.stderr, /no Service default\/nope.*(default\/simpleservice|default\/my-nginx)/);
 });
+
+test('ksd without a command is a usage error: the help on stderr, exit 2, nothing on stdout', () => {
+  const r = ksd();
+  assert.equal(r.status, 2);
+  assert.equal(r.stdout, '');
+  assert.match(r.stderr, /ksd check PATHS/);
+});
+
+test('ksd --help names every exit code', () => {
+  const r = ksd('--help');
+  assert.match(r.stdout, /0 done; 1 check found an error, diff a difference, or dns no answer; 2 bad arguments or\ninput; 3 internal error/);
+});
+
+test('a usage message is prefixed with the command once, not twice', () => {
+  const r = ksd('endpoints');
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /^ksd endpoints needs NAMESPACE\/NAME\n/);
+});
+
+test('--node-ip that is not an address is a usage error, not ignored', () => {
+  const r = ksd('trace', 'examples', '--from', '10.244.1.5', '--to', 'default/simpleservice:80', '--node-ip', '10.0.0.1,banana');
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /^ksd trace: --node-ip takes IP addresses separated by commas \(not "banana"\)/);
+  assert.equal(r.stdout, '');
+});

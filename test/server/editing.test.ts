@@ -3,10 +3,12 @@ import { after, before, test } from 'node:test';
 import type { CodeLens, CompletionItem, CompletionList, DocumentSymbol, Location } from 'vscode-languageserver/node';
 import { caret, TestClient } from './client';
 import { DEPLOY, NOT_READY_POD, SVC } from './fixtures';
+import { RULE_CHAIN_COMMAND, TRACE_COMMAND } from '../../src/protocol/lsp';
 
 let c: TestClient;
 before(async () => {
-  c = await TestClient.start({ files: { 'k8s/deploy.yaml': DEPLOY, 'k8s/pod.yaml': NOT_READY_POD } });
+  // As the extension starts the server: it runs the Trace and Rule chain lens commands.
+  c = await TestClient.start({ files: { 'k8s/deploy.yaml': DEPLOY, 'k8s/pod.yaml': NOT_READY_POD }, initializationOptions: { clientCommands: [TRACE_COMMAND, RULE_CHAIN_COMMAND] } });
 });
 after(() => c.stop());
 

@@ -18,7 +18,7 @@ export interface InputStamp {
 export async function inputStamp(paths: string[], rulesFile: string | undefined): Promise<InputStamp> {
   const problems: PathProblem[] = [];
   const files = await listManifestFiles(paths.filter((p) => p !== '-'), problems);
-  let rereadable = !paths.includes('-');
+  let rereadable = !paths.includes('-') && !paths.includes('/dev/stdin');
   let bytes = 0;
   const stat = async (f: string): Promise<string> => {
     try {

@@ -3,7 +3,7 @@ import { runChecks, type Diagnostic } from '../../core';
 import { flagString, parseArgs, UsageError } from '../args';
 import { toSarif } from '../format/sarif';
 import type { CliIO } from '../io';
-import { loadState } from '../state';
+import { loadState, maxFileSize, PATH_FLAGS } from '../state';
 import { checkAgainstLive } from '../../live/merge';
 import { LIVE_FLAGS, liveFlags, loadLiveState } from '../liveState';
 import { VERSION } from '../version';
@@ -17,13 +17,13 @@ export const checkHelp = `ksd check PATHS [--format text|json|sarif] [--live [--
   Service is compared with the live one (KSD801 drift, KSD802 not in the cluster).`;
 
 export async function checkCommand(argv: string[], io: CliIO): Promise<number> {
-  const args = parseArgs(argv, { format: { value: true, choices: ['text', 'json', 'sarif'] }, ...LIVE_FLAGS });
+  const args = parseArgs(argv, { format: { value: true, choices: ['text', 'json', 'sarif'] }, ...LIVE_FLAGS, ...PATH_FLAGS });
   const live = liveFlags(args);
   if (!args.positionals.length) throw new UsageError('ksd check needs at least one PATH (a file or folder)');
   // A check is the language server's first analysis run once: the same V8 budget spares it the optimising
   // compiles of functions that run a few thousand times and never again (~30% less CPU on a 2,000-object file).
   tuneServerTiering();
-  const loaded = await loadState(args.positionals);
+  const loaded = await loadState(args.positionals, {}, undefined, maxFileSize(args));
   const files = loaded.files;
   let state = loaded.state;
   let diags: Diagnostic[];
@@ -57,10 +57,16 @@ function toJson(d: Diagnostic) {
   return { file: d.file, range: d.range, severity: d.severity, code: d.code, message: d.message };
 }
 
+/** A path as the user gave it, or relative to the working folder when it is under it (not ../../dev/fd/63). */
+function shown(file: string): string {
+  if (!path.isAbsolute(file)) return file;
+  const rel = path.relative(process.cwd(), file);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
+}
+
 function formatText(d: Diagnostic): string {
-  const rel = path.isAbsolute(d.file) ? path.relative(process.cwd(), d.file) || d.file : d.file;
-  let s = `${rel}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.severity} ${d.code}: ${d.message}\n`;
-  for (const r of d.related ?? []) s += `    ${path.relative(process.cwd(), r.location.file) || r.location.file}:${r.location.range.start.line + 1}:${r.location.range.start.character + 1}: ${r.message}\n`;
+  let s = `${shown(d.file)}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.severity} ${d.code}: ${d.message}\n`;
+  for (const r of d.related ?? []) s += `    ${shown(r.location.file)}:${r.location.range.start.line + 1}:${r.location.range.start.character + 1}: ${r.message}\n`;
   for (const f of d.fixes ?? []) s += `    fix: ${f.title}\n`;
   return s;
 }

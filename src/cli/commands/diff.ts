@@ -1,11 +1,10 @@
-import { promises as fs } from 'node:fs';
 import { diffIsEmpty, resolveProxyVersion, RulesParseError, RulesRequestError, UnknownNodeError, UnknownVersionError, } from '../../core';
 import { compareDumps, DIFF_UNITS, formatDumpDiff, dumpScopeNote, expectedDump, ImportedRulesError, nftLayoutHint, parseDump, withIpsets, type RulesDump } from '../../tracing/importedRules';
-import { describeFsError } from '../../node/loadPaths';
+import { readInputFile, stdinOnce } from '../inputFile';
 import { flagString, parseArgs, UsageError } from '../args';
 import { CliError, type CliIO } from '../io';
 import { printRuleWarnings } from '../ruleWarnings';
-import { loadState } from '../state';
+import { loadState, maxFileSize, PATH_FLAGS } from '../state';
 
 export const diffHelp = `ksd diff PATHS --rules FILE [--ipset FILE] [--node NAME] [--kube-proxy-version X.Y] [--expected FILE] [--json]
   Compares a node's real rules with the rules kube-proxy should have written for the Services in PATHS:
@@ -19,15 +18,8 @@ export const diffHelp = `ksd diff PATHS --rules FILE [--ipset FILE] [--node NAME
   --kube-proxy-version the release comes from PATHS (kube-proxy DaemonSet image, else the kube-proxy
   Pod's on the node, else the node's kubeletVersion; see ksd rules --help) and a Note line says which.`;
 
-async function readText(flag: string, file: string): Promise<string> {
-  try {
-    const st = await fs.stat(file);
-    if (st.isDirectory()) throw new CliError(`--${flag} ${file}: is a directory, expected a file`);
-    return await fs.readFile(file, 'utf8');
-  } catch (e) {
-    if (e instanceof CliError) throw e;
-    throw new CliError(`--${flag} ${file}: ${describeFsError(e)}`);
-  }
+function readText(flag: string, file: string): Promise<string> {
+  return readInputFile(flag, file);
 }
 
 function parsed<T>(file: string, parse: () => T): T {
@@ -60,11 +52,14 @@ function asCliError<T>(run: () => T): T {
 }
 
 export async function diffCommand(argv: string[], io: CliIO): Promise<number> {
-  const args = parseArgs(argv, { rules: { value: true }, ipset: { value: true }, node: { value: true }, 'kube-proxy-version': { value: true }, expected: { value: true }, json: { value: false } });
+  const args = parseArgs(argv, { rules: { value: true }, ipset: { value: true }, node: { value: true }, 'kube-proxy-version': { value: true }, expected: { value: true }, json: { value: false }, ...PATH_FLAGS });
   const file = flagString(args, 'rules');
   if (!file) throw new UsageError('ksd diff needs --rules FILE (the node\'s iptables-save output, iptables -L listing, nft list ruleset or ipvsadm -Ln output)');
   const expectedFile = flagString(args, 'expected');
   if (!expectedFile && !args.positionals.length) throw new UsageError('ksd diff needs PATHS (manifests) to compute the expected rules, or --expected FILE');
+  const ipsetName = flagString(args, 'ipset');
+  const twice = stdinOnce([args.positionals.some((p) => p === '-' || p === '/dev/stdin') ? 'PATHS -' : undefined, `--rules ${file}`, ipsetName && `--ipset ${ipsetName}`, expectedFile && `--expected ${expectedFile}`]);
+  if (twice) throw new UsageError(twice);
   let actual = await readSide('rules', file);
   const ipsetFile = flagString(args, 'ipset');
   if (ipsetFile) {
@@ -78,7 +73,7 @@ export async function diffCommand(argv: string[], io: CliIO): Promise<number> {
   let versionNote: string | undefined;
   if (expectedFile) expected = await readSide('expected', expectedFile);
   else {
-    const { state } = await loadState(args.positionals);
+    const { state } = await loadState(args.positionals, {}, io, maxFileSize(args));
     // No --kube-proxy-version: the cluster's (kube-proxy DaemonSet image, else the node's kubelet), said in a note.
     const resolved = resolveProxyVersion(state, actual.kind, { version, node: flagString(args, 'node') });
     version = resolved.version;

@@ -2,7 +2,7 @@ import { podSpecOf, resolveName, type DnsRecord, type RecordType, type Resolutio
 import { flagString, parseArgs, UsageError } from '../args';
 import { findPod } from '../findPod';
 import type { CliIO } from '../io';
-import { loadState } from '../state';
+import { loadState, maxFileSize, PATH_FLAGS } from '../state';
 
 export const dnsHelp = `ksd dns NAME PATHS [--namespace NS | --pod NS/NAME] [--type A|AAAA|SRV|PTR] [--cluster-domain D] [--json]
   What NAME resolves to from a pod in NS (default "default"), as cluster DNS (CoreDNS) answers it:
@@ -18,6 +18,7 @@ export async function dnsCommand(argv: string[], io: CliIO): Promise<number> {
     type: { value: true, choices: TYPES },
     'cluster-domain': { value: true },
     json: { value: false },
+    ...PATH_FLAGS,
   });
   const [name, ...paths] = args.positionals;
   if (!name || !paths.length) throw new UsageError('ksd dns needs a NAME and at least one PATH');
@@ -26,7 +27,7 @@ export async function dnsCommand(argv: string[], io: CliIO): Promise<number> {
   if (clusterDomain !== undefined && !/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.?$/i.test(clusterDomain)) {
     throw new UsageError(`--cluster-domain "${clusterDomain}" is not a DNS name`);
   }
-  const { state } = await loadState(paths);
+  const { state } = await loadState(paths, {}, io, maxFileSize(args));
   const podRef = flagString(args, 'pod');
   const pod = podRef ? findPod(state, podRef) : undefined;
   const namespace = pod?.namespace ?? flagString(args, 'namespace') ?? 'default';

@@ -2,7 +2,7 @@ import { endpointRows, serviceEndpoints } from '../../core';
 import type { CliIO } from '../io';
 import { parseArgs, UsageError } from '../args';
 import { LIVE_FLAGS, liveFlags, loadLiveState } from '../liveState';
-import { findService, loadState } from '../state';
+import { findService, loadState, maxFileSize, PATH_FLAGS } from '../state';
 
 export const endpointsHelp = `ksd endpoints NAMESPACE/NAME PATHS [--json]
 ksd endpoints NAMESPACE/NAME --live [--context NAME] [--kubeconfig FILE] [--json]
@@ -11,7 +11,7 @@ ksd endpoints NAMESPACE/NAME --live [--context NAME] [--kubeconfig FILE] [--json
   the cluster of the kubeconfig's current context (or --context), read-only.`;
 
 export async function endpointsCommand(argv: string[], io: CliIO): Promise<number> {
-  const args = parseArgs(argv, { json: { value: false }, ...LIVE_FLAGS });
+  const args = parseArgs(argv, { json: { value: false }, ...LIVE_FLAGS, ...PATH_FLAGS });
   const [ref, ...paths] = args.positionals;
   const flags = liveFlags(args);
   const live = flags !== undefined;
@@ -19,7 +19,7 @@ export async function endpointsCommand(argv: string[], io: CliIO): Promise<numbe
   if (live && paths.length) throw new UsageError('--live reads the cluster; give no PATHS with it');
   if (!live && !paths.length) throw new UsageError('ksd endpoints needs at least one PATH (or --live)');
   const namespace = ref.includes('/') ? ref.split('/', 1)[0]! : 'default';
-  const loaded = flags ? await loadLiveState(namespace, flags) : await loadState(paths);
+  const loaded = flags ? await loadLiveState(namespace, flags) : await loadState(paths, {}, io, maxFileSize(args));
   const state = loaded.state;
   const svc = findService(state, ref, 'context' in loaded ? `in namespace ${namespace} of context "${loaded.context}"` : undefined);
   const eps = serviceEndpoints(state, svc);

@@ -2,17 +2,17 @@ import { podSpecOf, serviceEnv } from '../../core';
 import { parseArgs, UsageError } from '../args';
 import { findPod } from '../findPod';
 import type { CliIO } from '../io';
-import { loadState } from '../state';
+import { loadState, maxFileSize, PATH_FLAGS } from '../state';
 
 export const envHelp = `ksd env NAMESPACE/POD PATHS [--json]
   The Service environment variables kubelet gives the pod's containers (*_SERVICE_HOST, *_PORT...):
   Services of its namespace plus default/kubernetes. POD may also name a workload (its first pod).`;
 
 export async function envCommand(argv: string[], io: CliIO): Promise<number> {
-  const args = parseArgs(argv, { json: { value: false } });
+  const args = parseArgs(argv, { json: { value: false }, ...PATH_FLAGS });
   const [ref, ...paths] = args.positionals;
   if (!ref || !paths.length) throw new UsageError('ksd env needs NAMESPACE/POD and at least one PATH');
-  const { state } = await loadState(paths);
+  const { state } = await loadState(paths, {}, io, maxFileSize(args));
   const pod = findPod(state, ref);
   const env = serviceEnv(state, pod.namespace, pod.enableServiceLinks, podSpecOf(state, pod));
   const ref2 = (s: { namespace: string; name: string }) => `${s.namespace}/${s.name}`;

@@ -1,7 +1,7 @@
 import { resolveProxyVersion, rulesRenderer, RulesRequestError, UnknownNodeError, UnknownVersionError, type ProxyVersionMode } from '../../core';
 import { flagString, parseArgs, UsageError } from '../args';
 import { CliError, type CliIO } from '../io';
-import { findService, loadState } from '../state';
+import { findService, loadState, maxFileSize, PATH_FLAGS } from '../state';
 
 export const rulesHelp = `ksd rules PATHS [--service NS/NAME] [--mode iptables|nftables|ipvs] [--kube-proxy-version X.Y]
           [--format restore|save|ipvsadm|ipset|iptables] [--node NAME]
@@ -30,6 +30,7 @@ export async function rulesCommand(argv: string[], io: CliIO): Promise<number> {
     'kube-proxy-version': { value: true },
     format: { value: true },
     node: { value: true },
+    ...PATH_FLAGS,
   });
   if (!args.positionals.length) throw new UsageError('ksd rules needs at least one PATH');
   const mode = flagString(args, 'mode') ?? 'iptables';
@@ -42,7 +43,7 @@ export async function rulesCommand(argv: string[], io: CliIO): Promise<number> {
   }
   const format = flagString(args, 'format');
   if (format !== undefined && !renderer.formats.includes(format)) throw new UsageError(`--format must be one of ${renderer.formats.join(', ')} for --mode ${mode} (got "${format}")`);
-  const { state } = await loadState(args.positionals);
+  const { state } = await loadState(args.positionals, {}, io, maxFileSize(args));
   const ref = flagString(args, 'service');
   const service = ref ? findService(state, ref) : undefined;
   const node = flagString(args, 'node');

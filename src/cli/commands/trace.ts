@@ -1,13 +1,13 @@
-import { promises as fs } from 'node:fs';
-import { traceResult } from '../../core';
+import { ipFamily, traceResult } from '../../core';
 import { flagString, parseArgs, UsageError } from '../args';
-import { describeFsError } from '../../node/loadPaths';
+import { readInputFile, stdinOnce } from '../inputFile';
 import { CliError, type CliIO } from '../io';
 import { LIVE_FLAGS, liveFlags } from '../liveState';
 import { FROM_SYNTAX } from '../traceInput';
 import { formatTrace } from '../format/trace';
 import { jsonArrayPieces } from '../format/jsonArray';
 import { prepareFlowTracer, type Flow, type TraceOptions } from '../traceFlows';
+import { maxFileSize, PATH_FLAGS } from '../state';
 import { traceBatch } from '../batch/traceBatch';
 import { MAX_JOBS } from '../batch/plan';
 
@@ -48,11 +48,14 @@ export async function traceCommand(argv: string[], io: CliIO): Promise<number> {
     jobs: { value: true },
     json: { value: false },
     ...LIVE_FLAGS,
+    ...PATH_FLAGS,
   });
   const live = liveFlags(args);
   const batch = flagString(args, 'batch');
   const rulesFile = flagString(args, 'rules');
   if (!args.positionals.length && !rulesFile && !live) throw new UsageError('ksd trace needs PATHS (manifests), --live, or --rules FILE');
+  const twice = stdinOnce([args.positionals.some((p) => p === '-' || p === '/dev/stdin') ? 'PATHS -' : undefined, rulesFile && `--rules ${rulesFile}`, batch && `--batch ${batch}`]);
+  if (twice) throw new UsageError(twice);
   const jobs = parseJobs(flagString(args, 'jobs'), !!batch);
   const options: TraceOptions = {
     paths: args.positionals,
@@ -62,7 +65,8 @@ export async function traceCommand(argv: string[], io: CliIO): Promise<number> {
     node: flagString(args, 'node'),
     protocol: flagString(args, 'protocol'),
     version: flagString(args, 'kube-proxy-version'),
-    nodeIPs: (flagString(args, 'node-ip') ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    maxBytes: maxFileSize(args),
+    nodeIPs: nodeIPs(flagString(args, 'node-ip')),
   };
   if (batch) {
     if (args.flags.has('from') || args.flags.has('to')) throw new UsageError('--batch takes the flows from its file: leave out --from and --to');
@@ -81,6 +85,14 @@ export async function traceCommand(argv: string[], io: CliIO): Promise<number> {
   return 0;
 }
 
+/** --node-ip IP,...: the node's own addresses; a word that is not an address is a usage error, not ignored. */
+function nodeIPs(v: string | undefined): string[] {
+  const ips = (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const bad = ips.filter((ip) => !ipFamily(ip));
+  if (bad.length) throw new UsageError(`--node-ip takes IP addresses separated by commas (not ${bad.map((b) => `"${b}"`).join(', ')})`);
+  return ips;
+}
+
 /** --jobs N: a whole number of threads, only with --batch. */
 function parseJobs(v: string | undefined, batch: boolean): number | undefined {
   if (v === undefined) return undefined;
@@ -90,12 +102,7 @@ function parseJobs(v: string | undefined, batch: boolean): number | undefined {
 }
 
 async function readFlows(file: string): Promise<Flow[]> {
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch (e) {
-    throw new CliError(`--batch ${file}: ${describeFsError(e)}`);
-  }
+  const text = await readInputFile('batch', file);
   let data: unknown;
   try {
     data = JSON.parse(text);

@@ -12,9 +12,12 @@ export function toSarif(diags: readonly Diagnostic[], version: string, cwd = pro
   }
   for (const d of diags) if (!rules.has(d.code)) rules.set(d.code, { id: d.code, shortDescription: { text: d.code } });
   const ruleIds = [...rules.keys()];
+  // A URI reference (RFC 3986), as SARIF requires: a relative path's segments are percent-encoded, so a file
+  // named "my app#2.yaml" or "<stdin>" does not turn into a fragment or an invalid URI.
   const uri = (file: string) => {
+    if (file === '<stdin>') return 'stdin';
     const rel = path.relative(cwd, file);
-    return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : pathToFileURL(path.resolve(file)).href;
+    return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).map(encodeURIComponent).join('/') : pathToFileURL(path.resolve(file)).href;
   };
   const region = (r: Diagnostic['range']) => ({ startLine: r.start.line + 1, startColumn: r.start.character + 1, endLine: r.end.line + 1, endColumn: r.end.character + 1 });
   return {
@@ -23,6 +26,8 @@ export function toSarif(diags: readonly Diagnostic[], version: string, cwd = pro
     runs: [
       {
         tool: { driver: { name: 'ksd', fullName: 'Kubernetes Service Debugger', version, informationUri: 'https://github.com/kube-service-debugger', rules: [...rules.values()] } },
+        // Our columns count UTF-16 code units (LSP's default), said outright rather than left to a default.
+        columnKind: 'utf16CodeUnits',
         results: diags.map((d) => ({
           ruleId: d.code,
           ruleIndex: ruleIds.indexOf(d.code),
@@ -30,7 +35,8 @@ export function toSarif(diags: readonly Diagnostic[], version: string, cwd = pro
           message: { text: d.message },
           locations: [{ physicalLocation: { artifactLocation: { uri: uri(d.file) }, region: region(d.range) } }],
           relatedLocations: d.related?.map((r, i) => ({ id: i, message: { text: r.message }, physicalLocation: { artifactLocation: { uri: uri(r.location.file) }, region: region(r.location.range) } })),
-          fixes: d.fixes?.map((f) => ({
+          // SARIF wants at least one change per fix: a fix without edits (none today) is left out.
+          fixes: d.fixes?.filter((f) => f.edits.length).map((f) => ({
             description: { text: f.title },
             artifactChanges: groupEdits(f.edits).map(([file, edits]) => ({
               artifactLocation: { uri: uri(file) },

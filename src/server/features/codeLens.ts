@@ -1,10 +1,13 @@
-/** Code lenses above each Service: pod counts, Trace and Rule chain (commands the extension implements). */
+/**
+ * Code lenses above each Service: pod counts, then Trace and Rule chain, commands the client implements (the
+ * extension): only those in `clientCommands`, so another editor does not show lenses that do nothing.
+ */
 import type { CodeLens } from 'vscode-languageserver/node';
 import type { ClusterState, ManifestFile } from '../../core';
 import { RULE_CHAIN_COMMAND, TRACE_COMMAND, type ServiceCommandArgument } from '../../protocol/lsp';
 import { endpointCounts, podCountsText, serviceOf } from './lookup';
 
-export function codeLenses(state: ClusterState, file: ManifestFile, uri: string): CodeLens[] {
+export function codeLenses(state: ClusterState, file: ManifestFile, uri: string, clientCommands: ReadonlySet<string> = new Set()): CodeLens[] {
   const out: CodeLens[] = [];
   for (const o of file.objects) {
     if (o.kind !== 'Service' || !o.source) continue;
@@ -23,8 +26,8 @@ export function codeLenses(state: ClusterState, file: ManifestFile, uri: string)
     }
     out.push({ range, command: { title, command: '' } });
     if (svc.type !== 'ExternalName') {
-      out.push({ range, command: { title: 'Trace', command: TRACE_COMMAND, arguments: [arg] } });
-      out.push({ range, command: { title: 'Rule chain', command: RULE_CHAIN_COMMAND, arguments: [arg] } });
+      if (clientCommands.has(TRACE_COMMAND)) out.push({ range, command: { title: 'Trace', command: TRACE_COMMAND, arguments: [arg] } });
+      if (clientCommands.has(RULE_CHAIN_COMMAND)) out.push({ range, command: { title: 'Rule chain', command: RULE_CHAIN_COMMAND, arguments: [arg] } });
     }
   }
   return out;
