@@ -41,6 +41,22 @@ test('ksd trace: an ipMode Proxy ingress IP is DNATed by 1.29 only, and the NONE
   assert.match(now.explanation, /5\.6\.7\.8 is a load-balancer ingress IP of Service default\/lb with ipMode Proxy: kube-proxy writes no rules for it/);
 });
 
+test('ksd trace: a NONE verdict calls the destination unknown to the rules only when no note says what it is', () => {
+  const lb = path.join(root, 'test/fixtures/proxy/lb-local-ranges.yaml');
+  const run = (mode: string, to: string) => JSON.parse(ksd('trace', lb, '--from', '203.0.113.9', '--to', to, '--node', 'n1', '--mode', mode, '--kube-proxy-version', '1.34', '--json').stdout);
+  for (const mode of ['iptables', 'nftables']) {
+    // The Proxy-mode ingress IP is a Service's address: the note says so, and the sentence does not deny it.
+    const proxy = run(mode, '5.6.7.8:80');
+    assert.equal(proxy.verdict, 'NONE', mode);
+    assert.match(proxy.explanation, /matches no kube-proxy Service rule: it is not DNATed and goes on to 5\.6\.7\.8 unchanged\. 5\.6\.7\.8 is a load-balancer ingress IP/, mode);
+    assert.doesNotMatch(proxy.explanation, /not a Service address and port these rules know/, mode);
+    // An address no Service has: no note, and the sentence says the rules do not know it.
+    const other = run(mode, '10.1.2.3:80');
+    assert.equal(other.verdict, 'NONE', mode);
+    assert.match(other.explanation, /goes on to 10\.1\.2\.3 unchanged \(not a Service address and port these rules know\)\./, mode);
+  }
+});
+
 test('ksd trace: internalTrafficPolicy Local without a local endpoint, in each mode; a terminating-only Service', () => {
   const fx = path.join(root, 'test/fixtures/trace/itp-terminating.yaml');
   const run = (mode: string, to: string) => JSON.parse(ksd('trace', fx, '--from', '10.244.1.3', '--to', to, '--node', 'n1', '--mode', mode, '--kube-proxy-version', '1.34', '--json').stdout);

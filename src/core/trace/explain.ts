@@ -1,7 +1,7 @@
 /** One paragraph, in plain words, of what happened to the packet, built from rule comments. */
 import type { TraceBranch, TraceContext, TraceDetail, TracePacket } from './types';
 import { joinHostPort } from '../net/ip';
-import { acceptedSentence, affinitySentence, percent, unmatchedSentence } from './summary';
+import { acceptedSentence, affinitySentence, percent, unmatchedSentences } from './summary';
 
 const SERVICE_COMMENT = / (cluster IP|external IP|loadbalancer IP|health check node port)$/;
 
@@ -96,7 +96,7 @@ export function explain(d: TraceDetail, p: TracePacket, ctx: TraceContext): stri
     case 'NONE':
       // A Service's rules were entered but none translated the packet (an unreadable DNAT, a chain cut off).
       if (svc) parts.push(`${what}${where} enters the rules of Service port ${svc}, but none of them DNATs it: it goes on to ${p.to} unchanged (see the notes).`);
-      else parts.push(unmatchedSentence(`${what}${where}`, p.to), ...(ctx.unmatched?.(p) ?? []));
+      else parts.push(...unmatchedSentences(`${what}${where}`, p.to, ctx.unmatched?.(p) ?? []));
       break;
   }
   const unenforced = d.verdict !== 'DROP' ? first?.comments.find((c) => c.target === 'KUBE-MARK-DROP') : undefined;

@@ -1,7 +1,7 @@
 /** One paragraph, in plain words, of what kube-proxy's nftables rules did with the packet. */
 import type { TraceBranch, TraceContext, TraceDetail, TracePacket } from './types';
 import { joinHostPort } from '../net/ip';
-import { acceptedSentence, affinitySentence, percent, unmatchedSentence } from './summary';
+import { acceptedSentence, affinitySentence, percent, unmatchedSentences } from './summary';
 
 type Lookup = { map: string; key: string; value: string; comment?: string };
 
@@ -80,7 +80,7 @@ export function explainNft(d: TraceDetail, branches: (TraceBranch & { lookups: L
       break;
     }
     case 'NONE':
-      parts.push(unmatchedSentence(`${what}${where}`, p.to), ...(ctx.unmatched?.(p) ?? []));
+      parts.push(...unmatchedSentences(`${what}${where}`, p.to, ctx.unmatched?.(p) ?? []));
   }
   // Facts from the cluster state (why a Service has no endpoints, topology, where Local endpoints run), as the iptables explanation adds them.
   const named = svc ?? (d.verdict === 'DROP' || d.verdict === 'REJECT' ? first?.lookups.find((l) => l.comment)?.comment : undefined);

@@ -130,7 +130,12 @@ export function affinitySentence(from: string, seconds: number | undefined): str
   return `Session affinity (ClientIP): later connections from ${from} go to the same endpoint${window} (the record is kept on this node only).`;
 }
 
-/** The sentence for a packet no Service rule matches. */
-export function unmatchedSentence(what: string, to: string): string {
-  return `${what} matches no kube-proxy Service rule: it is not DNATed and goes on to ${to} unchanged (not a Service address and port these rules know).`;
+/**
+ * The sentence for a packet no Service rule matches, followed by the notes that say what the destination is
+ * (a Proxy-mode ingress, a port the Service lacks, a health-check port). Without such a note the sentence
+ * says the destination is unknown to the rules; with one, the note says what it is instead.
+ */
+export function unmatchedSentences(what: string, to: string, notes: readonly string[]): string[] {
+  const unknown = notes.length ? '' : ' (not a Service address and port these rules know)';
+  return [`${what} matches no kube-proxy Service rule: it is not DNATed and goes on to ${to} unchanged${unknown}.`, ...notes];
 }
